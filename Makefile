@@ -1,0 +1,46 @@
+# The two commands that do everything on a fresh Debian 12 machine: `make run` and `make test`.
+JOBS ?= $(shell nproc)
+PYTHON := /usr/bin/python3
+# Integration tests drive the sanitizer build, so that memory bugs under real traffic fail the suite.
+CULEX_TEST_BIN ?= $(CURDIR)/build-asan/culex
+
+.PHONY: all deps build build-asan run test unit-test integration-test format format-check bench clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	@cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DCULEX_TESTS=ON >/dev/null
+	@cmake --build build -j $(JOBS)
+
+build-asan: deps
+	@cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCULEX_SANITIZE=ON \
+		-DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" >/dev/null
+	@cmake --build build-asan -j $(JOBS)
+
+run: build
+	./build/culex broker -v
+
+format:
+	@git ls-files '*.cpp' '*.hpp' | xargs -r clang-format -i
+
+format-check:
+	@git ls-files '*.cpp' '*.hpp' | xargs -r clang-format --dry-run -Werror
+
+unit-test: build build-asan
+	cd build && ctest --output-on-failure -j $(JOBS)
+	cd build-asan && ctest --output-on-failure -j $(JOBS)
+
+integration-test: build build-asan
+	CULEX_BIN=$(CULEX_TEST_BIN) $(PYTHON) -m pytest -q tests/integration
+
+test: format-check unit-test integration-test
+
+bench: deps
+	@cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DCULEX_BENCH=ON >/dev/null
+	@cmake --build build -j $(JOBS)
+
+clean:
+	rm -rf build build-asan

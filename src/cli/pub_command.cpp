@@ -1,0 +1,16 @@
+// `culex pub`: not written yet; the subcommand exists so that --help lists it.
+#include <cstdio>
+
+#include "cli/commands.hpp"
+
+namespace culex::cli {
+
+void add_pub_command(CLI::App& app, int& exit_code) {
+    auto* cmd = app.add_subcommand("pub", "(not implemented yet)");
+    cmd->callback([&exit_code] {
+        std::fprintf(stderr, "culex pub: not implemented yet\n");
+        exit_code = 2;
+    });
+}
+
+}  // namespace culex::cli
