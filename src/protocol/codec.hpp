@@ -1,0 +1,46 @@
+// The MQTT wire format: splitting a byte stream into frames, decoding a frame into a Packet, and encoding a
+// Packet. Pure functions: no I/O, no state beyond the arguments. Errors are values that name the violation.
+#pragma once
+
+#include <cstdint>
+#include <expected>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "protocol/packets.hpp"
+
+namespace culex::protocol {
+
+struct DecodeError {
+    ReasonCode code = ReasonCode::malformed_packet;  // malformed_packet, protocol_error, packet_too_large, ...
+    std::string message;                              // names the violation, e.g. "PUBLISH topic contains a wildcard"
+};
+
+// One complete packet in a byte stream: the fixed header's first byte and the rest after the length.
+struct Frame {
+    std::uint8_t header = 0;
+    std::string_view body;
+    std::size_t size = 0;  // bytes the frame takes in the stream, fixed header included
+
+    PacketType type() const { return static_cast<PacketType>(header >> 4); }
+    std::uint8_t flags() const { return header & 0x0F; }
+};
+
+// Looks for one complete packet at the front of `stream`. Returns the frame, std::nullopt when more bytes are
+// needed, or an error (bad remaining length; packet larger than `max_packet_size`, known as soon as its
+// length is, before its body arrives).
+std::expected<std::optional<Frame>, DecodeError> next_frame(std::string_view stream,
+                                                             std::uint32_t max_packet_size = kMaxRemainingLength + 5);
+
+// Decodes and validates one frame. `version` is the connection's negotiated version (CONNECT carries its own).
+std::expected<Packet, DecodeError> decode(const Frame& frame, ProtocolVersion version);
+
+// Appends the encoding of `packet` for `version` to `out`. Fields the version cannot carry are left out.
+void encode(const Packet& packet, ProtocolVersion version, std::string& out);
+void encode(const Publish& publish, ProtocolVersion version, std::string& out);
+
+// Variable byte integer (spec 1.5.5), exposed for the properties code and tests.
+void encode_varint(std::uint32_t value, std::string& out);
+
+}  // namespace culex::protocol

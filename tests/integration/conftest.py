@@ -1,0 +1,37 @@
+"""Shared helpers for integration tests: real sockets on loopback, real peers, bounded waits only."""
+import os
+import socket
+import subprocess
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def culex_binary() -> str:
+    """The culex binary under test: $CULEX_BIN, else the sanitizer build, else the Release build."""
+    env = os.environ.get("CULEX_BIN")
+    if env:
+        return env
+    for candidate in (REPO / "build-asan" / "culex", REPO / "build" / "culex"):
+        if candidate.exists():
+            return str(candidate)
+    pytest.fail("no culex binary: run `make build` or set CULEX_BIN")
+
+
+def free_port() -> int:
+    """An ephemeral TCP port on loopback that was free a moment ago (for peers that cannot report theirs)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def culex():
+    return culex_binary()
+
+
+def run(args, timeout=30, **kwargs) -> subprocess.CompletedProcess:
+    """Runs a command to completion with a bound on its time; output captured as text."""
+    return subprocess.run(args, capture_output=True, text=True, timeout=timeout, **kwargs)
