@@ -13,8 +13,9 @@
 namespace culex::protocol {
 
 struct DecodeError {
-    ReasonCode code = ReasonCode::malformed_packet;  // malformed_packet, protocol_error, packet_too_large, ...
-    std::string message;                              // names the violation, e.g. "PUBLISH topic contains a wildcard"
+    ReasonCode code =
+        ReasonCode::malformed_packet;  // malformed_packet, protocol_error, packet_too_large, ...
+    std::string message;               // names the violation, e.g. "PUBLISH topic contains a wildcard"
 };
 
 // One complete packet in a byte stream: the fixed header's first byte and the rest after the length.
@@ -30,10 +31,11 @@ struct Frame {
 // Looks for one complete packet at the front of `stream`. Returns the frame, std::nullopt when more bytes are
 // needed, or an error (bad remaining length; packet larger than `max_packet_size`, known as soon as its
 // length is, before its body arrives).
-std::expected<std::optional<Frame>, DecodeError> next_frame(std::string_view stream,
-                                                             std::uint32_t max_packet_size = kMaxRemainingLength + 5);
+std::expected<std::optional<Frame>, DecodeError> next_frame(
+    std::string_view stream, std::uint32_t max_packet_size = kMaxRemainingLength + 5);
 
-// Decodes and validates one frame. `version` is the connection's negotiated version (CONNECT carries its own).
+// Decodes and validates one frame. `version` is the connection's negotiated version (CONNECT carries its
+// own).
 std::expected<Packet, DecodeError> decode(const Frame& frame, ProtocolVersion version);
 
 // Appends the encoding of `packet` for `version` to `out`. Fields the version cannot carry are left out.

@@ -1,5 +1,6 @@
-// Each MQTT control packet as a small typed struct, and Packet, the variant of them all. MQTT 5 is the general
-// case: a 3.1.1 packet is the same struct with empty properties and only the reason codes 3.1.1 can express.
+// Each MQTT control packet as a small typed struct, and Packet, the variant of them all. MQTT 5 is the
+// general case: a 3.1.1 packet is the same struct with empty properties and only the reason codes 3.1.1 can
+// express.
 #pragma once
 
 #include <cstdint>
@@ -78,8 +79,8 @@ enum class RetainHandling : std::uint8_t { send_on_subscribe = 0, send_if_new = 
 struct Subscription {
     std::string filter;
     QoS max_qos = QoS::at_most_once;
-    bool no_local = false;             // MQTT 5
-    bool retain_as_published = false;  // MQTT 5
+    bool no_local = false;                                               // MQTT 5
+    bool retain_as_published = false;                                    // MQTT 5
     RetainHandling retain_handling = RetainHandling::send_on_subscribe;  // MQTT 5
 
     bool operator==(const Subscription&) const = default;
@@ -143,6 +144,8 @@ struct Auth {  // MQTT 5 only
 using Packet = std::variant<Connect, Connack, Publish, Puback, Pubrec, Pubrel, Pubcomp, Subscribe, Suback,
                             Unsubscribe, Unsuback, Pingreq, Pingresp, Disconnect, Auth>;
 
-inline PacketType type_of(const Packet& packet) { return static_cast<PacketType>(packet.index() + 1); }
+inline PacketType type_of(const Packet& packet) {
+    return static_cast<PacketType>(packet.index() + 1);
+}
 
 }  // namespace culex::protocol

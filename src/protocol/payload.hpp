@@ -9,7 +9,7 @@
 namespace culex::protocol {
 
 class Payload {
-public:
+  public:
     Payload() = default;
     explicit Payload(std::string bytes) : bytes_(std::make_shared<const std::string>(std::move(bytes))) {}
     explicit Payload(std::string_view bytes) : Payload(std::string(bytes)) {}
@@ -20,7 +20,7 @@ public:
 
     bool operator==(const Payload& other) const { return view() == other.view(); }
 
-private:
+  private:
     std::shared_ptr<const std::string> bytes_;
 };
 

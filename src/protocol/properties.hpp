@@ -47,7 +47,7 @@ struct Properties {
     std::optional<std::uint32_t> message_expiry_interval;
     std::optional<std::string> content_type;
     std::optional<std::string> response_topic;
-    std::optional<std::string> correlation_data;  // binary data
+    std::optional<std::string> correlation_data;          // binary data
     std::vector<std::uint32_t> subscription_identifiers;  // a PUBLISH may carry several
     std::optional<std::uint32_t> session_expiry_interval;
     std::optional<std::string> assigned_client_identifier;

@@ -68,6 +68,8 @@ ConnectReturnCode to_connect_return_code(ReasonCode code);
 // The spec's name of the reason code, e.g. "Malformed Packet".
 std::string_view to_string(ReasonCode code);
 
-inline bool is_error(ReasonCode code) { return static_cast<std::uint8_t>(code) >= 0x80; }
+inline bool is_error(ReasonCode code) {
+    return static_cast<std::uint8_t>(code) >= 0x80;
+}
 
 }  // namespace culex::protocol

@@ -34,7 +34,8 @@ bool is_valid_utf8(std::string_view text) {
         }
         // Overlong encodings, surrogates and values beyond U+10FFFF are ill-formed.
         static constexpr std::uint32_t kMinForLength[] = {0, 0x80, 0x800, 0x10000};
-        if (code < kMinForLength[extra] || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return false;
+        if (code < kMinForLength[extra] || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF))
+            return false;
         p += extra + 1;
     }
     return true;
@@ -83,7 +84,8 @@ bool is_valid_topic_filter(std::string_view filter) {
 }
 
 bool topic_matches(std::string_view filter, std::string_view topic) {
-    if (!topic.empty() && topic.front() == '$' && !filter.empty() && (filter.front() == '+' || filter.front() == '#'))
+    if (!topic.empty() && topic.front() == '$' && !filter.empty() &&
+        (filter.front() == '+' || filter.front() == '#'))
         return false;
     std::size_t f = 0, t = 0;
     while (true) {
@@ -93,7 +95,8 @@ bool topic_matches(std::string_view filter, std::string_view topic) {
         if (f_end == std::string_view::npos) f_end = filter.size();
         if (t_end == std::string_view::npos) t_end = topic.size();
         std::string_view f_level = filter.substr(f, f_end - f);
-        if (f_level == "#") return true;  // matches this level and all below, including the parent ("a/#" ~ "a")
+        if (f_level == "#")
+            return true;  // matches this level and all below, including the parent ("a/#" ~ "a")
         std::string_view t_level = topic.substr(t, t_end - t);
         if (f_level != "+" && f_level != t_level) return false;
         bool filter_done = f_end == filter.size();

@@ -1,0 +1,24 @@
+// Internal to the codec: MQTT 5 property lists, with the spec's rules on which packet may carry which
+// property, how often, and with which values (spec 2.2.2.2 and each packet's section).
+#pragma once
+
+#include <string>
+
+#include "protocol/properties.hpp"
+#include "protocol/types.hpp"
+#include "protocol/wire.hpp"
+
+namespace culex::protocol::wire {
+
+// Where a property list sits: a packet type, or the will properties inside CONNECT.
+struct PropertyPlace {
+    PacketType packet;
+    bool will = false;
+};
+
+Properties read_properties(Reader& reader, PropertyPlace place);
+
+// Appends the property length and the properties.
+void write_properties(const Properties& properties, std::string& out);
+
+}  // namespace culex::protocol::wire
