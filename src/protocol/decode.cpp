@@ -190,8 +190,13 @@ Suback decode_suback(Reader& r, ProtocolVersion version) {
     Suback s;
     s.packet_id = packet_id(r, PacketType::suback);
     s.properties = properties_if_v5(r, version, PacketType::suback);
-    while (!r.at_end())
-        s.reasons.push_back(static_cast<ReasonCode>(r.u8("SUBACK return code")));
+    while (!r.at_end()) {
+        std::uint8_t code = r.u8("SUBACK return code");
+        // 3.1/3.1.1 define only granted QoS 0-2 and 0x80 Failure (spec 3.9.3); the rest are reserved.
+        if (version != ProtocolVersion::v5 && code > 2 && code != 0x80)
+            malformed(fmt::format("SUBACK return code 0x{:02X} is reserved", code));
+        s.reasons.push_back(static_cast<ReasonCode>(code));
+    }
     return s;
 }
 
