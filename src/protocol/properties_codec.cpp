@@ -201,6 +201,9 @@ Properties read_properties(Reader& reader, PropertyPlace place) {
                 break;
         }
     }
+    // Spec 3.1.2.11.10, 3.2.2.3.18, 3.15.2.2.3: data means nothing without the method it belongs to.
+    if (p.authentication_data && !p.authentication_method)
+        protocol_error("authentication data without an authentication method");
     return p;
 }
 
