@@ -1,0 +1,133 @@
+// mosquitto.conf, read into typed and validated values: load_config("culex.conf") or, in tests,
+// parse_config(text, "culex.conf"). Syntax and meaning follow mosquitto.conf(5) (Mosquitto 2.0): one option
+// per line, listener options apply to the most recent `listener` line, no listener at all means Mosquitto 2's
+// local-only mode. Every error names file:line, the cause and the fix; options Mosquitto documents that culex
+// does not implement yet are accepted with a warning in Config::warnings. docs/config.md lists every option.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <expected>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/config_error.hpp"
+#include "log/log_settings.hpp"
+
+namespace culex::config {
+
+enum class ListenerProtocol { mqtt, websockets };
+
+// `socket_domain`: which IP versions a listener opens. `any` (the default) opens both where available.
+enum class SocketDomain { any, ipv4, ipv6 };
+
+// `tls_version`: the oldest TLS version a listener accepts.
+enum class TlsVersion { tls1_1, tls1_2, tls1_3 };
+
+enum class KeyForm { pem, engine };
+
+struct TlsSettings {
+    std::string cafile;
+    std::string capath;
+    std::string certfile;
+    std::string keyfile;
+    std::string keyfile_password;  // culex's own: decrypts an encrypted keyfile
+    std::string crlfile;
+    std::string ciphers;                    // TLS 1.2 and older, OpenSSL cipher list
+    std::string ciphers_tls13;              // `ciphers_tls1.3`
+    std::optional<TlsVersion> min_version;  // unset: TLS 1.2 and 1.3, as in Mosquitto
+    KeyForm keyform = KeyForm::pem;
+    bool require_certificate = false;
+    bool use_identity_as_username = false;
+    bool use_subject_as_username = false;
+
+    // certfile and keyfile together turn TLS on (the parser rejects one without the other).
+    bool enabled() const { return !certfile.empty(); }
+};
+
+// Who may connect and what they may do. Global, or per listener with `per_listener_settings true`; either way
+// every Listener carries the settings that apply to it in Listener::security.
+struct SecuritySettings {
+    bool allow_anonymous = false;  // Mosquitto 2: false, except in local-only mode
+    std::string password_file;
+    std::string acl_file;
+    bool allow_zero_length_clientid = true;
+    std::string auto_id_prefix = "auto-";
+};
+
+struct Listener {
+    std::uint16_t port = 1883;
+    std::string bind_address;      // empty: every address
+    std::string unix_socket_path;  // `listener 0 PATH`: a Unix socket instead of TCP
+    std::string bind_interface;    // SO_BINDTODEVICE
+    SocketDomain socket_domain = SocketDomain::any;
+    ListenerProtocol protocol = ListenerProtocol::mqtt;
+    std::optional<std::uint32_t> max_connections;  // unset: no limit
+    std::string mount_point;                       // topic prefix for this listener's clients
+    TlsSettings tls;
+    SecuritySettings security;  // the settings that apply to this listener (see SecuritySettings)
+
+    // Where it was defined, for messages: the `listener` line, or for the default listener (`port`,
+    // `bind_address`) the first line that configured it.
+    std::string source_file;
+    int source_line = 0;
+    bool is_default = false;  // Mosquitto's "default listener": made by `port`/`bind_address`, not `listener`
+};
+
+struct PersistenceSettings {
+    bool enabled = false;
+    std::string location;               // directory; empty: the current directory
+    std::string file = "mosquitto.db";  // name inside `location`
+    std::chrono::seconds autosave_interval{1800};
+
+    // location/file, or just file when no location is set.
+    std::string path() const;
+};
+
+struct Config {
+    std::vector<Listener> listeners;
+    // No listener configured: Mosquitto 2's local-only mode, `listeners` holds 127.0.0.1 and ::1 on 1883, and
+    // anonymous clients are allowed (only local programs can connect).
+    bool local_only = false;
+    bool per_listener_settings = false;
+    SecuritySettings security;  // the global settings (what listeners get without per_listener_settings)
+
+    std::optional<std::uint32_t>
+        max_connections;  // all listeners together; `max_connections` before any listener
+    std::uint16_t max_inflight_messages = 20;      // 0: no limit
+    std::uint32_t max_queued_messages = 1000;      // 0: no limit
+    std::uint64_t max_queued_bytes = 0;            // 0: no limit
+    std::uint32_t message_size_limit = 0;          // PUBLISH payload bytes; 0: no limit
+    std::optional<std::uint32_t> max_packet_size;  // whole packet; unset: no limit beyond MQTT's own
+    std::uint16_t max_keepalive = 65535;
+    std::optional<std::chrono::seconds> persistent_client_expiration;  // unset: never expire
+    bool retain_available = true;
+    bool upgrade_outgoing_qos = false;
+    bool set_tcp_nodelay = false;
+    PersistenceSettings persistence;
+
+    log::LogSettings log;  // log_dest, log_type, log_timestamp, log_timestamp_format
+    bool connection_messages = true;
+
+    unsigned threads = 0;  // culex's own: event loops; 0 = one per core
+
+    std::vector<std::string> files;  // every file read, the main one first, then included ones in order
+    std::vector<ConfigWarning> warnings;
+};
+
+// Reads and validates a configuration file (and the files its include_dir lines name).
+std::expected<Config, ConfigError> load_config(const std::string& path);
+
+// Parses configuration text; `file_name` only labels messages. include_dir lines read real directories.
+std::expected<Config, ConfigError> parse_config(std::string_view text, std::string_view file_name);
+
+// The configuration used without -c: Mosquitto 2's local-only mode, listening on 127.0.0.1 and ::1 on `port`
+// and allowing anonymous clients, which is safe only because nothing outside this machine can connect.
+Config default_config(std::uint16_t port = 1883);
+
+// The text that default_config() stands for, as a mosquitto.conf a user could start from.
+std::string_view default_config_text();
+
+}  // namespace culex::config
