@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
+#include <regex>
 
 #include "config/config.hpp"
 #include "config/include_dir.hpp"
@@ -190,6 +192,24 @@ TEST(LoadConfig, DebiansExampleLoads) {
     auto c = load_config(example);
     ASSERT_TRUE(c) << c.error().to_string();
     EXPECT_TRUE(c->local_only);
+}
+
+// Every option Debian's example mosquitto.conf mentions ("#max_keepalive 65535") is one culex knows: read, or
+// accepted with a warning; never "unknown option".
+TEST(LoadConfig, KnowsEveryOptionInDebiansExample) {
+    const std::string example = "/usr/share/doc/mosquitto/examples/mosquitto.conf";
+    if (!std::filesystem::exists(example)) GTEST_SKIP() << example << " is not installed";
+    std::ifstream in(example);
+    const std::regex option_line(R"(^#([a-z][a-z0-9_.]*[a-z0-9])( .*)?$)");
+    int checked = 0;
+    for (std::string line; std::getline(in, line);) {
+        std::smatch m;
+        if (!std::regex_match(line, m, option_line)) continue;
+        auto c = parse_config(m[1].str() + " x", "example.conf");
+        if (!c) EXPECT_FALSE(c.error().message.starts_with("unknown option")) << c.error().to_string();
+        ++checked;
+    }
+    EXPECT_GT(checked, 80);
 }
 
 }  // namespace
