@@ -221,6 +221,7 @@ class Parser {
     Result include_dir(const Line& l, std::vector<ConfigError>& nested_error);
     Result handle_line(const Line& l, std::vector<ConfigError>& nested_error);
     std::expected<void, ConfigError> validate() const;
+    void warn_tls_without_certificate();
 };
 
 // --- handlers ---
@@ -758,6 +759,32 @@ std::expected<void, ConfigError> Parser::validate() const {
     return {};
 }
 
+// TLS options on a listener without certfile/keyfile do nothing: the listener speaks plain MQTT. Likely the
+// certfile line went to another listener, so say which options are idle.
+void Parser::warn_tls_without_certificate() {
+    for (const auto& l : config.listeners) {
+        if (l.tls.enabled()) continue;
+        std::vector<std::string_view> idle;
+        if (!l.tls.cafile.empty()) idle.push_back("cafile");
+        if (!l.tls.capath.empty()) idle.push_back("capath");
+        if (!l.tls.crlfile.empty()) idle.push_back("crlfile");
+        if (!l.tls.ciphers.empty()) idle.push_back("ciphers");
+        if (!l.tls.ciphers_tls13.empty()) idle.push_back("ciphers_tls1.3");
+        if (!l.tls.keyfile_password.empty()) idle.push_back("keyfile_password");
+        if (l.tls.min_version) idle.push_back("tls_version");
+        if (l.tls.require_certificate) idle.push_back("require_certificate");
+        if (l.tls.use_identity_as_username) idle.push_back("use_identity_as_username");
+        if (l.tls.use_subject_as_username) idle.push_back("use_subject_as_username");
+        if (idle.empty()) continue;
+        config.warnings.push_back(
+            {l.source_file, l.source_line,
+             fmt::format(
+                 "{} sets {} but has no certfile and keyfile, so it is not a TLS listener and they do "
+                 "nothing: add certfile and keyfile below it, or remove them",
+                 describe(l), fmt::join(idle, ", "))});
+    }
+}
+
 std::expected<Config, ConfigError> Parser::finish(const std::string& main_file) {
     if (orphan_security_at && !default_used) return std::unexpected(*orphan_security_at);
 
@@ -797,6 +824,7 @@ std::expected<Config, ConfigError> Parser::finish(const std::string& main_file) 
 
     if (log_type_set) config.log.types = log_types;
     if (auto ok = validate(); !ok) return std::unexpected(ok.error());
+    warn_tls_without_certificate();
     return std::move(config);
 }
 

@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <ctime>
 #include <expected>
+#include <iterator>
 #include <memory>
 #include <mutex>
 #include <string>

@@ -195,5 +195,14 @@ TEST(DefaultListener, PerListenerSecurityBeforeListenersGoesToTheDefaultListener
     EXPECT_TRUE(c.listeners[1].security.allow_anonymous);
 }
 
+TEST(ListenerScope, TlsOptionsWithoutCertificateWarn) {
+    const Config c = parse_ok("listener 8883\nlistener 1883\nrequire_certificate true\ncafile /pki/ca.crt\n");
+    ASSERT_EQ(c.warnings.size(), 1u);
+    EXPECT_EQ(
+        c.warnings[0].to_string(),
+        "culex.conf:2: listener 1883 sets cafile, require_certificate but has no certfile and keyfile, so it "
+        "is not a TLS listener and they do nothing: add certfile and keyfile below it, or remove them");
+}
+
 }  // namespace
 }  // namespace culex::config
