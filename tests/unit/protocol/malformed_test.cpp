@@ -446,7 +446,9 @@ TEST(Malformed, DecoderSurvivesEveryTruncationOfValidPackets) {
             Frame shorter = frame;
             shorter.body = frame.body.substr(0, cut);
             auto decoded = decode(shorter, kV5);
-            if (decoded) EXPECT_NE(*decoded, packet_value) << "cut at " << cut;
+            if (decoded) {
+                EXPECT_NE(*decoded, packet_value) << "cut at " << cut;
+            }
         }
     }
 }
