@@ -691,6 +691,8 @@ std::expected<void, ConfigError> Parser::parse(std::string_view text, const std:
                                                int nesting) {
     file = file_name;
     depth = nesting;
+    // Some Windows editors start a UTF-8 file with a byte order mark; it is not part of the first option.
+    if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
     int number = 0;
     while (!text.empty()) {
         const auto end = text.find('\n');

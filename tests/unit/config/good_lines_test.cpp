@@ -157,6 +157,7 @@ TEST(GoodLines, BecomeTypedValues) {
              EXPECT_EQ(tls.ciphers_tls13, "TLS_AES_256_GCM_SHA384");
              EXPECT_EQ(tls.keyform, KeyForm::pem);
          }},
+        {"\xEF\xBB\xBFlistener 1883", [](const Config& c) { EXPECT_EQ(only_listener(c).port, 1883); }},
         // Comments and blank lines
         {"# a comment\n\n   \n  # an indented comment\nlistener 1883\n",
          [](const Config& c) { EXPECT_EQ(only_listener(c).port, 1883); }},
