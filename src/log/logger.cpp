@@ -87,8 +87,10 @@ LogSettings Logger::settings() const {
 }
 
 Logger& logger() {
-    static Logger instance;
-    return instance;
+    // Never destroyed: threads still running while the process exits (or static destructors elsewhere) may
+    // log, and every line is already flushed, so there is nothing to gain from closing it.
+    static Logger* const instance = new Logger;
+    return *instance;
 }
 
 }  // namespace culex::log
