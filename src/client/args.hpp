@@ -1,0 +1,90 @@
+// The command lines of `culex pub` and `culex sub`: mosquitto_pub/mosquitto_sub's flags, parsed the way they
+// parse them (in order, first problem wins, numbers read like atoi) and refused with their words, so that a
+// command or script written for Mosquitto's clients runs unchanged with the program name changed.
+#pragma once
+
+#include <cstdint>
+#include <expected>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "protocol/types.hpp"
+
+namespace culex::client {
+
+enum class MessageSource { none, message, file, stdin_whole, stdin_lines, null_message };
+
+// The flags pub and sub share (and rr will).
+struct CommonArgs {
+    std::string host = "localhost";
+    int port = 1883;
+    std::optional<std::string> id;
+    std::optional<std::string> id_prefix;
+    int keepalive = 60;
+    bool clean_session = true;
+    std::optional<std::string> username;
+    std::optional<std::string> password;
+    std::optional<std::string> will_topic;
+    std::optional<std::string> will_payload;
+    int will_qos = 0;
+    bool will_retain = false;
+    protocol::ProtocolVersion version = protocol::ProtocolVersion::v311;
+    int qos = 0;
+    int max_inflight = 20;
+    bool debug = false;
+    bool quiet = false;
+};
+
+struct PubArgs {
+    CommonArgs common;
+    std::optional<std::string> topic;
+    MessageSource source = MessageSource::none;
+    std::string message;  // -m
+    std::string file;     // -f
+    bool retain = false;
+    int repeat_count = 1;
+    double repeat_delay_seconds = 0;
+};
+
+struct SubArgs {
+    CommonArgs common;
+    std::vector<std::string> topics;
+    std::vector<std::string> filter_outs;   // -T
+    std::vector<std::string> unsub_topics;  // -U
+    int msg_count = 0;                      // -C; 0: no limit
+    int timeout_seconds = 0;                // -W; 0: none
+    bool no_retain = false;                 // -R
+    bool verbose = false;                   // -v
+    bool eol = true;                        // -N clears it
+    bool exit_after_sub = false;            // -E
+    bool retained_only = false;             // --retained-only
+};
+
+// Why parsing stopped short of a command to run, and what the tool prints for it.
+struct ArgsStop {
+    enum class Kind {
+        help,              // --help: usage on stdout
+        version,           // --version: one line on stdout
+        error,             // `message` on stderr, then "\nUse 'culex pub --help' to see usage.\n"
+        error_with_usage,  // `message` on stderr, then the usage on stdout (as mosquitto_pub does for no
+                           // topic)
+    };
+    Kind kind = Kind::error;
+    std::string message;  // complete lines, with Mosquitto's trailing blank lines where it has them
+};
+
+std::expected<PubArgs, ArgsStop> parse_pub_args(std::span<const std::string> args);
+std::expected<SubArgs, ArgsStop> parse_sub_args(std::span<const std::string> args);
+
+// Like C's atoi, which Mosquitto's clients use: leading blanks, a sign, digits; anything else ends the
+// number, and no digits at all read as 0.
+int lenient_atoi(std::string_view text);
+
+// The default client id, as Mosquitto 1.x made them ("mosqpub|1705-debian"): PREFIX|PID-HOST, cut to the 23
+// characters MQTT 3.1 allows.
+std::string default_client_id(std::string_view prefix, long pid, std::string_view host);
+
+}  // namespace culex::client

@@ -1,0 +1,202 @@
+#include "client/sub_tool.hpp"
+
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <fmt/format.h>
+
+#include "client/usage.hpp"
+#include "protocol/topic.hpp"
+
+namespace culex::client {
+
+namespace {
+
+constexpr std::string_view kProgram = "culex sub";
+// mosquitto_sub reconnects after a second, for as long as it runs.
+constexpr std::chrono::milliseconds kReconnectDelay{1000};
+// Mosquitto's MOSQ_ERR_TIMEOUT, the exit code of -W.
+constexpr int kTimedOutExitCode = 27;
+
+class Subscriber {
+  public:
+    Subscriber(const SubArgs& args, const ToolIo& io, std::string client_id)
+        : args_(args), io_(io), signals_(context_, SIGINT, SIGTERM), timeout_(context_) {
+        ClientCallbacks callbacks;
+        callbacks.on_connected = [this](const events::Connected&) { on_connected(); };
+        callbacks.on_refused = [this](const events::Refused& r) { refused_code_ = r.code; };
+        callbacks.on_message = [this](const protocol::Publish& m) { on_message(m); };
+        callbacks.on_subscribed = [this](const events::Subscribed& s) { on_subscribed(s); };
+        callbacks.on_closed = [this](const std::optional<Error>& e) { on_closed(e); };
+        if (args.common.debug) {
+            callbacks.on_debug = [this](std::string_view line) { print_line(io_.out, line); };
+        }
+        auto options = client_options_for(args.common, std::move(client_id));
+        options.reconnect_delay = kReconnectDelay;
+        client_.emplace(context_, std::move(options), make_tcp_connector(context_), std::move(callbacks));
+    }
+
+    int run() {
+        signals_.async_wait([this](const boost::system::error_code& ec, int) {
+            if (!ec) stop_early();
+        });
+        if (args_.timeout_seconds > 0) {
+            timeout_.expires_after(std::chrono::seconds(args_.timeout_seconds));
+            timeout_.async_wait([this](const boost::system::error_code& ec) {
+                if (ec) return;
+                timed_out_ = true;
+                stop_early();
+            });
+        }
+        client_->connect();
+        context_.run();
+        return exit_code_;
+    }
+
+  private:
+    // A signal or -W: a clean DISCONNECT when connected; before the first CONNACK mosquitto_sub just exits
+    // -1.
+    void stop_early() {
+        processing_ = false;
+        if (!ever_connected_) {
+            exit_code_ = 255;
+            silent_close_ = true;
+        }
+        client_->disconnect();
+    }
+
+    void on_connected() {
+        ever_connected_ = true;
+        if (!args_.topics.empty()) {
+            std::vector<protocol::Subscription> subscriptions;
+            for (const auto& topic : args_.topics) {
+                protocol::Subscription s;
+                s.filter = topic;
+                s.max_qos = static_cast<protocol::QoS>(args_.common.qos);
+                subscriptions.push_back(std::move(s));
+            }
+            (void)client_->subscribe(std::move(subscriptions));
+        }
+        for (const auto& topic : args_.unsub_topics)
+            (void)client_->unsubscribe({topic});
+    }
+
+    void on_subscribed(const events::Subscribed& s) {
+        if (args_.common.debug) {
+            std::string line = fmt::format("Subscribed (mid: {}): ", s.mid);
+            for (std::size_t i = 0; i < s.granted.size(); ++i) {
+                if (i) line += ", ";
+                line += std::to_string(static_cast<int>(s.granted[i]));
+            }
+            print_line(io_.out, line);
+        }
+        bool some_allowed = false;
+        for (auto code : s.granted)
+            some_allowed |= !protocol::is_error(code);
+        if (!some_allowed) {
+            if (!args_.common.quiet) std::fputs("All subscription requests were denied.\n", io_.err);
+            client_->disconnect();
+            return;
+        }
+        if (args_.exit_after_sub) client_->disconnect();
+    }
+
+    void on_message(const protocol::Publish& message) {
+        if (!processing_) return;
+        if (args_.retained_only && !message.retain) {
+            processing_ = false;
+            client_->disconnect();
+            return;
+        }
+        if (filtered(message)) return;
+        auto text = format_message(args_, message);
+        std::fwrite(text.data(), 1, text.size(), io_.out);
+        std::fflush(io_.out);
+        if (args_.msg_count > 0 && ++received_ == args_.msg_count) {
+            processing_ = false;
+            client_->disconnect();
+        }
+    }
+
+    bool filtered(const protocol::Publish& message) const {
+        if (args_.no_retain && message.retain) return true;
+        for (const auto& filter : args_.filter_outs) {
+            if (protocol::topic_matches(filter, message.topic)) return true;
+        }
+        return false;
+    }
+
+    void on_closed(const std::optional<Error>& error) {
+        signals_.cancel();
+        timeout_.cancel();
+        if (silent_close_) return;
+        if (timed_out_) {
+            if (!args_.common.quiet) std::fputs("Timed out\n", io_.err);
+            exit_code_ = kTimedOutExitCode;
+            return;
+        }
+        if (!error) return;
+        if (error->kind == ErrorKind::refused) {
+            if (!args_.common.quiet)
+                std::fputs(fmt::format("Connection error: {}\n", error->message).c_str(), io_.err);
+            exit_code_ = refused_code_;
+            return;
+        }
+        auto failure = connect_failure(*error);
+        if (!args_.common.quiet) std::fputs(failure.message.c_str(), io_.err);
+        exit_code_ = failure.exit_code;
+    }
+
+    const SubArgs& args_;
+    const ToolIo& io_;
+    boost::asio::io_context context_;
+    boost::asio::signal_set signals_;
+    boost::asio::steady_timer timeout_;
+    std::optional<Client> client_;
+    bool processing_ = true;
+    bool ever_connected_ = false;
+    bool timed_out_ = false;
+    bool silent_close_ = false;
+    int received_ = 0;
+    int refused_code_ = 0;
+    int exit_code_ = 0;
+};
+
+}  // namespace
+
+std::string format_message(const SubArgs& args, const protocol::Publish& message) {
+    if (args.no_retain && message.retain) return {};
+    for (const auto& filter : args.filter_outs) {
+        if (protocol::topic_matches(filter, message.topic)) return {};
+    }
+    std::string text;
+    if (message.payload.empty()) {
+        if (args.verbose && args.eol) text = fmt::format("{} (null)\n", message.topic);
+        return text;
+    }
+    if (args.verbose) {
+        text += message.topic;
+        text += ' ';
+    }
+    text += message.payload.view();
+    if (args.eol) text += '\n';
+    return text;
+}
+
+int run_sub(std::span<const std::string> argv, const ToolIo& io) {
+    auto args = parse_sub_args(argv);
+    if (!args) return report_stop(args.error(), kProgram, sub_usage(), sub_version_line(), io);
+    auto client_id = client_id_for(args->common, "culexsub", io);
+    if (auto problem =
+            check_connection_args(args->common, client_id, "Error: Invalid id and/or clean_session.\n")) {
+        std::fputs(problem->c_str(), io.err);
+        return 1;
+    }
+    Subscriber subscriber(*args, io, std::move(client_id));
+    int code = subscriber.run();
+    std::fflush(io.out);
+    std::fflush(io.err);
+    return code;
+}
+
+}  // namespace culex::client

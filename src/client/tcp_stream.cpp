@@ -1,0 +1,109 @@
+// TCP for the client: resolver, connect with a deadline, and the Stream over a connected socket.
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+
+#include <optional>
+
+#include "client/stream.hpp"
+
+namespace culex::client {
+
+namespace {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+class TcpStream final : public Stream {
+  public:
+    explicit TcpStream(tcp::socket socket) : socket_(std::move(socket)) {}
+
+    void async_read_some(asio::mutable_buffer buffer, Handler handler) override {
+        socket_.async_read_some(buffer, std::move(handler));
+    }
+    void async_write(asio::const_buffer buffer, Handler handler) override {
+        asio::async_write(socket_, buffer, std::move(handler));
+    }
+    void close() override {
+        boost::system::error_code ignored;
+        socket_.shutdown(tcp::socket::shutdown_both, ignored);
+        socket_.close(ignored);
+    }
+
+  private:
+    tcp::socket socket_;
+};
+
+class TcpConnector final : public Connector {
+  public:
+    explicit TcpConnector(asio::io_context& io) : io_(io), resolver_(io), timer_(io) {}
+
+    void async_connect(const Endpoint& endpoint, std::chrono::milliseconds timeout,
+                       Handler handler) override {
+        cancel();
+        handler_ = std::move(handler);
+        auto attempt = ++attempt_;
+        socket_.emplace(io_);
+        timer_.expires_after(timeout);
+        timer_.async_wait([this, attempt](const boost::system::error_code& ec) {
+            if (ec || attempt != attempt_) return;
+            finish(std::unexpected(Error{ErrorKind::timeout, "Connection timed out"}));
+        });
+        resolver_.async_resolve(
+            endpoint.host, std::to_string(endpoint.port),
+            [this, attempt](const boost::system::error_code& ec, tcp::resolver::results_type results) {
+                if (attempt != attempt_) return;
+                if (ec) {
+                    finish(std::unexpected(Error{ErrorKind::lookup, "Lookup error."}));
+                    return;
+                }
+                asio::async_connect(
+                    *socket_, results,
+                    [this, attempt](const boost::system::error_code& ec, const tcp::endpoint&) {
+                        if (attempt != attempt_) return;
+                        if (ec) {
+                            finish(std::unexpected(Error{ErrorKind::connect, ec.message()}));
+                            return;
+                        }
+                        boost::system::error_code ignored;
+                        // Our writes are whole packets gathered per turn: no need to wait.
+                        socket_->set_option(tcp::no_delay(true), ignored);
+                        finish(std::make_unique<TcpStream>(std::move(*socket_)));
+                    });
+            });
+    }
+
+    void cancel() override {
+        ++attempt_;  // late completions of the old attempt see a different number and return
+        resolver_.cancel();
+        timer_.cancel();
+        if (socket_) {
+            boost::system::error_code ignored;
+            socket_->close(ignored);
+        }
+        handler_ = nullptr;
+    }
+
+  private:
+    void finish(std::expected<std::unique_ptr<Stream>, Error> result) {
+        auto handler = std::move(handler_);
+        cancel();
+        if (handler) handler(std::move(result));
+    }
+
+    asio::io_context& io_;
+    tcp::resolver resolver_;
+    asio::steady_timer timer_;
+    std::optional<tcp::socket> socket_;
+    std::uint64_t attempt_ = 0;
+    Handler handler_;
+};
+
+}  // namespace
+
+std::unique_ptr<Connector> make_tcp_connector(asio::io_context& io) {
+    return std::make_unique<TcpConnector>(io);
+}
+
+}  // namespace culex::client
