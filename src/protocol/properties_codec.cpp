@@ -87,8 +87,7 @@ std::string read_utf8(Reader& r, std::string_view what) {
 
 }  // namespace
 
-Properties read_properties(Reader& reader, PropertyPlace place) {
-    Properties p;
+void read_properties(Reader& reader, PropertyPlace place, Properties& p) {
     std::uint32_t length = reader.varint("property length");
     Reader r(reader.take(length, "properties"));
     std::uint32_t here = place.will ? kWill : bit(place.packet);
@@ -204,7 +203,6 @@ Properties read_properties(Reader& reader, PropertyPlace place) {
     // Spec 3.1.2.11.10, 3.2.2.3.18, 3.15.2.2.3: data means nothing without the method it belongs to.
     if (p.authentication_data && !p.authentication_method)
         protocol_error("authentication data without an authentication method");
-    return p;
 }
 
 namespace {

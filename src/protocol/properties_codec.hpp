@@ -16,7 +16,9 @@ struct PropertyPlace {
     bool will = false;
 };
 
-Properties read_properties(Reader& reader, PropertyPlace place);
+// Reads a property list into `into`, which must be empty (a fresh packet's): filling it in place spares the
+// decoder a Properties temporary and a move of it per packet.
+void read_properties(Reader& reader, PropertyPlace place, Properties& into);
 
 // Appends the property length and the properties.
 void write_properties(const Properties& properties, std::string& out);

@@ -9,6 +9,9 @@ namespace culex::protocol {
 // UTF-8 well-formed, no U+0000, no surrogates (spec 1.5.3).
 bool is_valid_utf8(std::string_view text);
 
+// Whether `text` contains '+' or '#' anywhere.
+bool contains_wildcard(std::string_view text);
+
 // A topic name for PUBLISH: not empty, valid UTF-8, no '+' or '#'.
 bool is_valid_topic_name(std::string_view topic);
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "protocol/topic.hpp"
 #include "protocol/types.hpp"
@@ -81,6 +82,55 @@ TEST(TopicMatches, SpecExamplesAndEdges) {
     for (const auto& c : cases)
         EXPECT_EQ(topic_matches(c.filter, c.topic), c.matches)
             << "'" << c.filter << "' vs '" << c.topic << "'";
+}
+
+// A second, deliberately naive matcher (split into levels, then compare) to check topic_matches against on
+// every short filter and topic over a small alphabet.
+std::vector<std::string> levels_of(const std::string& s) {
+    std::vector<std::string> levels(1);
+    for (char c : s) {
+        if (c == '/') {
+            levels.emplace_back();
+        } else {
+            levels.back() += c;
+        }
+    }
+    return levels;
+}
+
+bool reference_matches(const std::string& filter, const std::string& topic) {
+    if (!topic.empty() && topic[0] == '$' && (filter[0] == '+' || filter[0] == '#')) return false;
+    auto f = levels_of(filter), t = levels_of(topic);
+    for (std::size_t i = 0; i < f.size(); ++i) {
+        if (f[i] == "#") return true;
+        if (i == t.size()) return false;  // the topic ran out of levels before the filter
+        if (f[i] != "+" && f[i] != t[i]) return false;
+    }
+    return f.size() == t.size();
+}
+
+void all_strings(const std::string& alphabet, std::size_t max_length, std::vector<std::string>& out) {
+    out.push_back("");
+    for (std::size_t begin = 0, length = 1; length <= max_length; ++length) {
+        std::size_t end = out.size();
+        for (std::size_t i = begin; i < end; ++i)
+            for (char c : alphabet)
+                out.push_back(out[i] + c);
+        begin = end;
+    }
+}
+
+TEST(TopicMatches, AgreesWithANaiveMatcherOnEveryShortFilterAndTopic) {
+    std::vector<std::string> filters, topics;
+    all_strings("a+#/$", 4, filters);
+    all_strings("ab/$", 4, topics);
+    std::erase_if(filters, [](const auto& f) { return !is_valid_topic_filter(f); });
+    std::erase_if(topics, [](const auto& t) { return !is_valid_topic_name(t); });
+    for (const auto& filter : filters)
+        for (const auto& topic : topics)
+            ASSERT_EQ(topic_matches(filter, topic), reference_matches(filter, topic))
+                << "'" << filter << "' vs '" << topic << "'";
+    EXPECT_GT(filters.size() * topics.size(), 50'000u);
 }
 
 TEST(TopicName, Validity) {
