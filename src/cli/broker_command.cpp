@@ -1,16 +1,180 @@
-// `culex broker`: not written yet; the subcommand exists so that --help lists it.
+// `culex broker`: Mosquitto's command line (-c, -p, -v, -d), mosquitto.conf, and the server.
+#include <arpa/inet.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
 #include <cstdio>
 
 #include "cli/commands.hpp"
+#include "config/config.hpp"
+#include "log/logger.hpp"
+#include "net/server.hpp"
 
 namespace culex::cli {
 
-void add_broker_command(CLI::App& app, int& exit_code) {
-    auto* cmd = app.add_subcommand("broker", "(not implemented yet)");
-    cmd->callback([&exit_code] {
-        std::fprintf(stderr, "culex broker: not implemented yet\n");
-        exit_code = 2;
+namespace {
+
+using culex::log::logger;
+using culex::log::LogType;
+
+constexpr std::string_view kVersion = "0.1.0";
+
+struct BrokerFlags {
+    std::string config_file;
+    std::vector<int> ports;
+    bool verbose = false;
+    bool daemon = false;
+};
+
+std::expected<config::Config, std::string> load(const BrokerFlags& flags) {
+    config::Config config;
+    if (flags.config_file.empty()) {
+        config = config::default_config(
+            flags.ports.empty() ? 1883 : static_cast<std::uint16_t>(flags.ports.front()));
+    } else {
+        auto loaded = config::load_config(flags.config_file);
+        if (!loaded) return std::unexpected(loaded.error().to_string());
+        config = std::move(*loaded);
+    }
+    if (!flags.ports.empty()) {
+        // -p: listen on localhost (IPv4 and IPv6) on each port, as Mosquitto 2 does without a config.
+        if (!flags.config_file.empty()) config.listeners.clear();
+        std::vector<config::Listener> listeners;
+        for (int port : flags.ports) {
+            for (const char* address : {"127.0.0.1", "::1"}) {
+                config::Listener listener;
+                listener.port = static_cast<std::uint16_t>(port);
+                listener.bind_address = address;
+                listener.security = config.security;
+                listeners.push_back(listener);
+            }
+        }
+        config.listeners = std::move(listeners);
+    }
+    if (flags.verbose) {
+        config.log.types = LogType::all;
+        config.log.to_stdout = true;
+        config.log.to_stderr = false;
+    }
+    return config;
+}
+
+bool is_ip_address(const std::string& text) {
+    unsigned char buffer[sizeof(struct in6_addr)];
+    return ::inet_pton(AF_INET, text.c_str(), buffer) == 1 ||
+           ::inet_pton(AF_INET6, text.c_str(), buffer) == 1;
+}
+
+std::expected<net::ServerOptions, std::string> server_options(const config::Config& config) {
+    net::ServerOptions options;
+    options.threads = static_cast<int>(config.threads);
+    options.max_connections = config.max_connections ? static_cast<int>(*config.max_connections) : -1;
+    for (const auto& listener : config.listeners) {
+        std::string where =
+            fmt::format("{}:{}: listener {}", listener.source_file, listener.source_line, listener.port);
+        if (listener.tls.enabled())
+            return std::unexpected(where +
+                                   ": TLS listeners are not implemented yet; remove certfile/keyfile "
+                                   "or use a plain listener");
+        if (listener.protocol == config::ListenerProtocol::websockets)
+            return std::unexpected(where + ": WebSockets listeners are not implemented yet");
+        std::string bind_address = listener.bind_address;
+        if (!listener.unix_socket_path.empty()) {
+            // `listener 0 ADDRESS` with an IP address: an ephemeral TCP port (culex's own, for tests and
+            // scripts; the port is in the "Opening ... listen socket" log line). Any other path is a Unix
+            // socket.
+            if (!is_ip_address(listener.unix_socket_path))
+                return std::unexpected(where + ": Unix socket listeners are not implemented yet");
+            bind_address = listener.unix_socket_path;
+        }
+        options.listeners.push_back(
+            {bind_address, listener.port,
+             listener.max_connections ? static_cast<int>(*listener.max_connections) : -1});
+    }
+    auto& s = options.settings;
+    s.allow_anonymous = config.security.allow_anonymous;
+    s.allow_zero_length_clientid = config.security.allow_zero_length_clientid;
+    s.auto_id_prefix = config.security.auto_id_prefix;
+    s.max_inflight_messages = config.max_inflight_messages;
+    s.max_queued_messages = config.max_queued_messages;
+    s.message_size_limit = config.message_size_limit;
+    if (config.max_packet_size) s.max_packet_size = *config.max_packet_size;
+    s.max_keepalive = config.max_keepalive;
+    s.persistent_client_expiration = config.persistent_client_expiration;
+    s.retain_available = config.retain_available;
+    return options;
+}
+
+void daemonize() {
+    if (::daemon(1, 0) != 0) std::perror("culex broker: cannot run in the background");
+}
+
+int run_broker(const BrokerFlags& flags) {
+    auto config = load(flags);
+    if (!config) {
+        std::fprintf(stderr, "Error: %s\n", config.error().c_str());
+        return 1;
+    }
+    if (auto configured = logger().configure(config->log); !configured) {
+        std::fprintf(stderr, "Error: %s\n", configured.error().message.c_str());
+        return 1;
+    }
+    auto options = server_options(*config);
+    if (!options) {
+        std::fprintf(stderr, "Error: %s\n", options.error().c_str());
+        return 1;
+    }
+    logger().log(LogType::notice, "culex version {} starting", kVersion);
+    if (!flags.config_file.empty())
+        logger().log(LogType::information, "Config loaded from {}.", flags.config_file);
+    for (const auto& warning : config->warnings)
+        logger().log(LogType::warning, "Warning: {}", warning.to_string());
+    if (config->local_only) {
+        logger().log(
+            LogType::notice,
+            "Starting in local only mode. Connections will only be possible from clients running on this "
+            "machine.");
+        logger().log(LogType::notice,
+                     "Create a configuration file which defines a listener to allow remote access.");
+    }
+    if (flags.daemon) daemonize();
+
+    net::Server server(std::move(*options));
+    if (auto started = server.start(); !started) {
+        logger().log(LogType::error, "Error: {}", started.error());
+        return 1;
+    }
+    logger().log(LogType::notice, "culex version {} running", kVersion);
+    server.run([&flags] {
+        logger().log(LogType::notice, "Reloading config.");
+        auto reloaded = load(flags);
+        if (!reloaded) {
+            logger().log(LogType::error, "Error reloading config: {}; keeping the running configuration.",
+                         reloaded.error());
+            return;
+        }
+        if (auto configured = logger().configure(reloaded->log); !configured)
+            logger().log(LogType::error, "Error: {}", configured.error().message);
     });
+    logger().log(LogType::notice, "culex version {} terminating", kVersion);
+    return 0;
+}
+
+}  // namespace
+
+void add_broker_command(CLI::App& app, int& exit_code) {
+    auto flags = std::make_shared<BrokerFlags>();
+    auto* cmd = app.add_subcommand("broker",
+                                   "Run the MQTT broker (takes mosquitto's command line and mosquitto.conf)");
+    cmd->add_option("-c,--config-file", flags->config_file,
+                    "Read this mosquitto.conf-style configuration file");
+    cmd->add_option("-p,--port", flags->ports,
+                    "Listen on localhost on this port instead of 1883 (repeatable)")
+        ->check(CLI::Range(1, 65535));
+    cmd->add_flag("-v,--verbose", flags->verbose,
+                  "Log every message type to stdout (overrides log_type/log_dest)");
+    cmd->add_flag("-d,--daemon", flags->daemon, "Run in the background");
+    cmd->callback([flags, &exit_code] { exit_code = run_broker(*flags); });
 }
 
 }  // namespace culex::cli

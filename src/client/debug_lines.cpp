@@ -35,8 +35,9 @@ int connack_number(const Connack& c, ProtocolVersion version) {
     return static_cast<int>(to_connect_return_code(c.reason));
 }
 
+// The option bits other than QoS, which the line shows on its own (as mosquitto prints them).
 std::uint8_t subscription_options(const Subscription& s) {
-    auto options = static_cast<std::uint8_t>(qos_number(s.max_qos));
+    std::uint8_t options = 0;
     if (s.no_local) options |= 0x04;
     if (s.retain_as_published) options |= 0x08;
     options |= static_cast<std::uint8_t>(static_cast<unsigned>(s.retain_handling) << 4);

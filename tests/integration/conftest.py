@@ -13,7 +13,7 @@ def culex_binary() -> str:
     """The culex binary under test: $CULEX_BIN, else the sanitizer build, else the Release build."""
     env = os.environ.get("CULEX_BIN")
     if env:
-        return env
+        return str(Path(env).resolve())  # absolute: tests run peers from other directories
     for candidate in (REPO / "build-asan" / "culex", REPO / "build" / "culex"):
         if candidate.exists():
             return str(candidate)

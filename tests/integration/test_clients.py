@@ -30,7 +30,8 @@ class Broker:
             f"allow_anonymous {'true' if allow_anonymous else 'false'}\n"
             "log_dest stdout\nlog_type all\npersistence false\n"
         )
-        self.proc = subprocess.Popen([MOSQUITTO, "-c", str(conf)], stdout=subprocess.PIPE,
+        # stdbuf: mosquitto block-buffers its log when stdout is a pipe, so lines would arrive only at exit.
+        self.proc = subprocess.Popen(["stdbuf", "-oL", MOSQUITTO, "-c", str(conf)], stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, text=True)
         self.lines = queue.Queue()
         self.log = []

@@ -1,0 +1,45 @@
+// The broker: state shared by every event loop (subscriptions, retained messages, the session registry,
+// settings) and one Worker per loop that owns that loop's clients and sessions. No sockets: net feeds it
+// decoded packets through the Workers.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "broker/loop_executor.hpp"
+#include "broker/retained_store.hpp"
+#include "broker/session_registry.hpp"
+#include "broker/settings.hpp"
+#include "broker/subscription_tree.hpp"
+
+namespace culex::broker {
+
+class Worker;
+
+class Broker {
+  public:
+    // One executor per event loop; they must outlive the broker.
+    Broker(BrokerSettings settings, std::vector<LoopExecutor*> loops);
+    ~Broker();
+
+    int loop_count() const { return static_cast<int>(loops_.size()); }
+    Worker& worker(int loop) { return *workers_[static_cast<std::size_t>(loop)]; }
+    void post(int loop, std::move_only_function<void()> task) {
+        loops_[static_cast<std::size_t>(loop)]->post(std::move(task));
+    }
+
+    const BrokerSettings& settings() const { return settings_; }
+    SubscriptionTree& subscriptions() { return subscriptions_; }
+    RetainedStore& retained() { return retained_; }
+    SessionRegistry& sessions() { return sessions_; }
+
+  private:
+    BrokerSettings settings_;
+    std::vector<LoopExecutor*> loops_;
+    std::vector<std::unique_ptr<Worker>> workers_;
+    SubscriptionTree subscriptions_;
+    RetainedStore retained_;
+    SessionRegistry sessions_;
+};
+
+}  // namespace culex::broker

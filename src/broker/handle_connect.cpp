@@ -1,0 +1,221 @@
+// CONNECT: validation, authentication, finding or creating the session (taking it over from another
+// connection, possibly on another loop), CONNACK; and the end of a connection.
+#include <random>
+
+#include "broker/broker.hpp"
+#include "broker/worker.hpp"
+#include "log/logger.hpp"
+
+namespace culex::broker {
+
+using culex::log::logger;
+using culex::log::LogType;
+using namespace culex::protocol;
+
+namespace {
+
+std::string random_client_id(std::string_view prefix) {
+    thread_local std::mt19937_64 rng{std::random_device{}()};
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::string id(prefix);
+    for (int i = 0; i < 32; ++i)
+        id.push_back(kHex[rng() % 16]);
+    return id;
+}
+
+std::string_view refusal_words(ReasonCode reason) {
+    switch (reason) {
+        case ReasonCode::not_authorized:
+            return "not authorised";
+        case ReasonCode::bad_username_or_password:
+            return "bad username or password";
+        case ReasonCode::client_identifier_not_valid:
+            return "client identifier rejected";
+        default:
+            return to_string(reason);
+    }
+}
+
+}  // namespace
+
+void Worker::refuse(const ClientPtr& client, ReasonCode reason, std::string_view why) {
+    Client& c = *client;
+    send(c, Connack{false, reason, {}});
+    logger().log(LogType::notice, "Client {} disconnected, {}: {}.", c.log_id(), refusal_words(reason), why);
+    end_connection(c, CloseReason::refused);
+}
+
+void Worker::handle_connect(const ClientPtr& client, Connect&& connect) {
+    Client& c = *client;
+    const BrokerSettings& settings = broker_.settings();
+    c.version = connect.version;
+    c.client_id = connect.client_id;
+    bool v5 = connect.version == ProtocolVersion::v5;
+
+    if (connect.client_id.empty()) {
+        if (connect.version == ProtocolVersion::v31)
+            return refuse(client, ReasonCode::client_identifier_not_valid, "MQTT 3.1 requires a client id");
+        if (!connect.clean_start && !v5)
+            return refuse(client, ReasonCode::client_identifier_not_valid,
+                          "an empty client id needs clean session 1");
+        if (!settings.allow_zero_length_clientid)
+            return refuse(client, ReasonCode::client_identifier_not_valid,
+                          "empty client ids are not allowed (allow_zero_length_clientid false)");
+        c.client_id = random_client_id(settings.auto_id_prefix);
+    }
+    std::uint16_t keep_alive = connect.keep_alive;
+    if (settings.max_keepalive != 65535 && (keep_alive > settings.max_keepalive || keep_alive == 0)) {
+        if (!v5)
+            return refuse(
+                client, ReasonCode::client_identifier_not_valid,
+                fmt::format("keepalive {} exceeds max_keepalive {}", keep_alive, settings.max_keepalive));
+        keep_alive = settings.max_keepalive;  // told to the client in CONNACK's Server Keep Alive
+    }
+    if (!settings.allow_anonymous && !connect.username)
+        return refuse(client, ReasonCode::not_authorized,
+                      "anonymous clients are not allowed (allow_anonymous false)");
+    if (!settings.allow_anonymous)
+        return refuse(client, ReasonCode::not_authorized, "no password_file is configured to check users");
+
+    c.link->set_protocol(connect.version, keep_alive);
+    c.connect = std::move(connect);
+    c.state = Client::State::connecting;
+    start_session(client);
+}
+
+void Worker::start_session(const ClientPtr& client) {
+    if (client->state != Client::State::connecting || !client->link) return;
+    bool created = false;
+    AnchorPtr anchor = broker_.sessions().find_or_create(client->client_id, loop_, created);
+    if (created) {
+        finish_connect(client, create_session(anchor), false);
+        return;
+    }
+    TakeoverRequest request{client, loop_, client->connect->clean_start};
+    int owner = anchor->loop.load(std::memory_order_acquire);
+    if (owner == loop_) return handle_takeover(anchor, std::move(request));
+    broker_.post(owner, [&broker = broker_, owner, anchor, request = std::move(request)]() mutable {
+        broker.worker(owner).handle_takeover(anchor, std::move(request));
+    });
+}
+
+void Worker::handle_takeover(const AnchorPtr& anchor, TakeoverRequest request) {
+    int owner = anchor->loop.load(std::memory_order_acquire);
+    if (owner != loop_) {  // the session moved on while the request travelled: follow it
+        broker_.post(owner, [&broker = broker_, owner, anchor, request = std::move(request)]() mutable {
+            broker.worker(owner).handle_takeover(anchor, std::move(request));
+        });
+        return;
+    }
+    auto retry = [this, &request] {
+        broker_.post(request.loop, [&broker = broker_, loop = request.loop, client = request.client] {
+            broker.worker(loop).start_session(client);
+        });
+    };
+    Session* session = anchor->session;
+    if (session && session->online()) {
+        Client& old = *session->client();
+        logger().log(LogType::notice, "Client {} already connected, closing old connection.", old.log_id());
+        end_connection(old, CloseReason::taken_over);
+    }
+    session = anchor->session;  // a non-persistent session ended with its connection
+    if (!session) return retry();
+    if (request.clean_start) {
+        end_session(*session);
+        return retry();
+    }
+    if (request.loop == loop_) {
+        if (request.client->state == Client::State::connecting && request.client->link)
+            finish_connect(request.client, *session, true);
+        return;
+    }
+    auto it = sessions_.find(anchor->client_id);
+    std::unique_ptr<Session> moving = std::move(it->second);
+    sessions_.erase(it);
+    anchor->loop.store(request.loop, std::memory_order_release);
+    broker_.post(request.loop, [&broker = broker_, loop = request.loop, moving = std::move(moving),
+                                client = std::move(request.client)]() mutable {
+        broker.worker(loop).adopt_session(std::move(moving), client);
+    });
+}
+
+void Worker::adopt_session(std::unique_ptr<Session> session, const ClientPtr& client) {
+    Session& s = *session;
+    sessions_[s.client_id()] = std::move(session);
+    if (client->state == Client::State::connecting && client->link) {
+        finish_connect(client, s, true);
+    } else {
+        s.offline_since = std::chrono::steady_clock::now();  // the new connection went away meanwhile
+    }
+}
+
+Session& Worker::create_session(const AnchorPtr& anchor) {
+    auto session = std::make_unique<Session>(anchor, broker_.settings());
+    Session& s = *session;
+    anchor->session = &s;
+    sessions_[anchor->client_id] = std::move(session);
+    return s;
+}
+
+void Worker::end_session(Session& session) {
+    AnchorPtr anchor = session.anchor();
+    for (const auto& [filter, options] : session.subscriptions)
+        broker_.subscriptions().unsubscribe(filter, anchor.get());
+    broker_.sessions().erase(anchor.get());
+    anchor->session = nullptr;
+    sessions_.erase(anchor->client_id);
+}
+
+void Worker::finish_connect(const ClientPtr& client, Session& session, bool session_present) {
+    Client& c = *client;
+    Connect connect = std::move(*c.connect);
+    c.connect.reset();
+    session.persistent = !connect.clean_start;
+    session.will = std::move(connect.will);
+    c.session = &session;
+    c.state = Client::State::connected;
+    session.attach(c);
+
+    std::string user = connect.username ? fmt::format(", u'{}'", *connect.username) : std::string();
+    logger().log(LogType::notice, "New client connected from {} as {} (p{}, c{}, k{}{}).", c.link->peer(),
+                 c.client_id, log_protocol_number(connect.version), connect.clean_start ? 1 : 0,
+                 connect.keep_alive, user);
+    if (session.will) {
+        logger().log(LogType::debug, "Will message specified ({} bytes) (r{}, q{}).",
+                     session.will->payload.size(), session.will->retain ? 1 : 0,
+                     static_cast<int>(session.will->qos));
+        logger().log(LogType::debug, "\t{}", session.will->topic);
+    } else {
+        logger().log(LogType::debug, "No will message specified.");
+    }
+    Connack connack{session_present, ReasonCode::success, {}};
+    if (c.version == ProtocolVersion::v5 && connect.client_id.empty())
+        connack.properties.assigned_client_identifier = c.client_id;
+    send(c, connack);
+    session.resume();
+}
+
+void Worker::end_connection(Client& client, CloseReason reason) {
+    if (client.state == Client::State::closed) return;
+    Session* session = client.session;
+    client.state = Client::State::closed;
+    client.session = nullptr;
+    if (session) {
+        session->detach();
+        if (reason != CloseReason::disconnect && session->will) publish_will(*session);
+        session->will.reset();
+        if (session->persistent) {
+            session->offline_since = std::chrono::steady_clock::now();
+        } else {
+            end_session(*session);
+        }
+    }
+    if (reason == CloseReason::disconnect)
+        logger().log(LogType::notice, "Client {} disconnected.", client.log_id());
+    if (client.link) {
+        client.link->close();
+        client.link = nullptr;
+    }
+}
+
+}  // namespace culex::broker

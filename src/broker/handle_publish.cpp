@@ -1,0 +1,103 @@
+// PUBLISH and PUBREL from a client, wills, and routing: a message is matched once against the subscription
+// tree and handed to each target session, directly on this loop or in one batch per other loop per turn.
+#include <algorithm>
+
+#include "broker/broker.hpp"
+#include "broker/worker.hpp"
+#include "log/logger.hpp"
+
+namespace culex::broker {
+
+using culex::log::logger;
+using culex::log::LogType;
+using namespace culex::protocol;
+
+void Worker::handle_publish(Client& client, Publish&& publish) {
+    const BrokerSettings& settings = broker_.settings();
+    Session& session = *client.session;
+    if (settings.message_size_limit != 0 && publish.payload.size() > settings.message_size_limit) {
+        return protocol_violation(client,
+                                  fmt::format("PUBLISH payload of {} bytes exceeds message_size_limit {}",
+                                              publish.payload.size(), settings.message_size_limit));
+    }
+    if (publish.retain && !settings.retain_available)
+        return protocol_violation(client, "retained PUBLISH but retain_available is false");
+    if (publish.topic.empty()) return protocol_violation(client, "topic aliases are not supported yet");
+
+    QoS qos = publish.qos;
+    std::uint16_t packet_id = publish.packet_id;
+    auto message = std::make_shared<const Publish>(std::move(publish));
+    switch (qos) {
+        case QoS::at_most_once:
+            route(message, session.anchor().get());
+            break;
+        case QoS::at_least_once:
+            route(message, session.anchor().get());
+            send(client, Puback{packet_id});
+            break;
+        case QoS::exactly_once:
+            // Held until PUBREL, then routed: a resend with DUP is acknowledged but not delivered twice.
+            session.hold_incoming(packet_id, std::move(message));
+            send(client, Pubrec{packet_id});
+            break;
+    }
+}
+
+void Worker::handle_pubrel(Client& client, const Pubrel& pubrel) {
+    Session& session = *client.session;
+    if (MessagePtr message = session.release_incoming(pubrel.packet_id))
+        route(message, session.anchor().get());
+    send(client, Pubcomp{pubrel.packet_id});
+}
+
+void Worker::publish_will(Session& session) {
+    const Will& will = *session.will;
+    auto message = std::make_shared<const Publish>(Publish{will.topic, will.payload, will.qos,
+                                                           will.retain && broker_.settings().retain_available,
+                                                           false, 0, will.properties});
+    route(message, session.anchor().get());
+}
+
+void Worker::route(const MessagePtr& message, const SessionAnchor* origin) {
+    if (message->retain) broker_.retained().store(message);
+    matches_.clear();
+    broker_.subscriptions().match(message->topic, matches_);
+    for (auto& match : matches_) {
+        if (match.options.no_local && match.anchor.get() == origin) continue;
+        QoS qos = std::min(message->qos, match.options.max_qos);
+        // A live delivery clears the retain flag unless the subscriber asked for it as published (MQTT 5).
+        bool retain = match.options.retain_as_published && message->retain;
+        deliver({std::move(match.anchor), message, qos, retain, match.options.subscription_id});
+    }
+}
+
+void Worker::deliver(Delivery&& delivery) {
+    int owner = delivery.anchor->loop.load(std::memory_order_acquire);
+    if (owner == loop_) {
+        if (Session* session = delivery.anchor->session)
+            session->deliver(delivery.message, delivery.qos, delivery.retain, delivery.subscription_id);
+        return;
+    }
+    outbound_[static_cast<std::size_t>(owner)].push_back(std::move(delivery));
+    if (!flush_scheduled_) {
+        // One hand-over per target loop per turn, after this turn's other work.
+        flush_scheduled_ = true;
+        broker_.post(loop_, [this] { flush_deliveries(); });
+    }
+}
+
+void Worker::flush_deliveries() {
+    flush_scheduled_ = false;
+    for (std::size_t loop = 0; loop < outbound_.size(); ++loop) {
+        if (outbound_[loop].empty()) continue;
+        auto target = static_cast<int>(loop);
+        broker_.post(target, [&broker = broker_, target, batch = std::move(outbound_[loop])]() mutable {
+            Worker& worker = broker.worker(target);
+            for (auto& delivery : batch)
+                worker.deliver(std::move(delivery));
+        });
+        outbound_[loop] = {};
+    }
+}
+
+}  // namespace culex::broker

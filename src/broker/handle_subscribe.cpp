@@ -1,0 +1,71 @@
+// SUBSCRIBE and UNSUBSCRIBE: the subscription tree, the session's own list, and retained messages on
+// subscribe.
+#include <algorithm>
+
+#include "broker/broker.hpp"
+#include "broker/worker.hpp"
+#include "log/logger.hpp"
+#include "protocol/topic.hpp"
+
+namespace culex::broker {
+
+using culex::log::logger;
+using culex::log::LogType;
+using namespace culex::protocol;
+
+void Worker::handle_subscribe(Client& client, Subscribe&& subscribe) {
+    Session& session = *client.session;
+    bool v5 = client.version == ProtocolVersion::v5;
+    Suback suback{subscribe.packet_id, {}, {}};
+    std::vector<std::pair<MessagePtr, QoS>> retained;
+    std::uint32_t subscription_id = subscribe.properties.subscription_identifiers.empty()
+                                        ? 0
+                                        : subscribe.properties.subscription_identifiers[0];
+
+    for (auto& sub : subscribe.subscriptions) {
+        logger().log(LogType::debug, "\t{} (QoS {})", sub.filter, static_cast<int>(sub.max_qos));
+        if (!is_valid_topic_filter(sub.filter)) {
+            suback.reasons.push_back(v5 ? ReasonCode::topic_filter_invalid : ReasonCode::unspecified_error);
+            continue;
+        }
+        if (parse_shared_filter(sub.filter)) {
+            suback.reasons.push_back(v5 ? ReasonCode::shared_subscriptions_not_supported
+                                        : ReasonCode::unspecified_error);
+            continue;
+        }
+        logger().log(LogType::subscribe, "{} {} {}", client.log_id(), static_cast<int>(sub.max_qos),
+                     sub.filter);
+        SubscriptionOptions options{sub.max_qos, sub.no_local, sub.retain_as_published, subscription_id};
+        bool is_new = broker_.subscriptions().subscribe(sub.filter, session.anchor(), options);
+        session.subscriptions[sub.filter] = options;
+        suback.reasons.push_back(static_cast<ReasonCode>(sub.max_qos));
+
+        bool send_retained = sub.retain_handling == RetainHandling::send_on_subscribe ||
+                             (sub.retain_handling == RetainHandling::send_if_new && is_new);
+        if (send_retained) {
+            std::vector<MessagePtr> found;
+            broker_.retained().find(sub.filter, found);
+            for (auto& message : found)
+                retained.emplace_back(std::move(message), sub.max_qos);
+        }
+    }
+    send(client, suback);
+    for (auto& [message, max_qos] : retained)
+        session.deliver(message, std::min(message->qos, max_qos), true, subscription_id);
+}
+
+void Worker::handle_unsubscribe(Client& client, Unsubscribe&& unsubscribe) {
+    Session& session = *client.session;
+    Unsuback unsuback{unsubscribe.packet_id, {}, {}};
+    for (const auto& filter : unsubscribe.filters) {
+        logger().log(LogType::debug, "\t{}", filter);
+        logger().log(LogType::unsubscribe, "{} {}", client.log_id(), filter);
+        bool existed = broker_.subscriptions().unsubscribe(filter, session.anchor().get());
+        session.subscriptions.erase(filter);
+        if (client.version == ProtocolVersion::v5)
+            unsuback.reasons.push_back(existed ? ReasonCode::success : ReasonCode::no_subscription_existed);
+    }
+    send(client, unsuback);
+}
+
+}  // namespace culex::broker

@@ -1,0 +1,77 @@
+#include "broker/packet_log.hpp"
+
+#include "log/logger.hpp"
+
+namespace culex::broker {
+
+using culex::log::LogType;
+using namespace culex::protocol;
+
+namespace {
+
+int rc(ReasonCode code) {
+    return static_cast<int>(code);
+}
+
+void log_publish(std::string_view verb, std::string_view direction, std::string_view id, const Publish& p) {
+    culex::log::logger().log(LogType::debug, "{} PUBLISH {} {} (d{}, q{}, r{}, m{}, '{}', ... ({} bytes))",
+                             verb, direction, id, p.dup ? 1 : 0, static_cast<int>(p.qos), p.retain ? 1 : 0,
+                             p.packet_id, p.topic, p.payload.size());
+}
+
+}  // namespace
+
+void log_sending(std::string_view id, const Packet& packet) {
+    auto& log = culex::log::logger();
+    if (!log.enabled(LogType::debug)) return;
+    std::visit(
+        [&](const auto& p) {
+            using T = std::decay_t<decltype(p)>;
+            if constexpr (std::is_same_v<T, Connack>) {
+                log.log(LogType::debug, "Sending CONNACK to {} ({}, {})", id, p.session_present ? 1 : 0,
+                        rc(p.reason));
+            } else if constexpr (std::is_same_v<T, Publish>) {
+                log_publish("Sending", "to", id, p);
+            } else if constexpr (std::is_same_v<T, Puback>) {
+                log.log(LogType::debug, "Sending PUBACK to {} (m{}, rc{})", id, p.packet_id, rc(p.reason));
+            } else if constexpr (std::is_same_v<T, Pubrec>) {
+                log.log(LogType::debug, "Sending PUBREC to {} (m{}, rc{})", id, p.packet_id, rc(p.reason));
+            } else if constexpr (std::is_same_v<T, Pubrel>) {
+                log.log(LogType::debug, "Sending PUBREL to {} (m{})", id, p.packet_id);
+            } else if constexpr (std::is_same_v<T, Pubcomp>) {
+                log.log(LogType::debug, "Sending PUBCOMP to {} (m{})", id, p.packet_id);
+            } else if constexpr (std::is_same_v<T, Disconnect>) {
+                log.log(LogType::debug, "Sending DISCONNECT to {} ({})", id, rc(p.reason));
+            } else {
+                log.log(LogType::debug, "Sending {} to {}", to_string(type_of(packet)), id);
+            }
+        },
+        packet);
+}
+
+void log_received(std::string_view id, const Packet& packet) {
+    auto& log = culex::log::logger();
+    if (!log.enabled(LogType::debug)) return;
+    std::visit(
+        [&](const auto& p) {
+            using T = std::decay_t<decltype(p)>;
+            if constexpr (std::is_same_v<T, Publish>) {
+                log_publish("Received", "from", id, p);
+            } else if constexpr (std::is_same_v<T, Puback>) {
+                log.log(LogType::debug, "Received PUBACK from {} (Mid: {}, RC:{})", id, p.packet_id,
+                        rc(p.reason));
+            } else if constexpr (std::is_same_v<T, Pubrec>) {
+                log.log(LogType::debug, "Received PUBREC from {} (Mid: {})", id, p.packet_id);
+            } else if constexpr (std::is_same_v<T, Pubrel>) {
+                log.log(LogType::debug, "Received PUBREL from {} (Mid: {})", id, p.packet_id);
+            } else if constexpr (std::is_same_v<T, Pubcomp>) {
+                log.log(LogType::debug, "Received PUBCOMP from {} (Mid: {}, RC:{})", id, p.packet_id,
+                        rc(p.reason));
+            } else {
+                log.log(LogType::debug, "Received {} from {}", to_string(type_of(packet)), id);
+            }
+        },
+        packet);
+}
+
+}  // namespace culex::broker

@@ -1,0 +1,14 @@
+// Mosquitto's words for every packet the broker sends or receives ("Sending PUBACK to ID (m1, rc0)"), logged
+// at debug level. Both functions cost one atomic load when debug logging is off.
+#pragma once
+
+#include <string_view>
+
+#include "protocol/packets.hpp"
+
+namespace culex::broker {
+
+void log_sending(std::string_view client_id, const protocol::Packet& packet);
+void log_received(std::string_view client_id, const protocol::Packet& packet);
+
+}  // namespace culex::broker

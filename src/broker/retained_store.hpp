@@ -1,0 +1,31 @@
+// Retained messages, one per topic, found by topic filter when a client subscribes. Shared by all loops.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string_view>
+#include <vector>
+
+#include "broker/message.hpp"
+
+namespace culex::broker {
+
+class RetainedStore {
+  public:
+    RetainedStore();
+    ~RetainedStore();
+
+    // Stores the message as the topic's retained one; an empty payload deletes it.
+    void store(const MessagePtr& message);
+    // Appends every retained message whose topic matches `filter` (a valid, non-shared filter).
+    void find(std::string_view filter, std::vector<MessagePtr>& out) const;
+    std::size_t size() const;
+
+  private:
+    struct Node;
+    mutable std::mutex mutex_;
+    std::unique_ptr<Node> root_;
+    std::size_t count_ = 0;
+};
+
+}  // namespace culex::broker

@@ -1,0 +1,144 @@
+#include "broker/session.hpp"
+
+#include <algorithm>
+
+#include "broker/packet_log.hpp"
+
+namespace culex::broker {
+
+using namespace culex::protocol;
+
+Session::Session(AnchorPtr anchor, const BrokerSettings& settings)
+    : anchor_(std::move(anchor)), settings_(settings) {}
+
+void Session::attach(Client& client) {
+    client_ = &client;
+    offline_since.reset();
+}
+
+bool Session::window_full() const {
+    return settings_.max_inflight_messages != 0 && inflight_.size() >= settings_.max_inflight_messages;
+}
+
+std::uint16_t Session::next_packet_id() {
+    // Skip 0 and ids still in flight.
+    do {
+        last_packet_id_ = static_cast<std::uint16_t>(last_packet_id_ + 1);
+    } while (last_packet_id_ == 0 || inflight_.contains(last_packet_id_));
+    return last_packet_id_;
+}
+
+void Session::send_publish(const Outgoing& out) {
+    Publish packet = *out.message;
+    packet.qos = out.qos;
+    packet.retain = out.retain;
+    packet.dup = out.dup;
+    packet.packet_id = out.packet_id;
+    packet.properties.subscription_identifiers.clear();
+    if (out.subscription_id) packet.properties.subscription_identifiers.push_back(out.subscription_id);
+    Packet wrapped(std::move(packet));
+    log_sending(client_id(), wrapped);
+    client_->link->send(wrapped);
+}
+
+void Session::send_pubrel(std::uint16_t packet_id) {
+    Packet packet(Pubrel{packet_id});
+    log_sending(client_id(), packet);
+    client_->link->send(packet);
+}
+
+void Session::deliver(const MessagePtr& message, QoS qos, bool retain, std::uint32_t subscription_id) {
+    Outgoing out{message, qos, retain, subscription_id};
+    if (qos == QoS::at_most_once) {
+        // QoS 0 is never stored: an offline client misses it (mosquitto's queue_qos0_messages false).
+        if (online()) send_publish(out);
+        return;
+    }
+    if (!online() || window_full() || !queue_.empty()) {
+        if (settings_.max_queued_messages != 0 && queue_.size() >= settings_.max_queued_messages) return;
+        queue_.push_back(std::move(out));
+        return;
+    }
+    out.packet_id = next_packet_id();
+    send_publish(out);
+    inflight_order_.push_back(out.packet_id);
+    inflight_.emplace(out.packet_id, std::move(out));
+}
+
+void Session::pump_queue() {
+    while (online() && !queue_.empty() && !window_full()) {
+        Outgoing out = std::move(queue_.front());
+        queue_.pop_front();
+        out.packet_id = next_packet_id();
+        send_publish(out);
+        inflight_order_.push_back(out.packet_id);
+        inflight_.emplace(out.packet_id, std::move(out));
+    }
+}
+
+void Session::resume() {
+    if (!online()) return;
+    for (auto id : inflight_order_) {
+        auto it = inflight_.find(id);
+        if (it == inflight_.end()) continue;
+        auto& out = it->second;
+        if (out.awaiting_pubcomp) {
+            send_pubrel(id);
+        } else {
+            out.dup = true;
+            send_publish(out);
+        }
+    }
+    pump_queue();
+}
+
+namespace {
+
+void forget(std::deque<std::uint16_t>& order, std::uint16_t id) {
+    auto it = std::find(order.begin(), order.end(), id);
+    if (it != order.end()) order.erase(it);
+}
+
+}  // namespace
+
+void Session::on_puback(std::uint16_t packet_id) {
+    auto it = inflight_.find(packet_id);
+    if (it == inflight_.end() || it->second.qos != QoS::at_least_once) return;
+    inflight_.erase(it);
+    forget(inflight_order_, packet_id);
+    pump_queue();
+}
+
+void Session::on_pubrec(std::uint16_t packet_id) {
+    auto it = inflight_.find(packet_id);
+    if (it == inflight_.end() || it->second.qos != QoS::exactly_once) {
+        // Unknown id: still answer, so that the client can finish its flow (spec 4.3.3).
+        if (online()) send_pubrel(packet_id);
+        return;
+    }
+    it->second.awaiting_pubcomp = true;
+    it->second.message.reset();  // the payload is delivered; only the id remains to be released
+    if (online()) send_pubrel(packet_id);
+}
+
+void Session::on_pubcomp(std::uint16_t packet_id) {
+    auto it = inflight_.find(packet_id);
+    if (it == inflight_.end() || !it->second.awaiting_pubcomp) return;
+    inflight_.erase(it);
+    forget(inflight_order_, packet_id);
+    pump_queue();
+}
+
+bool Session::hold_incoming(std::uint16_t packet_id, MessagePtr message) {
+    return incoming_qos2_.emplace(packet_id, std::move(message)).second;
+}
+
+MessagePtr Session::release_incoming(std::uint16_t packet_id) {
+    auto it = incoming_qos2_.find(packet_id);
+    if (it == incoming_qos2_.end()) return nullptr;
+    MessagePtr message = std::move(it->second);
+    incoming_qos2_.erase(it);
+    return message;
+}
+
+}  // namespace culex::broker

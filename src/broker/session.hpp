@@ -1,0 +1,90 @@
+// One client's session: its subscriptions, its will, and the QoS 1/2 state machines in both directions.
+// Owned by one event loop at a time (see SessionAnchor); lives on while the client is offline when the client
+// asked for a persistent session.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "broker/client.hpp"
+#include "broker/message.hpp"
+#include "broker/session_anchor.hpp"
+#include "broker/settings.hpp"
+#include "broker/subscription_tree.hpp"
+
+namespace culex::broker {
+
+class Session {
+  public:
+    Session(AnchorPtr anchor, const BrokerSettings& settings);
+
+    const std::string& client_id() const { return anchor_->client_id; }
+    const AnchorPtr& anchor() const { return anchor_; }
+
+    // --- connection ---
+    bool online() const { return client_ != nullptr; }
+    Client* client() const { return client_; }
+    void attach(Client& client);
+    void detach() { client_ = nullptr; }
+    // Resends what was in flight (PUBLISH with DUP, or PUBREL), then what was queued while offline.
+    void resume();
+
+    // Whether the session outlives its connection, and until when once offline.
+    bool persistent = false;
+    std::optional<std::chrono::steady_clock::time_point> offline_since;
+
+    std::optional<protocol::Will> will;
+
+    // Filters this session subscribes to, so that they leave the tree with it.
+    std::map<std::string, SubscriptionOptions, std::less<>> subscriptions;
+
+    // --- outgoing messages (broker -> client) ---
+    // Sends at `qos` now, or queues it when offline or when the in-flight window is full.
+    void deliver(const MessagePtr& message, protocol::QoS qos, bool retain, std::uint32_t subscription_id);
+    // The client acknowledged an outgoing message. Unknown ids are ignored, as the spec allows.
+    void on_puback(std::uint16_t packet_id);
+    void on_pubrec(std::uint16_t packet_id);
+    void on_pubcomp(std::uint16_t packet_id);
+
+    std::size_t inflight_count() const { return inflight_.size(); }
+    std::size_t queued_count() const { return queue_.size(); }
+
+    // --- incoming QoS 2 (client -> broker): held from PUBLISH until PUBREL, then routed ---
+    // Returns false when the packet id is already held (a DUP resend: acknowledge but do not store twice).
+    bool hold_incoming(std::uint16_t packet_id, MessagePtr message);
+    // Returns the held message (null if none) and forgets the id.
+    MessagePtr release_incoming(std::uint16_t packet_id);
+
+  private:
+    struct Outgoing {
+        MessagePtr message;
+        protocol::QoS qos;
+        bool retain;
+        std::uint32_t subscription_id;
+        std::uint16_t packet_id = 0;
+        bool dup = false;
+        bool awaiting_pubcomp = false;  // QoS 2: PUBREC received, PUBREL sent
+    };
+
+    bool window_full() const;
+    std::uint16_t next_packet_id();
+    void send_publish(const Outgoing& out);
+    void send_pubrel(std::uint16_t packet_id);
+    void pump_queue();
+
+    AnchorPtr anchor_;
+    const BrokerSettings& settings_;
+    Client* client_ = nullptr;
+    std::uint16_t last_packet_id_ = 0;
+    std::map<std::uint16_t, Outgoing>
+        inflight_;  // ordered by packet id; resend order is insertion order below
+    std::deque<std::uint16_t> inflight_order_;
+    std::deque<Outgoing> queue_;
+    std::map<std::uint16_t, MessagePtr> incoming_qos2_;
+};
+
+}  // namespace culex::broker

@@ -1,0 +1,25 @@
+// The stable identity of a session across event loops. Subscriptions and queued deliveries refer to the
+// anchor; the Session it names is owned by exactly one loop at a time and moves between loops on takeover.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+namespace culex::broker {
+
+class Session;
+
+struct SessionAnchor {
+    explicit SessionAnchor(std::string id, int owner_loop) : client_id(std::move(id)), loop(owner_loop) {}
+
+    const std::string client_id;
+    // The loop that owns the session. Written only by that loop, when it hands the session to another.
+    std::atomic<int> loop;
+    // The session itself, or null once it has ended. Read and written only by the owning loop.
+    Session* session = nullptr;
+};
+
+using AnchorPtr = std::shared_ptr<SessionAnchor>;
+
+}  // namespace culex::broker

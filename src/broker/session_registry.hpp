@@ -1,0 +1,39 @@
+// Client id -> session anchor, for every session on every loop. Touched on CONNECT and when a session ends,
+// never per message.
+#pragma once
+
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "broker/session_anchor.hpp"
+
+namespace culex::broker {
+
+class SessionRegistry {
+  public:
+    // The anchor registered for `client_id`, or a new one owned by `loop` (then `created` is true).
+    AnchorPtr find_or_create(const std::string& client_id, int loop, bool& created) {
+        std::lock_guard lock(mutex_);
+        auto& slot = anchors_[client_id];
+        created = !slot;
+        if (created) slot = std::make_shared<SessionAnchor>(client_id, loop);
+        return slot;
+    }
+    // Forgets the client id, if it still names this anchor.
+    void erase(const SessionAnchor* anchor) {
+        std::lock_guard lock(mutex_);
+        auto it = anchors_.find(anchor->client_id);
+        if (it != anchors_.end() && it->second.get() == anchor) anchors_.erase(it);
+    }
+    std::size_t size() const {
+        std::lock_guard lock(mutex_);
+        return anchors_.size();
+    }
+
+  private:
+    mutable std::mutex mutex_;
+    std::unordered_map<std::string, AnchorPtr> anchors_;
+};
+
+}  // namespace culex::broker

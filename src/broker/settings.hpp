@@ -1,0 +1,28 @@
+// The broker's tunables, as plain values: the CLI fills them from mosquitto.conf (src/config), tests set them
+// directly. Names and defaults follow mosquitto.conf(5).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace culex::broker {
+
+struct BrokerSettings {
+    bool allow_anonymous = false;                 // Mosquitto 2's safe default
+    std::uint16_t max_inflight_messages = 20;     // per client, outgoing QoS 1/2; 0 = no limit
+    std::size_t max_queued_messages = 1000;       // per client, beyond the in-flight window; 0 = no limit
+    std::uint32_t message_size_limit = 0;         // PUBLISH payload bytes; 0 = no limit
+    std::uint32_t max_packet_size = 268'435'460;  // any packet, fixed header included
+    std::uint16_t max_keepalive = 65535;
+    std::optional<std::chrono::seconds>
+        persistent_client_expiration;  // none: persistent sessions never expire
+    bool retain_available = true;
+    bool allow_zero_length_clientid = true;
+    std::string auto_id_prefix = "auto-";
+    std::chrono::seconds connect_timeout{10};  // a new connection must send CONNECT within this
+};
+
+}  // namespace culex::broker

@@ -1,0 +1,127 @@
+#include "broker/worker.hpp"
+
+#include "broker/broker.hpp"
+#include "broker/packet_log.hpp"
+#include "log/logger.hpp"
+
+namespace culex::broker {
+
+using culex::log::logger;
+using culex::log::LogType;
+using namespace culex::protocol;
+
+Worker::Worker(Broker& broker, int loop)
+    : broker_(broker), loop_(loop), outbound_(static_cast<std::size_t>(broker.loop_count())) {}
+
+Worker::~Worker() = default;
+
+void Worker::send(Client& client, const Packet& packet) {
+    if (!client.link) return;
+    log_sending(client.log_id(), packet);
+    client.link->send(packet);
+}
+
+void Worker::protocol_violation(Client& client, std::string_view what) {
+    logger().log(LogType::notice, "Client {} disconnected due to protocol error: {}.", client.log_id(), what);
+    end_connection(client, CloseReason::protocol_error);
+}
+
+void Worker::handle_packet(const ClientPtr& client, Packet&& packet) {
+    Client& c = *client;
+    if (c.state == Client::State::closed) return;
+    if (c.state == Client::State::awaiting_connect) {
+        if (auto* connect = std::get_if<Connect>(&packet)) return handle_connect(client, std::move(*connect));
+        logger().log(LogType::notice, "Client {} sent {} before CONNECT: closing the connection.",
+                     c.link->peer(), to_string(type_of(packet)));
+        end_connection(c, CloseReason::protocol_error);
+        return;
+    }
+    if (c.state == Client::State::connecting) {
+        // Nothing may arrive before our CONNACK is decided: a client that pipelines is served once the
+        // session is ready; until then we drop, which only a misbehaving client notices. (Rare: takeover
+        // across loops.)
+        return;
+    }
+    log_received(c.log_id(), packet);
+    Session& session = *c.session;
+    std::visit(
+        [&](auto&& p) {
+            using T = std::decay_t<decltype(p)>;
+            if constexpr (std::is_same_v<T, Publish>) {
+                handle_publish(c, std::move(p));
+            } else if constexpr (std::is_same_v<T, Puback>) {
+                session.on_puback(p.packet_id);
+            } else if constexpr (std::is_same_v<T, Pubrec>) {
+                session.on_pubrec(p.packet_id);
+            } else if constexpr (std::is_same_v<T, Pubrel>) {
+                handle_pubrel(c, p);
+            } else if constexpr (std::is_same_v<T, Pubcomp>) {
+                session.on_pubcomp(p.packet_id);
+            } else if constexpr (std::is_same_v<T, Subscribe>) {
+                handle_subscribe(c, std::move(p));
+            } else if constexpr (std::is_same_v<T, Unsubscribe>) {
+                handle_unsubscribe(c, std::move(p));
+            } else if constexpr (std::is_same_v<T, Pingreq>) {
+                send(c, Pingresp{});
+            } else if constexpr (std::is_same_v<T, Disconnect>) {
+                // MQTT 5 "Disconnect with Will Message" asks for the will although the close is clean.
+                bool with_will = p.reason == ReasonCode::disconnect_with_will;
+                end_connection(c, with_will ? CloseReason::peer_closed : CloseReason::disconnect);
+            } else if constexpr (std::is_same_v<T, Connect>) {
+                protocol_violation(c, "second CONNECT");
+            } else {
+                protocol_violation(c, fmt::format("a client may not send {}", to_string(type_of(packet))));
+            }
+        },
+        std::move(packet));
+}
+
+void Worker::handle_bad_packet(const ClientPtr& client, const DecodeError& error) {
+    Client& c = *client;
+    if (c.state == Client::State::closed) return;
+    if (c.state == Client::State::awaiting_connect &&
+        error.code == ReasonCode::unsupported_protocol_version) {
+        // Spec 3.1.2.2: answer with return code 1, then close.
+        logger().log(LogType::notice, "Client {} refused: {}.", c.link->peer(), error.message);
+        c.link->send(Connack{false, ReasonCode::unsupported_protocol_version, {}});
+        end_connection(c, CloseReason::refused);
+        return;
+    }
+    std::string_view kind =
+        error.code == ReasonCode::malformed_packet ? "malformed packet" : "protocol error";
+    if (error.code == ReasonCode::packet_too_large) kind = "oversize packet";
+    logger().log(LogType::notice, "Client {} disconnected due to {}: {}.", c.log_id(), kind, error.message);
+    end_connection(c, CloseReason::protocol_error);
+}
+
+void Worker::handle_closed(const ClientPtr& client, CloseReason reason) {
+    Client& c = *client;
+    if (c.state == Client::State::closed) return;
+    c.link = nullptr;  // net has closed it already
+    if (c.state != Client::State::connected) {
+        c.state = Client::State::closed;
+        return;
+    }
+    if (reason == CloseReason::keepalive_timeout) {
+        logger().log(LogType::notice, "Client {} has exceeded timeout, disconnecting.", c.log_id());
+    } else if (reason == CloseReason::peer_closed) {
+        logger().log(LogType::notice, "Client {} closed its connection.", c.log_id());
+    }
+    end_connection(c, reason);
+}
+
+void Worker::tick(std::chrono::steady_clock::time_point now) {
+    const auto& expiration = broker_.settings().persistent_client_expiration;
+    if (!expiration) return;
+    std::vector<Session*> expired;
+    for (auto& [id, session] : sessions_) {
+        if (!session->online() && session->offline_since && now - *session->offline_since > *expiration)
+            expired.push_back(session.get());
+    }
+    for (Session* session : expired) {
+        logger().log(LogType::notice, "Expiring client {} due to timeout.", session->client_id());
+        end_session(*session);
+    }
+}
+
+}  // namespace culex::broker

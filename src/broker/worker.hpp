@@ -1,0 +1,85 @@
+// The broker's work on one event loop: the handle_* function of each packet type for this loop's clients,
+// the sessions this loop owns, routing of PUBLISHes, and the hand-over of sessions between loops.
+// Every method runs on the worker's own loop.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "broker/client.hpp"
+#include "broker/message.hpp"
+#include "broker/session.hpp"
+#include "protocol/codec.hpp"
+
+namespace culex::broker {
+
+class Broker;
+
+class Worker {
+  public:
+    Worker(Broker& broker, int loop);
+    ~Worker();
+
+    // --- called by net for this loop's connections ---
+    void handle_packet(const ClientPtr& client, protocol::Packet&& packet);
+    // The connection sent bytes that do not decode: close it, naming the violation.
+    void handle_bad_packet(const ClientPtr& client, const protocol::DecodeError& error);
+    // The connection ended on its own (peer_closed) or net ended it (keepalive_timeout, shutting_down).
+    void handle_closed(const ClientPtr& client, CloseReason reason);
+    // Once a second: expires offline sessions.
+    void tick(std::chrono::steady_clock::time_point now);
+
+    std::size_t session_count() const { return sessions_.size(); }
+
+  private:
+    struct Delivery {
+        AnchorPtr anchor;
+        MessagePtr message;
+        protocol::QoS qos;
+        bool retain;
+        std::uint32_t subscription_id;
+    };
+    struct TakeoverRequest {
+        ClientPtr client;  // the new connection, on `loop`
+        int loop;
+        bool clean_start;
+    };
+
+    // handle_connect.cpp
+    void handle_connect(const ClientPtr& client, protocol::Connect&& connect);
+    void refuse(const ClientPtr& client, protocol::ReasonCode reason, std::string_view why);
+    void start_session(const ClientPtr& client);
+    void handle_takeover(const AnchorPtr& anchor, TakeoverRequest request);
+    void adopt_session(std::unique_ptr<Session> session, const ClientPtr& client);
+    void finish_connect(const ClientPtr& client, Session& session, bool session_present);
+    Session& create_session(const AnchorPtr& anchor);
+    void end_session(Session& session);
+    void end_connection(Client& client, CloseReason reason);
+
+    // handle_publish.cpp
+    void handle_publish(Client& client, protocol::Publish&& publish);
+    void handle_pubrel(Client& client, const protocol::Pubrel& pubrel);
+    void route(const MessagePtr& message, const SessionAnchor* origin);
+    void publish_will(Session& session);
+    void deliver(Delivery&& delivery);
+    void flush_deliveries();
+
+    // handle_subscribe.cpp
+    void handle_subscribe(Client& client, protocol::Subscribe&& subscribe);
+    void handle_unsubscribe(Client& client, protocol::Unsubscribe&& unsubscribe);
+
+    void send(Client& client, const protocol::Packet& packet);
+    void protocol_violation(Client& client, std::string_view what);
+
+    Broker& broker_;
+    const int loop_;
+    std::unordered_map<std::string, std::unique_ptr<Session>> sessions_;  // the sessions this loop owns
+    std::vector<std::vector<Delivery>> outbound_;  // per target loop, sent once per loop turn
+    bool flush_scheduled_ = false;
+    std::vector<SubscriptionMatch> matches_;  // reused by route()
+};
+
+}  // namespace culex::broker

@@ -1,0 +1,183 @@
+#include "net/connection.hpp"
+
+#include <fmt/format.h>
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+
+#include "protocol/codec.hpp"
+
+namespace culex::net {
+
+namespace asio = boost::asio;
+using namespace culex::protocol;
+
+namespace {
+
+constexpr std::size_t kReadChunk = 16 * 1024;
+
+std::string describe(const asio::ip::tcp::endpoint& endpoint) {
+    auto address = endpoint.address();
+    if (address.is_v6() && address.to_v6().is_v4_mapped())
+        address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
+    return fmt::format("{}:{}", address.to_string(), endpoint.port());
+}
+
+}  // namespace
+
+Connection::Connection(asio::ip::tcp::socket socket, broker::Worker& worker,
+                       const broker::BrokerSettings& settings, std::atomic<int>& open_connections)
+    : socket_(std::move(socket)),
+      worker_(worker),
+      settings_(settings),
+      open_connections_(open_connections),
+      timer_(socket_.get_executor()) {
+    boost::system::error_code ec;
+    auto endpoint = socket_.remote_endpoint(ec);
+    peer_ = ec ? std::string("unknown") : describe(endpoint);
+    socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+}
+
+Connection::~Connection() {
+    // The broker may still hold the Client (a takeover in flight): it must not reach a dead link.
+    if (client_) client_->link = nullptr;
+    --open_connections_;
+}
+
+void Connection::start() {
+    client_ = std::make_shared<broker::Client>(*this);
+    last_received_ = std::chrono::steady_clock::now();
+    // Until CONNECT arrives, the connect timeout stands in for the keepalive.
+    keepalive_limit_ = std::chrono::duration_cast<std::chrono::milliseconds>(settings_.connect_timeout);
+    arm_keepalive();
+    read();
+}
+
+void Connection::read() {
+    if (input_.size() - input_used_ < kReadChunk) input_.resize(input_used_ + kReadChunk);
+    socket_.async_read_some(asio::buffer(input_.data() + input_used_, input_.size() - input_used_),
+                            [self = shared_from_this()](boost::system::error_code ec, std::size_t bytes) {
+                                if (ec) {
+                                    if (!self->closing_) self->lost(broker::CloseReason::peer_closed);
+                                    return;
+                                }
+                                self->on_read(bytes);
+                            });
+}
+
+void Connection::on_read(std::size_t bytes) {
+    if (closing_) return;
+    input_used_ += bytes;
+    last_received_ = std::chrono::steady_clock::now();
+    process_input();
+    if (!closing_) read();
+}
+
+void Connection::process_input() {
+    std::string_view pending(input_.data(), input_used_);
+    std::size_t consumed = 0;
+    while (!closing_) {
+        auto frame = next_frame(pending.substr(consumed), settings_.max_packet_size);
+        if (!frame) {
+            worker_.handle_bad_packet(client_, frame.error());
+            break;
+        }
+        if (!frame->has_value()) break;
+        consumed += (*frame)->size;
+        auto packet = decode(**frame, version_);
+        if (!packet) {
+            worker_.handle_bad_packet(client_, packet.error());
+            break;
+        }
+        worker_.handle_packet(client_, std::move(*packet));
+    }
+    // Keep the unread tail at the front of the buffer.
+    if (consumed > 0) {
+        std::memmove(input_.data(), input_.data() + consumed, input_used_ - consumed);
+        input_used_ -= consumed;
+    }
+}
+
+void Connection::send(const Packet& packet) {
+    if (closing_) return;
+    encode(packet, version_, output_);
+    schedule_flush();
+}
+
+void Connection::schedule_flush() {
+    if (flush_posted_ || writing_now_) return;
+    // Written after this loop turn, so that everything sent during the turn goes out in one write.
+    flush_posted_ = true;
+    asio::post(socket_.get_executor(), [self = shared_from_this()] {
+        self->flush_posted_ = false;
+        self->flush();
+    });
+}
+
+void Connection::flush() {
+    if (writing_now_ || closed_) return;
+    if (output_.empty()) {
+        if (closing_) shutdown_socket();
+        return;
+    }
+    writing_now_ = true;
+    std::swap(output_, writing_);
+    output_.clear();
+    asio::async_write(socket_, asio::buffer(writing_),
+                      [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                          self->writing_now_ = false;
+                          self->writing_.clear();
+                          if (ec) {
+                              if (!self->closing_) self->lost(broker::CloseReason::peer_closed);
+                              self->shutdown_socket();
+                              return;
+                          }
+                          self->flush();
+                      });
+}
+
+void Connection::close() {
+    if (closing_) return;
+    closing_ = true;
+    timer_.cancel();
+    if (!writing_now_ && !flush_posted_) flush();
+}
+
+void Connection::lost(broker::CloseReason reason) {
+    if (closing_) return;
+    closing_ = true;
+    timer_.cancel();
+    worker_.handle_closed(client_, reason);
+    shutdown_socket();
+}
+
+void Connection::shutdown_socket() {
+    if (closed_) return;
+    closed_ = true;
+    boost::system::error_code ec;
+    socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+    socket_.close(ec);
+}
+
+void Connection::set_protocol(ProtocolVersion version, std::uint16_t keep_alive) {
+    version_ = version;
+    // The spec's one and a half keepalive periods (3.1.2.10); 0 turns the check off.
+    keepalive_limit_ = std::chrono::milliseconds(keep_alive * 1500);
+    arm_keepalive();
+}
+
+void Connection::arm_keepalive() {
+    timer_.cancel();
+    if (keepalive_limit_.count() == 0 || closing_) return;
+    auto deadline = last_received_ + keepalive_limit_;
+    timer_.expires_at(deadline);
+    timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+        if (ec || self->closing_) return;
+        if (std::chrono::steady_clock::now() >= self->last_received_ + self->keepalive_limit_) {
+            self->lost(broker::CloseReason::keepalive_timeout);
+        } else {
+            self->arm_keepalive();  // traffic came in since: wait for the new deadline
+        }
+    });
+}
+
+}  // namespace culex::net

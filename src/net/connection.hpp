@@ -1,0 +1,65 @@
+// One client connection on one event loop: reads bytes, splits and decodes packets, hands them to the loop's
+// broker Worker; gathers everything the broker sends in a loop turn into one write; enforces keepalive.
+#pragma once
+
+#include <atomic>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "broker/client.hpp"
+#include "broker/client_link.hpp"
+#include "broker/worker.hpp"
+
+namespace culex::net {
+
+class Connection final : public broker::ClientLink, public std::enable_shared_from_this<Connection> {
+  public:
+    Connection(boost::asio::ip::tcp::socket socket, broker::Worker& worker,
+               const broker::BrokerSettings& settings, std::atomic<int>& open_connections);
+    ~Connection() override;
+
+    void start();
+
+    // broker::ClientLink
+    void send(const protocol::Packet& packet) override;
+    void close() override;
+    const std::string& peer() const override { return peer_; }
+    void set_protocol(protocol::ProtocolVersion version, std::uint16_t keep_alive) override;
+
+  private:
+    void read();
+    void on_read(std::size_t bytes);
+    void process_input();
+    void schedule_flush();
+    void flush();
+    void arm_keepalive();
+    // The peer went away or the socket failed: tell the broker, then close.
+    void lost(broker::CloseReason reason);
+    void shutdown_socket();
+
+    boost::asio::ip::tcp::socket socket_;
+    broker::Worker& worker_;
+    const broker::BrokerSettings& settings_;
+    std::atomic<int>& open_connections_;
+    broker::ClientPtr client_;
+    std::string peer_;
+
+    std::string input_;
+    std::size_t input_used_ = 0;
+    std::string output_;   // gathered during this turn
+    std::string writing_;  // being written
+    bool writing_now_ = false;
+    bool flush_posted_ = false;
+    bool closing_ = false;
+    bool closed_ = false;
+
+    protocol::ProtocolVersion version_ = protocol::ProtocolVersion::v311;
+    std::chrono::milliseconds keepalive_limit_{0};
+    std::chrono::steady_clock::time_point last_received_;
+    boost::asio::steady_timer timer_;
+};
+
+}  // namespace culex::net

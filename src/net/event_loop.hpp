@@ -1,0 +1,41 @@
+// One event loop: an Asio io_context run by one thread, which owns every connection and session placed on it.
+#pragma once
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <thread>
+
+#include "broker/loop_executor.hpp"
+
+namespace culex::net {
+
+class EventLoop final : public broker::LoopExecutor {
+  public:
+    explicit EventLoop(int index) : index_(index), work_(boost::asio::make_work_guard(context_)) {}
+    ~EventLoop() override { join(); }
+
+    int index() const { return index_; }
+    boost::asio::io_context& context() { return context_; }
+
+    void post(std::move_only_function<void()> task) override { boost::asio::post(context_, std::move(task)); }
+
+    void start() {
+        thread_ = std::thread([this] { context_.run(); });
+    }
+    void stop() {
+        work_.reset();
+        context_.stop();
+    }
+    void join() {
+        if (thread_.joinable()) thread_.join();
+    }
+
+  private:
+    int index_;
+    boost::asio::io_context context_{1};  // one thread runs it: Asio may skip locking
+    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+    std::thread thread_;
+};
+
+}  // namespace culex::net

@@ -1,0 +1,79 @@
+#include "net/listener.hpp"
+
+#include "broker/worker.hpp"
+#include "log/logger.hpp"
+#include "net/connection.hpp"
+
+namespace culex::net {
+
+namespace asio = boost::asio;
+using culex::log::logger;
+using culex::log::LogType;
+
+Listener::Listener(std::vector<EventLoop*> loops, broker::Broker& broker, std::atomic<int>& open_connections,
+                   int max_connections)
+    : loops_(std::move(loops)),
+      broker_(broker),
+      open_connections_(open_connections),
+      max_connections_(max_connections),
+      acceptor_(loops_.front()->context()) {}
+
+std::expected<void, std::string> Listener::open(const asio::ip::tcp::endpoint& endpoint) {
+    boost::system::error_code ec;
+    auto fail = [&](std::string_view step) {
+        return std::unexpected(fmt::format("cannot {} {} port {}: {}", step, endpoint.address().to_string(),
+                                           endpoint.port(), ec.message()));
+    };
+    acceptor_.open(endpoint.protocol(), ec);
+    if (ec) return fail("open a socket for");
+    acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+    if (endpoint.address().is_v6()) acceptor_.set_option(asio::ip::v6_only(true), ec);
+    acceptor_.bind(endpoint, ec);
+    if (ec) return fail("listen on");
+    acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) return fail("listen on");
+    port_ = acceptor_.local_endpoint().port();
+    logger().log(LogType::notice, "Opening {} listen socket on port {}.",
+                 endpoint.address().is_v6() ? "ipv6" : "ipv4", port_);
+    return {};
+}
+
+void Listener::accept() {
+    EventLoop& target = *loops_[next_loop_];
+    next_loop_ = (next_loop_ + 1) % loops_.size();
+    acceptor_.async_accept(target.context(), [this, &target](boost::system::error_code ec,
+                                                             asio::ip::tcp::socket socket) {
+        if (ec == asio::error::operation_aborted) return;
+        if (!ec) {
+            int open = ++open_connections_;
+            boost::system::error_code peer_ec;
+            auto peer = socket.remote_endpoint(peer_ec);
+            if (max_connections_ >= 0 && open > max_connections_) {
+                logger().log(LogType::notice, "Client connection from {} denied: max_connections exceeded.",
+                             peer_ec ? std::string("unknown") : peer.address().to_string());
+                --open_connections_;
+                socket.close(peer_ec);
+            } else {
+                // The socket belongs to the target loop: start it there.
+                asio::post(target.context(), [this, &target, socket = std::move(socket)]() mutable {
+                    auto connection =
+                        std::make_shared<Connection>(std::move(socket), broker_.worker(target.index()),
+                                                     broker_.settings(), open_connections_);
+                    logger().log(LogType::notice, "New connection from {} on port {}.", connection->peer(),
+                                 port_);
+                    connection->start();
+                });
+            }
+        } else {
+            logger().log(LogType::error, "Error accepting a connection on port {}: {}.", port_, ec.message());
+        }
+        accept();
+    });
+}
+
+void Listener::close() {
+    boost::system::error_code ec;
+    acceptor_.close(ec);
+}
+
+}  // namespace culex::net

@@ -1,0 +1,38 @@
+// A listening socket. It accepts on its own loop and places each new connection on the next loop in turn.
+#pragma once
+
+#include <atomic>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/v6_only.hpp>
+#include <expected>
+#include <string>
+#include <vector>
+
+#include "broker/broker.hpp"
+#include "net/event_loop.hpp"
+
+namespace culex::net {
+
+class Listener {
+  public:
+    Listener(std::vector<EventLoop*> loops, broker::Broker& broker, std::atomic<int>& open_connections,
+             int max_connections);
+
+    // Binds and listens; logs "Opening ipv4 listen socket on port N." as Mosquitto does.
+    std::expected<void, std::string> open(const boost::asio::ip::tcp::endpoint& endpoint);
+    void start() { accept(); }
+    void close();
+
+  private:
+    void accept();
+
+    std::vector<EventLoop*> loops_;
+    broker::Broker& broker_;
+    std::atomic<int>& open_connections_;
+    int max_connections_;
+    boost::asio::ip::tcp::acceptor acceptor_;
+    std::uint16_t port_ = 0;
+    std::size_t next_loop_ = 0;
+};
+
+}  // namespace culex::net

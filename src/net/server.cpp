@@ -1,0 +1,159 @@
+#include "net/server.hpp"
+
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <condition_variable>
+#include <csignal>
+#include <mutex>
+#include <thread>
+
+#include "broker/broker.hpp"
+#include "broker/worker.hpp"
+#include "log/logger.hpp"
+#include "net/event_loop.hpp"
+#include "net/listener.hpp"
+
+namespace culex::net {
+
+namespace asio = boost::asio;
+using culex::log::logger;
+using culex::log::LogType;
+
+struct Server::Impl {
+    ServerOptions options;
+    std::vector<std::unique_ptr<EventLoop>> loops;
+    std::unique_ptr<broker::Broker> broker;
+    std::vector<std::unique_ptr<Listener>> listeners;
+    std::atomic<int> open_connections{0};
+    std::vector<std::unique_ptr<asio::steady_timer>> tickers;
+
+    std::mutex stop_mutex;
+    std::condition_variable stop_signal;
+    bool stop_requested = false;
+
+    std::vector<EventLoop*> loop_pointers() const {
+        std::vector<EventLoop*> result;
+        for (const auto& loop : loops)
+            result.push_back(loop.get());
+        return result;
+    }
+
+    // Once a second on each loop: housekeeping that does not belong to any one connection.
+    void tick(std::size_t index) {
+        auto& timer = *tickers[index];
+        timer.expires_after(std::chrono::seconds(1));
+        timer.async_wait([this, index](boost::system::error_code ec) {
+            if (ec) return;
+            broker->worker(static_cast<int>(index)).tick(std::chrono::steady_clock::now());
+            tick(index);
+        });
+    }
+};
+
+Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>()) {
+    impl_->options = std::move(options);
+    int threads = impl_->options.threads;
+    if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    std::vector<broker::LoopExecutor*> executors;
+    for (int i = 0; i < threads; ++i) {
+        impl_->loops.push_back(std::make_unique<EventLoop>(i));
+        executors.push_back(impl_->loops.back().get());
+    }
+    impl_->broker = std::make_unique<broker::Broker>(impl_->options.settings, executors);
+}
+
+Server::~Server() {
+    stop();
+    for (auto& loop : impl_->loops)
+        loop->join();
+    // Pending handlers own the connections, which refer to the broker: destroy them first.
+    impl_->listeners.clear();
+    impl_->tickers.clear();
+    impl_->loops.clear();
+    impl_->broker.reset();
+}
+
+std::expected<void, std::string> Server::start() {
+    for (const auto& spec : impl_->options.listeners) {
+        std::vector<asio::ip::address> addresses;
+        if (spec.bind_address.empty()) {
+            addresses = {asio::ip::address_v4::any(), asio::ip::address_v6::any()};
+        } else {
+            boost::system::error_code ec;
+            auto address = asio::ip::make_address(spec.bind_address, ec);
+            if (ec) {
+                // A host name: resolve it once at start.
+                asio::ip::tcp::resolver resolver(impl_->loops.front()->context());
+                auto results = resolver.resolve(spec.bind_address, "", ec);
+                if (ec || results.empty())
+                    return std::unexpected(fmt::format("cannot resolve bind address '{}': {}",
+                                                       spec.bind_address, ec ? ec.message() : "no address"));
+                for (const auto& entry : results)
+                    addresses.push_back(entry.endpoint().address());
+            } else {
+                addresses.push_back(address);
+            }
+        }
+        int limit = spec.max_connections >= 0 ? spec.max_connections : impl_->options.max_connections;
+        for (const auto& address : addresses) {
+            auto listener = std::make_unique<Listener>(impl_->loop_pointers(), *impl_->broker,
+                                                       impl_->open_connections, limit);
+            if (auto opened = listener->open({address, spec.port}); !opened) {
+                // IPv6 may be missing on this host; do without it when the IPv4 socket opened.
+                if (address.is_v6() && spec.bind_address.empty() && !impl_->listeners.empty()) continue;
+                return std::unexpected(opened.error());
+            }
+            impl_->listeners.push_back(std::move(listener));
+        }
+    }
+    for (auto& listener : impl_->listeners)
+        listener->start();
+    for (std::size_t i = 0; i < impl_->loops.size(); ++i) {
+        impl_->tickers.push_back(std::make_unique<asio::steady_timer>(impl_->loops[i]->context()));
+        impl_->tick(i);
+    }
+    for (auto& loop : impl_->loops)
+        loop->start();
+    return {};
+}
+
+void Server::run(std::function<void()> on_reload) {
+    asio::io_context signals_context;
+    asio::signal_set signals(signals_context, SIGINT, SIGTERM, SIGHUP);
+    std::function<void()> wait_signal;
+    wait_signal = [&] {
+        signals.async_wait([&](boost::system::error_code ec, int number) {
+            if (ec) return;
+            if (number == SIGHUP) {
+                if (on_reload) on_reload();
+                wait_signal();
+                return;
+            }
+            stop();
+        });
+    };
+    wait_signal();
+    std::thread signal_thread([&] { signals_context.run(); });
+    {
+        std::unique_lock lock(impl_->stop_mutex);
+        impl_->stop_signal.wait(lock, [&] { return impl_->stop_requested; });
+    }
+    signals_context.stop();
+    signal_thread.join();
+    for (auto& loop : impl_->loops)
+        loop->join();
+}
+
+void Server::stop() {
+    {
+        std::lock_guard lock(impl_->stop_mutex);
+        if (impl_->stop_requested) return;
+        impl_->stop_requested = true;
+    }
+    for (auto& loop : impl_->loops)
+        loop->stop();
+    impl_->stop_signal.notify_all();
+}
+
+}  // namespace culex::net

@@ -1,0 +1,46 @@
+// The network side of `culex broker`: `threads` event loops, each owning the connections it accepted and the
+// broker Worker for them, plus the listeners. No Asio in this header, so the CLI stays cheap to compile.
+#pragma once
+
+#include <cstdint>
+#include <expected>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "broker/settings.hpp"
+
+namespace culex::net {
+
+struct ListenerSpec {
+    std::string bind_address;   // empty: every address (IPv4 and IPv6)
+    std::uint16_t port = 1883;  // 0: an ephemeral port, reported in the "Opening ... listen socket" log line
+    int max_connections = -1;   // -1: no limit
+};
+
+struct ServerOptions {
+    int threads = 0;  // 0: one per core
+    std::vector<ListenerSpec> listeners;
+    broker::BrokerSettings settings;
+    int max_connections = -1;  // across all listeners; -1: no limit
+};
+
+class Server {
+  public:
+    explicit Server(ServerOptions options);
+    ~Server();
+
+    // Opens every listener; an error names the address and the cause.
+    std::expected<void, std::string> start();
+    // Serves until SIGINT or SIGTERM (or stop()). SIGHUP calls `on_reload` on the loop that caught it.
+    void run(std::function<void()> on_reload = {});
+    // From any thread.
+    void stop();
+
+  private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace culex::net

@@ -1,0 +1,113 @@
+"""Brokers under test, started on ephemeral loopback ports: culex's own and Debian's mosquitto.
+
+Each keeps its log lines as they arrive (a reader thread), so tests wait on a log line with a bound instead of
+sleeping.
+"""
+import os
+import queue
+import re
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from conftest import culex_binary, free_port
+
+
+class LogWatcher:
+    """Collects a process's output lines; wait_for() blocks until a line matches, or fails after `timeout`."""
+
+    def __init__(self, stream):
+        self.lines = []
+        self._cond = threading.Condition()
+        self._thread = threading.Thread(target=self._pump, args=(stream,), daemon=True)
+        self._thread.start()
+
+    def _pump(self, stream):
+        for raw in stream:
+            line = raw.rstrip("\n")
+            with self._cond:
+                self.lines.append(line)
+                self._cond.notify_all()
+
+    def wait_for(self, pattern, timeout=10.0, start=0):
+        """The first match of `pattern` among lines[start:], waiting up to `timeout` seconds for it."""
+        regex = re.compile(pattern)
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            seen = start
+            while True:
+                for i in range(seen, len(self.lines)):
+                    m = regex.search(self.lines[i])
+                    if m:
+                        return m
+                seen = len(self.lines)
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(
+                        f"no log line matched {pattern!r} within {timeout}s; log was:\n" + "\n".join(self.lines[-60:]))
+                self._cond.wait(left)
+
+    def text(self):
+        with self._cond:
+            return "\n".join(self.lines)
+
+
+class Broker:
+    """A broker process listening on 127.0.0.1:port."""
+
+    def __init__(self, args, port_from_log=True, port=None, env=None):
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+        self.log = LogWatcher(self.proc.stdout)
+        if port_from_log:
+            m = self.log.wait_for(r"Opening ipv4 listen socket on port (\d+)\.")
+            self.port = int(m.group(1))
+        else:
+            self.port = port
+            self.log.wait_for(r"Opening ipv4 listen socket on port")
+        self.host = "127.0.0.1"
+
+    def stop(self, sig=signal.SIGTERM, timeout=10):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=timeout)
+        return self.proc.returncode
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def write_config(directory, text):
+    path = Path(directory) / "broker.conf"
+    path.write_text(text)
+    return str(path)
+
+
+def start_culex(directory, extra_config="", listener="listener 0 127.0.0.1", anonymous=True, verbose=True):
+    """culex broker on an ephemeral port, config in `directory`, every log type to stdout."""
+    text = f"{listener}\n"
+    if anonymous:
+        text += "allow_anonymous true\n"
+    text += extra_config
+    args = [culex_binary(), "broker", "-c", write_config(directory, text)]
+    if verbose:
+        args.append("-v")
+    return Broker(args)
+
+
+def start_mosquitto(directory, extra_config=""):
+    """Debian's mosquitto on a free port (mosquitto cannot report an ephemeral port)."""
+    port = free_port()
+    text = f"listener {port} 127.0.0.1\nallow_anonymous true\n" + extra_config
+    # stdbuf: mosquitto block-buffers its log when stdout is a pipe, so lines would arrive only at exit.
+    args = ["stdbuf", "-oL", "mosquitto", "-c", write_config(directory, text), "-v"]
+    return Broker(args, port_from_log=False, port=port)
