@@ -73,6 +73,19 @@ std::string format_time(Seconds time) {
     return buffer;
 }
 
+Result<Seconds> parse_time(std::string_view text) {
+    std::string s(text);
+    if (!s.empty() && (s.back() == 'Z' || s.back() == 'z')) s.pop_back();
+    std::tm tm{};
+    const char* end = nullptr;
+    for (const char* format : {"%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"}) {
+        tm = std::tm{};
+        end = strptime(s.c_str(), format, &tm);
+        if (end != nullptr && *end == '\0') return Seconds(std::chrono::seconds(timegm(&tm)));
+    }
+    return fail(fmt::format("\"{}\" is not a date: use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (UTC)", text));
+}
+
 std::string hex_with_colons(const unsigned char* data, std::size_t size) {
     std::string out;
     for (std::size_t i = 0; i < size; ++i) {

@@ -5,8 +5,10 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "pki/error.hpp"
 #include "pki/handles.hpp"
 #include "pki/key.hpp"
 
@@ -76,6 +78,8 @@ std::string name_to_string(const X509_NAME* name);
 std::string common_name(const X509_NAME* name);
 std::optional<Seconds> to_seconds(const ASN1_TIME* time);
 std::string format_time(Seconds time);  // "2026-03-01 12:00:00 UTC"
+// Parses "2026-03-01", "2026-03-01T12:00:00Z" or "2026-03-01 12:00:00" (UTC).
+Result<Seconds> parse_time(std::string_view text);
 std::string hex_with_colons(const unsigned char* data, std::size_t size);
 std::string serial_to_hex(
     const ASN1_INTEGER* serial);  // upper-case hex, no colons, as openssl prints serials
