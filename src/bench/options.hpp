@@ -1,0 +1,83 @@
+// What `culex bench` is asked to do: the scenario, the load, and where the broker is. plan() validates the
+// options and turns the scenario into a topology (how many publishers and subscribers, and how many
+// deliveries each message should cause), so the engine never interprets scenario names itself.
+#pragma once
+
+#include <cstdint>
+#include <expected>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "bench/error.hpp"
+#include "protocol/types.hpp"
+
+namespace culex::bench {
+
+enum class Scenario {
+    conn,    // open C connections (at a rate) and hold them
+    pub,     // C publishers, no subscribers of ours
+    sub,     // C subscribers on a filter, messages from elsewhere
+    fanin,   // C publishers -> 1 subscriber on a wildcard
+    fanout,  // 1 publisher -> C subscribers
+    p2p,     // C pairs, a topic each
+    shared,  // P publishers -> C subscribers in one shared subscription group
+};
+
+std::optional<Scenario> parse_scenario(std::string_view name);
+std::string_view to_string(Scenario scenario);
+
+// "3.1.1", "311", "mqttv311", "4" -> v311; "5", "mqttv5" -> v5; "3.1", "31", "mqttv31", "3" -> v31.
+std::optional<protocol::ProtocolVersion> parse_version(std::string_view name);
+std::string_view version_name(protocol::ProtocolVersion version);
+
+struct Options {
+    Scenario scenario = Scenario::p2p;
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 1883;
+    protocol::ProtocolVersion version = protocol::ProtocolVersion::v311;
+    unsigned clients = 0;  // the scenario's count (pairs, publishers, subscribers, connections); 0: default
+    unsigned publishers = 0;  // `shared` only: publishers feeding the group; 0: 1
+    protocol::QoS qos = protocol::QoS::at_most_once;
+    std::size_t payload_size = 64;
+    double rate = 0;          // messages per second, all publishers together; 0: as fast as possible
+    double duration = 10;     // seconds of publishing (of holding, for `conn`)
+    std::uint64_t count = 0;  // messages per publisher; 0: until `duration` ends
+    unsigned inflight = 0;    // per publisher; 0: the default for the QoS (see effective_inflight)
+    unsigned threads = 1;     // event loops, connections spread over them
+    double connect_rate = 0;  // new connections per second; 0: as fast as the broker accepts them
+    std::string topic;        // pub: topic ("%i": publisher number); sub: filter
+    std::optional<std::string> username;
+    std::optional<std::string> password;
+    std::uint16_t keepalive = 60;
+    int broker_pid = 0;           // sample this process's CPU time and RSS; 0: do not
+    double drain = 5;             // seconds to wait for messages still in flight when publishing stops
+    double connect_timeout = 30;  // seconds for every connection to be up (and subscribed)
+    std::size_t batch_bytes = 64 * 1024;  // a publisher's write buffer: many PUBLISHes per write
+    bool tls = false;  // the seam for TLS: rejected by plan() until the transport grows a TLS stream
+};
+
+struct Topology {
+    unsigned publishers = 0;
+    unsigned subscribers = 0;
+    unsigned connections = 0;  // `conn`: idle connections
+    // Deliveries one PUBLISH should cause among our subscribers (fanout: C; shared, p2p, fanin: 1;
+    // pub, sub, conn: 0, unknown or none).
+    unsigned deliveries_per_message = 0;
+    bool shared_group = false;
+};
+
+unsigned default_clients(Scenario scenario);
+
+// QoS 0: messages sent and not yet received by our own subscribers (1000), so that a broker that drops or
+// queues without bound does not make the run measure its queue; QoS 1/2: PUBLISHes not yet acknowledged
+// (100).
+unsigned effective_inflight(const Options& options);
+
+// Checks the options against each other and returns the topology, or an error naming the bad option.
+std::expected<Topology, Error> plan(const Options& options);
+
+// The 24 bytes of sequence number, timestamp and publisher number must fit in the payload.
+constexpr std::size_t kMinPayloadSize = 24;
+
+}  // namespace culex::bench

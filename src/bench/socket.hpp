@@ -1,0 +1,56 @@
+// The few socket calls the load generator makes, wrapped once: an owning file descriptor, name resolution,
+// and a non-blocking TCP connect. Plain TCP only; a TLS transport would sit beside these (the engine reads
+// and writes through Connection::read/write, the one place that would change).
+#pragma once
+
+#include <sys/socket.h>
+
+#include <cstdint>
+#include <expected>
+#include <string>
+#include <utility>
+
+#include "bench/error.hpp"
+
+namespace culex::bench {
+
+class Fd {
+  public:
+    Fd() = default;
+    explicit Fd(int fd) : fd_(fd) {}
+    Fd(Fd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+    Fd& operator=(Fd&& other) noexcept {
+        if (this != &other) {
+            reset();
+            fd_ = std::exchange(other.fd_, -1);
+        }
+        return *this;
+    }
+    Fd(const Fd&) = delete;
+    Fd& operator=(const Fd&) = delete;
+    ~Fd() { reset(); }
+
+    int get() const { return fd_; }
+    explicit operator bool() const { return fd_ >= 0; }
+    void reset();
+
+  private:
+    int fd_ = -1;
+};
+
+struct Address {
+    sockaddr_storage storage{};
+    socklen_t length = 0;
+    std::string text;  // "127.0.0.1:1883", for messages
+};
+
+std::expected<Address, Error> resolve(const std::string& host, std::uint16_t port);
+
+// A non-blocking socket with a connect in progress (or done), TCP_NODELAY set: the engine batches its own
+// writes, so Nagle would only add latency. Returns -errno on failure.
+int start_connect(const Address& address);
+
+// Raises this process's soft limit on open files to the hard limit (many connections need many).
+void raise_file_limit();
+
+}  // namespace culex::bench

@@ -1,0 +1,587 @@
+// One event loop of the load generator: epoll, edge-triggered, over non-blocking sockets. Publishers fill a
+// buffer with many PUBLISHes (copies of one encoded template) and write it with one send(); receivers read as
+// much as the socket holds with one recv() and walk the frames in place. Nothing allocates per message.
+#include <fmt/format.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+
+#include "bench/engine.hpp"
+
+namespace culex::bench {
+
+namespace {
+
+constexpr std::uint64_t kWakeToken = UINT64_MAX;
+constexpr unsigned kMaxConnecting = 256;        // per loop: more would overflow the broker's accept backlog
+constexpr std::int64_t kStallNs = 500'000'000;  // a window stuck this long: its messages are lost; move on
+constexpr std::int64_t kIdleWaitNs = 50'000'000;
+constexpr std::size_t kScratch = 256 * 1024;
+
+enum class Role : std::uint8_t { idle, publisher, subscriber };
+enum class ConnState : std::uint8_t { pending, connecting, connack, suback, ready, closed };
+
+std::string errno_text(int error) {
+    return std::strerror(error);
+}
+
+}  // namespace
+
+struct Worker::Connection {
+    Fd fd;
+    Role role = Role::idle;
+    ConnState state = ConnState::pending;
+    bool write_blocked = false;
+    unsigned id = 0;  // publisher, subscriber or idle connection number
+    std::string out;
+    std::size_t out_offset = 0;
+    std::string carry;  // the start of a frame whose end has not arrived
+    std::int64_t last_write_ns = 0;
+
+    // Publisher.
+    std::unique_ptr<PublishTemplate> message;
+    std::uint64_t sequence = 0;
+    std::uint64_t unacked = 0;
+    std::uint64_t written_off = 0;  // given up on (lost) to unblock the window
+    std::uint16_t next_packet_id = 1;
+    std::int64_t blocked_since = 0;
+    unsigned window = 0;
+
+    // Subscriber.
+    std::string filter;
+    unsigned first_publisher = 0;
+    std::vector<SequenceTracker> streams;
+    std::vector<std::uint32_t> pending;  // deliveries per publisher in this read batch
+    std::vector<unsigned> touched;
+};
+
+void RunState::fail(std::string message) {
+    {
+        std::lock_guard lock(mutex_);
+        if (!error_) error_ = std::move(message);
+    }
+    phase.store(Phase::stop);
+    wake_all();
+}
+
+std::optional<std::string> RunState::error() const {
+    std::lock_guard lock(mutex_);
+    return error_;
+}
+
+void RunState::wake_all() {
+    for (auto& w : workers)
+        w->wake();
+}
+
+Worker::Worker(RunState& state, unsigned index)
+    : state_(state),
+      index_(index),
+      epoll_(epoll_create1(EPOLL_CLOEXEC)),
+      wake_(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)),
+      scratch_(kScratch) {
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u64 = kWakeToken;
+    if (!epoll_ || !wake_ || epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, wake_.get(), &ev) != 0)
+        state_.fail(fmt::format("cannot create an event loop: {}", errno_text(errno)));
+}
+
+Worker::~Worker() = default;
+
+void Worker::add_publisher(unsigned id) {
+    Connection c;
+    c.role = Role::publisher;
+    c.id = id;
+    const Options& o = state_.options;
+    std::string topic;
+    switch (o.scenario) {
+        case Scenario::pub:
+            topic = o.topic.empty() ? fmt::format("{}/pub/{}", state_.prefix, id) : o.topic;
+            if (auto at = topic.find("%i"); at != std::string::npos) topic.replace(at, 2, std::to_string(id));
+            break;
+        case Scenario::fanout:
+            topic = state_.prefix + "/fanout";
+            break;
+        default:
+            topic = fmt::format("{}/{}/{}", state_.prefix, to_string(o.scenario), id);
+            break;
+    }
+    c.message = std::make_unique<PublishTemplate>(topic, o.payload_size, o.qos, o.version);
+    c.window = state_.inflight;
+    publishers_.push_back(connections_.size());
+    connections_.push_back(std::move(c));
+}
+
+void Worker::add_subscriber(unsigned id) {
+    Connection c;
+    c.role = Role::subscriber;
+    c.id = id;
+    const Options& o = state_.options;
+    unsigned streams = 0;
+    switch (o.scenario) {
+        case Scenario::sub:
+            c.filter = o.topic.empty() ? "culex-bench/#" : o.topic;
+            break;
+        case Scenario::p2p:
+            c.filter = fmt::format("{}/p2p/{}", state_.prefix, id);
+            c.first_publisher = id;
+            streams = 1;
+            break;
+        case Scenario::fanout:
+            c.filter = state_.prefix + "/fanout";
+            streams = 1;
+            break;
+        case Scenario::fanin:
+            c.filter = state_.prefix + "/fanin/+";
+            streams = state_.topology.publishers;
+            break;
+        case Scenario::shared:
+            c.filter = fmt::format("$share/culex-bench/{}/shared/+", state_.prefix);
+            streams = state_.topology.publishers;
+            break;
+        default:
+            break;
+    }
+    c.streams.resize(streams);
+    c.pending.resize(streams);
+    connections_.push_back(std::move(c));
+}
+
+void Worker::add_idle(unsigned id) {
+    Connection c;
+    c.id = id;
+    connections_.push_back(std::move(c));
+}
+
+void Worker::wake() {
+    std::uint64_t one = 1;
+    [[maybe_unused]] auto n = ::write(wake_.get(), &one, sizeof one);
+}
+
+std::string Worker::client_id(const Connection& c) const {
+    char role = c.role == Role::publisher ? 'p' : c.role == Role::subscriber ? 's' : 'c';
+    return fmt::format("{}-{}{}", state_.client_id, role, c.id);
+}
+
+std::vector<StreamStats> Worker::streams() const {
+    std::vector<StreamStats> out;
+    for (const auto& c : connections_)
+        for (std::size_t i = 0; i < c.streams.size(); ++i)
+            out.push_back({static_cast<unsigned>(c.first_publisher + i), c.streams[i].unique(),
+                           c.streams[i].duplicates()});
+    return out;
+}
+
+void Worker::start_connects(std::int64_t now) {
+    if (next_start_ >= connections_.size()) return;
+    if (connect_start_ns_ == 0) connect_start_ns_ = now;
+    double rate = state_.options.connect_rate / state_.options.threads;
+    while (next_start_ < connections_.size() && connecting_ < kMaxConnecting) {
+        if (rate > 0) {
+            double due = static_cast<double>(now - connect_start_ns_) / 1e9 * rate + 1;
+            if (static_cast<double>(next_start_) >= due) return;
+        }
+        Connection& c = connections_[next_start_];
+        int fd = start_connect(state_.address);
+        if (fd < 0) {
+            std::string why = fmt::format("cannot connect to {}: {}", state_.address.text, errno_text(-fd));
+            if (-fd == EMFILE || -fd == ENFILE) why += " (the open file limit: see ulimit -n)";
+            c.state = ConnState::closed;
+            ++next_start_;
+            state_.failed.fetch_add(1);
+            if (state_.options.scenario != Scenario::conn) return state_.fail(why);
+            continue;
+        }
+        c.fd = Fd(fd);
+        c.state = ConnState::connecting;
+        epoll_event ev{};
+        ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+        ev.data.u64 = next_start_;
+        epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &ev);
+        ++next_start_;
+        ++connecting_;
+    }
+}
+
+void Worker::lost(Connection& c, const std::string& why) {
+    if (c.state == ConnState::closed) return;
+    bool was_up = c.state == ConnState::ready;
+    if (c.state != ConnState::ready) --connecting_;
+    c.state = ConnState::closed;
+    c.fd.reset();
+    if (state_.phase.load() == Phase::stop) return;
+    state_.failed.fetch_add(1);
+    std::string message =
+        was_up ? fmt::format("the broker closed connection {} during the run ({}): see the broker's log",
+                             client_id(c), why)
+               : fmt::format("connection {} to {} failed before it was up: {}", client_id(c),
+                             state_.address.text, why);
+    // Holding many idle connections, a few refusals are a result (the broker's limit), not a failure.
+    if (state_.options.scenario == Scenario::conn) return;
+    state_.fail(message);
+}
+
+void Worker::on_connected(Connection& c, std::int64_t now) {
+    int error = 0;
+    socklen_t length = sizeof error;
+    getsockopt(c.fd.get(), SOL_SOCKET, SO_ERROR, &error, &length);
+    if (error != 0) return lost(c, errno_text(error));
+    protocol::Connect connect;
+    connect.version = state_.options.version;
+    connect.clean_start = true;
+    connect.keep_alive = state_.options.keepalive;
+    connect.client_id = client_id(c);
+    connect.username = state_.options.username;
+    connect.password = state_.options.password;
+    protocol::encode(protocol::Packet{std::move(connect)}, state_.options.version, c.out);
+    c.state = ConnState::connack;
+    if (c.role == Role::publisher) c.out.reserve(state_.options.batch_bytes + c.message->size());
+    flush(c, now);
+}
+
+void Worker::mark_ready(Connection& c) {
+    c.state = ConnState::ready;
+    --connecting_;
+    state_.ready.fetch_add(1);
+}
+
+void Worker::flush(Connection& c, std::int64_t now) {
+    while (c.out_offset < c.out.size()) {
+        ssize_t n = ::send(c.fd.get(), c.out.data() + c.out_offset, c.out.size() - c.out_offset,
+                           MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                c.write_blocked = true;
+                return;
+            }
+            return lost(c, errno_text(errno));
+        }
+        c.out_offset += static_cast<std::size_t>(n);
+    }
+    c.out.clear();
+    c.out_offset = 0;
+    c.last_write_ns = now;
+}
+
+bool Worker::pump(Connection& c, std::int64_t now) {
+    if (c.state != ConnState::ready || c.write_blocked) return false;
+    const Options& o = state_.options;
+    PublisherSlot& slot = *state_.publishers[c.id];
+    std::uint64_t allowed = UINT64_MAX;
+    if (o.count != 0) allowed = o.count > c.sequence ? o.count - c.sequence : 0;
+    if (o.rate > 0) {
+        double per_publisher = o.rate / state_.topology.publishers;
+        double elapsed = static_cast<double>(now - state_.start_ns.load(std::memory_order_relaxed)) / 1e9;
+        auto due = static_cast<std::uint64_t>(elapsed * per_publisher) + 1;
+        allowed = std::min(allowed, due > c.sequence ? due - c.sequence : 0);
+    }
+    if (allowed == 0) return false;
+    if (c.window != 0) {
+        auto window_room = [&]() -> std::uint64_t {
+            std::uint64_t outstanding = c.unacked;
+            if (unsigned per = state_.topology.deliveries_per_message; per != 0) {
+                // Messages not yet received by our own subscribers: counted in whole messages.
+                std::uint64_t arrived = slot.delivered.load() / per;
+                std::uint64_t in_flight = c.sequence - c.written_off;
+                outstanding = std::max(outstanding, in_flight > arrived ? in_flight - arrived : 0);
+            }
+            return c.window > outstanding ? c.window - outstanding : 0;
+        };
+        std::uint64_t room = window_room();
+        if (room == 0) {
+            // Ask the subscribers' loops for a wake-up, then look again: a delivery may have landed between.
+            slot.waiting.store(true);
+            room = window_room();
+        }
+        if (room == 0) {
+            if (c.blocked_since == 0) c.blocked_since = now;
+            if (now - c.blocked_since > kStallNs && state_.topology.deliveries_per_message != 0) {
+                // The broker dropped what the window waits for: write it off (it shows as lost) and go on.
+                std::uint64_t arrived = slot.delivered.load() / state_.topology.deliveries_per_message;
+                c.written_off = c.sequence > arrived ? c.sequence - arrived : c.written_off;
+                c.blocked_since = 0;
+            }
+            return false;
+        }
+        slot.waiting.store(false, std::memory_order_relaxed);
+        c.blocked_since = 0;
+        allowed = std::min(allowed, room);
+    }
+    std::size_t wire = c.message->size();
+    std::size_t fit = o.batch_bytes > c.out.size() ? (o.batch_bytes - c.out.size()) / wire : 0;
+    std::uint64_t n = std::min<std::uint64_t>(allowed, std::max<std::size_t>(fit, 1));
+    bool acknowledged = o.qos != protocol::QoS::at_most_once;
+    for (std::uint64_t i = 0; i < n; ++i) {
+        std::uint16_t id = 0;
+        if (acknowledged) {
+            id = c.next_packet_id;
+            c.next_packet_id = c.next_packet_id == 65535 ? 1 : c.next_packet_id + 1;
+        }
+        c.message->append(c.out, id, Stamp{c.id, c.sequence++, now});
+    }
+    if (acknowledged) {
+        c.unacked += n;
+        unacked_ += n;
+        counters.unacked.store(unacked_, std::memory_order_relaxed);
+    }
+    sent_ += n;
+    counters.sent.store(sent_, std::memory_order_relaxed);
+    slot.sent.store(c.sequence, std::memory_order_relaxed);
+    flush(c, now);
+    return c.state == ConnState::ready && !c.write_blocked;  // blocked: epoll says when to go on
+}
+
+void Worker::on_event(Connection& c, std::uint32_t events, std::int64_t now) {
+    if (c.state == ConnState::closed) return;
+    if (c.state == ConnState::connecting) {
+        if ((events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) == 0) return;
+        on_connected(c, now);
+        if (c.state == ConnState::closed) return;
+    } else if (events & EPOLLOUT) {
+        c.write_blocked = false;
+        flush(c, now);
+        if (c.state == ConnState::closed) return;
+    }
+    if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) read_all(c, now);
+}
+
+void Worker::read_all(Connection& c, std::int64_t now) {
+    for (;;) {
+        std::size_t carried = c.carry.size();
+        if (scratch_.size() < carried * 2) scratch_.resize(carried * 2);
+        std::memcpy(scratch_.data(), c.carry.data(), carried);
+        std::size_t room = scratch_.size() - carried;
+        ssize_t n = ::recv(c.fd.get(), scratch_.data() + carried, room, MSG_DONTWAIT);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+            return lost(c, errno_text(errno));
+        }
+        if (n == 0) return lost(c, "the broker closed the connection");
+        std::string_view stream(scratch_.data(), carried + static_cast<std::size_t>(n));
+        while (!stream.empty()) {
+            auto frame = protocol::next_frame(stream);
+            if (!frame) return lost(c, "malformed packet from the broker: " + frame.error().message);
+            if (!*frame) break;
+            if (!on_frame(c, **frame, now)) return;
+            stream.remove_prefix((*frame)->size);
+        }
+        c.carry.assign(stream);
+        if (static_cast<std::size_t>(n) < room) break;  // the socket is empty: spare the recv() for EAGAIN
+    }
+    if (c.role == Role::subscriber) flush_deliveries(c);
+    if (!c.out.empty() && !c.write_blocked) flush(c, now);
+}
+
+void Worker::flush_deliveries(Connection& c) {
+    if (received_ != counters.received.load(std::memory_order_relaxed)) {
+        counters.received.store(received_, std::memory_order_relaxed);
+        counters.last_receive_ns.store(now_ns(), std::memory_order_relaxed);
+    }
+    for (unsigned i : c.touched) {
+        PublisherSlot& slot = *state_.publishers[c.first_publisher + i];
+        slot.delivered.fetch_add(c.pending[i]);
+        c.pending[i] = 0;
+        if (slot.worker != index_ && slot.waiting.load() && slot.waiting.exchange(false))
+            state_.workers[slot.worker]->wake();
+    }
+    c.touched.clear();
+}
+
+void Worker::on_publish(Connection& c, const protocol::Frame& frame, std::int64_t now) {
+    auto view = peek_publish(frame, state_.options.version);
+    if (!view) return lost(c, "malformed PUBLISH from the broker");
+    ++received_;
+    if (view->qos == protocol::QoS::at_least_once)
+        append_ack(c.out, protocol::PacketType::puback, view->packet_id);
+    else if (view->qos == protocol::QoS::exactly_once)
+        append_ack(c.out, protocol::PacketType::pubrec, view->packet_id);
+    auto stamp = read_stamp(view->payload);
+    if (!stamp) {
+        ++foreign_;
+        return;
+    }
+    if (now >= stamp->sent_ns) latency_.record(static_cast<std::uint64_t>(now - stamp->sent_ns));
+    if (stamp->publisher < c.first_publisher || stamp->publisher - c.first_publisher >= c.streams.size()) {
+        if (!c.streams.empty()) ++foreign_;
+        return;
+    }
+    unsigned i = stamp->publisher - c.first_publisher;
+    c.streams[i].record(stamp->sequence);
+    if (c.pending[i]++ == 0) c.touched.push_back(i);
+}
+
+bool Worker::on_frame(Connection& c, const protocol::Frame& frame, std::int64_t now) {
+    using protocol::PacketType;
+    auto acked = [&] {
+        if (c.unacked == 0) return;
+        --c.unacked;
+        --unacked_;
+        counters.unacked.store(unacked_, std::memory_order_relaxed);
+    };
+    switch (frame.type()) {
+        case PacketType::publish:
+            on_publish(c, frame, now);
+            break;
+        case PacketType::puback:
+        case PacketType::pubcomp:
+            acked();
+            break;
+        case PacketType::pubrec:
+            append_ack(c.out, PacketType::pubrel,
+                       static_cast<std::uint16_t>(frame.body.size() >= 2
+                                                      ? (static_cast<unsigned char>(frame.body[0]) << 8) |
+                                                            static_cast<unsigned char>(frame.body[1])
+                                                      : 0));
+            break;
+        case PacketType::pubrel:
+            append_ack(c.out, PacketType::pubcomp,
+                       static_cast<std::uint16_t>(frame.body.size() >= 2
+                                                      ? (static_cast<unsigned char>(frame.body[0]) << 8) |
+                                                            static_cast<unsigned char>(frame.body[1])
+                                                      : 0));
+            break;
+        case PacketType::connack: {
+            auto packet = protocol::decode(frame, state_.options.version);
+            if (!packet) {
+                lost(c, "malformed CONNACK: " + packet.error().message);
+                return false;
+            }
+            const auto& connack = std::get<protocol::Connack>(*packet);
+            if (protocol::is_error(connack.reason)) {
+                state_.failed.fetch_add(1);
+                --connecting_;
+                c.state = ConnState::closed;
+                c.fd.reset();
+                state_.fail(
+                    fmt::format("the broker refused the connection: {} (check the broker's "
+                                "allow_anonymous, or give -u and -P)",
+                                protocol::to_string(connack.reason)));
+                return false;
+            }
+            // An MQTT 5 broker may allow fewer unacknowledged QoS 1/2 PUBLISHes than our window.
+            if (connack.properties.receive_maximum && state_.options.qos != protocol::QoS::at_most_once)
+                c.window = std::min<unsigned>(c.window, *connack.properties.receive_maximum);
+            if (c.role == Role::subscriber) {
+                protocol::Subscribe subscribe;
+                subscribe.packet_id = 1;
+                subscribe.subscriptions.push_back({c.filter, state_.options.qos});
+                protocol::encode(protocol::Packet{std::move(subscribe)}, state_.options.version, c.out);
+                c.state = ConnState::suback;
+            } else {
+                mark_ready(c);
+            }
+            break;
+        }
+        case PacketType::suback: {
+            auto packet = protocol::decode(frame, state_.options.version);
+            if (!packet) {
+                lost(c, "malformed SUBACK: " + packet.error().message);
+                return false;
+            }
+            const auto& suback = std::get<protocol::Suback>(*packet);
+            if (suback.reasons.empty() || protocol::is_error(suback.reasons.front())) {
+                state_.fail(fmt::format("the broker refused the subscription to {}: {}", c.filter,
+                                        suback.reasons.empty()
+                                            ? std::string_view("no reason code")
+                                            : protocol::to_string(suback.reasons.front())));
+                return false;
+            }
+            mark_ready(c);
+            break;
+        }
+        case PacketType::disconnect: {
+            auto packet = protocol::decode(frame, state_.options.version);
+            std::string why = "the broker sent DISCONNECT";
+            if (packet)
+                why +=
+                    fmt::format(" ({})", protocol::to_string(std::get<protocol::Disconnect>(*packet).reason));
+            lost(c, why);
+            return false;
+        }
+        default:
+            break;  // PINGRESP, and whatever else a broker may send that a load generator can ignore
+    }
+    return c.state != ConnState::closed;
+}
+
+void Worker::keepalive(std::int64_t now) {
+    if (state_.options.keepalive == 0 || now < next_keepalive_ns_) return;
+    next_keepalive_ns_ = now + 1'000'000'000;
+    std::int64_t idle = std::int64_t{state_.options.keepalive} * 500'000'000;  // half the keepalive
+    for (auto& c : connections_) {
+        if (c.state != ConnState::ready || now - c.last_write_ns < idle || !c.out.empty()) continue;
+        c.out.push_back(static_cast<char>(0xC0));  // PINGREQ
+        c.out.push_back(0);
+        flush(c, now);
+    }
+}
+
+void Worker::say_goodbye() {
+    for (auto& c : connections_) {
+        if (c.state != ConnState::ready) continue;
+        // Best effort and without waiting: a full socket buffer just means the broker sees the close instead.
+        static constexpr char kDisconnect[2] = {static_cast<char>(0xE0), 0};
+        if (c.out.empty()) [[maybe_unused]]
+            auto n = ::send(c.fd.get(), kDisconnect, 2, MSG_NOSIGNAL | MSG_DONTWAIT);
+        ::shutdown(c.fd.get(), SHUT_WR);
+    }
+}
+
+void Worker::run() {
+    std::array<epoll_event, 256> events{};
+    Phase last = Phase::connect;
+    while (true) {
+        Phase phase = state_.phase.load();
+        if (phase != last) counters.seen_phase.store(phase);
+        last = phase;
+        if (phase == Phase::stop) break;
+        std::int64_t now = now_ns();
+        start_connects(now);
+        bool busy = false;
+        if (phase == Phase::run)
+            for (std::size_t i : publishers_)
+                busy |= pump(connections_[i], now);
+        keepalive(now);
+
+        std::int64_t wait = kIdleWaitNs;
+        if (busy) {
+            wait = 0;
+        } else if (phase == Phase::run && state_.options.rate > 0 && !publishers_.empty()) {
+            // Until the next message is due, at most: the pump decides which publisher sends.
+            double per_loop = state_.options.rate / state_.topology.publishers * publishers_.size();
+            wait = std::min<std::int64_t>(wait, static_cast<std::int64_t>(1e9 / per_loop));
+        } else if (next_start_ < connections_.size() && state_.options.connect_rate > 0) {
+            wait = std::min<std::int64_t>(
+                wait, static_cast<std::int64_t>(1e9 * state_.options.threads / state_.options.connect_rate));
+        }
+        timespec timeout{static_cast<time_t>(wait / 1'000'000'000), static_cast<long>(wait % 1'000'000'000)};
+        int n = epoll_pwait2(epoll_.get(), events.data(), static_cast<int>(events.size()), &timeout, nullptr);
+        if (n < 0 && errno != EINTR) {
+            state_.fail(fmt::format("epoll_pwait2 failed: {}", errno_text(errno)));
+            break;
+        }
+        now = now_ns();
+        for (int i = 0; i < n; ++i) {
+            if (events[i].data.u64 == kWakeToken) {
+                std::uint64_t value = 0;
+                [[maybe_unused]] auto r = ::read(wake_.get(), &value, sizeof value);
+                continue;
+            }
+            on_event(connections_[events[i].data.u64], events[i].events, now);
+        }
+    }
+    counters.seen_phase.store(Phase::stop);
+    say_goodbye();
+}
+
+}  // namespace culex::bench
