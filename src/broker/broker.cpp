@@ -1,13 +1,35 @@
 #include "broker/broker.hpp"
 
+#include <algorithm>
+
 #include "broker/worker.hpp"
 
 namespace culex::broker {
 
-Broker::Broker(BrokerSettings settings, std::vector<LoopExecutor*> loops)
-    : settings_(std::move(settings)), loops_(std::move(loops)) {
+Broker::Broker(BrokerSettings settings, std::vector<LoopExecutor*> loops, std::vector<AccessPolicy> policies)
+    : settings_(std::move(settings)),
+      loops_(std::move(loops)),
+      policies_(std::max<std::size_t>(1, policies.size())),
+      // One thread per loop: password hashing then keeps pace with the loops that wait on it.
+      login_checker_(static_cast<int>(loops_.size()), settings_.login_throttle) {
+    for (std::size_t i = 0; i < policies.size(); ++i)
+        policies_[i].store(std::make_shared<const AccessPolicy>(std::move(policies[i])));
+    if (policies.empty()) policies_[0].store(std::make_shared<const AccessPolicy>());
     for (int i = 0; i < loop_count(); ++i)
         workers_.push_back(std::make_unique<Worker>(*this, i));
+}
+
+PolicyPtr Broker::policy(int index) const {
+    auto i = static_cast<std::size_t>(index);
+    return policies_[i < policies_.size() ? i : 0].load(std::memory_order_acquire);
+}
+
+void Broker::replace_policies(std::vector<AccessPolicy> policies) {
+    for (std::size_t i = 0; i < policies.size() && i < policies_.size(); ++i)
+        policies_[i].store(std::make_shared<const AccessPolicy>(std::move(policies[i])),
+                           std::memory_order_release);
+    for (int loop = 0; loop < loop_count(); ++loop)
+        post(loop, [this, loop] { worker(loop).recheck_clients(); });
 }
 
 Broker::~Broker() = default;

@@ -3,9 +3,12 @@
 // decoded packets through the Workers.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <vector>
 
+#include "broker/access_policy.hpp"
+#include "broker/login_checker.hpp"
 #include "broker/loop_executor.hpp"
 #include "broker/retained_store.hpp"
 #include "broker/session_registry.hpp"
@@ -18,8 +21,10 @@ class Worker;
 
 class Broker {
   public:
-    // One executor per event loop; they must outlive the broker.
-    Broker(BrokerSettings settings, std::vector<LoopExecutor*> loops);
+    // One executor per event loop; they must outlive the broker. `policies`: one per listener (a connection
+    // names its listener's index); none means a single policy that refuses everyone.
+    Broker(BrokerSettings settings, std::vector<LoopExecutor*> loops,
+           std::vector<AccessPolicy> policies = {});
     ~Broker();
 
     int loop_count() const { return static_cast<int>(loops_.size()); }
@@ -32,6 +37,13 @@ class Broker {
     SubscriptionTree& subscriptions() { return subscriptions_; }
     RetainedStore& retained() { return retained_; }
     SessionRegistry& sessions() { return sessions_; }
+    LoginChecker& login_checker() { return login_checker_; }
+
+    // The policy of listener `index`, as of now (a reload may replace it at any time; holders keep theirs).
+    PolicyPtr policy(int index) const;
+    // SIGHUP: new policies (same listeners, same order); every loop then re-checks its connected clients
+    // (a user removed from the password file is disconnected).
+    void replace_policies(std::vector<AccessPolicy> policies);
 
   private:
     BrokerSettings settings_;
@@ -40,6 +52,8 @@ class Broker {
     SubscriptionTree subscriptions_;
     RetainedStore retained_;
     SessionRegistry sessions_;
+    std::vector<std::atomic<PolicyPtr>> policies_;
+    LoginChecker login_checker_;
 };
 
 }  // namespace culex::broker

@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "broker/client_link.hpp"
 #include "protocol/packets.hpp"
@@ -29,6 +30,16 @@ struct Client {
     std::string client_id;  // known from CONNECT on; logs say "<unknown>" before
     protocol::ProtocolVersion version = protocol::ProtocolVersion::v311;
     std::optional<protocol::Connect> connect;  // kept while connecting
+    // Packets that arrived while the CONNECT was being checked (a client may send without waiting for
+    // CONNACK); handled in order once connected.
+    std::vector<protocol::Packet> early_packets;
+
+    int listener = 0;     // index of the listener it came in through: selects its AccessPolicy
+    std::string address;  // the peer's IP address, without the port (login throttling)
+    // The name it authenticated as; nullopt: anonymous. `password_checked`: through the password file, so
+    // that a reload that removes the user disconnects it.
+    std::optional<std::string> username;
+    bool password_checked = false;
 
     const std::string& log_id() const {
         static const std::string kUnknown = "<unknown>";

@@ -41,7 +41,10 @@ std::string_view refusal_words(ReasonCode reason) {
 void Worker::refuse(const ClientPtr& client, ReasonCode reason, std::string_view why) {
     Client& c = *client;
     send(c, Connack{false, reason, {}});
-    logger().log(LogType::notice, "Client {} disconnected, {}: {}.", c.log_id(), refusal_words(reason), why);
+    logger().log(LogType::notice, "Client {} from {} refused: {}.", c.log_id(), c.link ? c.link->peer() : "?",
+                 why);
+    // Mosquitto's own line, which log scrapers look for.
+    logger().log(LogType::notice, "Client {} disconnected, {}.", c.log_id(), refusal_words(reason));
     end_connection(c, CloseReason::refused);
 }
 
@@ -51,6 +54,14 @@ void Worker::handle_connect(const ClientPtr& client, Connect&& connect) {
     c.version = connect.version;
     c.client_id = connect.client_id;
     bool v5 = connect.version == ProtocolVersion::v5;
+
+    std::uint16_t keep_alive = connect.keep_alive;
+    bool keep_alive_too_long =
+        settings.max_keepalive != 65535 && (keep_alive > settings.max_keepalive || keep_alive == 0);
+    if (keep_alive_too_long && v5)
+        keep_alive = settings.max_keepalive;  // told in CONNACK's Server Keep Alive
+    // From here on our packets use the client's protocol version, refusals included.
+    c.link->set_protocol(connect.version, keep_alive);
 
     if (connect.client_id.empty()) {
         if (connect.version == ProtocolVersion::v31)
@@ -63,23 +74,61 @@ void Worker::handle_connect(const ClientPtr& client, Connect&& connect) {
                           "empty client ids are not allowed (allow_zero_length_clientid false)");
         c.client_id = random_client_id(settings.auto_id_prefix);
     }
-    std::uint16_t keep_alive = connect.keep_alive;
-    if (settings.max_keepalive != 65535 && (keep_alive > settings.max_keepalive || keep_alive == 0)) {
-        if (!v5)
-            return refuse(
-                client, ReasonCode::client_identifier_not_valid,
-                fmt::format("keepalive {} exceeds max_keepalive {}", keep_alive, settings.max_keepalive));
-        keep_alive = settings.max_keepalive;  // told to the client in CONNACK's Server Keep Alive
-    }
-    if (!settings.allow_anonymous && !connect.username)
-        return refuse(client, ReasonCode::not_authorized,
-                      "anonymous clients are not allowed (allow_anonymous false)");
-    if (!settings.allow_anonymous)
-        return refuse(client, ReasonCode::not_authorized, "no password_file is configured to check users");
-
-    c.link->set_protocol(connect.version, keep_alive);
+    if (keep_alive_too_long && !v5)
+        return refuse(
+            client, ReasonCode::client_identifier_not_valid,
+            fmt::format("keepalive {} exceeds max_keepalive {}", connect.keep_alive, settings.max_keepalive));
     c.connect = std::move(connect);
     c.state = Client::State::connecting;
+    authenticate(client);
+}
+
+void Worker::authenticate(const ClientPtr& client) {
+    Client& c = *client;
+    const Connect& connect = *c.connect;
+    PolicyPtr policy = broker_.policy(c.listener);
+    if (!connect.username) {
+        if (policy->allow_anonymous) return accept_login(client);
+        return refuse(client, ReasonCode::not_authorized,
+                      "anonymous clients are not allowed on this listener (set allow_anonymous true, or give "
+                      "the client a user name and password)");
+    }
+    if (!policy->passwords) {
+        // As Mosquitto: without a password file a user name is taken as given, where anonymous is allowed.
+        if (policy->allow_anonymous) {
+            c.username = connect.username;
+            return accept_login(client);
+        }
+        return refuse(client, ReasonCode::not_authorized,
+                      "no password_file is configured to check user names (add password_file, or set "
+                      "allow_anonymous true)");
+    }
+    std::string password = connect.password.value_or(std::string());
+    broker_.login_checker().check(c.address, policy->passwords, *connect.username, std::move(password),
+                                  [&broker = broker_, loop = loop_, client](bool accepted) {
+                                      broker.post(loop, [&broker, loop, client, accepted] {
+                                          broker.worker(loop).finish_login(client, accepted);
+                                      });
+                                  });
+}
+
+void Worker::finish_login(const ClientPtr& client, bool accepted) {
+    Client& c = *client;
+    if (c.state != Client::State::connecting || !c.link) return;  // it went away meanwhile
+    const std::string& username = *c.connect->username;
+    if (!accepted) {
+        logger().log(LogType::warning,
+                     "Failed login from {} as user '{}' (client {}): {} failed logins so far.", c.address,
+                     username, c.log_id(), broker_.login_checker().throttle().total_failures());
+        return refuse(client, ReasonCode::not_authorized,
+                      fmt::format("bad user name or password for user '{}'", username));
+    }
+    c.username = username;
+    c.password_checked = true;
+    accept_login(client);
+}
+
+void Worker::accept_login(const ClientPtr& client) {
     start_session(client);
 }
 
@@ -172,6 +221,8 @@ void Worker::finish_connect(const ClientPtr& client, Session& session, bool sess
     c.connect.reset();
     session.persistent = !connect.clean_start;
     session.will = std::move(connect.will);
+    session.username = c.username;
+    session.listener = c.listener;
     c.session = &session;
     c.state = Client::State::connected;
     session.attach(c);
@@ -193,6 +244,13 @@ void Worker::finish_connect(const ClientPtr& client, Session& session, bool sess
         connack.properties.assigned_client_identifier = c.client_id;
     send(c, connack);
     session.resume();
+    // What the client sent while waiting for CONNACK, in order.
+    auto early = std::move(c.early_packets);
+    c.early_packets.clear();
+    for (auto& packet : early) {
+        if (c.state != Client::State::connected) break;
+        handle_packet(client, std::move(packet));
+    }
 }
 
 void Worker::end_connection(Client& client, CloseReason reason) {

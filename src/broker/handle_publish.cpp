@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "broker/broker.hpp"
+#include "broker/packet_log.hpp"
 #include "broker/worker.hpp"
 #include "log/logger.hpp"
 
@@ -15,6 +16,17 @@ using namespace culex::protocol;
 void Worker::handle_publish(Client& client, Publish&& publish) {
     const BrokerSettings& settings = broker_.settings();
     Session& session = *client.session;
+    if (!allowed(client, auth::Access::write, publish.topic)) {
+        // Acknowledged but dropped, as Mosquitto does: MQTT 5 clients learn why from the reason code
+        // (3.1.1 acknowledgements carry none).
+        log_denied(client.log_id(), publish);
+        if (publish.qos == QoS::at_least_once)
+            send(client, Puback{publish.packet_id, ReasonCode::not_authorized, {}});
+        if (publish.qos == QoS::exactly_once)
+            send(client, Pubrec{publish.packet_id, ReasonCode::not_authorized, {}});
+        return;
+    }
+    log_received(client.log_id(), publish);
     if (settings.message_size_limit != 0 && publish.payload.size() > settings.message_size_limit) {
         return protocol_violation(client,
                                   fmt::format("PUBLISH payload of {} bytes exceeds message_size_limit {}",
@@ -74,7 +86,9 @@ void Worker::route(const MessagePtr& message, const SessionAnchor* origin) {
 void Worker::deliver(Delivery&& delivery) {
     int owner = delivery.anchor->loop.load(std::memory_order_acquire);
     if (owner == loop_) {
-        if (Session* session = delivery.anchor->session)
+        Session* session = delivery.anchor->session;
+        // The read check happens here, on the session's own loop, where its identity may be read.
+        if (session && allowed(*session, auth::Access::read, delivery.message->topic))
             session->deliver(delivery.message, delivery.qos, delivery.retain, delivery.subscription_id);
         return;
     }

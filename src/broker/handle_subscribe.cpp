@@ -33,6 +33,12 @@ void Worker::handle_subscribe(Client& client, Subscribe&& subscribe) {
                                         : ReasonCode::unspecified_error);
             continue;
         }
+        if (!allowed(client, auth::Access::subscribe, sub.filter)) {
+            logger().log(LogType::notice, "Denied SUBSCRIBE from {} to '{}': not allowed by the ACL.",
+                         client.log_id(), sub.filter);
+            suback.reasons.push_back(v5 ? ReasonCode::not_authorized : ReasonCode::unspecified_error);
+            continue;
+        }
         logger().log(LogType::subscribe, "{} {} {}", client.log_id(), static_cast<int>(sub.max_qos),
                      sub.filter);
         SubscriptionOptions options{sub.max_qos, sub.no_local, sub.retain_as_published, subscription_id};
@@ -51,7 +57,8 @@ void Worker::handle_subscribe(Client& client, Subscribe&& subscribe) {
     }
     send(client, suback);
     for (auto& [message, max_qos] : retained)
-        session.deliver(message, std::min(message->qos, max_qos), true, subscription_id);
+        if (allowed(session, auth::Access::read, message->topic))
+            session.deliver(message, std::min(message->qos, max_qos), true, subscription_id);
 }
 
 void Worker::handle_unsubscribe(Client& client, Unsubscribe&& unsubscribe) {

@@ -21,6 +21,10 @@ void log_publish(std::string_view verb, std::string_view direction, std::string_
 
 }  // namespace
 
+void log_denied(std::string_view id, const Publish& publish) {
+    if (culex::log::logger().enabled(LogType::debug)) log_publish("Denied", "from", id, publish);
+}
+
 void log_sending(std::string_view id, const Packet& packet) {
     auto& log = culex::log::logger();
     if (!log.enabled(LogType::debug)) return;

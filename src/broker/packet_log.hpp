@@ -10,5 +10,7 @@ namespace culex::broker {
 
 void log_sending(std::string_view client_id, const protocol::Packet& packet);
 void log_received(std::string_view client_id, const protocol::Packet& packet);
+// A PUBLISH the ACL refused, in place of its "Received PUBLISH" line.
+void log_denied(std::string_view client_id, const protocol::Publish& publish);
 
 }  // namespace culex::broker

@@ -39,6 +39,11 @@ class Session {
 
     std::optional<protocol::Will> will;
 
+    // Who owns the session, for the ACL's read check at delivery (also while offline): the user name and
+    // the listener of its latest connection.
+    std::optional<std::string> username;
+    int listener = 0;
+
     // Filters this session subscribes to, so that they leave the tree with it.
     std::map<std::string, SubscriptionOptions, std::less<>> subscriptions;
 

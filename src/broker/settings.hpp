@@ -8,10 +8,11 @@
 #include <optional>
 #include <string>
 
+#include "auth/login_throttle.hpp"
+
 namespace culex::broker {
 
 struct BrokerSettings {
-    bool allow_anonymous = false;                 // Mosquitto 2's safe default
     std::uint16_t max_inflight_messages = 20;     // per client, outgoing QoS 1/2; 0 = no limit
     std::size_t max_queued_messages = 1000;       // per client, beyond the in-flight window; 0 = no limit
     std::uint32_t message_size_limit = 0;         // PUBLISH payload bytes; 0 = no limit
@@ -23,6 +24,7 @@ struct BrokerSettings {
     bool allow_zero_length_clientid = true;
     std::string auto_id_prefix = "auto-";
     std::chrono::seconds connect_timeout{10};  // a new connection must send CONNECT within this
+    auth::ThrottleSettings login_throttle;     // failed logins slow an address down
 };
 
 }  // namespace culex::broker

@@ -10,6 +10,13 @@ using culex::log::logger;
 using culex::log::LogType;
 using namespace culex::protocol;
 
+namespace {
+
+// Packets a client may send after CONNECT before its CONNACK; far more than any real client pipelines.
+constexpr std::size_t kMaxEarlyPackets = 1000;
+
+}  // namespace
+
 Worker::Worker(Broker& broker, int loop)
     : broker_(broker), loop_(loop), outbound_(static_cast<std::size_t>(broker.loop_count())) {}
 
@@ -37,12 +44,15 @@ void Worker::handle_packet(const ClientPtr& client, Packet&& packet) {
         return;
     }
     if (c.state == Client::State::connecting) {
-        // Nothing may arrive before our CONNACK is decided: a client that pipelines is served once the
-        // session is ready; until then we drop, which only a misbehaving client notices. (Rare: takeover
-        // across loops.)
+        // A client may send before our CONNACK (spec 3.1.4): keep it in order for when the session is ready
+        // (a password check or a takeover on another loop takes a while). Bounded: a flood is a violation.
+        if (c.early_packets.size() >= kMaxEarlyPackets)
+            return protocol_violation(c, "too many packets sent before CONNACK");
+        c.early_packets.push_back(std::move(packet));
         return;
     }
-    log_received(c.log_id(), packet);
+    // PUBLISH is logged by handle_publish, as received or as denied.
+    if (!std::holds_alternative<Publish>(packet)) log_received(c.log_id(), packet);
     Session& session = *c.session;
     std::visit(
         [&](auto&& p) {
@@ -108,6 +118,39 @@ void Worker::handle_closed(const ClientPtr& client, CloseReason reason) {
         logger().log(LogType::notice, "Client {} closed its connection.", c.log_id());
     }
     end_connection(c, reason);
+}
+
+bool Worker::allowed(const Client& client, auth::Access access, std::string_view topic) const {
+    return broker_.policy(client.listener)->allows(client.client_id, client.username, access, topic);
+}
+
+bool Worker::allowed(const Session& session, auth::Access access, std::string_view topic) const {
+    return broker_.policy(session.listener)->allows(session.client_id(), session.username, access, topic);
+}
+
+void Worker::recheck_clients() {
+    std::vector<Client*> gone;
+    for (auto& [id, session] : sessions_) {
+        Client* client = session->client();
+        if (!client) continue;
+        PolicyPtr policy = broker_.policy(client->listener);
+        bool still_allowed = client->username
+                                 ? (!client->password_checked ||
+                                    (policy->passwords && policy->passwords->has_user(*client->username)))
+                                 : policy->allow_anonymous;
+        if (!still_allowed) gone.push_back(client);
+    }
+    for (Client* client : gone) {
+        if (client->username)
+            logger().log(LogType::notice,
+                         "Client {} disconnected: user '{}' is no longer in the password file.",
+                         client->log_id(), *client->username);
+        else
+            logger().log(LogType::notice, "Client {} disconnected: anonymous clients are no longer allowed.",
+                         client->log_id());
+        if (client->version == ProtocolVersion::v5) send(*client, Disconnect{ReasonCode::not_authorized, {}});
+        end_connection(*client, CloseReason::refused);
+    }
 }
 
 void Worker::tick(std::chrono::steady_clock::time_point now) {

@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "auth/acl.hpp"
 #include "broker/client.hpp"
 #include "broker/message.hpp"
 #include "broker/session.hpp"
@@ -29,6 +30,8 @@ class Worker {
     void handle_bad_packet(const ClientPtr& client, const protocol::DecodeError& error);
     // The connection ended on its own (peer_closed) or net ended it (keepalive_timeout, shutting_down).
     void handle_closed(const ClientPtr& client, CloseReason reason);
+    // After a reload of the access policies: disconnects clients whose user left the password file.
+    void recheck_clients();
     // Once a second: expires offline sessions.
     void tick(std::chrono::steady_clock::time_point now);
 
@@ -51,6 +54,9 @@ class Worker {
     // handle_connect.cpp
     void handle_connect(const ClientPtr& client, protocol::Connect&& connect);
     void refuse(const ClientPtr& client, protocol::ReasonCode reason, std::string_view why);
+    void authenticate(const ClientPtr& client);
+    void finish_login(const ClientPtr& client, bool accepted);
+    void accept_login(const ClientPtr& client);
     void start_session(const ClientPtr& client);
     void handle_takeover(const AnchorPtr& anchor, TakeoverRequest request);
     void adopt_session(std::unique_ptr<Session> session, const ClientPtr& client);
@@ -70,6 +76,10 @@ class Worker {
     // handle_subscribe.cpp
     void handle_subscribe(Client& client, protocol::Subscribe&& subscribe);
     void handle_unsubscribe(Client& client, protocol::Unsubscribe&& unsubscribe);
+
+    // The ACL of the client's listener allows this access.
+    bool allowed(const Client& client, auth::Access access, std::string_view topic) const;
+    bool allowed(const Session& session, auth::Access access, std::string_view topic) const;
 
     void send(Client& client, const protocol::Packet& packet);
     void protocol_violation(Client& client, std::string_view what);

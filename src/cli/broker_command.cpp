@@ -4,7 +4,9 @@
 
 #include <fmt/format.h>
 #include <cstdio>
+#include <map>
 
+#include "broker/access_policy.hpp"
 #include "cli/commands.hpp"
 #include "config/config.hpp"
 #include "log/logger.hpp"
@@ -92,7 +94,6 @@ std::expected<net::ServerOptions, std::string> server_options(const config::Conf
              listener.max_connections ? static_cast<int>(*listener.max_connections) : -1});
     }
     auto& s = options.settings;
-    s.allow_anonymous = config.security.allow_anonymous;
     s.allow_zero_length_clientid = config.security.allow_zero_length_clientid;
     s.auto_id_prefix = config.security.auto_id_prefix;
     s.max_inflight_messages = config.max_inflight_messages;
@@ -102,7 +103,35 @@ std::expected<net::ServerOptions, std::string> server_options(const config::Conf
     s.max_keepalive = config.max_keepalive;
     s.persistent_client_expiration = config.persistent_client_expiration;
     s.retain_available = config.retain_available;
+    s.login_throttle.enabled = config.login_throttle.enabled;
+    s.login_throttle.free_failures = config.login_throttle.free_failures;
+    s.login_throttle.max_delay = std::chrono::seconds(config.login_throttle.max_delay_seconds);
     return options;
+}
+
+// One access policy per listener, in the order of the listeners: its password file and ACL, read once even
+// when several listeners share them.
+std::expected<std::vector<broker::AccessPolicy>, std::string> access_policies(const config::Config& config) {
+    std::vector<broker::AccessPolicy> policies;
+    std::map<std::pair<std::string, std::string>, broker::AccessPolicy> loaded;
+    for (const auto& listener : config.listeners) {
+        const auto& security = listener.security;
+        auto key = std::pair(security.password_file, security.acl_file);
+        auto found = loaded.find(key);
+        if (found == loaded.end()) {
+            auto policy = broker::load_access_policy(
+                {security.allow_anonymous, security.password_file, security.acl_file});
+            if (!policy) return std::unexpected(policy.error());
+            if (policy->acl)
+                for (const auto& warning : policy->acl->warnings())
+                    logger().log(LogType::warning, "Warning: {}", warning);
+            found = loaded.emplace(key, std::move(*policy)).first;
+        }
+        broker::AccessPolicy policy = found->second;  // shares the loaded files
+        policy.allow_anonymous = security.allow_anonymous;
+        policies.push_back(std::move(policy));
+    }
+    return policies;
 }
 
 void daemonize() {
@@ -137,6 +166,12 @@ int run_broker(const BrokerFlags& flags) {
         logger().log(LogType::notice,
                      "Create a configuration file which defines a listener to allow remote access.");
     }
+    auto policies = access_policies(*config);
+    if (!policies) {
+        logger().log(LogType::error, "Error: {}", policies.error());
+        return 1;
+    }
+    options->policies = std::move(*policies);
     if (flags.daemon) daemonize();
 
     net::Server server(std::move(*options));
@@ -145,7 +180,8 @@ int run_broker(const BrokerFlags& flags) {
         return 1;
     }
     logger().log(LogType::notice, "culex version {} running", kVersion);
-    server.run([&flags] {
+    std::size_t listener_count = config->listeners.size();
+    server.run([&flags, &server, listener_count] {
         logger().log(LogType::notice, "Reloading config.");
         auto reloaded = load(flags);
         if (!reloaded) {
@@ -155,6 +191,20 @@ int run_broker(const BrokerFlags& flags) {
         }
         if (auto configured = logger().configure(reloaded->log); !configured)
             logger().log(LogType::error, "Error: {}", configured.error().message);
+        // Listeners stay as they were started; their access rules (password_file, acl_file,
+        // allow_anonymous) are reloaded.
+        if (reloaded->listeners.size() != listener_count) {
+            logger().log(LogType::warning,
+                         "Warning: listeners changed in the config; restart the broker to apply that.");
+            return;
+        }
+        auto policies = access_policies(*reloaded);
+        if (!policies) {
+            logger().log(LogType::error, "Error reloading access rules: {}; keeping the running ones.",
+                         policies.error());
+            return;
+        }
+        server.replace_policies(std::move(*policies));
     });
     logger().log(LogType::notice, "culex version {} terminating", kVersion);
     return 0;

@@ -113,6 +113,13 @@ struct Config {
 
     unsigned threads = 0;  // culex's own: event loops; 0 = one per core
 
+    // culex's own: failed logins from one address slow its next attempts down (see auth::LoginThrottle).
+    struct LoginThrottle {
+        bool enabled = true;
+        unsigned free_failures = 3;       // failures that cost nothing (typos)
+        unsigned max_delay_seconds = 60;  // the longest wait imposed on an attempt
+    } login_throttle;
+
     std::vector<std::string> files;  // every file read, the main one first, then included ones in order
     std::vector<ConfigWarning> warnings;
 };

@@ -583,6 +583,16 @@ const std::unordered_map<std::string_view, OptionSpec>& option_table() {
             // culex's own
             {"threads", "threads COUNT (0 = one per core)",
              [](Parser& p, const Line& l) { return set_integer(l, p.config.threads, 0, 1024); }},
+            {"login_throttle", "login_throttle true|false",
+             [](Parser& p, const Line& l) { return set_bool(l, p.config.login_throttle.enabled); }},
+            {"login_throttle_free_failures", "login_throttle_free_failures COUNT",
+             [](Parser& p, const Line& l) {
+                 return set_integer(l, p.config.login_throttle.free_failures, 0, 1000);
+             }},
+            {"login_throttle_max_delay", "login_throttle_max_delay SECONDS",
+             [](Parser& p, const Line& l) {
+                 return set_integer(l, p.config.login_throttle.max_delay_seconds, 1, 3600);
+             }},
         };
         std::unordered_map<std::string_view, OptionSpec> map;
         for (const auto& spec : specs)

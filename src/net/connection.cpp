@@ -15,11 +15,12 @@ namespace {
 
 constexpr std::size_t kReadChunk = 16 * 1024;
 
-std::string describe(const asio::ip::tcp::endpoint& endpoint) {
+// The peer's address as people write it: an IPv4 client on a dual-stack socket shows as IPv4.
+std::string address_text(const asio::ip::tcp::endpoint& endpoint) {
     auto address = endpoint.address();
     if (address.is_v6() && address.to_v6().is_v4_mapped())
         address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
-    return fmt::format("{}:{}", address.to_string(), endpoint.port());
+    return address.to_string();
 }
 
 }  // namespace
@@ -33,7 +34,8 @@ Connection::Connection(asio::ip::tcp::socket socket, broker::Worker& worker,
       timer_(socket_.get_executor()) {
     boost::system::error_code ec;
     auto endpoint = socket_.remote_endpoint(ec);
-    peer_ = ec ? std::string("unknown") : describe(endpoint);
+    address_ = ec ? std::string("unknown") : address_text(endpoint);
+    peer_ = ec ? address_ : fmt::format("{}:{}", address_, endpoint.port());
     socket_.set_option(asio::ip::tcp::no_delay(true), ec);
 }
 
@@ -43,8 +45,10 @@ Connection::~Connection() {
     --open_connections_;
 }
 
-void Connection::start() {
+void Connection::start(int listener) {
     client_ = std::make_shared<broker::Client>(*this);
+    client_->listener = listener;
+    client_->address = address_;
     last_received_ = std::chrono::steady_clock::now();
     // Until CONNECT arrives, the connect timeout stands in for the keepalive.
     keepalive_limit_ = std::chrono::duration_cast<std::chrono::milliseconds>(settings_.connect_timeout);

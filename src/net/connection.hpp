@@ -21,7 +21,8 @@ class Connection final : public broker::ClientLink, public std::enable_shared_fr
                const broker::BrokerSettings& settings, std::atomic<int>& open_connections);
     ~Connection() override;
 
-    void start();
+    // `listener`: the index of the listener it came through, which selects its access policy.
+    void start(int listener);
 
     // broker::ClientLink
     void send(const protocol::Packet& packet) override;
@@ -45,7 +46,8 @@ class Connection final : public broker::ClientLink, public std::enable_shared_fr
     const broker::BrokerSettings& settings_;
     std::atomic<int>& open_connections_;
     broker::ClientPtr client_;
-    std::string peer_;
+    std::string address_;  // IP only
+    std::string peer_;     // ADDRESS:PORT
 
     std::string input_;
     std::size_t input_used_ = 0;

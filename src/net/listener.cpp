@@ -11,11 +11,12 @@ using culex::log::logger;
 using culex::log::LogType;
 
 Listener::Listener(std::vector<EventLoop*> loops, broker::Broker& broker, std::atomic<int>& open_connections,
-                   int max_connections)
+                   int max_connections, int index)
     : loops_(std::move(loops)),
       broker_(broker),
       open_connections_(open_connections),
       max_connections_(max_connections),
+      index_(index),
       acceptor_(loops_.front()->context()) {}
 
 std::expected<void, std::string> Listener::open(const asio::ip::tcp::endpoint& endpoint) {
@@ -61,7 +62,7 @@ void Listener::accept() {
                                                      broker_.settings(), open_connections_);
                     logger().log(LogType::notice, "New connection from {} on port {}.", connection->peer(),
                                  port_);
-                    connection->start();
+                    connection->start(index_);
                 });
             }
         } else {

@@ -15,8 +15,9 @@ namespace culex::net {
 
 class Listener {
   public:
+    // `index`: the listener's place in the configuration, which selects its access policy.
     Listener(std::vector<EventLoop*> loops, broker::Broker& broker, std::atomic<int>& open_connections,
-             int max_connections);
+             int max_connections, int index);
 
     // Binds and listens; logs "Opening ipv4 listen socket on port N." as Mosquitto does.
     std::expected<void, std::string> open(const boost::asio::ip::tcp::endpoint& endpoint);
@@ -30,6 +31,7 @@ class Listener {
     broker::Broker& broker_;
     std::atomic<int>& open_connections_;
     int max_connections_;
+    int index_;
     boost::asio::ip::tcp::acceptor acceptor_;
     std::uint16_t port_ = 0;
     std::size_t next_loop_ = 0;

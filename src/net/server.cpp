@@ -60,7 +60,8 @@ Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>()) {
         impl_->loops.push_back(std::make_unique<EventLoop>(i));
         executors.push_back(impl_->loops.back().get());
     }
-    impl_->broker = std::make_unique<broker::Broker>(impl_->options.settings, executors);
+    impl_->broker = std::make_unique<broker::Broker>(impl_->options.settings, executors,
+                                                     std::move(impl_->options.policies));
 }
 
 Server::~Server() {
@@ -75,7 +76,8 @@ Server::~Server() {
 }
 
 std::expected<void, std::string> Server::start() {
-    for (const auto& spec : impl_->options.listeners) {
+    for (std::size_t index = 0; index < impl_->options.listeners.size(); ++index) {
+        const ListenerSpec& spec = impl_->options.listeners[index];
         std::vector<asio::ip::address> addresses;
         if (spec.bind_address.empty()) {
             addresses = {asio::ip::address_v4::any(), asio::ip::address_v6::any()};
@@ -97,8 +99,9 @@ std::expected<void, std::string> Server::start() {
         }
         int limit = spec.max_connections >= 0 ? spec.max_connections : impl_->options.max_connections;
         for (const auto& address : addresses) {
-            auto listener = std::make_unique<Listener>(impl_->loop_pointers(), *impl_->broker,
-                                                       impl_->open_connections, limit);
+            auto listener =
+                std::make_unique<Listener>(impl_->loop_pointers(), *impl_->broker, impl_->open_connections,
+                                           limit, static_cast<int>(index));
             if (auto opened = listener->open({address, spec.port}); !opened) {
                 // IPv6 may be missing on this host; do without it when the IPv4 socket opened.
                 if (address.is_v6() && spec.bind_address.empty() && !impl_->listeners.empty()) continue;
@@ -143,6 +146,10 @@ void Server::run(std::function<void()> on_reload) {
     signal_thread.join();
     for (auto& loop : impl_->loops)
         loop->join();
+}
+
+void Server::replace_policies(std::vector<broker::AccessPolicy> policies) {
+    impl_->broker->replace_policies(std::move(policies));
 }
 
 void Server::stop() {

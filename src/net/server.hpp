@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "broker/access_policy.hpp"
 #include "broker/settings.hpp"
 
 namespace culex::net {
@@ -24,6 +25,8 @@ struct ServerOptions {
     std::vector<ListenerSpec> listeners;
     broker::BrokerSettings settings;
     int max_connections = -1;  // across all listeners; -1: no limit
+    // One per listener, in the same order.
+    std::vector<broker::AccessPolicy> policies;
 };
 
 class Server {
@@ -37,6 +40,9 @@ class Server {
     void run(std::function<void()> on_reload = {});
     // From any thread.
     void stop();
+    // SIGHUP: new access policies (one per listener, same order), applied to new logins and re-checked
+    // against connected clients.
+    void replace_policies(std::vector<broker::AccessPolicy> policies);
 
   private:
     struct Impl;
