@@ -31,6 +31,8 @@ struct Analyzer::State {
     TlsRecordReader tls[2];
     WebSocketReader websocket[2];
     std::vector<TlsObservation> observations;  // reused per TLS feed
+    // MQTT 5 topic aliases, per direction: each side chooses its own (spec 3.3.2.3.4).
+    std::unordered_map<std::uint16_t, std::string> topic_aliases[2];
     bool readable_reported = false;
     bool done = false;  // skipped: no more data is analysed
 };
@@ -38,6 +40,16 @@ struct Analyzer::State {
 Analyzer::Analyzer(EventSink& sink, AnalyzerOptions options) : sink_(sink), options_(options) {}
 
 Analyzer::~Analyzer() = default;
+
+Summary& Analyzer::summary() {
+    summary_.packets_by_type.clear();
+    for (std::size_t type = 0; type < packets_by_type_.size(); ++type) {
+        if (packets_by_type_[type] == 0) continue;
+        auto name = protocol::to_string(static_cast<protocol::PacketType>(type));
+        summary_.packets_by_type[std::string(name)] = packets_by_type_[type];
+    }
+    return summary_;
+}
 
 void Analyzer::on_open(ConnectionId id, const Endpoints& endpoints, Micros) {
     auto state = std::make_unique<State>();
@@ -132,6 +144,8 @@ bool Analyzer::on_mqtt_bytes(State& state, Direction direction, std::string_view
                 state, direction, input.substr(used), time,
                 fmt::format("{}: {}", protocol::to_string((*frame)->type()), packet.error().message));
         }
+        if (auto* publish = std::get_if<protocol::Publish>(&*packet))
+            resolve_alias(state, direction, *publish);
         on_packet(state, direction, *packet, (*frame)->size, time);
         used += (*frame)->size;
     }
@@ -141,6 +155,19 @@ bool Analyzer::on_mqtt_bytes(State& state, Direction direction, std::string_view
         pending.assign(input.substr(used));
     }
     return true;
+}
+
+// A PUBLISH that names its topic by alias alone gets the topic the alias was last set to, so that every
+// output shows it; the alias property stays in the packet for those who want to see it.
+void Analyzer::resolve_alias(State& state, Direction direction, protocol::Publish& publish) {
+    if (!publish.properties.topic_alias) return;
+    auto& aliases = state.topic_aliases[index(direction)];
+    auto alias = *publish.properties.topic_alias;
+    if (!publish.topic.empty()) {
+        aliases[alias] = publish.topic;
+    } else if (auto known = aliases.find(alias); known != aliases.end()) {
+        publish.topic = known->second;
+    }
 }
 
 // A stream that never produced one MQTT packet is not MQTT; one that did has gone bad.
@@ -185,7 +212,7 @@ void Analyzer::on_packet(State& state, Direction direction, const protocol::Pack
     Connection& connection = state.connection;
     ++connection.mqtt_packets;
     ++summary_.mqtt_packets;
-    ++summary_.packets_by_type[std::string(protocol::to_string(protocol::type_of(packet)))];
+    ++packets_by_type_[static_cast<std::size_t>(protocol::type_of(packet))];
     if (const auto* connect = std::get_if<protocol::Connect>(&packet)) {
         connection.version = connect->version;
         connection.client_id = connect->client_id;

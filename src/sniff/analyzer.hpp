@@ -4,6 +4,7 @@
 // everything to an EventSink.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <unordered_map>
@@ -30,7 +31,7 @@ class Analyzer : public StreamHandler {
     void on_close(ConnectionId id, CloseReason reason, Micros time) override;
 
     // Counts so far; the frame and segment counts are the caller's to fill in.
-    Summary& summary() { return summary_; }
+    Summary& summary();
 
   private:
     struct State;
@@ -38,6 +39,7 @@ class Analyzer : public StreamHandler {
     bool on_mqtt_bytes(State& state, Direction direction, std::string_view bytes, Micros time);
     bool on_tls_bytes(State& state, Direction direction, std::string_view bytes, Micros time);
     bool on_websocket_bytes(State& state, Direction direction, std::string_view bytes, Micros time);
+    void resolve_alias(State& state, Direction direction, protocol::Publish& publish);
     void on_packet(State& state, Direction direction, const protocol::Packet& packet, std::size_t size,
                    Micros time);
     void on_tls_observation(State& state, Direction direction, const TlsObservation& seen, Micros time);
@@ -49,6 +51,8 @@ class Analyzer : public StreamHandler {
     EventSink& sink_;
     AnalyzerOptions options_;
     Summary summary_;
+    // By packet type number; named into summary_.packets_by_type only when asked (no string per packet).
+    std::array<std::uint64_t, 16> packets_by_type_{};
     std::unordered_map<ConnectionId, std::unique_ptr<State>> states_;
 };
 
