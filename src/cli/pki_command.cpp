@@ -206,7 +206,12 @@ int run_verify(const PkiFlags& f) {
         for (std::size_t i = 0; i < result.chain.size(); ++i) {
             std::printf("  %s%s\n", i == 0 ? "" : "issued by ", result.chain[i].c_str());
         }
-        if (options.host) std::printf("  names %s\n", options.host->c_str());
+        if (options.host) {
+            auto names = pki::summarize(cert).subject_alt_names;
+            bool cn_only = !names || names->empty();
+            std::printf("  names %s%s\n", options.host->c_str(),
+                        cn_only ? " (through its CN only, for lack of a subjectAltName: see below)" : "");
+        }
     } else {
         status = 1;
         std::printf("%s: verification failed\n", f.file.c_str());

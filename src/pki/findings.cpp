@@ -115,10 +115,12 @@ void check_identity(const CertificateSummary& cert, CertificateRole role, std::v
     if (role != CertificateRole::client && (!cert.subject_alt_names || cert.subject_alt_names->empty())) {
         out.push_back(
             {FindingCode::missing_san, role == CertificateRole::server ? Severity::error : Severity::warning,
-             fmt::format("no subjectAltName: clients check the host name they connect to against it "
-                         "(mosquitto_pub, MQTT.js and Python do; the CN \"{}\" is a deprecated fallback "
-                         "that many ignore), so the connection fails as a host name mismatch",
-                         cert.subject_cn),
+             fmt::format("no subjectAltName: clients check the host name or address they connect to "
+                         "against it; OpenSSL-based clients such as mosquitto_pub fall back to the CN ({}) "
+                         "for a host name but never for an IP address, and other TLS stacks (Go, browsers) "
+                         "ignore the CN, so connections fail as a host name mismatch",
+                         cert.subject_cn.empty() ? std::string("there is none either")
+                                                 : "\"" + cert.subject_cn + "\""),
              "reissue it naming every host and address clients use: culex pki server --name HOST "
              "--dns OTHER.NAME --ip ADDRESS"});
     }
@@ -208,15 +210,28 @@ void check_validity(const CertificateSummary& cert, const CheckOptions& options,
     }
 }
 
+// Without a role, a leaf's extendedKeyUsage says what it is for: one that may only authenticate clients is
+// judged as a client certificate (which needs no subjectAltName), one that may only authenticate servers as a
+// server certificate.
+CertificateRole effective_role(const CertificateSummary& cert, CertificateRole role) {
+    if (role != CertificateRole::any || cert.is_ca() || !cert.extended_key_usage) return role;
+    bool server = cert.has_extended_key_usage(kServerAuth);
+    bool client = cert.has_extended_key_usage(kClientAuth);
+    if (client && !server) return CertificateRole::client;
+    if (server && !client) return CertificateRole::server;
+    return role;
+}
+
 }  // namespace
 
 std::vector<Finding> check_certificate(const CertificateSummary& cert, const CheckOptions& options) {
     std::vector<Finding> out;
-    check_structure(cert, options.role, out);
-    check_identity(cert, options.role, out);
-    check_usage(cert, options.role, out);
-    check_crypto(cert, options.role, out);
-    check_validity(cert, options, options.role, out);
+    CertificateRole role = effective_role(cert, options.role);
+    check_structure(cert, role, out);
+    check_identity(cert, role, out);
+    check_usage(cert, role, out);
+    check_crypto(cert, role, out);
+    check_validity(cert, options, role, out);
     return out;
 }
 

@@ -119,6 +119,8 @@ TEST_F(AuthorityTest, ClientCertificateHasClientAuth) {
     EXPECT_FALSE(s.has_extended_key_usage(kServerAuth));
     EXPECT_FALSE(s.is_ca());
     EXPECT_TRUE(check_certificate(s, {.role = CertificateRole::client}).empty());
+    // Without a role, its extendedKeyUsage makes it a client certificate: no subjectAltName is needed.
+    EXPECT_TRUE(check_certificate(s).empty()) << format_findings(check_certificate(s));
 }
 
 TEST_F(AuthorityTest, SerialNumbersAreRandomPositiveAndTwentyOctets) {
