@@ -238,10 +238,12 @@ Result<Outcome> Authority::issue(Profile profile, const std::string& name, const
             "  require_certificate true",
             "  crlfile " + absolute_text(crl_path()),
             "Then client certificates: culex pki --dir " + dir_.string() + " client --name CLIENT_ID",
-            "Note: a broker running as another user (Debian's mosquitto service runs as 'mosquitto') needs "
-            "to read "
-            "the key: chown mosquitto " +
-                absolute_text(key_path(name)),
+            // Mosquitto 2 reads its TLS files after dropping root, and this directory is 0700.
+            "Note: Debian's mosquitto service runs as user mosquitto, which cannot read this directory: "
+            "install the files for it, e.g.",
+            fmt::format("  sudo install -o mosquitto -m 0600 {} /etc/mosquitto/certs/ "
+                        "(and the .crt files with -m 0644), then point the lines above there",
+                        absolute_text(key_path(name))),
         };
     } else {
         outcome.next_steps = {

@@ -44,9 +44,17 @@ def make_ca(directory):
     return directory
 
 
-@pytest.fixture
-def ca(tmp_path):
-    return make_ca(tmp_path / "pki")
+@pytest.fixture(scope="module")
+def ca(tmp_path_factory):
+    """Made once for the module (each culex run costs a process start under ASan); tests only read it. A test
+    that changes a CA copies it first (see copy_of)."""
+    return make_ca(tmp_path_factory.mktemp("shared") / "pki")
+
+
+def copy_of(ca_dir, tmp_path):
+    copy = tmp_path / "pki"
+    shutil.copytree(ca_dir, copy)  # copies the modes too: keys stay 0600
+    return copy
 
 
 def mode(path):
@@ -178,8 +186,9 @@ def test_paho_connects_with_the_client_certificate(ca, tmp_path):
     with start_mosquitto(tmp_path, tls_listener(ca)) as broker:
         broker.log.wait_for(r"mosquitto version \S+ running", timeout=WAIT)
         client = mqtt.Client(client_id="paho-alice", protocol=mqtt.MQTTv311)
-        client.tls_set(ca_certs=str(ca / "ca.crt"), certfile=str(ca / "alice.crt"), keyfile=str(ca / "alice.key"),
-                       cert_reqs=ssl.CERT_REQUIRED)  # hostname checked against 127.0.0.1 (an IP subjectAltName)
+        context = ssl.create_default_context(cafile=str(ca / "ca.crt"))  # checks the host: 127.0.0.1 is an IP SAN
+        context.load_cert_chain(certfile=str(ca / "alice.crt"), keyfile=str(ca / "alice.key"))
+        client.tls_set_context(context)
         assert client.connect("127.0.0.1", broker.port, 60) == 0
         client.loop_start()
         try:
@@ -256,6 +265,7 @@ def test_csr_and_sign_keep_the_key_on_the_device_and_make_a_working_certificate(
 
 
 def test_a_revoked_client_is_refused_by_mosquitto_crlfile_and_the_others_are_not(ca, tmp_path):
+    ca = copy_of(ca, tmp_path)
     revoked = pki(ca, "revoke", "bob", "--reason", "keyCompromise")
     assert "revoked serial" in revoked.stdout and f"crlfile {ca / 'ca.crl'}" in revoked.stdout
     bob_serial = openssl("x509", "-in", str(ca / "bob.crt"), "-noout", "-serial").stdout.strip().split("=")[1]
