@@ -40,6 +40,10 @@ struct Client {
     // that a reload that removes the user disconnects it.
     std::optional<std::string> username;
     bool password_checked = false;
+    // TLS listeners with use_identity_as_username / use_subject_as_username: the user name is the one in the
+    // client's certificate (its CN, or its whole subject), and no password is checked.
+    bool identity_from_certificate = false;
+    std::optional<std::string> certificate_username;  // nullopt: no certificate, or no CN in it
 
     const std::string& log_id() const {
         static const std::string kUnknown = "<unknown>";

@@ -87,6 +87,16 @@ void Worker::authenticate(const ClientPtr& client) {
     Client& c = *client;
     const Connect& connect = *c.connect;
     PolicyPtr policy = broker_.policy(c.listener);
+    if (c.identity_from_certificate) {
+        // As Mosquitto: the certificate is the credential; CONNECT's user name and password are not used.
+        if (!c.certificate_username)
+            return refuse(client, ReasonCode::bad_username_or_password,
+                          "the listener takes the user name from the client certificate "
+                          "(use_identity_as_username/use_subject_as_username), and the client sent none, or "
+                          "one without a CN");
+        c.username = c.certificate_username;
+        return accept_login(client);
+    }
     if (!connect.username) {
         if (policy->allow_anonymous) return accept_login(client);
         return refuse(client, ReasonCode::not_authorized,

@@ -11,6 +11,7 @@
 #include "config/config.hpp"
 #include "log/logger.hpp"
 #include "net/server.hpp"
+#include "tls/server_context.hpp"
 
 namespace culex::cli {
 
@@ -74,10 +75,6 @@ std::expected<net::ServerOptions, std::string> server_options(const config::Conf
     for (const auto& listener : config.listeners) {
         std::string where =
             fmt::format("{}:{}: listener {}", listener.source_file, listener.source_line, listener.port);
-        if (listener.tls.enabled())
-            return std::unexpected(where +
-                                   ": TLS listeners are not implemented yet; remove certfile/keyfile "
-                                   "or use a plain listener");
         if (listener.protocol == config::ListenerProtocol::websockets)
             return std::unexpected(where + ": WebSockets listeners are not implemented yet");
         std::string bind_address = listener.bind_address;
@@ -89,9 +86,19 @@ std::expected<net::ServerOptions, std::string> server_options(const config::Conf
                 return std::unexpected(where + ": Unix socket listeners are not implemented yet");
             bind_address = listener.unix_socket_path;
         }
-        options.listeners.push_back(
-            {bind_address, listener.port,
-             listener.max_connections ? static_cast<int>(*listener.max_connections) : -1});
+        net::ListenerSpec spec{bind_address,
+                               listener.port,
+                               listener.max_connections ? static_cast<int>(*listener.max_connections) : -1,
+                               {}};
+        if (listener.tls.enabled()) {
+            // Checked now, before anything listens: a broken TLS setup is an error at start.
+            auto context = tls::make_server_context(listener);
+            if (!context) return std::unexpected(context.error().message);
+            for (const auto& warning : (*context)->warnings())
+                logger().log(LogType::warning, "Warning: {}", warning);
+            spec.tls = std::move(*context);
+        }
+        options.listeners.push_back(std::move(spec));
     }
     auto& s = options.settings;
     s.allow_zero_length_clientid = config.security.allow_zero_length_clientid;
@@ -205,6 +212,21 @@ int run_broker(const BrokerFlags& flags) {
             return;
         }
         server.replace_policies(std::move(*policies));
+        // Certificates and keys: new connections get the new files; open connections keep theirs.
+        for (std::size_t i = 0; i < reloaded->listeners.size(); ++i) {
+            const auto& listener = reloaded->listeners[i];
+            if (!listener.tls.enabled()) continue;
+            auto context = tls::make_server_context(listener);
+            if (!context) {
+                logger().log(LogType::error,
+                             "Error reloading TLS for {}: {}; keeping the running certificates.",
+                             tls::describe_listener(listener), context.error().message);
+                continue;
+            }
+            for (const auto& warning : (*context)->warnings())
+                logger().log(LogType::warning, "Warning: {}", warning);
+            server.replace_tls(i, std::move(*context));
+        }
     });
     logger().log(LogType::notice, "culex version {} terminating", kVersion);
     return 0;

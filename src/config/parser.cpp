@@ -754,7 +754,10 @@ std::expected<void, ConfigError> Parser::validate() const {
                 fmt::format("{} has a keyfile but no certfile: add 'certfile PATH' below it (TLS needs both)",
                             describe(l)));
         }
-        for (std::size_t j = 0; j < i; ++j) {
+        // `listener 0 IP` asks for an ephemeral port (culex's own): any number of those may share an address.
+        const bool ephemeral =
+            l.port == 0 && !l.unix_socket_path.empty() && l.unix_socket_path.find('/') == std::string::npos;
+        for (std::size_t j = 0; j < i && !ephemeral; ++j) {
             const Listener& other = all[j];
             const bool same = l.unix_socket_path.empty()
                                   ? l.port == other.port && l.bind_address == other.bind_address &&

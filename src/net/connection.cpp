@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 #include <boost/asio/post.hpp>
-#include <boost/asio/write.hpp>
 
 #include "protocol/codec.hpp"
 
@@ -25,18 +24,16 @@ std::string address_text(const asio::ip::tcp::endpoint& endpoint) {
 
 }  // namespace
 
-Connection::Connection(asio::ip::tcp::socket socket, broker::Worker& worker,
+Connection::Connection(std::unique_ptr<Transport> transport, broker::Worker& worker,
                        const broker::BrokerSettings& settings, std::atomic<int>& open_connections)
-    : socket_(std::move(socket)),
+    : transport_(std::move(transport)),
       worker_(worker),
       settings_(settings),
       open_connections_(open_connections),
-      timer_(socket_.get_executor()) {
-    boost::system::error_code ec;
-    auto endpoint = socket_.remote_endpoint(ec);
-    address_ = ec ? std::string("unknown") : address_text(endpoint);
-    peer_ = ec ? address_ : fmt::format("{}:{}", address_, endpoint.port());
-    socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+      timer_(transport_->executor()) {
+    const auto& endpoint = transport_->remote_endpoint();
+    address_ = address_text(endpoint);
+    peer_ = fmt::format("{}:{}", address_, endpoint.port());
 }
 
 Connection::~Connection() {
@@ -45,10 +42,12 @@ Connection::~Connection() {
     --open_connections_;
 }
 
-void Connection::start(int listener) {
+void Connection::start(int listener, const CertificateLogin& certificate) {
     client_ = std::make_shared<broker::Client>(*this);
     client_->listener = listener;
     client_->address = address_;
+    client_->identity_from_certificate = certificate.required;
+    client_->certificate_username = certificate.username;
     last_received_ = std::chrono::steady_clock::now();
     // Until CONNECT arrives, the connect timeout stands in for the keepalive.
     keepalive_limit_ = std::chrono::duration_cast<std::chrono::milliseconds>(settings_.connect_timeout);
@@ -58,14 +57,15 @@ void Connection::start(int listener) {
 
 void Connection::read() {
     if (input_.size() - input_used_ < kReadChunk) input_.resize(input_used_ + kReadChunk);
-    socket_.async_read_some(asio::buffer(input_.data() + input_used_, input_.size() - input_used_),
-                            [self = shared_from_this()](boost::system::error_code ec, std::size_t bytes) {
-                                if (ec) {
-                                    if (!self->closing_) self->lost(broker::CloseReason::peer_closed);
-                                    return;
-                                }
-                                self->on_read(bytes);
-                            });
+    transport_->async_read_some(
+        asio::buffer(input_.data() + input_used_, input_.size() - input_used_),
+        [self = shared_from_this()](const boost::system::error_code& ec, std::size_t bytes) {
+            if (ec) {
+                if (!self->closing_) self->lost(broker::CloseReason::peer_closed);
+                return;
+            }
+            self->on_read(bytes);
+        });
 }
 
 void Connection::on_read(std::size_t bytes) {
@@ -111,7 +111,7 @@ void Connection::schedule_flush() {
     if (flush_posted_ || writing_now_) return;
     // Written after this loop turn, so that everything sent during the turn goes out in one write.
     flush_posted_ = true;
-    asio::post(socket_.get_executor(), [self = shared_from_this()] {
+    asio::post(transport_->executor(), [self = shared_from_this()] {
         self->flush_posted_ = false;
         self->flush();
     });
@@ -126,17 +126,17 @@ void Connection::flush() {
     writing_now_ = true;
     std::swap(output_, writing_);
     output_.clear();
-    asio::async_write(socket_, asio::buffer(writing_),
-                      [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
-                          self->writing_now_ = false;
-                          self->writing_.clear();
-                          if (ec) {
-                              if (!self->closing_) self->lost(broker::CloseReason::peer_closed);
-                              self->shutdown_socket();
-                              return;
-                          }
-                          self->flush();
-                      });
+    transport_->async_write(asio::buffer(writing_),
+                            [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+                                self->writing_now_ = false;
+                                self->writing_.clear();
+                                if (ec) {
+                                    if (!self->closing_) self->lost(broker::CloseReason::peer_closed);
+                                    self->shutdown_socket();
+                                    return;
+                                }
+                                self->flush();
+                            });
 }
 
 void Connection::close() {
@@ -157,9 +157,7 @@ void Connection::lost(broker::CloseReason reason) {
 void Connection::shutdown_socket() {
     if (closed_) return;
     closed_ = true;
-    boost::system::error_code ec;
-    socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
-    socket_.close(ec);
+    transport_->close();
 }
 
 void Connection::set_protocol(ProtocolVersion version, std::uint16_t keep_alive) {

@@ -3,26 +3,36 @@
 #pragma once
 
 #include <atomic>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "broker/client.hpp"
 #include "broker/client_link.hpp"
 #include "broker/worker.hpp"
+#include "net/transport.hpp"
 
 namespace culex::net {
 
+// On TLS listeners with use_identity_as_username or use_subject_as_username: the user name the client's
+// certificate gives (nullopt: no certificate, or no CN).
+struct CertificateLogin {
+    bool required = false;
+    std::optional<std::string> username;
+};
+
 class Connection final : public broker::ClientLink, public std::enable_shared_from_this<Connection> {
   public:
-    Connection(boost::asio::ip::tcp::socket socket, broker::Worker& worker,
+    Connection(std::unique_ptr<Transport> transport, broker::Worker& worker,
                const broker::BrokerSettings& settings, std::atomic<int>& open_connections);
     ~Connection() override;
 
     // `listener`: the index of the listener it came through, which selects its access policy.
-    void start(int listener);
+    // `certificate`: on TLS listeners with use_identity_as_username or use_subject_as_username, the user
+    // name the client's certificate gives.
+    void start(int listener, const CertificateLogin& certificate = {});
 
     // broker::ClientLink
     void send(const protocol::Packet& packet) override;
@@ -41,7 +51,7 @@ class Connection final : public broker::ClientLink, public std::enable_shared_fr
     void lost(broker::CloseReason reason);
     void shutdown_socket();
 
-    boost::asio::ip::tcp::socket socket_;
+    std::unique_ptr<Transport> transport_;
     broker::Worker& worker_;
     const broker::BrokerSettings& settings_;
     std::atomic<int>& open_connections_;

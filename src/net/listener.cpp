@@ -3,12 +3,24 @@
 #include "broker/worker.hpp"
 #include "log/logger.hpp"
 #include "net/connection.hpp"
+#include "net/tls_accept.hpp"
 
 namespace culex::net {
 
 namespace asio = boost::asio;
 using culex::log::logger;
 using culex::log::LogType;
+
+namespace {
+
+std::string describe_endpoint(const asio::ip::tcp::endpoint& endpoint) {
+    auto address = endpoint.address();
+    if (address.is_v6() && address.to_v6().is_v4_mapped())
+        address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
+    return fmt::format("{}:{}", address.to_string(), endpoint.port());
+}
+
+}  // namespace
 
 Listener::Listener(std::vector<EventLoop*> loops, broker::Broker& broker, std::atomic<int>& open_connections,
                    int max_connections, int index)
@@ -57,12 +69,7 @@ void Listener::accept() {
             } else {
                 // The socket belongs to the target loop: start it there.
                 asio::post(target.context(), [this, &target, socket = std::move(socket)]() mutable {
-                    auto connection =
-                        std::make_shared<Connection>(std::move(socket), broker_.worker(target.index()),
-                                                     broker_.settings(), open_connections_);
-                    logger().log(LogType::notice, "New connection from {} on port {}.", connection->peer(),
-                                 port_);
-                    connection->start(index_);
+                    start_connection(target, std::move(socket));
                 });
             }
         } else {
@@ -70,6 +77,35 @@ void Listener::accept() {
         }
         accept();
     });
+}
+
+void Listener::start_connection(EventLoop& loop, asio::ip::tcp::socket socket) {
+    boost::system::error_code ec;
+    auto endpoint = socket.remote_endpoint(ec);
+    logger().log(LogType::notice, "New connection from {} on port {}.", describe_endpoint(endpoint), port_);
+    broker::Worker& worker = broker_.worker(loop.index());
+    tls::ServerContextPtr context = tls_.load(std::memory_order_acquire);
+    if (!context) {
+        auto connection = std::make_shared<Connection>(make_tcp_transport(std::move(socket)), worker,
+                                                       broker_.settings(), open_connections_);
+        connection->start(index_);
+        return;
+    }
+    auto on_accepted = [this, &worker, context](std::unique_ptr<Transport> transport,
+                                                std::optional<tls::PeerIdentity> identity) {
+        const auto& settings = context->info().settings;
+        CertificateLogin login;
+        login.required = settings.use_identity_as_username || settings.use_subject_as_username;
+        if (identity)
+            login.username =
+                settings.use_subject_as_username ? std::optional(identity->subject) : identity->common_name;
+        auto connection =
+            std::make_shared<Connection>(std::move(transport), worker, broker_.settings(), open_connections_);
+        connection->start(index_, login);
+    };
+    // A connection counts from accept; one that fails its handshake gives its place back.
+    accept_tls(std::move(socket), std::move(context), broker_.settings().connect_timeout,
+               std::move(on_accepted), [&open = open_connections_] { --open; });
 }
 
 void Listener::close() {

@@ -10,6 +10,7 @@
 
 #include "broker/broker.hpp"
 #include "net/event_loop.hpp"
+#include "tls/server_context.hpp"
 
 namespace culex::net {
 
@@ -22,10 +23,15 @@ class Listener {
     // Binds and listens; logs "Opening ipv4 listen socket on port N." as Mosquitto does.
     std::expected<void, std::string> open(const boost::asio::ip::tcp::endpoint& endpoint);
     void start() { accept(); }
+    int index() const { return index_; }
     void close();
+    // TLS listeners: the context new connections use (SIGHUP replaces it; existing connections keep
+    // theirs). Null: plain TCP.
+    void set_tls(tls::ServerContextPtr context) { tls_.store(std::move(context), std::memory_order_release); }
 
   private:
     void accept();
+    void start_connection(EventLoop& loop, boost::asio::ip::tcp::socket socket);
 
     std::vector<EventLoop*> loops_;
     broker::Broker& broker_;
@@ -35,6 +41,7 @@ class Listener {
     boost::asio::ip::tcp::acceptor acceptor_;
     std::uint16_t port_ = 0;
     std::size_t next_loop_ = 0;
+    std::atomic<tls::ServerContextPtr> tls_;
 };
 
 }  // namespace culex::net

@@ -107,6 +107,7 @@ std::expected<void, std::string> Server::start() {
                 if (address.is_v6() && spec.bind_address.empty() && !impl_->listeners.empty()) continue;
                 return std::unexpected(opened.error());
             }
+            listener->set_tls(spec.tls);
             impl_->listeners.push_back(std::move(listener));
         }
     }
@@ -150,6 +151,11 @@ void Server::run(std::function<void()> on_reload) {
 
 void Server::replace_policies(std::vector<broker::AccessPolicy> policies) {
     impl_->broker->replace_policies(std::move(policies));
+}
+
+void Server::replace_tls(std::size_t index, std::shared_ptr<const tls::ServerContext> context) {
+    for (auto& listener : impl_->listeners)
+        if (listener->index() == static_cast<int>(index)) listener->set_tls(context);
 }
 
 void Server::stop() {

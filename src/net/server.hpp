@@ -12,12 +12,17 @@
 #include "broker/access_policy.hpp"
 #include "broker/settings.hpp"
 
+namespace culex::tls {
+class ServerContext;
+}
+
 namespace culex::net {
 
 struct ListenerSpec {
     std::string bind_address;   // empty: every address (IPv4 and IPv6)
     std::uint16_t port = 1883;  // 0: an ephemeral port, reported in the "Opening ... listen socket" log line
     int max_connections = -1;   // -1: no limit
+    std::shared_ptr<const tls::ServerContext> tls;  // null: plain TCP
 };
 
 struct ServerOptions {
@@ -43,6 +48,8 @@ class Server {
     // SIGHUP: new access policies (one per listener, same order), applied to new logins and re-checked
     // against connected clients.
     void replace_policies(std::vector<broker::AccessPolicy> policies);
+    // SIGHUP: a new TLS context for listener `index` (new connections use it; open ones keep theirs).
+    void replace_tls(std::size_t index, std::shared_ptr<const tls::ServerContext> context);
 
   private:
     struct Impl;

@@ -21,6 +21,7 @@ class LogWatcher:
 
     def __init__(self, stream):
         self.lines = []
+        self.ended = False  # the process closed its output (it exited)
         self._cond = threading.Condition()
         self._thread = threading.Thread(target=self._pump, args=(stream,), daemon=True)
         self._thread.start()
@@ -31,6 +32,9 @@ class LogWatcher:
             with self._cond:
                 self.lines.append(line)
                 self._cond.notify_all()
+        with self._cond:
+            self.ended = True
+            self._cond.notify_all()
 
     def wait_for(self, pattern, timeout=10.0, start=0):
         """The first match of `pattern` among lines[start:], waiting up to `timeout` seconds for it."""
@@ -45,9 +49,10 @@ class LogWatcher:
                         return m
                 seen = len(self.lines)
                 left = deadline - time.monotonic()
-                if left <= 0:
+                if left <= 0 or self.ended:
                     raise AssertionError(
-                        f"no log line matched {pattern!r} within {timeout}s; log was:\n" + "\n".join(self.lines[-60:]))
+                        f"no log line matched {pattern!r} within {timeout}s (or before the process exited); "
+                        "log was:\n" + "\n".join(self.lines[-60:]))
                 self._cond.wait(left)
 
     def text(self):
