@@ -140,5 +140,29 @@ TEST_F(LabFaultsTest, SelfSignedLeafAndWeakKeyAreNamed) {
     EXPECT_TRUE(has_code(reports[0].findings, FindingCode::missing_san));
 }
 
+TEST_F(LabFaultsTest, WithoutARoleExtendedKeyUsageDecidesWhetherASubjectAltNameIsNeeded) {
+    // v3 leaves from the lab's CA, with extensions but no subjectAltName: a server certificate that clients
+    // will reject by address, and a client certificate that needs none.
+    for (const char* usage : {"serverAuth", "clientAuth"}) {
+        std::string name = usage;
+        ASSERT_TRUE(shell("echo basicConstraints=CA:FALSE > " + name +
+                          ".ext && echo extendedKeyUsage=" + name + " >> " + name +
+                          ".ext && openssl req -newkey rsa:2048 -nodes -keyout " + name + ".key -out " +
+                          name + ".csr -subj '/CN=" + name + "' && openssl x509 -req -in " + name +
+                          ".csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 30 -out " + name +
+                          ".crt -extfile " + name + ".ext"));
+    }
+    auto server = show("serverAuth.crt");
+    auto it = std::find_if(server[0].findings.begin(), server[0].findings.end(),
+                           [](const Finding& f) { return f.code == FindingCode::missing_san; });
+    ASSERT_NE(it, server[0].findings.end());
+    EXPECT_EQ(it->severity, Severity::error);  // judged as a server certificate
+    EXPECT_NE(it->message.find("never for an IP address"), std::string::npos) << it->message;
+    auto client = show("clientAuth.crt");
+    EXPECT_FALSE(has_code(client[0].findings, FindingCode::missing_san))
+        << format_findings(client[0].findings);
+    EXPECT_FALSE(has_code(client[0].findings, FindingCode::version_1));
+}
+
 }  // namespace
 }  // namespace culex::pki
