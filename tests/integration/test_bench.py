@@ -1,0 +1,129 @@
+"""`culex bench` against real brokers on loopback: culex's own and Debian's mosquitto. Counts, not timings:
+every message sent at QoS 1/2 arrives exactly once, fan-out multiplies deliveries, and the JSON has the shape
+bench/compare.sh reads."""
+import json
+import os
+
+import pytest
+
+from brokers import start_culex, start_mosquitto
+from conftest import culex_binary, free_port, run
+
+
+def mosquitto_conf():
+    # As root, mosquitto drops to user mosquitto, which cannot read pytest's temporary directories.
+    return "user root\n" if os.geteuid() == 0 else ""
+
+
+@pytest.fixture(params=["culex", "mosquitto"])
+def broker(request, tmp_path):
+    if request.param == "culex":
+        b = start_culex(tmp_path, verbose=False)
+    else:
+        b = start_mosquitto(tmp_path, mosquitto_conf())
+    b.name = request.param
+    yield b
+    b.stop()
+
+
+def bench(broker, *args, timeout=60):
+    out = run([culex_binary(), "bench", *args, "-p", str(broker.port), "--json", "--quiet", "--drain", "10"],
+              timeout=timeout)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+def test_p2p_qos1_arrives_exactly_once(broker):
+    r = bench(broker, "p2p", "-c", "4", "-q", "1", "-n", "2000", "-w", "50")
+    assert (r["scenario"], r["qos"], r["publishers"], r["subscribers"]) == ("p2p", 1, 4, 4)
+    assert r["sent"] == 8000
+    assert r["expected"] == 8000
+    assert r["received"] == 8000
+    assert r["lost"] == 0 and r["duplicated"] == 0 and r["foreign"] == 0
+    assert r["connect"] == {**r["connect"], "connections": 8, "failed": 0}
+    assert r["latency_us"]["samples"] == 8000
+    lat = r["latency_us"]
+    assert 0 < lat["p50"] <= lat["p90"] <= lat["p99"] <= lat["p99.9"] <= lat["max"]
+
+
+def test_fanout_multiplies_deliveries(broker):
+    r = bench(broker, "fanout", "-c", "5", "-q", "1", "-n", "1000", "-w", "20")
+    assert (r["publishers"], r["subscribers"]) == (1, 5)
+    assert r["sent"] == 1000
+    assert r["expected"] == 5000
+    assert r["received"] == 5000
+    assert r["lost"] == 0 and r["duplicated"] == 0
+
+
+def test_fanin_on_a_wildcard(broker):
+    r = bench(broker, "fanin", "-c", "3", "-q", "1", "-n", "500", "-T", "2")
+    assert (r["publishers"], r["subscribers"], r["threads"]) == (3, 1, 2)
+    assert r["received"] == r["expected"] == 1500
+    assert r["lost"] == 0
+
+
+def test_qos0_accounts_for_every_message(broker):
+    # QoS 0 lets a broker drop under load, so assert the bookkeeping, not zero loss.
+    r = bench(broker, "p2p", "-c", "2", "-q", "0", "-n", "3000")
+    assert r["sent"] == 6000
+    assert r["received"] - r["duplicated"] + r["lost"] == r["expected"] == 6000
+
+
+def test_broker_pid_reports_cpu_and_memory(broker):
+    r = bench(broker, "p2p", "-c", "2", "-q", "1", "-n", "500", "--broker-pid", str(broker.proc.pid))
+    b = r["broker"]
+    assert b["pid"] == broker.proc.pid
+    assert b["cpu_seconds"] >= 0
+    assert b["rss_end_bytes"] > 0 and b["rss_peak_bytes"] >= b["rss_end_bytes"]
+
+
+def test_conn_holds_idle_connections(broker):
+    r = bench(broker, "conn", "-c", "200", "-d", "0.2", "--broker-pid", str(broker.proc.pid))
+    assert r["connect"]["connections"] == 200
+    assert r["connect"]["failed"] == 0
+    assert r["sent"] == 0 and r["received"] == 0
+
+
+def test_text_output_and_progress(broker):
+    out = run([culex_binary(), "bench", "p2p", "-c", "1", "-q", "1", "-n", "300", "-p", str(broker.port)],
+              timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert "sent      300 msgs" in out.stdout
+    assert "lost 0 | duplicated 0" in out.stdout
+
+
+@pytest.fixture
+def mosquitto(tmp_path):
+    b = start_mosquitto(tmp_path, mosquitto_conf())
+    yield b
+    b.stop()
+
+
+def test_mqtt5_qos2_against_mosquitto(mosquitto):
+    r = bench(mosquitto, "p2p", "-V", "5", "-c", "2", "-q", "2", "-n", "1000")
+    assert r["mqtt"] == "5"
+    assert r["received"] == r["expected"] == 2000
+    assert r["lost"] == 0 and r["duplicated"] == 0
+
+
+def test_shared_subscription_splits_the_stream(mosquitto):
+    r = bench(mosquitto, "shared", "-V", "5", "-c", "3", "--publishers", "2", "-q", "1", "-n", "600")
+    assert (r["publishers"], r["subscribers"]) == (2, 3)
+    assert r["expected"] == 1200
+    assert r["received"] == 1200  # each message to one member of the group, not to all three
+    assert r["lost"] == 0 and r["duplicated"] == 0
+
+
+def test_refused_connection_is_a_clear_error():
+    out = run([culex_binary(), "bench", "p2p", "-n", "1", "-p", str(free_port()), "--quiet"], timeout=30)
+    assert out.returncode == 1
+    assert "Connection refused" in out.stderr
+
+
+def test_bad_arguments():
+    out = run([culex_binary(), "bench", "zigzag"], timeout=30)
+    assert out.returncode == 2
+    assert "unknown scenario 'zigzag'" in out.stderr
+    out = run([culex_binary(), "bench", "p2p", "-s", "8", "-p", "1"], timeout=30)
+    assert out.returncode == 1
+    assert "too small" in out.stderr
