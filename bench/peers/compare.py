@@ -1,0 +1,349 @@
+"""The driver behind bench/compare.sh: starts each broker on a free loopback port, runs `culex bench` against
+it with --broker-pid, takes medians over runs, and writes the table of figures and ratios.
+
+Every wait is bounded; a broker that does not come up, or a run that fails, leaves an empty cell and a note,
+not a hung script.
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+CULEX = os.environ.get("CULEX_BIN", str(REPO / "build" / "culex"))
+PEERS = ["mosquitto", "nats", "aedes"]
+BROKERS = ["culex"] + PEERS
+BROKER_CPU, BENCH_CPU = "0", "1"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port, proc, timeout=15.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            return False
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return True
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
+class BrokerProcess:
+    """One broker on a free port, optionally pinned to a CPU; stopped (and its files removed) on exit."""
+
+    def __init__(self, name, pin=True, threads=1):
+        self.name = name
+        self.dir = tempfile.mkdtemp(prefix=f"culex-compare-{name}-")
+        self.port = free_port()
+        cmd = self._command(threads)
+        if pin:
+            cmd = ["taskset", "-c", BROKER_CPU] + cmd
+        self.log = open(Path(self.dir) / "broker.log", "w")
+        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, cwd=self.dir)
+        if not wait_for_port(self.port, self.proc):
+            self.stop()
+            raise RuntimeError(f"{name} did not listen on port {self.port}; see {self.dir}/broker.log")
+        # The port answers before a Node.js or Go broker has finished warming up its first connection.
+        time.sleep(0.2)
+
+    def _command(self, threads):
+        conf = Path(self.dir) / "broker.conf"
+        if self.name == "culex":
+            conf.write_text(f"listener {self.port} 127.0.0.1\nallow_anonymous true\nthreads {threads}\n")
+            return [CULEX, "broker", "-c", str(conf)]
+        if self.name == "mosquitto":
+            # As root, mosquitto would drop to user mosquitto, which cannot read this temporary directory.
+            user = "user root\n" if os.geteuid() == 0 else ""
+            conf.write_text(f"listener {self.port} 127.0.0.1\nallow_anonymous true\n{user}")
+            return [shutil.which("mosquitto") or "/usr/sbin/mosquitto", "-c", str(conf)]
+        if self.name == "nats":
+            conf.write_text(
+                f"listen: 127.0.0.1:{free_port()}\nserver_name: culex_compare\n"
+                f"jetstream {{ store_dir: \"{self.dir}/js\" }}\n"
+                f"mqtt {{ listen: 127.0.0.1:{self.port} }}\n")
+            return ["nats-server", "-c", str(conf)]
+        if self.name == "aedes":
+            return ["node", str(HERE / "aedes-server.js"), str(self.port)]
+        raise ValueError(name)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        self.log.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def available(name):
+    if name == "culex":
+        return os.access(CULEX, os.X_OK)
+    if name == "mosquitto":
+        return shutil.which("mosquitto") is not None or os.path.exists("/usr/sbin/mosquitto")
+    if name == "nats":
+        return shutil.which("nats-server") is not None
+    if name == "aedes":
+        return shutil.which("node") is not None and (HERE / "node_modules" / "aedes").is_dir()
+    return False
+
+
+def bench(broker, args, pin=True, timeout=300):
+    cmd = [CULEX, "bench"] + args + ["-p", str(broker.port), "--broker-pid", str(broker.proc.pid), "--json",
+                                     "--quiet"]
+    if pin:
+        cmd = ["taskset", "-c", BENCH_CPU] + cmd
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    if out.returncode != 0:
+        raise RuntimeError(out.stderr.strip() or f"culex bench exited {out.returncode}")
+    return json.loads(out.stdout)
+
+
+def per_cpu(r):
+    return r.get("broker", {}).get("messages_per_cpu_second")
+
+
+def cpu_per_50k(r):
+    moved = r["received"] or r["sent"]
+    return r["broker"]["cpu_seconds"] / moved * 50000 if moved else None
+
+
+class Cell:
+    """One row of the matrix: what to run and which figure to read (higher or lower is better)."""
+
+    def __init__(self, key, title, args, metric, unit, higher_better=True, goal="", pin=True, brokers=None):
+        self.key, self.title, self.args, self.metric, self.unit = key, title, args, metric, unit
+        self.higher_better, self.goal, self.pin = higher_better, goal, pin
+        self.brokers = brokers or BROKERS
+
+
+def matrix(seconds, idle):
+    d = ["-d", str(seconds)]
+    return [
+        Cell("p2p-q0", "p2p 8 pairs, QoS 0, 64 B: deliveries per broker CPU-second",
+             ["p2p", "-c", "8", "-q", "0"] + d, per_cpu, "msg/cpu-s", goal=">= 1.2x best peer"),
+        Cell("p2p-q0-rate", "p2p 8 pairs, QoS 0, 64 B: deliveries per wall second (pinned, saturated)",
+             ["p2p", "-c", "8", "-q", "0"] + d, lambda r: r["received_per_second"], "msg/s",
+             goal="ahead of every peer"),
+        Cell("fanin-q0", "fanin 8 -> 1 (wildcard), QoS 0: deliveries per broker CPU-second",
+             ["fanin", "-c", "8", "-q", "0"] + d, per_cpu, "msg/cpu-s", goal=">= 1.2x best peer"),
+        Cell("fanout-q0", "fanout 1 -> 16, QoS 0: deliveries per broker CPU-second",
+             ["fanout", "-c", "16", "-q", "0"] + d, per_cpu, "msg/cpu-s", goal=">= 1.2x best peer"),
+        Cell("p2p-q1", "p2p 8 pairs, QoS 1: deliveries per broker CPU-second",
+             ["p2p", "-c", "8", "-q", "1"] + d, per_cpu, "msg/cpu-s", goal=">= 2x best peer"),
+        Cell("p2p-10k-p99", "p2p 8 pairs at 10,000 msg/s, QoS 0: p99 latency",
+             ["p2p", "-c", "8", "-q", "0", "-r", "10000"] + d, lambda r: r["latency_us"]["p99"], "us",
+             higher_better=False, goal="<= best peer"),
+        Cell("p2p-10k-cpu", "p2p 8 pairs at 10,000 msg/s, QoS 0: broker CPU seconds per 50,000 messages",
+             ["p2p", "-c", "8", "-q", "0", "-r", "10000"] + d, cpu_per_50k, "cpu-s", higher_better=False,
+             goal="<= mosquitto"),
+        Cell("idle", f"{idle} idle connections: broker RSS per connection",
+             ["conn", "-c", str(idle), "-d", "1", "-k", "600"], lambda r: r["broker"].get("bytes_per_connection"),
+             "bytes", higher_better=False, goal="<= mosquitto", pin=False),
+    ]
+
+
+def fmt(value, unit):
+    if value is None:
+        return "-"
+    if unit in ("us",):
+        return f"{value:,.0f}"
+    if unit == "cpu-s":
+        return f"{value:.3f}"
+    return f"{value:,.0f}"
+
+
+def run_cell(cell, brokers, runs, raw):
+    """Medians per broker; brokers take turns within each run so drift hits all of them alike."""
+    values = {b: [] for b in brokers}
+    for i in range(runs):
+        for name in brokers:
+            if name not in cell.brokers:
+                continue
+            broker = None
+            try:
+                broker = BrokerProcess(name, pin=cell.pin)
+                result = bench(broker, cell.args, pin=cell.pin)
+                value = cell.metric(result)
+                raw.append({"cell": cell.key, "broker": name, "run": i + 1, "value": value, "result": result})
+                if value is not None:
+                    values[name].append(value)
+                lost = result.get("lost", 0)
+                print(f"  {cell.key:12} {name:10} run {i + 1}: {fmt(value, cell.unit)} {cell.unit}"
+                      f"{'  (lost ' + str(lost) + ')' if lost else ''}", flush=True)
+            except Exception as e:  # noqa: BLE001 - one broker's failure must not end the comparison
+                print(f"  {cell.key:12} {name:10} run {i + 1}: failed: {e}", flush=True)
+                raw.append({"cell": cell.key, "broker": name, "run": i + 1, "error": str(e)})
+            finally:
+                if broker:
+                    broker.stop()
+    return {b: (statistics.median(v) if v else None) for b, v in values.items()}
+
+
+def ratio(cell, medians):
+    ours = medians.get("culex")
+    peers = [v for b, v in medians.items() if b != "culex" and v]
+    if not ours or not peers:
+        return None, None
+    best = max(peers) if cell.higher_better else min(peers)
+    best_name = next(b for b, v in medians.items() if v == best and b != "culex")
+    return (ours / best if cell.higher_better else best / ours), best_name
+
+
+def threads_cell(seconds, runs, raw):
+    """culex alone, unpinned: CPU per delivered message with 2 loops over 1 loop (the contention tax)."""
+    out = {}
+    for threads in (1, 2):
+        costs = []
+        for i in range(runs):
+            broker = BrokerProcess("culex", pin=False, threads=threads)
+            try:
+                r = bench(broker, ["p2p", "-c", "8", "-q", "0", "-T", "1", "-d", str(seconds)], pin=False)
+                cost = r["broker"]["cpu_seconds"] / max(r["received"], 1) * 1e6
+                costs.append(cost)
+                raw.append({"cell": f"threads-{threads}", "broker": "culex", "run": i + 1, "value": cost,
+                            "result": r})
+                print(f"  threads {threads}: {cost:.3f} cpu-us per message, "
+                      f"{r['received_per_second']:,.0f} msg/s", flush=True)
+            except Exception as e:  # noqa: BLE001
+                print(f"  threads {threads}: failed: {e}", flush=True)
+            finally:
+                broker.stop()
+        out[threads] = statistics.median(costs) if costs else None
+    return out
+
+
+def versions():
+    def first_line(cmd):
+        try:
+            out = subprocess.run(cmd, capture_output=True, text=True, timeout=10)
+            return (out.stdout or out.stderr).strip().splitlines()[0]
+        except Exception:  # noqa: BLE001
+            return "not installed"
+    aedes = "not installed"
+    pkg = HERE / "node_modules" / "aedes" / "package.json"
+    if pkg.exists():
+        aedes = "aedes " + json.loads(pkg.read_text())["version"] + " on node " + first_line(["node", "--version"])
+    mosq = subprocess.run(["dpkg-query", "-W", "-f=${Version}", "mosquitto"], capture_output=True, text=True)
+    return {
+        "culex": first_line([CULEX, "--version"]),
+        "mosquitto": "mosquitto " + (mosq.stdout.strip() or "?") + " (Debian)",
+        "nats": first_line(["nats-server", "--version"]) + " (Debian), MQTT listener",
+        "aedes": aedes,
+    }
+
+
+def machine():
+    model = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{model}, {os.cpu_count()} cores, Linux {platform.release()}"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--seconds", type=float, default=5)
+    ap.add_argument("--idle", type=int, default=19000)
+    ap.add_argument("--brokers", default=" ".join(BROKERS))
+    ap.add_argument("--cells", default="", help="only these cells (keys, space-separated)")
+    ap.add_argument("--quick", action="store_true", help="1 run of 2 s per cell, 2,000 idle connections")
+    ap.add_argument("--out", default=str(REPO / "bench" / "RESULTS.md"))
+    ap.add_argument("--raw", default="", help="also write every run's JSON here")
+    a = ap.parse_args()
+    if a.quick:
+        a.runs, a.seconds, a.idle = 1, 2, 2000
+    wanted = a.brokers.split()
+    brokers = [b for b in wanted if available(b)]
+    for b in wanted:
+        if b not in brokers:
+            print(f"compare: {b} is not available; its cells stay empty", file=sys.stderr)
+    if "culex" not in brokers:
+        sys.exit("compare: no culex binary (set CULEX_BIN or run make build)")
+
+    raw = []
+    rows = []
+    started = time.monotonic()
+    cells = matrix(a.seconds, a.idle)
+    if a.cells:
+        cells = [c for c in cells if c.key in a.cells.split()]
+    for cell in cells:
+        print(f"{cell.key}: {cell.title}", flush=True)
+        medians = run_cell(cell, brokers, a.runs, raw)
+        r, best = ratio(cell, medians)
+        rows.append((cell, medians, r, best))
+    threads = None
+    if not a.cells or "threads" in a.cells.split():
+        print("threads: culex p2p QoS 0, CPU per message with threads 1 and threads 2", flush=True)
+        threads = threads_cell(a.seconds, a.runs, raw)
+
+    lines = [
+        "# culex compared with the brokers a user could pick instead",
+        "",
+        f"Date: {datetime.datetime.now().strftime('%Y-%m-%d %H:%M')}. Machine: {machine()}.",
+        f"Command: `bench/compare.sh {' '.join(sys.argv[1:])}` ({a.runs} run(s) of {a.seconds:g} s per cell, "
+        f"medians; {time.monotonic() - started:.0f} s in all).",
+        "",
+        "Brokers: " + "; ".join(f"{b}: {v}" for b, v in versions().items() if b in wanted) + ".",
+        "",
+        "Load: `culex bench` (one process, one event loop) on CPU 1, the broker on CPU 0 (`taskset`), except the "
+        "idle-connection and threads cells. Each run starts a fresh broker with its default configuration "
+        "(culex: `threads 1`). Ratio: culex over the best peer, oriented so that above 1 means culex is "
+        "better.",
+        "",
+        "| cell | unit | " + " | ".join(wanted) + " | culex vs best peer | goal |",
+        "|---|---|" + "---|" * len(wanted) + "---|---|",
+    ]
+    for cell, medians, r, best in rows:
+        cells_text = " | ".join(fmt(medians.get(b), cell.unit) for b in wanted)
+        rtext = f"{r:.2f}x ({best})" if r else "-"
+        lines.append(f"| {cell.title} | {cell.unit} | {cells_text} | {rtext} | {cell.goal} |")
+    if threads:
+        t1, t2 = threads.get(1), threads.get(2)
+        extra = f"{(t2 / t1 - 1) * 100:+.1f}%" if t1 and t2 else "-"
+        lines += ["", "culex alone, unpinned, p2p 8 pairs QoS 0: broker CPU microseconds per delivered message, "
+                  f"`threads 1`: {t1 and round(t1, 3)}, `threads 2`: {t2 and round(t2, 3)} ({extra}; goal: "
+                  "no more than +15%)."]
+    failures = [x for x in raw if "error" in x]
+    if failures:
+        lines += ["", "Failed runs:", ""] + [f"- {x['cell']} {x['broker']} run {x['run']}: {x['error']}"
+                                            for x in failures]
+    lost = [x for x in raw if "result" in x and x["result"].get("lost")]
+    if lost:
+        lines += ["", "Runs that lost messages (QoS 0 lets a broker drop; the figure counts what arrived):", ""]
+        lines += [f"- {x['cell']} {x['broker']} run {x['run']}: lost {x['result']['lost']:,} of "
+                  f"{x['result']['expected']:,}" for x in lost]
+    text = "\n".join(lines) + "\n"
+    Path(a.out).write_text(text)
+    if a.raw:
+        Path(a.raw).write_text(json.dumps(raw, indent=1))
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
