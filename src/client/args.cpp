@@ -75,6 +75,7 @@ std::optional<std::optional<ArgsStop>> common_flag(Parser& p, std::string_view f
         auto v = take("-p argument given but no port specified.");
         if (!v) return stop(v.error());
         c.port = lenient_atoi(*v);
+        c.port_given = true;
         if (c.port < 0 || c.port > 65535)
             return stop(fail(fmt::format("Error: Invalid port given: {}\n", c.port)));
     } else if (flag == "-i" || flag == "--id") {
@@ -158,6 +159,44 @@ std::optional<std::optional<ArgsStop>> common_flag(Parser& p, std::string_view f
         }
     } else if (flag == "--will-retain") {
         c.will_retain = true;
+    } else if (flag == "--cafile") {
+        auto v = take("--cafile argument given but no file specified.");
+        if (!v) return stop(v.error());
+        c.cafile = std::string(*v);
+    } else if (flag == "--capath") {
+        auto v = take("--capath argument given but no directory specified.");
+        if (!v) return stop(v.error());
+        c.capath = std::string(*v);
+    } else if (flag == "--cert") {
+        auto v = take("--cert argument given but no file specified.");
+        if (!v) return stop(v.error());
+        c.certfile = std::string(*v);
+    } else if (flag == "--key") {
+        auto v = take("--key argument given but no file specified.");
+        if (!v) return stop(v.error());
+        c.keyfile = std::string(*v);
+    } else if (flag == "--ciphers") {
+        auto v = take("--ciphers argument given but no ciphers specified.");
+        if (!v) return stop(v.error());
+        c.ciphers = std::string(*v);
+    } else if (flag == "--tls-alpn") {
+        auto v = take("--tls-alpn argument given but no protocol specified.");
+        if (!v) return stop(v.error());
+        c.tls_alpn = std::string(*v);
+    } else if (flag == "--tls-version") {
+        auto v = take("--tls-version argument given but no version specified.");
+        if (!v) return stop(v.error());
+        if (*v != "tlsv1.3" && *v != "tlsv1.2" && *v != "tlsv1.1") {
+            return stop(
+                fail(fmt::format("Error: Problem setting TLS options: Invalid function arguments provided.\n"
+                                 "(--tls-version \"{}\": use tlsv1.3, tlsv1.2 or tlsv1.1)\n",
+                                 *v)));
+        }
+        c.tls_version = std::string(*v);
+    } else if (flag == "--insecure") {
+        c.insecure = true;
+    } else if (flag == "--tls-use-os-certs") {
+        c.tls_use_os_certs = true;
     } else if (flag == "--help") {
         return stop(ArgsStop{ArgsStop::Kind::help, {}});
     } else if (flag == "--version") {
@@ -175,7 +214,15 @@ std::optional<ArgsStop> common_checks(const CommonArgs& c) {
     if (!c.clean_session && (c.id_prefix || !c.id)) {
         return fail("Error: You must provide a client id if you are using the -c option.\n");
     }
+    if (c.certfile.has_value() != c.keyfile.has_value()) {
+        return fail("Error: Both certfile and keyfile must be provided if one of them is set.\n");
+    }
     return std::nullopt;
+}
+
+// mosquitto_pub's default port is 8883 once TLS is on, unless -p said otherwise.
+void default_tls_port(CommonArgs& c) {
+    if (c.tls() && !c.port_given) c.port = 8883;
 }
 
 std::optional<ArgsStop> set_source(PubArgs& a, MessageSource source) {
@@ -259,6 +306,7 @@ std::expected<PubArgs, ArgsStop> parse_pub_args(std::span<const std::string> arg
     });
     if (stop) return std::unexpected(*stop);
     if (auto s = common_checks(a.common)) return std::unexpected(*s);
+    default_tls_port(a.common);
     if (!a.topic || a.source == MessageSource::none) {
         return std::unexpected(
             ArgsStop{ArgsStop::Kind::error_with_usage, "Error: Both topic and message must be supplied.\n"});
@@ -328,6 +376,7 @@ std::expected<SubArgs, ArgsStop> parse_sub_args(std::span<const std::string> arg
     });
     if (stop) return std::unexpected(*stop);
     if (auto s = common_checks(a.common)) return std::unexpected(*s);
+    default_tls_port(a.common);
     if (a.topics.empty() && a.unsub_topics.empty()) {
         return std::unexpected(fail("Error: You must specify a topic to subscribe to.\n"));
     }

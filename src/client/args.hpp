@@ -36,6 +36,21 @@ struct CommonArgs {
     int max_inflight = 20;
     bool debug = false;
     bool quiet = false;
+    bool port_given = false;  // -p seen: otherwise TLS defaults the port to 8883, as in mosquitto_pub
+
+    // TLS, with mosquitto_pub's flags. TLS is on when --cafile, --capath, --cert or --tls-use-os-certs is
+    // given (-p 8883 alone does not turn it on).
+    std::optional<std::string> cafile;
+    std::optional<std::string> capath;
+    std::optional<std::string> certfile;     // --cert
+    std::optional<std::string> keyfile;      // --key
+    bool insecure = false;                   // skip the host-name check only
+    std::optional<std::string> tls_version;  // "tlsv1.3", "tlsv1.2" or "tlsv1.1": the oldest accepted
+    std::optional<std::string> ciphers;
+    std::optional<std::string> tls_alpn;
+    bool tls_use_os_certs = false;
+
+    bool tls() const { return cafile || capath || certfile || tls_use_os_certs; }
 };
 
 struct PubArgs {

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "client/line_reader.hpp"
+#include "client/transport.hpp"
 #include "client/usage.hpp"
 
 namespace culex::client {
@@ -47,7 +48,8 @@ std::optional<std::string> read_all(int fd) {
 // One run of the publisher: the state its callbacks share.
 class Publisher {
   public:
-    Publisher(const PubArgs& args, const ToolIo& io, std::string client_id, std::string payload)
+    Publisher(const PubArgs& args, const ToolIo& io, std::string client_id, std::string payload,
+              const tls::ClientContextPtr& tls)
         : args_(args),
           io_(io),
           payload_(std::move(payload)),
@@ -62,7 +64,7 @@ class Publisher {
             callbacks.on_debug = [this](std::string_view line) { print_line(io_.out, line); };
         }
         client_.emplace(context_, client_options_for(args.common, std::move(client_id)),
-                        make_tcp_connector(context_), std::move(callbacks));
+                        make_connector(context_, tls, io_, args.common.quiet), std::move(callbacks));
     }
 
     int run() {
@@ -196,7 +198,9 @@ int run_pub(std::span<const std::string> argv, const ToolIo& io) {
         std::fputs(problem->c_str(), io.err);
         return 1;
     }
-    Publisher publisher(*args, io, std::move(client_id), std::move(payload));
+    auto tls = tls_for_tool(args->common, io);
+    if (!tls) return 1;
+    Publisher publisher(*args, io, std::move(client_id), std::move(payload), *tls);
     int code = publisher.run();
     std::fflush(io.out);
     std::fflush(io.err);

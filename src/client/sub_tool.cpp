@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "client/transport.hpp"
 #include "client/usage.hpp"
 #include "protocol/topic.hpp"
 
@@ -20,7 +21,7 @@ constexpr int kTimedOutExitCode = 27;
 
 class Subscriber {
   public:
-    Subscriber(const SubArgs& args, const ToolIo& io, std::string client_id)
+    Subscriber(const SubArgs& args, const ToolIo& io, std::string client_id, const tls::ClientContextPtr& tls)
         : args_(args), io_(io), signals_(context_, SIGINT, SIGTERM), timeout_(context_) {
         ClientCallbacks callbacks;
         callbacks.on_connected = [this](const events::Connected&) { on_connected(); };
@@ -33,7 +34,8 @@ class Subscriber {
         }
         auto options = client_options_for(args.common, std::move(client_id));
         options.reconnect_delay = kReconnectDelay;
-        client_.emplace(context_, std::move(options), make_tcp_connector(context_), std::move(callbacks));
+        client_.emplace(context_, std::move(options), make_connector(context_, tls, io_, args.common.quiet),
+                        std::move(callbacks));
     }
 
     int run() {
@@ -192,7 +194,9 @@ int run_sub(std::span<const std::string> argv, const ToolIo& io) {
         std::fputs(problem->c_str(), io.err);
         return 1;
     }
-    Subscriber subscriber(*args, io, std::move(client_id));
+    auto tls = tls_for_tool(args->common, io);
+    if (!tls) return 1;
+    Subscriber subscriber(*args, io, std::move(client_id), *tls);
     int code = subscriber.run();
     std::fflush(io.out);
     std::fflush(io.err);

@@ -26,9 +26,25 @@ constexpr std::string_view kCommonTail =
     " --will-qos : QoS level for the client Will.\n"
     " --will-retain : if given, make the client Will retained.\n"
     " --will-topic : the topic on which to publish the client Will.\n"
+    " --cafile : path to a file containing trusted CA certificates to enable encrypted\n"
+    "            communication.\n"
+    " --capath : path to a directory containing trusted CA certificates to enable encrypted\n"
+    "            communication.\n"
+    " --cert : client certificate for authentication, if required by server.\n"
+    " --key : client private key for authentication, if required by server.\n"
+    " --ciphers : openssl compatible list of TLS ciphers to support.\n"
+    " --tls-version : TLS protocol version, can be one of tlsv1.3 tlsv1.2 or tlsv1.1.\n"
+    "                 Defaults to tlsv1.2 if available.\n"
+    " --insecure : do not check that the server certificate hostname matches the remote\n"
+    "              hostname. Using this option means that you cannot be sure that the\n"
+    "              remote host is the server you wish to connect to and so is insecure.\n"
+    "              Do not use this option in a production environment.\n"
+    " --tls-alpn : TLS application layer protocol negotiation protocol to send.\n"
+    " --tls-use-os-certs : Load and trust OS provided CA certificates.\n"
     "\n"
-    "culex's clients take mosquitto_pub/mosquitto_sub's flags; TLS, WebSockets and MQTT v5 options come "
-    "later.\n";
+    "With --cafile, --capath, --cert or --tls-use-os-certs the connection uses TLS, and -p defaults to "
+    "8883.\n"
+    "culex's clients take mosquitto_pub/mosquitto_sub's flags; WebSockets and MQTT v5 options come later.\n";
 
 }  // namespace
 
@@ -54,6 +70,9 @@ std::string pub_usage() {
     text += "                 [-u username [-P password]]\n";
     text += "                 [--will-topic [--will-payload payload] [--will-qos qos] [--will-retain]]\n";
     text += "                 [-V mqttv311|mqttv31]\n";
+    text += "                 [{--cafile file | --capath dir} [--cert file] [--key file]\n";
+    text += "                   [--ciphers ciphers] [--insecure] [--tls-version version]\n";
+    text += "                   [--tls-alpn protocol] [--tls-use-os-certs]]\n";
     text += "       culex pub --help\n\n";
     text += kCommonConnection;
     text += " -f : send the contents of a file as the message.\n";
@@ -67,7 +86,7 @@ std::string pub_usage() {
     text += " -m : message payload to send.\n";
     text += " -M : the maximum inflight messages for QoS 1/2..\n";
     text += " -n : send a null (zero length) message.\n";
-    text += " -p : network port to connect to. Defaults to 1883.\n";
+    text += " -p : network port to connect to. Defaults to 1883 for plain MQTT and 8883 for MQTT over TLS.\n";
     text += " -P : provide a password\n";
     text += " -q : quality of service level to use for all messages. Defaults to 0.\n";
     text += " -r : message should be retained.\n";
@@ -96,6 +115,9 @@ std::string sub_usage() {
     text += "                 [-u username [-P password]]\n";
     text += "                 [--will-topic [--will-payload payload] [--will-qos qos] [--will-retain]]\n";
     text += "                 [-V mqttv311|mqttv31]\n";
+    text += "                 [{--cafile file | --capath dir} [--cert file] [--key file]\n";
+    text += "                   [--ciphers ciphers] [--insecure] [--tls-version version]\n";
+    text += "                   [--tls-alpn protocol] [--tls-use-os-certs]]\n";
     text += "       culex sub --help\n\n";
     text += kCommonConnection;
     text += " -C : disconnect and exit after receiving the 'msg_count' messages.\n";
@@ -107,7 +129,7 @@ std::string sub_usage() {
     text += "      broker is using the clientid_prefixes option.\n";
     text += " -k : keep alive in seconds for this client. Defaults to 60.\n";
     text += " -N : do not add an end of line character when printing the payload.\n";
-    text += " -p : network port to connect to. Defaults to 1883.\n";
+    text += " -p : network port to connect to. Defaults to 1883 for plain MQTT and 8883 for MQTT over TLS.\n";
     text += " -P : provide a password\n";
     text += " -q : quality of service level to use for the subscription. Defaults to 0.\n";
     text += " -R : do not print stale messages (those with retain set).\n";
