@@ -12,6 +12,7 @@ void add_sub_command(CLI::App& app, int& exit_code);
 void add_pki_command(CLI::App& app, int& exit_code);
 void add_passwd_command(CLI::App& app, int& exit_code);
 void add_sniff_command(CLI::App& app, int& exit_code);
+void add_doctor_command(CLI::App& app, int& exit_code);
 void add_bench_command(CLI::App& app, int& exit_code);
 
 }  // namespace culex::cli

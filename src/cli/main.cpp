@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
     culex::cli::add_pki_command(app, exit_code);
     culex::cli::add_passwd_command(app, exit_code);
     culex::cli::add_sniff_command(app, exit_code);
+    culex::cli::add_doctor_command(app, exit_code);
     culex::cli::add_bench_command(app, exit_code);
 
     try {
