@@ -14,6 +14,9 @@ namespace culex::broker {
 
 class Session;
 
+// Topic aliases an MQTT 5 client may set towards us (announced in CONNACK).
+constexpr std::uint16_t kTopicAliasMaximum = 32;
+
 struct Client {
     explicit Client(ClientLink& l) : link(&l) {}
 
@@ -40,6 +43,8 @@ struct Client {
     // that a reload that removes the user disconnects it.
     std::optional<std::string> username;
     bool password_checked = false;
+    // MQTT 5 topic aliases the client set on this connection; index = alias - 1.
+    std::vector<std::string> topic_aliases;
     // TLS listeners with use_identity_as_username / use_subject_as_username: the user name is the one in the
     // client's certificate (its CN, or its whole subject), and no password is checked.
     bool identity_from_certificate = false;

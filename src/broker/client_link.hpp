@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "protocol/codec.hpp"
 #include "protocol/packets.hpp"
 
 namespace culex::broker {
@@ -28,8 +29,13 @@ class ClientLink {
     virtual void close() = 0;
     // "ADDR:PORT" of the peer, for logs.
     virtual const std::string& peer() const = 0;
-    // Negotiated after CONNECT: the codec version and the keepalive to enforce (0: none).
-    virtual void set_protocol(protocol::ProtocolVersion version, std::uint16_t keep_alive) = 0;
+    // Queues one delivery of a shared message, encoded straight from it with this receiver's fields.
+    // Returns false, queuing nothing, when the packet would exceed the client's Maximum Packet Size.
+    virtual bool send_publish(const protocol::Publish& message, const protocol::DeliveryFields& fields) = 0;
+    // Negotiated after CONNECT: the codec version, the keepalive to enforce (0: none) and the largest packet
+    // the client accepts (0: no limit of its own).
+    virtual void set_protocol(protocol::ProtocolVersion version, std::uint16_t keep_alive,
+                              std::uint32_t max_packet_size = 0) = 0;
 };
 
 }  // namespace culex::broker

@@ -61,7 +61,7 @@ void Worker::handle_connect(const ClientPtr& client, Connect&& connect) {
     if (keep_alive_too_long && v5)
         keep_alive = settings.max_keepalive;  // told in CONNACK's Server Keep Alive
     // From here on our packets use the client's protocol version, refusals included.
-    c.link->set_protocol(connect.version, keep_alive);
+    c.link->set_protocol(connect.version, keep_alive, connect.properties.maximum_packet_size.value_or(0));
 
     if (connect.client_id.empty()) {
         if (connect.version == ProtocolVersion::v31)
@@ -175,6 +175,7 @@ void Worker::handle_takeover(const AnchorPtr& anchor, TakeoverRequest request) {
     if (session && session->online()) {
         Client& old = *session->client();
         logger().log(LogType::notice, "Client {} already connected, closing old connection.", old.log_id());
+        if (old.version == ProtocolVersion::v5) send(old, Disconnect{ReasonCode::session_taken_over, {}});
         end_connection(old, CloseReason::taken_over);
     }
     session = anchor->session;  // a non-persistent session ended with its connection
@@ -218,6 +219,7 @@ Session& Worker::create_session(const AnchorPtr& anchor) {
 
 void Worker::end_session(Session& session) {
     AnchorPtr anchor = session.anchor();
+    if (session.will && session.will_due) publish_will(session);  // its delay outlived the session
     for (const auto& [filter, options] : session.subscriptions)
         broker_.subscriptions().unsubscribe(filter, anchor.get());
     broker_.sessions().erase(anchor.get());
@@ -225,19 +227,42 @@ void Worker::end_session(Session& session) {
     sessions_.erase(anchor->client_id);
 }
 
+void Worker::describe_server(const Client& client, const Connect& connect, Properties& p) const {
+    const BrokerSettings& settings = broker_.settings();
+    if (connect.client_id.empty()) p.assigned_client_identifier = client.client_id;
+    if (!settings.retain_available) p.retain_available = 0;
+    if (settings.max_packet_size < kMaxRemainingLength + 5) p.maximum_packet_size = settings.max_packet_size;
+    p.topic_alias_maximum = kTopicAliasMaximum;
+    p.shared_subscription_available = 0;
+    if (settings.max_keepalive != 65535 &&
+        (connect.keep_alive > settings.max_keepalive || connect.keep_alive == 0))
+        p.server_keep_alive = settings.max_keepalive;
+}
+
 void Worker::finish_connect(const ClientPtr& client, Session& session, bool session_present) {
     Client& c = *client;
     Connect connect = std::move(*c.connect);
     c.connect.reset();
-    session.persistent = !connect.clean_start;
+    bool v5 = c.version == ProtocolVersion::v5;
+    if (v5) {
+        session.expiry = session_expiry(connect.properties.session_expiry_interval.value_or(0));
+        session.receive_maximum = connect.properties.receive_maximum.value_or(65535);
+    } else {
+        session.expiry = connect.clean_start ? std::optional(std::chrono::seconds(0))
+                                             : broker_.settings().persistent_client_expiration;
+        session.receive_maximum = 65535;
+    }
+    // A will still waiting out its delay is cancelled by the reconnection (spec 3.1.3.2.2).
     session.will = std::move(connect.will);
+    session.will_due.reset();
     session.username = c.username;
     session.listener = c.listener;
     c.session = &session;
     c.state = Client::State::connected;
     session.attach(c);
 
-    std::string user = connect.username ? fmt::format(", u'{}'", *connect.username) : std::string();
+    // The name it logged in as: from CONNECT, or from its certificate.
+    std::string user = c.username ? fmt::format(", u'{}'", *c.username) : std::string();
     logger().log(LogType::notice, "New client connected from {} as {} (p{}, c{}, k{}{}).", c.link->peer(),
                  c.client_id, log_protocol_number(connect.version), connect.clean_start ? 1 : 0,
                  connect.keep_alive, user);
@@ -250,8 +275,7 @@ void Worker::finish_connect(const ClientPtr& client, Session& session, bool sess
         logger().log(LogType::debug, "No will message specified.");
     }
     Connack connack{session_present, ReasonCode::success, {}};
-    if (c.version == ProtocolVersion::v5 && connect.client_id.empty())
-        connack.properties.assigned_client_identifier = c.client_id;
+    if (v5) describe_server(c, connect, connack.properties);
     send(c, connack);
     session.resume();
     // What the client sent while waiting for CONNACK, in order.
@@ -270,9 +294,19 @@ void Worker::end_connection(Client& client, CloseReason reason) {
     client.session = nullptr;
     if (session) {
         session->detach();
-        if (reason != CloseReason::disconnect && session->will) publish_will(*session);
-        session->will.reset();
-        if (session->persistent) {
+        if (reason != CloseReason::disconnect && session->will) {
+            std::uint32_t delay = session->will->properties.will_delay_interval.value_or(0);
+            if (delay > 0 && session->persistent()) {
+                // Published by tick() when the delay is over, or when the session ends first.
+                session->will_due = std::chrono::steady_clock::now() + std::chrono::seconds(delay);
+            } else {
+                publish_will(*session);
+                session->will.reset();
+            }
+        } else {
+            session->will.reset();
+        }
+        if (session->persistent()) {
             session->offline_since = std::chrono::steady_clock::now();
         } else {
             end_session(*session);

@@ -6,6 +6,7 @@
 #include "broker/packet_log.hpp"
 #include "broker/worker.hpp"
 #include "log/logger.hpp"
+#include "protocol/topic.hpp"
 
 namespace culex::broker {
 
@@ -13,9 +14,46 @@ using culex::log::logger;
 using culex::log::LogType;
 using namespace culex::protocol;
 
+bool Worker::resolve_topic_alias(Client& client, Publish& publish) {
+    std::uint16_t alias = *publish.properties.topic_alias;
+    publish.properties.topic_alias.reset();  // it means something on this connection only
+    if (alias == 0 || alias > kTopicAliasMaximum) {
+        protocol_violation(client, fmt::format("topic alias {} is outside 1..{}", alias, kTopicAliasMaximum),
+                           ReasonCode::topic_alias_invalid);
+        return false;
+    }
+    if (client.topic_aliases.size() < kTopicAliasMaximum) client.topic_aliases.resize(kTopicAliasMaximum);
+    std::string& known = client.topic_aliases[alias - 1u];
+    if (!publish.topic.empty()) {
+        known = publish.topic;
+        return true;
+    }
+    if (known.empty()) {
+        protocol_violation(client, fmt::format("topic alias {} was never set", alias));
+        return false;
+    }
+    publish.topic = known;
+    return true;
+}
+
 void Worker::handle_publish(Client& client, Publish&& publish) {
     const BrokerSettings& settings = broker_.settings();
     Session& session = *client.session;
+    if (publish.properties.topic_alias && !resolve_topic_alias(client, publish)) return;
+    if (publish.properties.payload_format_indicator == 1 && !is_valid_utf8(publish.payload.view())) {
+        // Spec 3.3.2.3.2: the sender promised UTF-8.
+        log_received(client.log_id(), publish);
+        if (publish.qos == QoS::at_most_once)
+            return protocol_violation(client, "payload is not the UTF-8 its format indicator says",
+                                      ReasonCode::payload_format_invalid);
+        logger().log(LogType::notice, "Client {}: PUBLISH to '{}' dropped: payload is not valid UTF-8.",
+                     client.log_id(), publish.topic);
+        if (publish.qos == QoS::at_least_once)
+            send(client, Puback{publish.packet_id, ReasonCode::payload_format_invalid, {}});
+        else
+            send(client, Pubrec{publish.packet_id, ReasonCode::payload_format_invalid, {}});
+        return;
+    }
     if (!allowed(client, auth::Access::write, publish.topic)) {
         // Acknowledged but dropped, as Mosquitto does: MQTT 5 clients learn why from the reason code
         // (3.1.1 acknowledgements carry none).
@@ -34,11 +72,10 @@ void Worker::handle_publish(Client& client, Publish&& publish) {
     }
     if (publish.retain && !settings.retain_available)
         return protocol_violation(client, "retained PUBLISH but retain_available is false");
-    if (publish.topic.empty()) return protocol_violation(client, "topic aliases are not supported yet");
 
     QoS qos = publish.qos;
     std::uint16_t packet_id = publish.packet_id;
-    auto message = std::make_shared<const Publish>(std::move(publish));
+    auto message = std::make_shared<const Message>(std::move(publish));
     switch (qos) {
         case QoS::at_most_once:
             route(message, session.anchor().get());
@@ -64,7 +101,7 @@ void Worker::handle_pubrel(Client& client, const Pubrel& pubrel) {
 
 void Worker::publish_will(Session& session) {
     const Will& will = *session.will;
-    auto message = std::make_shared<const Publish>(Publish{will.topic, will.payload, will.qos,
+    auto message = std::make_shared<const Message>(Publish{will.topic, will.payload, will.qos,
                                                            will.retain && broker_.settings().retain_available,
                                                            false, 0, will.properties});
     route(message, session.anchor().get());

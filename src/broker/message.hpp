@@ -2,14 +2,37 @@
 // every subscriber it goes to.
 #pragma once
 
+#include <chrono>
+#include <cstdint>
 #include <memory>
+#include <optional>
 
 #include "protocol/packets.hpp"
 
 namespace culex::broker {
 
 // topic, payload, QoS, retain and properties of the PUBLISH as received (packet_id and dup are meaningless
-// here).
-using MessagePtr = std::shared_ptr<const protocol::Publish>;
+// here), plus when it expires (MQTT 5 Message Expiry Interval, counted from its arrival).
+struct Message : protocol::Publish {
+    using Clock = std::chrono::steady_clock;
+
+    explicit Message(protocol::Publish&& publish, Clock::time_point now = Clock::now())
+        : protocol::Publish(std::move(publish)) {
+        if (properties.message_expiry_interval)
+            expires_at = now + std::chrono::seconds(*properties.message_expiry_interval);
+    }
+
+    std::optional<Clock::time_point> expires_at;
+
+    bool expired(Clock::time_point now) const { return expires_at && now >= *expires_at; }
+    // What is left of the expiry interval, in whole seconds, for the copy sent on (spec 3.3.2.3.3).
+    std::optional<std::uint32_t> remaining_expiry(Clock::time_point now) const {
+        if (!expires_at) return std::nullopt;
+        auto left = std::chrono::ceil<std::chrono::seconds>(*expires_at - now).count();
+        return static_cast<std::uint32_t>(left > 0 ? left : 0);
+    }
+};
+
+using MessagePtr = std::shared_ptr<const Message>;
 
 }  // namespace culex::broker

@@ -21,6 +21,13 @@ void log_publish(std::string_view verb, std::string_view direction, std::string_
 
 }  // namespace
 
+void log_sending_publish(std::string_view id, const Publish& p, const DeliveryFields& f) {
+    auto& log = culex::log::logger();
+    if (!log.enabled(LogType::debug)) return;
+    log.log(LogType::debug, "Sending PUBLISH to {} (d{}, q{}, r{}, m{}, '{}', ... ({} bytes))", id,
+            f.dup ? 1 : 0, static_cast<int>(f.qos), f.retain ? 1 : 0, f.packet_id, p.topic, p.payload.size());
+}
+
 void log_denied(std::string_view id, const Publish& publish) {
     if (culex::log::logger().enabled(LogType::debug)) log_publish("Denied", "from", id, publish);
 }

@@ -4,12 +4,16 @@
 
 #include <string_view>
 
+#include "protocol/codec.hpp"
 #include "protocol/packets.hpp"
 
 namespace culex::broker {
 
 void log_sending(std::string_view client_id, const protocol::Packet& packet);
 void log_received(std::string_view client_id, const protocol::Packet& packet);
+// One delivery of a shared message.
+void log_sending_publish(std::string_view client_id, const protocol::Publish& message,
+                         const protocol::DeliveryFields& fields);
 // A PUBLISH the ACL refused, in place of its "Received PUBLISH" line.
 void log_denied(std::string_view client_id, const protocol::Publish& publish);
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "broker/packet_log.hpp"
+#include "log/logger.hpp"
 
 namespace culex::broker {
 
@@ -17,7 +18,11 @@ void Session::attach(Client& client) {
 }
 
 bool Session::window_full() const {
-    return settings_.max_inflight_messages != 0 && inflight_.size() >= settings_.max_inflight_messages;
+    // The smaller of our max_inflight_messages and the client's Receive Maximum (MQTT 5).
+    std::size_t limit = receive_maximum;
+    if (settings_.max_inflight_messages != 0)
+        limit = std::min<std::size_t>(limit, settings_.max_inflight_messages);
+    return inflight_.size() >= limit;
 }
 
 std::uint16_t Session::next_packet_id() {
@@ -28,17 +33,16 @@ std::uint16_t Session::next_packet_id() {
     return last_packet_id_;
 }
 
-void Session::send_publish(const Outgoing& out) {
-    Publish packet = *out.message;
-    packet.qos = out.qos;
-    packet.retain = out.retain;
-    packet.dup = out.dup;
-    packet.packet_id = out.packet_id;
-    packet.properties.subscription_identifiers.clear();
-    if (out.subscription_id) packet.properties.subscription_identifiers.push_back(out.subscription_id);
-    Packet wrapped(std::move(packet));
-    log_sending(client_id(), wrapped);
-    client_->link->send(wrapped);
+bool Session::send_publish(const Outgoing& out) {
+    DeliveryFields fields{out.qos, out.retain, out.dup, out.packet_id};
+    if (out.subscription_id) fields.subscription_identifiers = std::span(&out.subscription_id, 1);
+    fields.message_expiry_interval = out.message->remaining_expiry(Message::Clock::now());
+    log_sending_publish(client_id(), *out.message, fields);
+    if (client_->link->send_publish(*out.message, fields)) return true;
+    culex::log::logger().log(culex::log::LogType::debug,
+                             "Dropped PUBLISH to {} on '{}': larger than the client's Maximum Packet Size.",
+                             client_id(), out.message->topic);
+    return false;
 }
 
 void Session::send_pubrel(std::uint16_t packet_id) {
@@ -48,6 +52,7 @@ void Session::send_pubrel(std::uint16_t packet_id) {
 }
 
 void Session::deliver(const MessagePtr& message, QoS qos, bool retain, std::uint32_t subscription_id) {
+    if (message->expired(Message::Clock::now())) return;
     Outgoing out{message, qos, retain, subscription_id};
     if (qos == QoS::at_most_once) {
         // QoS 0 is never stored: an offline client misses it (mosquitto's queue_qos0_messages false).
@@ -59,20 +64,23 @@ void Session::deliver(const MessagePtr& message, QoS qos, bool retain, std::uint
         queue_.push_back(std::move(out));
         return;
     }
+    send_inflight(std::move(out));
+}
+
+void Session::send_inflight(Outgoing out) {
     out.packet_id = next_packet_id();
-    send_publish(out);
+    if (!send_publish(out)) return;  // too large for the client: dropped, not retried
     inflight_order_.push_back(out.packet_id);
     inflight_.emplace(out.packet_id, std::move(out));
 }
 
 void Session::pump_queue() {
+    auto now = Message::Clock::now();
     while (online() && !queue_.empty() && !window_full()) {
         Outgoing out = std::move(queue_.front());
         queue_.pop_front();
-        out.packet_id = next_packet_id();
-        send_publish(out);
-        inflight_order_.push_back(out.packet_id);
-        inflight_.emplace(out.packet_id, std::move(out));
+        if (out.message->expired(now)) continue;  // expired while queued (MQTT 5 Message Expiry Interval)
+        send_inflight(std::move(out));
     }
 }
 

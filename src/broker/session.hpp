@@ -33,16 +33,24 @@ class Session {
     // Resends what was in flight (PUBLISH with DUP, or PUBREL), then what was queued while offline.
     void resume();
 
-    // Whether the session outlives its connection, and until when once offline.
-    bool persistent = false;
+    // How long the session outlives its connection: 0 ends it with the connection (clean session); nullopt
+    // keeps it forever.
+    std::optional<std::chrono::seconds> expiry{std::chrono::seconds(0)};
+    bool persistent() const { return !expiry || expiry->count() > 0; }
     std::optional<std::chrono::steady_clock::time_point> offline_since;
 
     std::optional<protocol::Will> will;
+    // Set while a will waits out its Will Delay Interval (MQTT 5) after the connection was lost; a
+    // reconnection in time cancels it.
+    std::optional<std::chrono::steady_clock::time_point> will_due;
 
     // Who owns the session, for the ACL's read check at delivery (also while offline): the user name and
     // the listener of its latest connection.
     std::optional<std::string> username;
     int listener = 0;
+    // The client's Receive Maximum (MQTT 5; 65535 when it sets none): QoS 1/2 messages in flight to it at
+    // most, besides our own max_inflight_messages.
+    std::uint16_t receive_maximum = 65535;
 
     // Filters this session subscribes to, so that they leave the tree with it.
     std::map<std::string, SubscriptionOptions, std::less<>> subscriptions;
@@ -77,7 +85,9 @@ class Session {
 
     bool window_full() const;
     std::uint16_t next_packet_id();
-    void send_publish(const Outgoing& out);
+    // False when the message was too large for the client and not sent.
+    bool send_publish(const Outgoing& out);
+    void send_inflight(Outgoing out);
     void send_pubrel(std::uint16_t packet_id);
     void pump_queue();
 

@@ -28,8 +28,10 @@ void Worker::send(Client& client, const Packet& packet) {
     client.link->send(packet);
 }
 
-void Worker::protocol_violation(Client& client, std::string_view what) {
+void Worker::protocol_violation(Client& client, std::string_view what, ReasonCode reason) {
     logger().log(LogType::notice, "Client {} disconnected due to protocol error: {}.", client.log_id(), what);
+    if (client.version == ProtocolVersion::v5 && client.state == Client::State::connected)
+        send(client, Disconnect{reason, {}});
     end_connection(client, CloseReason::protocol_error);
 }
 
@@ -74,6 +76,13 @@ void Worker::handle_packet(const ClientPtr& client, Packet&& packet) {
             } else if constexpr (std::is_same_v<T, Pingreq>) {
                 send(c, Pingresp{});
             } else if constexpr (std::is_same_v<T, Disconnect>) {
+                // MQTT 5 may change the session's expiry on the way out, but not from 0 (spec 3.14.2.2.2).
+                if (auto interval = p.properties.session_expiry_interval) {
+                    if (!session.persistent() && *interval != 0)
+                        return protocol_violation(
+                            c, "DISCONNECT sets a Session Expiry Interval after CONNECT had 0");
+                    session.expiry = session_expiry(*interval);
+                }
                 // MQTT 5 "Disconnect with Will Message" asks for the will although the close is clean.
                 bool with_will = p.reason == ReasonCode::disconnect_with_will;
                 end_connection(c, with_will ? CloseReason::peer_closed : CloseReason::disconnect);
@@ -101,7 +110,23 @@ void Worker::handle_bad_packet(const ClientPtr& client, const DecodeError& error
         error.code == ReasonCode::malformed_packet ? "malformed packet" : "protocol error";
     if (error.code == ReasonCode::packet_too_large) kind = "oversize packet";
     logger().log(LogType::notice, "Client {} disconnected due to {}: {}.", c.log_id(), kind, error.message);
+    // MQTT 5 says why before closing (spec 4.13.1): 0x81, 0x82, 0x95...
+    if (c.version == ProtocolVersion::v5 && c.state == Client::State::connected)
+        send(c, Disconnect{error.code, {}});
     end_connection(c, CloseReason::protocol_error);
+}
+
+void Worker::handle_timeout(const ClientPtr& client) {
+    Client& c = *client;
+    if (c.state == Client::State::closed) return;
+    if (c.state == Client::State::connected) {
+        logger().log(LogType::notice, "Client {} has exceeded timeout, disconnecting.", c.log_id());
+        if (c.version == ProtocolVersion::v5) send(c, Disconnect{ReasonCode::keep_alive_timeout, {}});
+    } else {
+        logger().log(LogType::notice, "Client {} did not send CONNECT in time, closing the connection.",
+                     c.link ? c.link->peer() : c.log_id());
+    }
+    end_connection(c, CloseReason::keepalive_timeout);
 }
 
 void Worker::handle_closed(const ClientPtr& client, CloseReason reason) {
@@ -153,12 +178,24 @@ void Worker::recheck_clients() {
     }
 }
 
+std::optional<std::chrono::seconds> Worker::session_expiry(std::uint32_t interval) const {
+    const auto& limit = broker_.settings().persistent_client_expiration;
+    if (interval == 0xFFFFFFFF) return limit;  // "never", unless persistent_client_expiration says otherwise
+    std::chrono::seconds asked(interval);
+    return limit && interval != 0 ? std::min(asked, *limit) : asked;
+}
+
 void Worker::tick(std::chrono::steady_clock::time_point now) {
-    const auto& expiration = broker_.settings().persistent_client_expiration;
-    if (!expiration) return;
     std::vector<Session*> expired;
     for (auto& [id, session] : sessions_) {
-        if (!session->online() && session->offline_since && now - *session->offline_since > *expiration)
+        if (session->online() || !session->offline_since) continue;
+        // A delayed will (MQTT 5 Will Delay Interval) whose time has come.
+        if (session->will && session->will_due && now >= *session->will_due) {
+            publish_will(*session);
+            session->will.reset();
+            session->will_due.reset();
+        }
+        if (session->expiry && now - *session->offline_since >= *session->expiry)
             expired.push_back(session.get());
     }
     for (Session* session : expired) {

@@ -28,6 +28,8 @@ class Worker {
     void handle_packet(const ClientPtr& client, protocol::Packet&& packet);
     // The connection sent bytes that do not decode: close it, naming the violation.
     void handle_bad_packet(const ClientPtr& client, const protocol::DecodeError& error);
+    // The keepalive (or, before CONNECT, the connect timeout) ran out: the broker closes the connection.
+    void handle_timeout(const ClientPtr& client);
     // The connection ended on its own (peer_closed) or net ended it (keepalive_timeout, shutting_down).
     void handle_closed(const ClientPtr& client, CloseReason reason);
     // After a reload of the access policies: disconnects clients whose user left the password file.
@@ -61,6 +63,9 @@ class Worker {
     void handle_takeover(const AnchorPtr& anchor, TakeoverRequest request);
     void adopt_session(std::unique_ptr<Session> session, const ClientPtr& client);
     void finish_connect(const ClientPtr& client, Session& session, bool session_present);
+    // MQTT 5 CONNACK properties: what this broker offers and what it decided for the client.
+    void describe_server(const Client& client, const protocol::Connect& connect,
+                         protocol::Properties& properties) const;
     Session& create_session(const AnchorPtr& anchor);
     void end_session(Session& session);
     void end_connection(Client& client, CloseReason reason);
@@ -68,6 +73,8 @@ class Worker {
     // handle_publish.cpp
     void handle_publish(Client& client, protocol::Publish&& publish);
     void handle_pubrel(Client& client, const protocol::Pubrel& pubrel);
+    // MQTT 5 Topic Alias: records or applies it; false when the client broke the rules (closed).
+    bool resolve_topic_alias(Client& client, protocol::Publish& publish);
     void route(const MessagePtr& message, const SessionAnchor* origin);
     void publish_will(Session& session);
     void deliver(Delivery&& delivery);
@@ -81,8 +88,13 @@ class Worker {
     bool allowed(const Client& client, auth::Access access, std::string_view topic) const;
     bool allowed(const Session& session, auth::Access access, std::string_view topic) const;
 
+    // How long a session with this Session Expiry Interval outlives its connection (nullopt: forever),
+    // bounded by persistent_client_expiration.
+    std::optional<std::chrono::seconds> session_expiry(std::uint32_t interval) const;
+
     void send(Client& client, const protocol::Packet& packet);
-    void protocol_violation(Client& client, std::string_view what);
+    void protocol_violation(Client& client, std::string_view what,
+                            protocol::ReasonCode reason = protocol::ReasonCode::protocol_error);
 
     Broker& broker_;
     const int loop_;

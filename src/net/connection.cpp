@@ -107,6 +107,18 @@ void Connection::send(const Packet& packet) {
     schedule_flush();
 }
 
+bool Connection::send_publish(const Publish& message, const DeliveryFields& fields) {
+    if (closing_) return true;
+    std::size_t before = output_.size();
+    std::size_t size = encode_delivery(message, fields, version_, output_);
+    if (max_outgoing_packet_size_ != 0 && size > max_outgoing_packet_size_) {
+        output_.resize(before);  // too large for this client: it is not sent (spec 3.1.2.11.4)
+        return false;
+    }
+    schedule_flush();
+    return true;
+}
+
 void Connection::schedule_flush() {
     if (flush_posted_ || writing_now_) return;
     // Written after this loop turn, so that everything sent during the turn goes out in one write.
@@ -160,8 +172,10 @@ void Connection::shutdown_socket() {
     transport_->close();
 }
 
-void Connection::set_protocol(ProtocolVersion version, std::uint16_t keep_alive) {
+void Connection::set_protocol(ProtocolVersion version, std::uint16_t keep_alive,
+                              std::uint32_t max_packet_size) {
     version_ = version;
+    max_outgoing_packet_size_ = max_packet_size;
     // The spec's one and a half keepalive periods (3.1.2.10); 0 turns the check off.
     keepalive_limit_ = std::chrono::milliseconds(keep_alive * 1500);
     arm_keepalive();
@@ -175,7 +189,8 @@ void Connection::arm_keepalive() {
     timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
         if (ec || self->closing_) return;
         if (std::chrono::steady_clock::now() >= self->last_received_ + self->keepalive_limit_) {
-            self->lost(broker::CloseReason::keepalive_timeout);
+            // The broker says goodbye (MQTT 5: DISCONNECT 0x8D) and closes through close().
+            self->worker_.handle_timeout(self->client_);
         } else {
             self->arm_keepalive();  // traffic came in since: wait for the new deadline
         }

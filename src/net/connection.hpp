@@ -38,7 +38,9 @@ class Connection final : public broker::ClientLink, public std::enable_shared_fr
     void send(const protocol::Packet& packet) override;
     void close() override;
     const std::string& peer() const override { return peer_; }
-    void set_protocol(protocol::ProtocolVersion version, std::uint16_t keep_alive) override;
+    bool send_publish(const protocol::Publish& message, const protocol::DeliveryFields& fields) override;
+    void set_protocol(protocol::ProtocolVersion version, std::uint16_t keep_alive,
+                      std::uint32_t max_packet_size) override;
 
   private:
     void read();
@@ -69,6 +71,7 @@ class Connection final : public broker::ClientLink, public std::enable_shared_fr
     bool closed_ = false;
 
     protocol::ProtocolVersion version_ = protocol::ProtocolVersion::v311;
+    std::uint32_t max_outgoing_packet_size_ = 0;  // the client's Maximum Packet Size; 0: none
     std::chrono::milliseconds keepalive_limit_{0};
     std::chrono::steady_clock::time_point last_received_;
     boost::asio::steady_timer timer_;

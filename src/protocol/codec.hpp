@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <expected>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -41,6 +42,24 @@ std::expected<Packet, DecodeError> decode(const Frame& frame, ProtocolVersion ve
 // Appends the encoding of `packet` for `version` to `out`. Fields the version cannot carry are left out.
 void encode(const Packet& packet, ProtocolVersion version, std::string& out);
 void encode(const Publish& publish, ProtocolVersion version, std::string& out);
+
+// One delivery of a published message to one receiver: what differs per receiver. The broker encodes the
+// one shared message for each subscriber with these, without copying it.
+struct DeliveryFields {
+    QoS qos = QoS::at_most_once;
+    bool retain = false;
+    bool dup = false;
+    std::uint16_t packet_id = 0;
+    // MQTT 5 only:
+    std::span<const std::uint32_t> subscription_identifiers;  // replace the message's
+    std::optional<std::uint32_t> message_expiry_interval;     // the time left; replaces the message's
+    std::uint16_t topic_alias = 0;                            // 0: none
+    bool omit_topic = false;  // the receiver knows the alias already: send an empty topic
+};
+
+// Appends the PUBLISH and returns its size in bytes.
+std::size_t encode_delivery(const Publish& message, const DeliveryFields& fields, ProtocolVersion version,
+                            std::string& out);
 
 // Variable byte integer (spec 1.5.5), exposed for the properties code and tests.
 void encode_varint(std::uint32_t value, std::string& out);

@@ -168,6 +168,29 @@ void encode(const Publish& p, ProtocolVersion version, std::string& out) {
     out.append(p.payload.view());
 }
 
+std::size_t encode_delivery(const Publish& p, const DeliveryFields& d, ProtocolVersion version,
+                            std::string& out) {
+    thread_local std::string properties;
+    properties.clear();
+    if (is_v5(version))
+        write_publish_properties(
+            p.properties, {d.subscription_identifiers, d.message_expiry_interval, d.topic_alias}, properties);
+    bool has_id = d.qos != QoS::at_most_once;
+    std::string_view topic = d.omit_topic ? std::string_view() : std::string_view(p.topic);
+    std::size_t length = 2 + topic.size() + (has_id ? 2 : 0) + properties.size() + p.payload.size();
+    std::uint8_t flags = static_cast<std::uint8_t>(static_cast<unsigned>(d.qos) << 1);
+    if (d.dup) flags |= 0x08;
+    if (d.retain) flags |= 0x01;
+    std::size_t start = out.size();
+    out.push_back(static_cast<char>(header_of(PacketType::publish, flags)));
+    encode_varint(static_cast<std::uint32_t>(length), out);
+    put_binary(out, topic);
+    if (has_id) put_u16(out, d.packet_id);
+    out.append(properties);
+    out.append(p.payload.view());
+    return out.size() - start;
+}
+
 void encode(const Packet& packet, ProtocolVersion version, std::string& out) {
     if (const auto* publish = std::get_if<Publish>(&packet)) return encode(*publish, version, out);
     thread_local std::string body;

@@ -226,6 +226,29 @@ void put_string_property(std::string& out, PropertyId id, const std::optional<st
 
 }  // namespace
 
+void write_publish_properties(const Properties& p, const PublishPropertyOverrides& o, std::string& out) {
+    thread_local std::string body;
+    body.clear();
+    put_u8_property(body, PropertyId::payload_format_indicator, p.payload_format_indicator);
+    put_u32_property(body, PropertyId::message_expiry_interval,
+                     o.message_expiry_interval ? o.message_expiry_interval : p.message_expiry_interval);
+    put_string_property(body, PropertyId::content_type, p.content_type);
+    put_string_property(body, PropertyId::response_topic, p.response_topic);
+    put_string_property(body, PropertyId::correlation_data, p.correlation_data);
+    for (auto id : o.subscription_identifiers) {
+        put_id(body, PropertyId::subscription_identifier);
+        encode_varint(id, body);
+    }
+    if (o.topic_alias != 0) put_u16_property(body, PropertyId::topic_alias, o.topic_alias);
+    for (const auto& [key, value] : p.user_properties) {
+        put_id(body, PropertyId::user_property);
+        put_binary(body, key);
+        put_binary(body, value);
+    }
+    encode_varint(static_cast<std::uint32_t>(body.size()), out);
+    out.append(body);
+}
+
 void write_properties(const Properties& p, std::string& out) {
     thread_local std::string body;
     body.clear();

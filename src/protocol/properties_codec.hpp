@@ -2,6 +2,10 @@
 // property, how often, and with which values (spec 2.2.2.2 and each packet's section).
 #pragma once
 
+#include <cstdint>
+#include <optional>
+#include <span>
+
 #include <string>
 
 #include "protocol/properties.hpp"
@@ -22,5 +26,14 @@ void read_properties(Reader& reader, PropertyPlace place, Properties& into);
 
 // Appends the property length and the properties.
 void write_properties(const Properties& properties, std::string& out);
+
+// A PUBLISH's properties as they go to one receiver: the message's own, with these replaced.
+struct PublishPropertyOverrides {
+    std::span<const std::uint32_t> subscription_identifiers;
+    std::optional<std::uint32_t> message_expiry_interval;
+    std::uint16_t topic_alias = 0;  // 0: none
+};
+void write_publish_properties(const Properties& properties, const PublishPropertyOverrides& overrides,
+                              std::string& out);
 
 }  // namespace culex::protocol::wire

@@ -43,10 +43,8 @@ def start_tls_broker(tmp_path, ca, extra=""):
         f"cafile {ca / 'ca.crt'}\ncertfile {ca / 'localhost.crt'}\nkeyfile {ca / 'localhost.key'}\n"
         f"require_certificate true\nuse_identity_as_username true\ncrlfile {ca / 'ca.crl'}\n" + extra)
     broker = Broker([culex_binary(), "broker", "-c", write_config(tmp_path, config), "-v"])
+    broker.log.wait_for(r"culex version \S+ running")  # every listener is open by then
     ports = re.findall(r"Opening ipv4 listen socket on port (\d+)\.", broker.log.text())
-    if len(ports) < 2:
-        broker.log.wait_for(r"Opening ipv4 listen socket on port \d+\.", start=1)
-        ports = re.findall(r"Opening ipv4 listen socket on port (\d+)\.", broker.log.text())
     broker.plain_port, broker.tls_port = int(ports[0]), int(ports[1])
     return broker
 
@@ -115,7 +113,7 @@ def test_paho_over_tls_and_plain_side_by_side(broker, certs):
     ("no certificate", lambda ca, other: ["--cafile", str(ca / "ca.crt")],
      r"the client sent no certificate, but require_certificate is true"),
     ("another CA", lambda ca, other: client_cert_args(ca, "rogue", other),
-     r"the client's certificate did not verify against cafile"),
+     r"the client's certificate was refused: certificate not trusted: issued by .* which is not in cafile"),
     ("expired", lambda ca, other: client_cert_args(ca, "old"), r"expired"),
     ("revoked", lambda ca, other: client_cert_args(ca, "gone"), r"revoked"),
 ])

@@ -1,0 +1,223 @@
+"""culex broker with MQTT 5 clients (python3-paho-mqtt and mosquitto_pub/sub -V 5): CONNACK properties, session
+expiry and session present, properties passed through, topic aliases, Maximum Packet Size, subscription options
+and identifiers, wills, server DISCONNECT reason codes."""
+import queue
+import socket
+import subprocess
+
+import paho.mqtt.client as mqtt
+import pytest
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+from paho.mqtt.subscribeoptions import SubscribeOptions
+
+from brokers import start_culex
+from mqtt_peers import WAIT, mqtt_string, recv_exact, varint, wait_closed
+
+
+@pytest.fixture
+def broker(tmp_path):
+    b = start_culex(tmp_path)
+    yield b
+    assert b.stop() == 0, "broker did not shut down cleanly:\n" + b.log.text()
+
+
+class V5Client:
+    """A paho MQTT 5 client whose callbacks land in queues."""
+
+    def __init__(self, port, client_id, clean_start=True, session_expiry=None, will=None, **connect_properties):
+        self.messages, self.connacks, self.disconnects, self.subacks = (queue.Queue() for _ in range(4))
+        self.client = mqtt.Client(client_id=client_id, protocol=mqtt.MQTTv5)
+        self.client.on_message = lambda c, u, m: self.messages.put(m)
+        self.client.on_connect = lambda c, u, flags, rc, props: self.connacks.put((flags, rc, props))
+        self.client.on_disconnect = lambda c, u, rc, props=None: self.disconnects.put(rc)
+        self.client.on_subscribe = lambda c, u, mid, codes, props: self.subacks.put(codes)
+        if will:
+            topic, payload, delay = will
+            will_props = Properties(PacketTypes.WILLMESSAGE)
+            will_props.WillDelayInterval = delay
+            self.client.will_set(topic, payload, 0, False, will_props)
+        props = Properties(PacketTypes.CONNECT)
+        if session_expiry is not None:
+            props.SessionExpiryInterval = session_expiry
+        for name, value in connect_properties.items():
+            setattr(props, name, value)
+        self.client.connect("127.0.0.1", port, 60, clean_start=clean_start, properties=props)
+        self.client.loop_start()
+        self.flags, rc, self.connack_properties = self.connacks.get(timeout=WAIT)
+        assert rc == 0, f"{client_id}: CONNACK {rc}"
+
+    def subscribe(self, topic, qos=0, **options):
+        sub_options = SubscribeOptions(qos=qos, **{k: v for k, v in options.items() if k != "subscription_id"})
+        self.client.subscribe(topic, options=sub_options,
+                              properties=self._sub_properties(options.get("subscription_id")))
+        return [int(c.value) for c in self.subacks.get(timeout=WAIT)]
+
+    @staticmethod
+    def _sub_properties(subscription_id):
+        if subscription_id is None:
+            return None
+        p = Properties(PacketTypes.SUBSCRIBE)
+        p.SubscriptionIdentifier = subscription_id
+        return p
+
+    def publish(self, topic, payload, qos=1, retain=False, properties=None):
+        info = self.client.publish(topic, payload, qos, retain, properties)
+        info.wait_for_publish(timeout=WAIT)
+        assert info.is_published()
+
+    def next_message(self):
+        return self.messages.get(timeout=WAIT)
+
+    def close(self):
+        self.client.disconnect()
+        self.client.loop_stop()
+
+    def drop(self):
+        self.client.loop_stop()
+        self.client.socket().close()
+
+
+def raw_v5_connect(port, client_id):
+    """A socket with an MQTT 5 session (CONNACK read), for what paho does not show."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=WAIT)
+    body = mqtt_string("MQTT") + b"\x05\x02\x00\x3c\x00" + mqtt_string(client_id)
+    s.sendall(b"\x10" + varint(len(body)) + body)
+    header = recv_exact(s, 2)
+    assert header[0] == 0x20
+    connack = recv_exact(s, header[1])
+    assert connack[1] == 0, f"CONNACK reason {connack[1]}"
+    return s
+
+
+def publish_properties(**values):
+    p = Properties(PacketTypes.PUBLISH)
+    for name, value in values.items():
+        setattr(p, name, value)
+    return p
+
+
+def test_connack_properties_and_assigned_client_id(broker):
+    c = V5Client(broker.port, "")
+    props = c.connack_properties
+    assigned = props.AssignedClientIdentifier
+    assert assigned.startswith("auto-")
+    assert props.TopicAliasMaximum > 0
+    assert props.SharedSubscriptionAvailable == 0
+    broker.log.wait_for(rf"New client connected from 127\.0\.0\.1:\d+ as {assigned} \(p5, c1, k60\)\.")
+    c.close()
+
+
+def test_session_expiry_keeps_the_session_and_queues_qos1(broker):
+    c = V5Client(broker.port, "persist5", clean_start=False, session_expiry=300)
+    assert c.flags["session present"] == 0
+    c.subscribe("keep/#", 1)
+    c.close()
+    pub = V5Client(broker.port, "pub5")
+    pub.publish("keep/a", b"while away", 1)
+    c = V5Client(broker.port, "persist5", clean_start=False, session_expiry=300)
+    assert c.flags["session present"] == 1
+    m = c.next_message()
+    assert (m.topic, m.payload) == ("keep/a", b"while away")
+    c.close()
+    # Session Expiry Interval 0 (the default): the session ends with the connection.
+    c = V5Client(broker.port, "short5", clean_start=False)
+    c.subscribe("keep/#", 1)
+    c.close()
+    c = V5Client(broker.port, "short5", clean_start=False)
+    assert c.flags["session present"] == 0
+    c.close()
+    pub.close()
+
+
+def test_properties_pass_through_with_remaining_expiry(broker):
+    sub = V5Client(broker.port, "rr-sub")
+    sub.subscribe("req/#", 1)
+    pub = V5Client(broker.port, "rr-pub")
+    pub.publish("req/1", b"question", 1, properties=publish_properties(
+        ResponseTopic="resp/1", CorrelationData=b"\x01\x02", UserProperty=[("k", "v"), ("k", "w")],
+        ContentType="text/plain", PayloadFormatIndicator=1, MessageExpiryInterval=100))
+    m = sub.next_message()
+    p = m.properties
+    assert (p.ResponseTopic, p.CorrelationData, p.ContentType, p.PayloadFormatIndicator) == (
+        "resp/1", b"\x01\x02", "text/plain", 1)
+    assert p.UserProperty == [("k", "v"), ("k", "w")]
+    assert 0 < p.MessageExpiryInterval <= 100
+    sub.close()
+    pub.close()
+
+
+def test_topic_alias_from_the_client(broker):
+    sub = V5Client(broker.port, "alias-sub")
+    sub.subscribe("alias/#", 0)
+    pub = V5Client(broker.port, "alias-pub")
+    pub.publish("alias/long/topic", b"first", 1, properties=publish_properties(TopicAlias=3))
+    pub.publish("", b"second", 1, properties=publish_properties(TopicAlias=3))
+    assert [(m.topic, m.payload) for m in (sub.next_message(), sub.next_message())] == [
+        ("alias/long/topic", b"first"), ("alias/long/topic", b"second")]
+    pub.close()
+    # An alias that was never set is a protocol error: DISCONNECT 0x82 (raw bytes: paho reports only "lost").
+    s = raw_v5_connect(broker.port, "alias-raw")
+    properties = b"\x03\x23\x00\x04"  # Topic Alias 4
+    body = mqtt_string("") + properties + b"third"
+    s.sendall(b"\x30" + varint(len(body)) + body)
+    assert recv_exact(s, 3) == b"\xe0\x01\x82"
+    assert wait_closed(s)
+    broker.log.wait_for(r"Client alias-raw disconnected due to protocol error: topic alias 4 was never set")
+    sub.close()
+
+
+def test_maximum_packet_size_drops_what_the_client_cannot_take(broker):
+    sub = V5Client(broker.port, "small", MaximumPacketSize=64)
+    sub.subscribe("size/#", 1)
+    pub = V5Client(broker.port, "big-pub")
+    pub.publish("size/big", b"x" * 200, 1)
+    pub.publish("size/small", b"ok", 1)
+    m = sub.next_message()
+    assert (m.topic, m.payload) == ("size/small", b"ok")
+    broker.log.wait_for(r"Dropped PUBLISH to small on 'size/big': larger than the client's Maximum Packet Size")
+    sub.close()
+    pub.close()
+
+
+def test_subscription_options_and_identifier(broker):
+    c = V5Client(broker.port, "opts")
+    c.subscribe("own/#", 1, noLocal=True)
+    c.subscribe("tagged/#", 1, subscription_id=42)
+    c.publish("own/x", b"mine", 1)
+    c.publish("tagged/x", b"tagged", 1)
+    m = c.next_message()  # own/x is not sent back (No Local)
+    assert (m.topic, m.properties.SubscriptionIdentifier) == ("tagged/x", [42])
+    # Retain As Published keeps the retain flag on live delivery; Retain Handling 2 sends no retained message.
+    c.publish("rap/x", b"kept", 1, retain=True)
+    c.subscribe("rap/#", 1, retainAsPublished=True, retainHandling=2)
+    c.publish("rap/y", b"live", 1, retain=True)
+    m = c.next_message()
+    assert (m.topic, m.retain) == ("rap/y", True)
+    c.close()
+
+
+def test_takeover_sends_disconnect_0x8e(broker):
+    first = raw_v5_connect(broker.port, "twin")
+    second = V5Client(broker.port, "twin")
+    assert recv_exact(first, 3) == b"\xe0\x01\x8e"
+    assert wait_closed(first)
+    second.close()
+
+
+def test_delayed_will_is_sent_when_the_session_ends_first(broker):
+    watcher = V5Client(broker.port, "watcher")
+    watcher.subscribe("wills/#", 0)
+    # Will Delay Interval 3600 but Session Expiry 0: the session ends with the connection, so the will goes now.
+    dying = V5Client(broker.port, "dying", will=("wills/dying", b"gone", 3600))
+    dying.drop()
+    m = watcher.next_message()
+    assert (m.topic, m.payload) == ("wills/dying", b"gone")
+    watcher.close()
+
+
+def test_invalid_utf8_with_payload_format_indicator(broker):
+    r = subprocess.run([b"mosquitto_pub", b"-V", b"5", b"-d", b"-p", str(broker.port).encode(), b"-t", b"fmt",
+                        b"-q", b"1", b"-D", b"publish", b"payload-format-indicator", b"1", b"-m", b"\xff\xfe"],
+                       capture_output=True, text=True, timeout=WAIT)
+    assert "RC:153" in r.stdout, r.stdout + r.stderr
