@@ -215,12 +215,13 @@ HandshakeExplanation explain_server_handshake(const ServerContextInfo& info, con
     } else if (is_ssl_reason(error, SSL_R_TLSV1_ALERT_INTERNAL_ERROR)) {
         e.problem = HandshakeProblem::our_certificate_rejected;
         e.cause = fmt::format(
-            "the client aborted the handshake: Mosquitto's clients do this when the host name they connected "
-            "to is not in our certificate ({}, {})",
+            "the client aborted the handshake with an internal error: often a check of our certificate "
+            "failed on "
+            "its side, such as the host name it connected to ({}, {})",
             certfile, where_names(cert));
         e.fix =
-            "connect with a name the certificate holds, or reissue it: culex pki server --name HOST "
-            "[--ip ADDR] --force";
+            "see the client's own error; connect with a name the certificate holds, or reissue it: culex pki "
+            "server --name HOST [--ip ADDR] --force";
     } else if (is_ssl_reason(error, SSL_R_SSLV3_ALERT_CERTIFICATE_EXPIRED)) {
         e.problem = HandshakeProblem::our_certificate_rejected;
         e.cause =
@@ -269,12 +270,12 @@ HandshakeExplanation explain_server_handshake(const ServerContextInfo& info, con
     } else if (peer_hung_up(error)) {
         e.problem = HandshakeProblem::peer_closed;
         e.cause = fmt::format(
-            "the client closed the connection during the handshake without an alert: some clients hang up "
-            "when "
-            "they do not trust our certificate ({}, issuer \"{}\"; the client's own error says), or it was "
-            "only "
-            "a port check",
-            certfile, cert.issuer);
+            "the client closed the connection during the handshake without an alert: some clients "
+            "(Mosquitto's "
+            "among them) hang up when they do not trust our certificate ({}, issuer \"{}\") or do not find "
+            "the "
+            "host name they used in it ({}); the client's own error says which; or it was only a port check",
+            certfile, cert.issuer, where_names(cert));
         e.fix = "";
     } else {
         e.problem = HandshakeProblem::other;
