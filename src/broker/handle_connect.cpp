@@ -222,6 +222,7 @@ void Worker::end_session(Session& session) {
     if (session.will && session.will_due) publish_will(session);  // its delay outlived the session
     for (const auto& [filter, options] : session.subscriptions)
         broker_.subscriptions().unsubscribe(filter, anchor.get());
+    reroute_shared(session.take_unacknowledged_shared(), anchor.get());
     broker_.sessions().erase(anchor.get());
     anchor->session = nullptr;
     sessions_.erase(anchor->client_id);
@@ -233,7 +234,6 @@ void Worker::describe_server(const Client& client, const Connect& connect, Prope
     if (!settings.retain_available) p.retain_available = 0;
     if (settings.max_packet_size < kMaxRemainingLength + 5) p.maximum_packet_size = settings.max_packet_size;
     p.topic_alias_maximum = kTopicAliasMaximum;
-    p.shared_subscription_available = 0;
     if (settings.max_keepalive != 65535 &&
         (connect.keep_alive > settings.max_keepalive || connect.keep_alive == 0))
         p.server_keep_alive = settings.max_keepalive;

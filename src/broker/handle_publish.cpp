@@ -116,7 +116,19 @@ void Worker::route(const MessagePtr& message, const SessionAnchor* origin) {
         QoS qos = std::min(message->qos, match.options.max_qos);
         // A live delivery clears the retain flag unless the subscriber asked for it as published (MQTT 5).
         bool retain = match.options.retain_as_published && message->retain;
-        deliver({std::move(match.anchor), message, qos, retain, match.options.subscription_id});
+        deliver({std::move(match.anchor), message, qos, retain, match.ids, std::move(match.share)});
+    }
+}
+
+void Worker::reroute_shared(std::vector<std::pair<MessagePtr, ShareKey>> messages,
+                            const SessionAnchor* departed) {
+    for (auto& [message, share] : messages) {
+        auto member = broker_.subscriptions().pick_shared(*share, departed);
+        if (!member) continue;  // the group is gone with it: nobody left to give it to
+        QoS qos = std::min(message->qos, member->options.max_qos);
+        bool retain = member->options.retain_as_published && message->retain;
+        deliver({std::move(member->anchor), std::move(message), qos, retain, member->ids,
+                 std::move(member->share)});
     }
 }
 
@@ -126,7 +138,8 @@ void Worker::deliver(Delivery&& delivery) {
         Session* session = delivery.anchor->session;
         // The read check happens here, on the session's own loop, where its identity may be read.
         if (session && allowed(*session, auth::Access::read, delivery.message->topic))
-            session->deliver(delivery.message, delivery.qos, delivery.retain, delivery.subscription_id);
+            session->deliver(delivery.message, delivery.qos, delivery.retain, delivery.ids,
+                             std::move(delivery.share));
         return;
     }
     outbound_[static_cast<std::size_t>(owner)].push_back(std::move(delivery));

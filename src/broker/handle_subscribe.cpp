@@ -28,12 +28,10 @@ void Worker::handle_subscribe(Client& client, Subscribe&& subscribe) {
             suback.reasons.push_back(v5 ? ReasonCode::topic_filter_invalid : ReasonCode::unspecified_error);
             continue;
         }
-        if (parse_shared_filter(sub.filter)) {
-            suback.reasons.push_back(v5 ? ReasonCode::shared_subscriptions_not_supported
-                                        : ReasonCode::unspecified_error);
-            continue;
-        }
-        if (!allowed(client, auth::Access::subscribe, sub.filter)) {
+        // `$share/GROUP/FILTER`: the ACL judges FILTER, the topics it would deliver.
+        auto shared = parse_shared_filter(sub.filter);
+        std::string_view topics = shared ? shared->filter : std::string_view(sub.filter);
+        if (!allowed(client, auth::Access::subscribe, topics)) {
             logger().log(LogType::notice, "Denied SUBSCRIBE from {} to '{}': not allowed by the ACL.",
                          client.log_id(), sub.filter);
             suback.reasons.push_back(v5 ? ReasonCode::not_authorized : ReasonCode::unspecified_error);
@@ -46,8 +44,9 @@ void Worker::handle_subscribe(Client& client, Subscribe&& subscribe) {
         session.subscriptions[sub.filter] = options;
         suback.reasons.push_back(static_cast<ReasonCode>(sub.max_qos));
 
-        bool send_retained = sub.retain_handling == RetainHandling::send_on_subscribe ||
-                             (sub.retain_handling == RetainHandling::send_if_new && is_new);
+        // Never on a shared subscription (spec 4.8.2): the group's members would each get a copy.
+        bool send_retained = !shared && (sub.retain_handling == RetainHandling::send_on_subscribe ||
+                                         (sub.retain_handling == RetainHandling::send_if_new && is_new));
         if (send_retained) {
             std::vector<MessagePtr> found;
             broker_.retained().find(sub.filter, found);

@@ -15,6 +15,12 @@ Session::Session(AnchorPtr anchor, const BrokerSettings& settings)
 void Session::attach(Client& client) {
     client_ = &client;
     offline_since.reset();
+    anchor_->online.store(true, std::memory_order_relaxed);
+}
+
+void Session::detach() {
+    client_ = nullptr;
+    anchor_->online.store(false, std::memory_order_relaxed);
 }
 
 bool Session::window_full() const {
@@ -35,7 +41,7 @@ std::uint16_t Session::next_packet_id() {
 
 bool Session::send_publish(const Outgoing& out) {
     DeliveryFields fields{out.qos, out.retain, out.dup, out.packet_id};
-    if (out.subscription_id) fields.subscription_identifiers = std::span(&out.subscription_id, 1);
+    fields.subscription_identifiers = out.ids.span();
     fields.message_expiry_interval = out.message->remaining_expiry(Message::Clock::now());
     log_sending_publish(client_id(), *out.message, fields);
     if (client_->link->send_publish(*out.message, fields)) return true;
@@ -51,9 +57,9 @@ void Session::send_pubrel(std::uint16_t packet_id) {
     client_->link->send(packet);
 }
 
-void Session::deliver(const MessagePtr& message, QoS qos, bool retain, std::uint32_t subscription_id) {
+void Session::deliver(const MessagePtr& message, QoS qos, bool retain, SubscriptionIds ids, ShareKey share) {
     if (message->expired(Message::Clock::now())) return;
-    Outgoing out{message, qos, retain, subscription_id};
+    Outgoing out{message, qos, retain, ids, std::move(share)};
     if (qos == QoS::at_most_once) {
         // QoS 0 is never stored: an offline client misses it (mosquitto's queue_qos0_messages false).
         if (online()) send_publish(out);
@@ -135,6 +141,21 @@ void Session::on_pubcomp(std::uint16_t packet_id) {
     inflight_.erase(it);
     forget(inflight_order_, packet_id);
     pump_queue();
+}
+
+std::vector<std::pair<MessagePtr, ShareKey>> Session::take_unacknowledged_shared() {
+    std::vector<std::pair<MessagePtr, ShareKey>> taken;
+    for (auto id : inflight_order_) {
+        auto it = inflight_.find(id);
+        if (it == inflight_.end() || !it->second.share || it->second.awaiting_pubcomp) continue;
+        taken.emplace_back(std::move(it->second.message), std::move(it->second.share));
+        inflight_.erase(it);
+    }
+    std::erase_if(inflight_order_, [&](std::uint16_t id) { return !inflight_.contains(id); });
+    for (auto& out : queue_)
+        if (out.share) taken.emplace_back(std::move(out.message), std::move(out.share));
+    std::erase_if(queue_, [](const Outgoing& out) { return !out.message; });
+    return taken;
 }
 
 bool Session::hold_incoming(std::uint16_t packet_id, MessagePtr message) {

@@ -9,6 +9,8 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "broker/client.hpp"
 #include "broker/message.hpp"
@@ -29,7 +31,7 @@ class Session {
     bool online() const { return client_ != nullptr; }
     Client* client() const { return client_; }
     void attach(Client& client);
-    void detach() { client_ = nullptr; }
+    void detach();
     // Resends what was in flight (PUBLISH with DUP, or PUBREL), then what was queued while offline.
     void resume();
 
@@ -56,8 +58,14 @@ class Session {
     std::map<std::string, SubscriptionOptions, std::less<>> subscriptions;
 
     // --- outgoing messages (broker -> client) ---
-    // Sends at `qos` now, or queues it when offline or when the in-flight window is full.
-    void deliver(const MessagePtr& message, protocol::QoS qos, bool retain, std::uint32_t subscription_id);
+    // Sends at `qos` now, or queues it when offline or when the in-flight window is full. `share`: the shared
+    // subscription it came through, if any.
+    void deliver(const MessagePtr& message, protocol::QoS qos, bool retain, SubscriptionIds ids,
+                 ShareKey share = nullptr);
+    // The messages that came through a shared subscription and that the client has not acknowledged (QoS 1)
+    // or received (QoS 2, no PUBREC yet), in flight or queued, taken out of the session as it ends so that
+    // another member of the group gets them (spec 4.8.2).
+    std::vector<std::pair<MessagePtr, ShareKey>> take_unacknowledged_shared();
     // The client acknowledged an outgoing message. Unknown ids are ignored, as the spec allows.
     void on_puback(std::uint16_t packet_id);
     void on_pubrec(std::uint16_t packet_id);
@@ -77,7 +85,8 @@ class Session {
         MessagePtr message;
         protocol::QoS qos;
         bool retain;
-        std::uint32_t subscription_id;
+        SubscriptionIds ids;
+        ShareKey share;
         std::uint16_t packet_id = 0;
         bool dup = false;
         bool awaiting_pubcomp = false;  // QoS 2: PUBREC received, PUBREL sent

@@ -18,6 +18,9 @@ struct SessionAnchor {
     std::atomic<int> loop;
     // The session itself, or null once it has ended. Read and written only by the owning loop.
     Session* session = nullptr;
+    // A connection is attached to the session. Written by the owning loop, read by any loop choosing a
+    // member of a shared subscription (a hint: it may change right after it is read).
+    std::atomic<bool> online{false};
 };
 
 using AnchorPtr = std::shared_ptr<SessionAnchor>;

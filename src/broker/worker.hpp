@@ -45,7 +45,8 @@ class Worker {
         MessagePtr message;
         protocol::QoS qos;
         bool retain;
-        std::uint32_t subscription_id;
+        SubscriptionIds ids;
+        ShareKey share;  // came through this shared subscription
     };
     struct TakeoverRequest {
         ClientPtr client;  // the new connection, on `loop`
@@ -76,6 +77,8 @@ class Worker {
     // MQTT 5 Topic Alias: records or applies it; false when the client broke the rules (closed).
     bool resolve_topic_alias(Client& client, protocol::Publish& publish);
     void route(const MessagePtr& message, const SessionAnchor* origin);
+    // Hands messages that a departing member of a shared subscription left unacknowledged to another member.
+    void reroute_shared(std::vector<std::pair<MessagePtr, ShareKey>> messages, const SessionAnchor* departed);
     void publish_will(Session& session);
     void deliver(Delivery&& delivery);
     void flush_deliveries();

@@ -2,9 +2,11 @@
 import queue
 import socket
 import struct
-import threading
 
 import paho.mqtt.client as mqtt
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+from paho.mqtt.subscribeoptions import SubscribeOptions
 
 WAIT = 10.0  # seconds: the bound on every wait in these tests
 
@@ -132,3 +134,59 @@ def wait_closed(s, timeout=WAIT):
         return False
     except ConnectionResetError:
         return True
+
+
+class V5Client:
+    """A paho MQTT 5 client whose callbacks land in queues."""
+
+    def __init__(self, port, client_id, clean_start=True, session_expiry=None, will=None, **connect_properties):
+        self.messages, self.connacks, self.disconnects, self.subacks = (queue.Queue() for _ in range(4))
+        self.client = mqtt.Client(client_id=client_id, protocol=mqtt.MQTTv5)
+        self.client.on_message = lambda c, u, m: self.messages.put(m)
+        self.client.on_connect = lambda c, u, flags, rc, props: self.connacks.put((flags, rc, props))
+        self.client.on_disconnect = lambda c, u, rc, props=None: self.disconnects.put(rc)
+        self.client.on_subscribe = lambda c, u, mid, codes, props: self.subacks.put(codes)
+        if will:
+            topic, payload, delay = will
+            will_props = Properties(PacketTypes.WILLMESSAGE)
+            will_props.WillDelayInterval = delay
+            self.client.will_set(topic, payload, 0, False, will_props)
+        props = Properties(PacketTypes.CONNECT)
+        if session_expiry is not None:
+            props.SessionExpiryInterval = session_expiry
+        for name, value in connect_properties.items():
+            setattr(props, name, value)
+        self.client.connect("127.0.0.1", port, 60, clean_start=clean_start, properties=props)
+        self.client.loop_start()
+        self.flags, rc, self.connack_properties = self.connacks.get(timeout=WAIT)
+        assert rc == 0, f"{client_id}: CONNACK {rc}"
+
+    def subscribe(self, topic, qos=0, **options):
+        sub_options = SubscribeOptions(qos=qos, **{k: v for k, v in options.items() if k != "subscription_id"})
+        self.client.subscribe(topic, options=sub_options,
+                              properties=self._sub_properties(options.get("subscription_id")))
+        return [int(c.value) for c in self.subacks.get(timeout=WAIT)]
+
+    @staticmethod
+    def _sub_properties(subscription_id):
+        if subscription_id is None:
+            return None
+        p = Properties(PacketTypes.SUBSCRIBE)
+        p.SubscriptionIdentifier = subscription_id
+        return p
+
+    def publish(self, topic, payload, qos=1, retain=False, properties=None):
+        info = self.client.publish(topic, payload, qos, retain, properties)
+        info.wait_for_publish(timeout=WAIT)
+        assert info.is_published()
+
+    def next_message(self):
+        return self.messages.get(timeout=WAIT)
+
+    def close(self):
+        self.client.disconnect()
+        self.client.loop_stop()
+
+    def drop(self):
+        self.client.loop_stop()
+        self.client.socket().close()

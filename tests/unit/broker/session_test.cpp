@@ -134,5 +134,25 @@ TEST_F(SessionTest, TooLargeForTheClientIsDroppedNotRetried) {
     EXPECT_EQ(session.inflight_count(), 1u);
 }
 
+TEST_F(SessionTest, UnacknowledgedSharedMessagesAreTakenForAnotherMember) {
+    settings.max_inflight_messages = 2;
+    connect();
+    auto share = std::make_shared<const std::string>("$share/g/t");
+    session.deliver(message("shared, acknowledged"), QoS::at_least_once, false, 0, share);
+    session.deliver(message("shared, in flight"), QoS::at_least_once, false, 0, share);
+    session.deliver(message("ordinary, queued"), QoS::at_least_once, false, 0);
+    session.deliver(message("shared, queued"), QoS::at_least_once, false, 0, share);
+    session.on_puback(link.publishes()[0].packet_id);  // a slot frees: "ordinary, queued" goes out
+    auto taken = session.take_unacknowledged_shared();
+    std::vector<std::string> payloads;
+    for (const auto& [m, key] : taken) {
+        payloads.emplace_back(m->payload.view());
+        EXPECT_EQ(*key, "$share/g/t");
+    }
+    EXPECT_EQ(payloads, (std::vector<std::string>{"shared, in flight", "shared, queued"}));
+    EXPECT_EQ(session.inflight_count(), 1u);  // the ordinary one stays with the session
+    EXPECT_EQ(session.queued_count(), 0u);
+}
+
 }  // namespace
 }  // namespace culex::broker
