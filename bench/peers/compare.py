@@ -266,6 +266,8 @@ def machine():
 
 
 def main():
+    # Stopped from outside: unwind, so that each cell's `finally` stops its broker.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--seconds", type=float, default=5)
@@ -329,6 +331,17 @@ def main():
         lines += ["", "culex alone, unpinned, p2p 8 pairs QoS 0: broker CPU microseconds per delivered message, "
                   f"`threads 1`: {t1 and round(t1, 3)}, `threads 2`: {t2 and round(t2, 3)} ({extra}; goal: "
                   "no more than +15%)."]
+    headroom = [x for x in raw if x.get("cell") == "p2p-q0-rate" and "result" in x]
+    if headroom:
+        lines += ["", "The load generator itself, p2p QoS 0 flat out (median over runs): messages received per "
+                  "second, and its own CPU use on its core (below 100% means it was not the bottleneck):", ""]
+        for b in wanted:
+            rs = [x["result"] for x in headroom if x["broker"] == b]
+            if rs:
+                rate = statistics.median(r["received_per_second"] for r in rs)
+                cpu = statistics.median(r["bench_cpu_seconds"] / max(r["receive_seconds"], 1e-9) for r in rs)
+                lines.append(f"- {b}: {rate:,.0f} msg/s received ({2 * rate:,.0f} PUBLISHes through culex bench "
+                             f"counting both ways), culex bench at {cpu * 100:.0f}% of one core")
     failures = [x for x in raw if "error" in x]
     if failures:
         lines += ["", "Failed runs:", ""] + [f"- {x['cell']} {x['broker']} run {x['run']}: {x['error']}"

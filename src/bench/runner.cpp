@@ -230,7 +230,8 @@ std::expected<Result, Error> run(const Options& options, const ProgressSink& pro
             if (t.received != seen.received || t.unacked != seen.unacked) {
                 seen = t;
                 quiet_since = now;
-            } else if (now - quiet_since > kQuietNs) {
+            } else if (options.qos == protocol::QoS::at_most_once && now - quiet_since > kQuietNs) {
+                // Only QoS 0 may be dropped on the way; at QoS 1/2 a slow broker is waited for until --drain.
                 break;
             }
             report_progress(now);
