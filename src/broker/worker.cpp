@@ -185,6 +185,21 @@ std::optional<std::chrono::seconds> Worker::session_expiry(std::uint32_t interva
     return limit && interval != 0 ? std::min(asked, *limit) : asked;
 }
 
+void Worker::shut_down() {
+    for (auto& [id, session] : sessions_) {
+        Client* client = session->client();
+        if (!client || !client->link) continue;
+        if (client->version == ProtocolVersion::v5)
+            send(*client, Disconnect{ReasonCode::server_shutting_down, {}});
+        // Detached as in end_connection, without its will or session ending: nothing is sent to it from now.
+        session->detach();
+        client->session = nullptr;
+        client->state = Client::State::closed;
+        client->link->close();
+        client->link = nullptr;
+    }
+}
+
 void Worker::tick(std::chrono::steady_clock::time_point now) {
     std::vector<Session*> expired;
     for (auto& [id, session] : sessions_) {

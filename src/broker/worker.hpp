@@ -34,6 +34,9 @@ class Worker {
     void handle_closed(const ClientPtr& client, CloseReason reason);
     // After a reload of the access policies: disconnects clients whose user left the password file.
     void recheck_clients();
+    // The server is shutting down: MQTT 5 clients hear DISCONNECT 0x8B, every connection closes (flushed).
+    // Sessions and wills stay as they are.
+    void shut_down();
     // Once a second: expires offline sessions.
     void tick(std::chrono::steady_clock::time_point now);
 

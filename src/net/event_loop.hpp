@@ -4,6 +4,8 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <chrono>
+#include <future>
 #include <thread>
 
 #include "broker/loop_executor.hpp"
@@ -21,11 +23,20 @@ class EventLoop final : public broker::LoopExecutor {
     void post(std::move_only_function<void()> task) override { boost::asio::post(context_, std::move(task)); }
 
     void start() {
-        thread_ = std::thread([this] { context_.run(); });
+        thread_ = std::thread([this] {
+            context_.run();
+            finished_.set_value();
+        });
     }
     void stop() {
         work_.reset();
         context_.stop();
+    }
+    // Lets the loop run out of work (the last writes of closing connections), then stops it if it has not
+    // finished within `grace` (a connection still in its handshake, say, keeps a read pending).
+    void drain(std::chrono::milliseconds grace) {
+        work_.reset();
+        if (thread_.joinable() && done_.wait_for(grace) != std::future_status::ready) context_.stop();
     }
     void join() {
         if (thread_.joinable()) thread_.join();
@@ -35,6 +46,8 @@ class EventLoop final : public broker::LoopExecutor {
     int index_;
     boost::asio::io_context context_{1};  // one thread runs it: Asio may skip locking
     boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+    std::promise<void> finished_;
+    std::future<void> done_ = finished_.get_future();
     std::thread thread_;
 };
 

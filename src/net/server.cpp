@@ -66,8 +66,10 @@ Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>()) {
 
 Server::~Server() {
     stop();
-    for (auto& loop : impl_->loops)
+    for (auto& loop : impl_->loops) {
+        loop->stop();  // run() has drained them already, if it ran
         loop->join();
+    }
     // Pending handlers own the connections, which refer to the broker: destroy them first.
     impl_->listeners.clear();
     impl_->tickers.clear();
@@ -102,6 +104,7 @@ std::expected<void, std::string> Server::start() {
             auto listener =
                 std::make_unique<Listener>(impl_->loop_pointers(), *impl_->broker, impl_->open_connections,
                                            limit, static_cast<int>(index));
+            listener->set_websockets(spec.websockets);
             if (auto opened = listener->open({address, spec.port}); !opened) {
                 // IPv6 may be missing on this host; do without it when the IPv4 socket opened.
                 if (address.is_v6() && spec.bind_address.empty() && !impl_->listeners.empty()) continue;
@@ -145,8 +148,25 @@ void Server::run(std::function<void()> on_reload) {
     }
     signals_context.stop();
     signal_thread.join();
+    say_goodbye();
     for (auto& loop : impl_->loops)
         loop->join();
+}
+
+void Server::say_goodbye() {
+    // Each loop closes its own things: the listeners (all on the first loop), its ticker, its clients (MQTT 5
+    // ones hear DISCONNECT 0x8B first); then it runs until their last writes are out, within a bound.
+    for (std::size_t i = 0; i < impl_->loops.size(); ++i) {
+        impl_->loops[i]->post([this, i] {
+            if (i == 0)
+                for (auto& listener : impl_->listeners)
+                    listener->close();
+            impl_->tickers[i]->cancel();
+            impl_->broker->worker(static_cast<int>(i)).shut_down();
+        });
+    }
+    for (auto& loop : impl_->loops)
+        loop->drain(std::chrono::seconds(2));
 }
 
 void Server::replace_policies(std::vector<broker::AccessPolicy> policies) {
@@ -164,8 +184,7 @@ void Server::stop() {
         if (impl_->stop_requested) return;
         impl_->stop_requested = true;
     }
-    for (auto& loop : impl_->loops)
-        loop->stop();
+    // run() wakes up and shuts the loops down in order (say_goodbye).
     impl_->stop_signal.notify_all();
 }
 

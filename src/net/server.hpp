@@ -23,6 +23,7 @@ struct ListenerSpec {
     std::uint16_t port = 1883;  // 0: an ephemeral port, reported in the "Opening ... listen socket" log line
     int max_connections = -1;   // -1: no limit
     std::shared_ptr<const tls::ServerContext> tls;  // null: plain TCP
+    bool websockets = false;                        // MQTT over WebSockets (wss:// with tls)
 };
 
 struct ServerOptions {
@@ -52,6 +53,8 @@ class Server {
     void replace_tls(std::size_t index, std::shared_ptr<const tls::ServerContext> context);
 
   private:
+    // Closes the listeners and every client (DISCONNECT 0x8B for MQTT 5), lets the loops finish their writes.
+    void say_goodbye();
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

@@ -9,7 +9,7 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from brokers import start_culex
-from mqtt_peers import WAIT, V5Client, mqtt_string, recv_exact, varint, wait_closed
+from mqtt_peers import WAIT, V5Client, mqtt_string, raw_connect, recv_exact, varint, wait_closed
 
 
 @pytest.fixture
@@ -44,7 +44,7 @@ def test_connack_properties_and_assigned_client_id(broker):
     assigned = props.AssignedClientIdentifier
     assert assigned.startswith("auto-")
     assert props.TopicAliasMaximum > 0
-    assert props.SharedSubscriptionAvailable == 0
+    assert not hasattr(props, "SharedSubscriptionAvailable")  # absent: available (the default)
     broker.log.wait_for(rf"New client connected from 127\.0\.0\.1:\d+ as {assigned} \(p5, c1, k60\)\.")
     c.close()
 
@@ -162,3 +162,14 @@ def test_invalid_utf8_with_payload_format_indicator(broker):
                         b"-q", b"1", b"-D", b"publish", b"payload-format-indicator", b"1", b"-m", b"\xff\xfe"],
                        capture_output=True, text=True, timeout=WAIT)
     assert "RC:153" in r.stdout, r.stdout + r.stderr
+
+
+def test_shutdown_sends_disconnect_0x8b_to_mqtt5_clients(tmp_path):
+    b = start_culex(tmp_path)
+    v5 = raw_v5_connect(b.port, "v5 client")
+    v311, connack = raw_connect(b.port, "v3 client")
+    assert connack == b"\x20\x02\x00\x00"
+    assert b.stop() == 0, b.log.text()
+    assert recv_exact(v5, 3) == b"\xe0\x01\x8b"  # Server shutting down
+    assert wait_closed(v5)
+    assert recv_exact(v311, 1) == b""  # 3.1.1 has no server DISCONNECT: the connection just closes
