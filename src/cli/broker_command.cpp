@@ -75,8 +75,6 @@ std::expected<net::ServerOptions, std::string> server_options(const config::Conf
     for (const auto& listener : config.listeners) {
         std::string where =
             fmt::format("{}:{}: listener {}", listener.source_file, listener.source_line, listener.port);
-        if (listener.protocol == config::ListenerProtocol::websockets)
-            return std::unexpected(where + ": WebSockets listeners are not implemented yet");
         std::string bind_address = listener.bind_address;
         if (!listener.unix_socket_path.empty()) {
             // `listener 0 ADDRESS` with an IP address: an ephemeral TCP port (culex's own, for tests and
@@ -89,7 +87,8 @@ std::expected<net::ServerOptions, std::string> server_options(const config::Conf
         net::ListenerSpec spec{bind_address,
                                listener.port,
                                listener.max_connections ? static_cast<int>(*listener.max_connections) : -1,
-                               {}};
+                               {},
+                               listener.protocol == config::ListenerProtocol::websockets};
         if (listener.tls.enabled()) {
             // Checked now, before anything listens: a broken TLS setup is an error at start.
             auto context = tls::make_server_context(listener);

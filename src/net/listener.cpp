@@ -4,6 +4,7 @@
 #include "log/logger.hpp"
 #include "net/connection.hpp"
 #include "net/tls_accept.hpp"
+#include "net/websocket_accept.hpp"
 
 namespace culex::net {
 
@@ -46,8 +47,12 @@ std::expected<void, std::string> Listener::open(const asio::ip::tcp::endpoint& e
     acceptor_.listen(asio::socket_base::max_listen_connections, ec);
     if (ec) return fail("listen on");
     port_ = acceptor_.local_endpoint().port();
+    // Mosquitto's words: "websockets" instead of the address family for WebSockets listeners.
     logger().log(LogType::notice, "Opening {} listen socket on port {}.",
-                 endpoint.address().is_v6() ? "ipv6" : "ipv4", port_);
+                 websockets_                  ? "websockets"
+                 : endpoint.address().is_v6() ? "ipv6"
+                                              : "ipv4",
+                 port_);
     return {};
 }
 
@@ -85,27 +90,47 @@ void Listener::start_connection(EventLoop& loop, asio::ip::tcp::socket socket) {
     logger().log(LogType::notice, "New connection from {} on port {}.", describe_endpoint(endpoint), port_);
     broker::Worker& worker = broker_.worker(loop.index());
     tls::ServerContextPtr context = tls_.load(std::memory_order_acquire);
+    // A connection counts from accept; one that fails a handshake gives its place back.
+    auto give_back = [&open = open_connections_] { --open; };
+    auto serve_over_websocket = [this, &worker, give_back](std::unique_ptr<Transport> transport,
+                                                           CertificateLogin login) {
+        accept_websocket(
+            std::move(transport), port_, broker_.settings().connect_timeout,
+            [this, &worker, login](std::unique_ptr<Transport> upgraded) {
+                serve(worker, std::move(upgraded), login);
+            },
+            give_back);
+    };
     if (!context) {
-        auto connection = std::make_shared<Connection>(make_tcp_transport(std::move(socket)), worker,
-                                                       broker_.settings(), open_connections_);
-        connection->start(index_);
+        auto transport = make_tcp_transport(std::move(socket));
+        if (websockets_)
+            serve_over_websocket(std::move(transport), {});
+        else
+            serve(worker, std::move(transport), {});
         return;
     }
-    auto on_accepted = [this, &worker, context](std::unique_ptr<Transport> transport,
-                                                std::optional<tls::PeerIdentity> identity) {
+    auto on_accepted = [this, &worker, context, serve_over_websocket](
+                           std::unique_ptr<Transport> transport, std::optional<tls::PeerIdentity> identity) {
         const auto& settings = context->info().settings;
         CertificateLogin login;
         login.required = settings.use_identity_as_username || settings.use_subject_as_username;
         if (identity)
             login.username =
                 settings.use_subject_as_username ? std::optional(identity->subject) : identity->common_name;
-        auto connection =
-            std::make_shared<Connection>(std::move(transport), worker, broker_.settings(), open_connections_);
-        connection->start(index_, login);
+        if (websockets_)
+            serve_over_websocket(std::move(transport), login);
+        else
+            serve(worker, std::move(transport), login);
     };
-    // A connection counts from accept; one that fails its handshake gives its place back.
     accept_tls(std::move(socket), std::move(context), broker_.settings().connect_timeout,
-               std::move(on_accepted), [&open = open_connections_] { --open; });
+               std::move(on_accepted), give_back);
+}
+
+void Listener::serve(broker::Worker& worker, std::unique_ptr<Transport> transport,
+                     const CertificateLogin& login) {
+    auto connection =
+        std::make_shared<Connection>(std::move(transport), worker, broker_.settings(), open_connections_);
+    connection->start(index_, login);
 }
 
 void Listener::close() {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "broker/broker.hpp"
+#include "net/connection.hpp"
 #include "net/event_loop.hpp"
 #include "tls/server_context.hpp"
 
@@ -28,10 +29,14 @@ class Listener {
     // TLS listeners: the context new connections use (SIGHUP replaces it; existing connections keep
     // theirs). Null: plain TCP.
     void set_tls(tls::ServerContextPtr context) { tls_.store(std::move(context), std::memory_order_release); }
+    // `protocol websockets`: MQTT over WebSockets (over TLS too when set_tls gives a context). Before open().
+    void set_websockets(bool on) { websockets_ = on; }
 
   private:
     void accept();
     void start_connection(EventLoop& loop, boost::asio::ip::tcp::socket socket);
+    // The broker side of a connection whose transport is ready (TLS and WebSocket handshakes done).
+    void serve(broker::Worker& worker, std::unique_ptr<Transport> transport, const CertificateLogin& login);
 
     std::vector<EventLoop*> loops_;
     broker::Broker& broker_;
@@ -42,6 +47,7 @@ class Listener {
     std::uint16_t port_ = 0;
     std::size_t next_loop_ = 0;
     std::atomic<tls::ServerContextPtr> tls_;
+    bool websockets_ = false;
 };
 
 }  // namespace culex::net

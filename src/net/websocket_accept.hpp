@@ -1,0 +1,21 @@
+// Accepting MQTT over WebSockets (`protocol websockets` listeners): the HTTP upgrade on top of a TCP or TLS
+// transport, bounded in time, answering with the "mqtt" subprotocol; then a Transport that carries MQTT bytes
+// in binary frames (a packet may span frames, a frame may hold several packets). Beast stays in the .cpp.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+
+#include "net/transport.hpp"
+
+namespace culex::net {
+
+using WebSocketAccepted = std::function<void(std::unique_ptr<Transport>)>;
+
+// Calls `on_accepted` after a good upgrade, else `on_failed` (after logging why). `port`: the listener's, for
+// the log line.
+void accept_websocket(std::unique_ptr<Transport> transport, std::uint16_t port, std::chrono::seconds timeout,
+                      WebSocketAccepted on_accepted, std::function<void()> on_failed);
+
+}  // namespace culex::net
