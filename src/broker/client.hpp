@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "broker/client_link.hpp"
+#include "broker/outgoing_topic_aliases.hpp"
 #include "protocol/packets.hpp"
 
 namespace culex::broker {
@@ -45,6 +46,8 @@ struct Client {
     bool password_checked = false;
     // MQTT 5 topic aliases the client set on this connection; index = alias - 1.
     std::vector<std::string> topic_aliases;
+    // MQTT 5 topic aliases we set towards the client, up to the Topic Alias Maximum in its CONNECT.
+    OutgoingTopicAliases outgoing_aliases;
     // TLS listeners with use_identity_as_username / use_subject_as_username: the user name is the one in the
     // client's certificate (its CN, or its whole subject), and no password is checked.
     bool identity_from_certificate = false;

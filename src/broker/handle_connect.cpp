@@ -247,6 +247,7 @@ void Worker::finish_connect(const ClientPtr& client, Session& session, bool sess
     if (v5) {
         session.expiry = session_expiry(connect.properties.session_expiry_interval.value_or(0));
         session.receive_maximum = connect.properties.receive_maximum.value_or(65535);
+        c.outgoing_aliases.set_maximum(connect.properties.topic_alias_maximum.value_or(0));
     } else {
         session.expiry = connect.clean_start ? std::optional(std::chrono::seconds(0))
                                              : broker_.settings().persistent_client_expiration;

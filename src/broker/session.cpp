@@ -43,8 +43,14 @@ bool Session::send_publish(const Outgoing& out) {
     DeliveryFields fields{out.qos, out.retain, out.dup, out.packet_id};
     fields.subscription_identifiers = out.ids.span();
     fields.message_expiry_interval = out.message->remaining_expiry(Message::Clock::now());
+    auto alias = client_->outgoing_aliases.use(out.message->topic);
+    fields.topic_alias = alias.alias;
+    fields.omit_topic = alias.known;
     log_sending_publish(client_id(), *out.message, fields);
-    if (client_->link->send_publish(*out.message, fields)) return true;
+    if (client_->link->send_publish(*out.message, fields)) {
+        client_->outgoing_aliases.confirm(out.message->topic, alias);
+        return true;
+    }
     culex::log::logger().log(culex::log::LogType::debug,
                              "Dropped PUBLISH to {} on '{}': larger than the client's Maximum Packet Size.",
                              client_id(), out.message->topic);

@@ -19,10 +19,10 @@ def broker(tmp_path):
     assert b.stop() == 0, "broker did not shut down cleanly:\n" + b.log.text()
 
 
-def raw_v5_connect(port, client_id):
+def raw_v5_connect(port, client_id, properties=b""):
     """A socket with an MQTT 5 session (CONNACK read), for what paho does not show."""
     s = socket.create_connection(("127.0.0.1", port), timeout=WAIT)
-    body = mqtt_string("MQTT") + b"\x05\x02\x00\x3c\x00" + mqtt_string(client_id)
+    body = mqtt_string("MQTT") + b"\x05\x02\x00\x3c" + varint(len(properties)) + properties + mqtt_string(client_id)
     s.sendall(b"\x10" + varint(len(body)) + body)
     header = recv_exact(s, 2)
     assert header[0] == 0x20
@@ -106,6 +106,60 @@ def test_topic_alias_from_the_client(broker):
     assert wait_closed(s)
     broker.log.wait_for(r"Client alias-raw disconnected due to protocol error: topic alias 4 was never set")
     sub.close()
+
+
+def read_varint(s):
+    value, shift = 0, 0
+    while True:
+        byte = recv_exact(s, 1)[0]
+        value |= (byte & 0x7F) << shift
+        shift += 7
+        if not byte & 0x80:
+            return value
+
+
+def read_v5_publish_qos0(s):
+    """(topic, topic alias or None, payload) of the next PUBLISH at QoS 0 on a raw MQTT 5 socket."""
+    header = recv_exact(s, 1)[0]
+    assert header >> 4 == 3, f"expected PUBLISH, got packet type {header >> 4}"
+    body = recv_exact(s, read_varint(s))
+    topic_length = int.from_bytes(body[:2], "big")
+    topic = body[2:2 + topic_length].decode()
+    rest = body[2 + topic_length:]
+    length, used = 0, 0
+    while True:  # property length, a variable byte integer
+        length |= (rest[used] & 0x7F) << (7 * used)
+        used += 1
+        if not rest[used - 1] & 0x80:
+            break
+    properties, payload = rest[used:used + length], rest[used + length:]
+    alias = None
+    i = 0
+    while i < len(properties):
+        if properties[i] == 0x23:
+            alias = int.from_bytes(properties[i + 1:i + 3], "big")
+            i += 3
+        else:
+            raise AssertionError(f"unexpected property {properties[i]:#x} in {properties!r}")
+    return topic, alias, payload
+
+
+def test_topic_alias_to_the_client(broker):
+    # Topic Alias Maximum 1: the first topic gets alias 1, sent with the topic once and then without it; a
+    # second topic finds the table full and goes without an alias.
+    s = raw_v5_connect(broker.port, "alias-receiver", properties=b"\x22\x00\x01")
+    body = b"\x00\x01\x00" + mqtt_string("ta/#") + b"\x00"
+    s.sendall(b"\x82" + varint(len(body)) + body)
+    assert recv_exact(s, 6) == b"\x90\x04\x00\x01\x00\x00"
+    pub = V5Client(broker.port, "alias-sender")
+    for topic, payload in (("ta/one", b"1"), ("ta/one", b"2"), ("ta/two", b"3"), ("ta/one", b"4")):
+        pub.publish(topic, payload, qos=0)
+    assert read_v5_publish_qos0(s) == ("ta/one", 1, b"1")
+    assert read_v5_publish_qos0(s) == ("", 1, b"2")
+    assert read_v5_publish_qos0(s) == ("ta/two", None, b"3")
+    assert read_v5_publish_qos0(s) == ("", 1, b"4")
+    pub.close()
+    s.close()
 
 
 def test_maximum_packet_size_drops_what_the_client_cannot_take(broker):

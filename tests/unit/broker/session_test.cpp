@@ -154,5 +154,21 @@ TEST_F(SessionTest, UnacknowledgedSharedMessagesAreTakenForAnotherMember) {
     EXPECT_EQ(session.queued_count(), 0u);
 }
 
+TEST_F(SessionTest, TopicAliasIsAssignedOnlyBySentPublishes) {
+    link.version = protocol::ProtocolVersion::v5;
+    link.max_packet_size = 40;
+    client.outgoing_aliases.set_maximum(1);
+    connect();
+    session.deliver(message(std::string(100, 'x')), QoS::at_most_once, false, 0);  // dropped: too large
+    session.deliver(message("a"), QoS::at_most_once, false, 0);
+    session.deliver(message("b"), QoS::at_most_once, false, 0);
+    auto sent = link.publishes();
+    ASSERT_EQ(sent.size(), 2u);
+    EXPECT_EQ(sent[0].topic, "t");  // the alias is set by the first PUBLISH that really went out...
+    EXPECT_EQ(sent[0].properties.topic_alias, 1);
+    EXPECT_EQ(sent[1].topic, "");  // ...and used from then on
+    EXPECT_EQ(sent[1].properties.topic_alias, 1);
+}
+
 }  // namespace
 }  // namespace culex::broker
