@@ -228,8 +228,14 @@ void Worker::end_session(Session& session) {
     sessions_.erase(anchor->client_id);
 }
 
+std::uint16_t Worker::receive_maximum() const {
+    auto limit = broker_.settings().max_inflight_messages;
+    return limit == 0 ? 65535 : limit;
+}
+
 void Worker::describe_server(const Client& client, const Connect& connect, Properties& p) const {
     const BrokerSettings& settings = broker_.settings();
+    if (receive_maximum() != 65535) p.receive_maximum = receive_maximum();
     if (connect.client_id.empty()) p.assigned_client_identifier = client.client_id;
     if (!settings.retain_available) p.retain_available = 0;
     if (settings.max_packet_size < kMaxRemainingLength + 5) p.maximum_packet_size = settings.max_packet_size;

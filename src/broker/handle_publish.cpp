@@ -40,6 +40,14 @@ void Worker::handle_publish(Client& client, Publish&& publish) {
     const BrokerSettings& settings = broker_.settings();
     Session& session = *client.session;
     if (publish.properties.topic_alias && !resolve_topic_alias(client, publish)) return;
+    // Our Receive Maximum (CONNACK): QoS 2 messages not yet released by PUBREL are the ones in flight
+    // (QoS 1 is acknowledged at once). A resend of a held id is not a new one.
+    if (client.version == ProtocolVersion::v5 && publish.qos == QoS::exactly_once &&
+        session.incoming_count() >= receive_maximum() && !session.holds_incoming(publish.packet_id))
+        return protocol_violation(
+            client,
+            fmt::format("more than Receive Maximum ({}) QoS 2 PUBLISHes unreleased", receive_maximum()),
+            ReasonCode::receive_maximum_exceeded);
     if (publish.properties.payload_format_indicator == 1 && !is_valid_utf8(publish.payload.view())) {
         // Spec 3.3.2.3.2: the sender promised UTF-8.
         log_received(client.log_id(), publish);

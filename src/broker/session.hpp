@@ -77,6 +77,8 @@ class Session {
     // --- incoming QoS 2 (client -> broker): held from PUBLISH until PUBREL, then routed ---
     // Returns false when the packet id is already held (a DUP resend: acknowledge but do not store twice).
     bool hold_incoming(std::uint16_t packet_id, MessagePtr message);
+    bool holds_incoming(std::uint16_t packet_id) const { return incoming_qos2_.contains(packet_id); }
+    std::size_t incoming_count() const { return incoming_qos2_.size(); }
     // Returns the held message (null if none) and forgets the id.
     MessagePtr release_incoming(std::uint16_t packet_id);
 

@@ -67,6 +67,8 @@ class Worker {
     void handle_takeover(const AnchorPtr& anchor, TakeoverRequest request);
     void adopt_session(std::unique_ptr<Session> session, const ClientPtr& client);
     void finish_connect(const ClientPtr& client, Session& session, bool session_present);
+    // The Receive Maximum we announce: QoS 2 PUBLISHes a client may have unreleased (max_inflight_messages).
+    std::uint16_t receive_maximum() const;
     // MQTT 5 CONNACK properties: what this broker offers and what it decided for the client.
     void describe_server(const Client& client, const protocol::Connect& connect,
                          protocol::Properties& properties) const;

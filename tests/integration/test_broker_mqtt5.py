@@ -227,3 +227,19 @@ def test_shutdown_sends_disconnect_0x8b_to_mqtt5_clients(tmp_path):
     assert recv_exact(v5, 3) == b"\xe0\x01\x8b"  # Server shutting down
     assert wait_closed(v5)
     assert recv_exact(v311, 1) == b""  # 3.1.1 has no server DISCONNECT: the connection just closes
+
+
+def test_receive_maximum_is_announced_and_enforced(tmp_path):
+    b = start_culex(tmp_path, extra_config="max_inflight_messages 2\n")
+    try:
+        assert V5Client(b.port, "announce").connack_properties.ReceiveMaximum == 2
+        s = raw_v5_connect(b.port, "greedy")
+        for packet_id in (1, 2, 2, 3):  # the resend of id 2 is not a new message
+            body = mqtt_string("rm/t") + packet_id.to_bytes(2, "big") + b"\x00" + b"payload"
+            s.sendall(b"\x34" + varint(len(body)) + body)
+        assert recv_exact(s, 4 * 3) == b"".join(b"\x50\x02\x00" + bytes([i]) for i in (1, 2, 2))  # PUBRECs
+        assert recv_exact(s, 3) == b"\xe0\x01\x93"  # Receive Maximum exceeded
+        assert wait_closed(s)
+        b.log.wait_for(r"Client greedy disconnected due to protocol error: more than Receive Maximum \(2\)")
+    finally:
+        assert b.stop() == 0, b.log.text()
