@@ -9,6 +9,7 @@ namespace culex::cli {
 void add_broker_command(CLI::App& app, int& exit_code);
 void add_pub_command(CLI::App& app, int& exit_code);
 void add_sub_command(CLI::App& app, int& exit_code);
+void add_rr_command(CLI::App& app, int& exit_code);
 void add_pki_command(CLI::App& app, int& exit_code);
 void add_passwd_command(CLI::App& app, int& exit_code);
 void add_sniff_command(CLI::App& app, int& exit_code);

@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
     culex::cli::add_broker_command(app, exit_code);
     culex::cli::add_pub_command(app, exit_code);
     culex::cli::add_sub_command(app, exit_code);
+    culex::cli::add_rr_command(app, exit_code);
     culex::cli::add_pki_command(app, exit_code);
     culex::cli::add_passwd_command(app, exit_code);
     culex::cli::add_sniff_command(app, exit_code);

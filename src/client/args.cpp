@@ -7,13 +7,14 @@
 #include <cstdlib>
 #include <functional>
 
+#include "client/format.hpp"
 #include "protocol/topic.hpp"
 
 namespace culex::client {
 
 namespace {
 
-enum class Tool { pub, sub };
+enum class Tool { pub, sub, rr };
 
 ArgsStop fail(std::string message) {
     return ArgsStop{ArgsStop::Kind::error, std::move(message)};
@@ -47,6 +48,10 @@ class Parser {
         if (i_ + 1 >= args_.size()) return std::unexpected(fail(fmt::format("Error: {}\n\n", missing)));
         return std::string_view(args_[++i_]);
     }
+
+    // The words after the current flag, for flags that take several (-D); skip() consumes them.
+    std::span<const std::string> rest() const { return args_.subspan(i_ + 1); }
+    void skip(std::size_t n) { i_ += n; }
 
     ArgsStop unknown(std::string_view flag) const {
         return ArgsStop{ArgsStop::Kind::error, fmt::format("Error: Unknown option '{}'.\n", flag)};
@@ -130,11 +135,31 @@ std::optional<std::optional<ArgsStop>> common_flag(Parser& p, std::string_view f
         } else if (*v == "mqttv311" || *v == "311") {
             c.version = protocol::ProtocolVersion::v311;
         } else if (*v == "mqttv5" || *v == "5") {
-            return stop(
-                fail("Error: MQTT v5 is not supported by culex's clients yet; use -V mqttv311 or "
-                     "mqttv31.\n\n"));
+            c.version = protocol::ProtocolVersion::v5;
         } else {
             return stop(fail("Error: Invalid protocol version argument given.\n\n"));
+        }
+    } else if (flag == "-D" || flag == "--property") {
+        std::string error;
+        auto taken = parse_property_arg(p.rest(), c.properties, error);
+        if (!taken) return stop(fail(std::move(error)));
+        p.skip(*taken);
+        c.version = protocol::ProtocolVersion::v5;  // as Mosquitto: -D makes an MQTT 5 client
+    } else if (flag == "-x") {
+        auto v = take("-x argument given but no session expiry interval specified.");
+        if (!v) return stop(v.error());
+        if (*v == "\u221e") {  // "∞"
+            c.session_expiry = 0xFFFFFFFFu;
+        } else {
+            std::string text(*v);
+            char* end = nullptr;
+            long long value = std::strtoll(text.c_str(), &end, 0);
+            if (end == text.c_str() || *end != '\0')
+                return stop(fail("Error: session-expiry-interval not a number.\n\n"));
+            if (value == -1) value = 0xFFFFFFFFLL;
+            if (value < -1 || value > 0xFFFFFFFFLL)
+                return stop(fail("Error: session-expiry-interval out of range.\n\n"));
+            c.session_expiry = static_cast<std::uint32_t>(value);
         }
     } else if (flag == "--will-topic") {
         auto v = take("--will-topic argument given but no will topic specified.");
@@ -207,12 +232,27 @@ std::optional<std::optional<ArgsStop>> common_flag(Parser& p, std::string_view f
     return done;
 }
 
-// Checks Mosquitto makes once every flag is read.
-std::optional<ArgsStop> common_checks(const CommonArgs& c) {
+// Checks Mosquitto makes once every flag is read. For MQTT 5 this is also where -x (or -c's "never
+// expire") becomes the CONNECT's Session Expiry Interval, before the property lists are checked.
+std::optional<ArgsStop> common_checks(CommonArgs& c) {
     if (c.will_payload && !c.will_topic) return fail("Error: Will payload given, but no will topic given.\n");
     if (c.will_retain && !c.will_topic) return fail("Error: Will retain given, but no will topic given.\n");
-    if (!c.clean_session && (c.id_prefix || !c.id)) {
+    if (c.version == protocol::ProtocolVersion::v5) {
+        auto expiry = c.session_expiry;
+        if (!c.clean_session && !expiry) expiry = 0xFFFFFFFFu;
+        if (expiry && *expiry > 0) {
+            if (*expiry == 0xFFFFFFFFu && (c.id_prefix || !c.id)) {
+                return fail(
+                    "Error: You must provide a client id if you are using an infinite session expiry "
+                    "interval.\n");
+            }
+            add_session_expiry(c.properties, *expiry);
+        }
+        if (auto problem = check_property_lists(c.properties)) return fail(std::move(*problem));
+    } else if (!c.clean_session && (c.id_prefix || !c.id)) {
         return fail("Error: You must provide a client id if you are using the -c option.\n");
+    } else if (auto problem = check_property_lists(c.properties)) {
+        return fail(std::move(*problem));
     }
     if (c.certfile.has_value() != c.keyfile.has_value()) {
         return fail("Error: Both certfile and keyfile must be provided if one of them is set.\n");
@@ -225,11 +265,54 @@ void default_tls_port(CommonArgs& c) {
     if (c.tls() && !c.port_given) c.port = 8883;
 }
 
-std::optional<ArgsStop> set_source(PubArgs& a, MessageSource source) {
+// -F and --pretty, which sub and rr share. Same shape as common_flag.
+std::optional<std::optional<ArgsStop>> output_flag(Parser& p, std::string_view flag, OutputOptions& o) {
+    using R = std::optional<std::optional<ArgsStop>>;
+    if (flag == "-F") {
+        auto v = p.value("-F argument given but no format specified.");
+        if (!v) return R(v.error());
+        if (auto problem = check_format(*v)) return R(fail(std::move(*problem)));
+        o.format = std::string(*v);
+        return R(std::optional<ArgsStop>());
+    }
+    if (flag == "--pretty") {
+        o.pretty = true;
+        return R(std::optional<ArgsStop>());
+    }
+    return std::nullopt;
+}
+
+template <typename A>
+std::optional<ArgsStop> set_source(A& a, MessageSource source) {
     if (a.source != MessageSource::none)
         return fail("Error: Only one type of message can be sent at once.\n\n");
     a.source = source;
     return std::nullopt;
+}
+
+// The message flags pub and rr share (-m -f -s -n; pub also has -l). Same shape as common_flag.
+template <typename A>
+std::optional<std::optional<ArgsStop>> message_flag(Parser& p, std::string_view flag, A& a) {
+    using R = std::optional<std::optional<ArgsStop>>;
+    auto done = R(std::optional<ArgsStop>());
+    if (flag == "-m" || flag == "--message") {
+        if (auto s = set_source(a, MessageSource::message)) return R(s);
+        auto v = p.value("-m argument given but no message specified.");
+        if (!v) return R(v.error());
+        a.message = std::string(*v);
+    } else if (flag == "-f" || flag == "--file") {
+        if (auto s = set_source(a, MessageSource::file)) return R(s);
+        auto v = p.value("-f argument given but no file specified.");
+        if (!v) return R(v.error());
+        a.file = std::string(*v);
+    } else if (flag == "-s" || flag == "--stdin-file") {
+        if (auto s = set_source(a, MessageSource::stdin_whole)) return R(s);
+    } else if (flag == "-n" || flag == "--null-message") {
+        if (auto s = set_source(a, MessageSource::null_message)) return R(s);
+    } else {
+        return std::nullopt;
+    }
+    return done;
 }
 
 }  // namespace
@@ -271,22 +354,10 @@ std::expected<PubArgs, ArgsStop> parse_pub_args(std::span<const std::string> arg
                     fmt::format("Error: Invalid publish topic '{}', does it contain '+' or '#'?\n", *v));
             }
             a.topic = std::string(*v);
-        } else if (flag == "-m" || flag == "--message") {
-            if (auto s = set_source(a, MessageSource::message)) return s;
-            auto v = p.value("-m argument given but no message specified.");
-            if (!v) return v.error();
-            a.message = std::string(*v);
-        } else if (flag == "-f" || flag == "--file") {
-            if (auto s = set_source(a, MessageSource::file)) return s;
-            auto v = p.value("-f argument given but no file specified.");
-            if (!v) return v.error();
-            a.file = std::string(*v);
+        } else if (auto m = message_flag(p, flag, a)) {
+            if (*m) return *m;
         } else if (flag == "-l" || flag == "--stdin-line") {
             if (auto s = set_source(a, MessageSource::stdin_lines)) return s;
-        } else if (flag == "-s" || flag == "--stdin-file") {
-            if (auto s = set_source(a, MessageSource::stdin_whole)) return s;
-        } else if (flag == "-n" || flag == "--null-message") {
-            if (auto s = set_source(a, MessageSource::null_message)) return s;
         } else if (flag == "-r" || flag == "--retain") {
             a.retain = true;
         } else if (flag == "--repeat") {
@@ -369,6 +440,21 @@ std::expected<SubArgs, ArgsStop> parse_sub_args(std::span<const std::string> arg
             a.exit_after_sub = true;
         } else if (flag == "--retained-only") {
             a.retained_only = true;
+        } else if (auto out = output_flag(p, flag, a.output)) {
+            if (*out) return *out;
+        } else if (flag == "--retain-as-published") {
+            a.retain_as_published = true;
+        } else if (flag == "--no-local") {
+            a.no_local = true;
+        } else if (flag == "--retain-handling") {
+            auto v = p.value("--retain-handling argument given but no value specified.");
+            if (!v) return v.error();
+            int handling = lenient_atoi(*v);
+            if (handling < 0 || handling > 2 || v->empty() ||
+                !std::isdigit(static_cast<unsigned char>((*v)[0]))) {
+                return fail(fmt::format("Error: Invalid retain handling \"{}\": use 0, 1 or 2.\n\n", *v));
+            }
+            a.retain_handling = static_cast<protocol::RetainHandling>(handling);
         } else {
             return p.unknown(flag);
         }
@@ -379,6 +465,59 @@ std::expected<SubArgs, ArgsStop> parse_sub_args(std::span<const std::string> arg
     default_tls_port(a.common);
     if (a.topics.empty() && a.unsub_topics.empty()) {
         return std::unexpected(fail("Error: You must specify a topic to subscribe to.\n"));
+    }
+    return a;
+}
+
+std::expected<RrArgs, ArgsStop> parse_rr_args(std::span<const std::string> args) {
+    RrArgs a;
+    a.common.version = protocol::ProtocolVersion::v5;
+    Parser p(Tool::rr, args);
+    auto stop = p.run([&](std::string_view flag) -> std::optional<ArgsStop> {
+        if (auto common = common_flag(p, flag, a.common)) return *common;
+        if (auto m = message_flag(p, flag, a)) return *m;
+        if (auto out = output_flag(p, flag, a.output)) return *out;
+        if (flag == "-t" || flag == "--topic") {
+            auto v = p.value("-t argument given but no topic specified.");
+            if (!v) return v.error();
+            if (!protocol::is_valid_utf8(*v)) return fail("Error: Malformed UTF-8 in -t argument.\n\n");
+            if (!valid_topic(*v)) {
+                return fail(
+                    fmt::format("Error: Invalid publish topic '{}', does it contain '+' or '#'?\n", *v));
+            }
+            a.topic = std::string(*v);
+        } else if (flag == "-e") {
+            auto v = p.value("-e argument given but no response topic specified.");
+            if (!v) return v.error();
+            if (!protocol::is_valid_utf8(*v)) return fail("Error: Malformed UTF-8 in -e argument.\n\n");
+            if (!valid_topic(*v)) {
+                return fail(
+                    fmt::format("Error: Invalid response topic '{}', does it contain '+' or '#'?\n", *v));
+            }
+            a.response_topic = std::string(*v);
+        } else if (flag == "-W") {
+            auto v = p.value("-W argument given but no timeout specified.");
+            if (!v) return v.error();
+            a.timeout_seconds = lenient_atoi(*v);
+            if (a.timeout_seconds < 1) {
+                return fail(fmt::format("Error: Invalid timeout \"{}\".\n\n", a.timeout_seconds));
+            }
+        } else if (flag == "-R") {
+            a.no_retain = true;
+        } else if (flag == "-v" || flag == "--verbose") {
+            a.verbose = true;
+        } else if (flag == "-N") {
+            a.eol = false;
+        } else {
+            return p.unknown(flag);
+        }
+        return std::nullopt;
+    });
+    if (stop) return std::unexpected(*stop);
+    if (auto s = common_checks(a.common)) return std::unexpected(*s);
+    default_tls_port(a.common);
+    if (!a.topic || a.source == MessageSource::none || !a.response_topic) {
+        return std::unexpected(fail("Error: All of topic, message, and response topic must be supplied.\n"));
     }
     return a;
 }

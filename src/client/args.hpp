@@ -11,13 +11,15 @@
 #include <string_view>
 #include <vector>
 
+#include "client/property_args.hpp"
+#include "protocol/packets.hpp"
 #include "protocol/types.hpp"
 
 namespace culex::client {
 
 enum class MessageSource { none, message, file, stdin_whole, stdin_lines, null_message };
 
-// The flags pub and sub share (and rr will).
+// The flags pub, sub and rr share.
 struct CommonArgs {
     std::string host = "localhost";
     int port = 1883;
@@ -37,6 +39,11 @@ struct CommonArgs {
     bool debug = false;
     bool quiet = false;
     bool port_given = false;  // -p seen: otherwise TLS defaults the port to 8883, as in mosquitto_pub
+
+    // MQTT 5: -D properties (a -D makes the client speak MQTT 5, as in Mosquitto) and -x. -x is kept as
+    // given (-1 and "∞" read as 4294967295) and ignored by MQTT 3.1/3.1.1 clients.
+    PropertyLists properties;
+    std::optional<std::uint32_t> session_expiry;
 
     // TLS, with mosquitto_pub's flags. TLS is on when --cafile, --capath, --cert or --tls-use-os-certs is
     // given (-p 8883 alone does not turn it on).
@@ -64,6 +71,12 @@ struct PubArgs {
     double repeat_delay_seconds = 0;
 };
 
+// How sub and rr print a message beyond -v/-N: -F FORMAT and --pretty (for %j).
+struct OutputOptions {
+    std::optional<std::string> format;
+    bool pretty = false;
+};
+
 struct SubArgs {
     CommonArgs common;
     std::vector<std::string> topics;
@@ -76,6 +89,27 @@ struct SubArgs {
     bool eol = true;                        // -N clears it
     bool exit_after_sub = false;            // -E
     bool retained_only = false;             // --retained-only
+    OutputOptions output;
+    // Subscription options (MQTT 5). --retain-as-published is mosquitto_sub's; --no-local and
+    // --retain-handling are culex's own (mosquitto_sub 2.0 has no flag for them).
+    bool retain_as_published = false;
+    bool no_local = false;
+    protocol::RetainHandling retain_handling = protocol::RetainHandling::send_on_subscribe;
+};
+
+// `culex rr`: mosquitto_rr's flags. MQTT 5 by default.
+struct RrArgs {
+    CommonArgs common;
+    std::optional<std::string> topic;           // -t: where the request goes
+    std::optional<std::string> response_topic;  // -e: subscribed to, and sent as the Response Topic
+    MessageSource source = MessageSource::none;
+    std::string message;
+    std::string file;
+    int timeout_seconds = 0;  // -W
+    bool no_retain = false;   // -R
+    bool verbose = false;     // -v
+    bool eol = true;          // -N clears it
+    OutputOptions output;
 };
 
 // Why parsing stopped short of a command to run, and what the tool prints for it.
@@ -93,6 +127,7 @@ struct ArgsStop {
 
 std::expected<PubArgs, ArgsStop> parse_pub_args(std::span<const std::string> args);
 std::expected<SubArgs, ArgsStop> parse_sub_args(std::span<const std::string> args);
+std::expected<RrArgs, ArgsStop> parse_rr_args(std::span<const std::string> args);
 
 // Like C's atoi, which Mosquitto's clients use: leading blanks, a sign, digits; anything else ends the
 // number, and no digits at all read as 0.

@@ -2,6 +2,8 @@
 
 #include <boost/asio/post.hpp>
 
+#include "client/reason_text.hpp"
+
 namespace culex::client {
 
 namespace asio = boost::asio;
@@ -105,7 +107,9 @@ void Client::dispatch_events() {
                 } else if constexpr (std::is_same_v<T, events::Refused>) {
                     if (callbacks_.on_refused) callbacks_.on_refused(e);
                     close_transport();
-                    finish(Error{ErrorKind::refused, connack_text(e.code)});
+                    finish(Error{ErrorKind::refused, options_.session.version == protocol::ProtocolVersion::v5
+                                                         ? std::string(reason_text(e.code))
+                                                         : connack_text(e.code)});
                 } else if constexpr (std::is_same_v<T, events::Message>) {
                     if (callbacks_.on_message) callbacks_.on_message(e.publish);
                 } else if constexpr (std::is_same_v<T, events::Published>) {
@@ -207,7 +211,7 @@ void Client::fail(Error error) {
     close_transport();
     bool lost_after_connack =
         ever_connected_ && (error.kind == ErrorKind::connection_lost || error.kind == ErrorKind::keepalive ||
-                            error.kind == ErrorKind::protocol);
+                            error.kind == ErrorKind::protocol || error.kind == ErrorKind::server_disconnect);
     bool retrying = ever_connected_ && (error.kind == ErrorKind::connect ||
                                         error.kind == ErrorKind::timeout || error.kind == ErrorKind::lookup);
     if (options_.reconnect_delay && !stopping_ && !finished_ && (lost_after_connack || retrying)) {

@@ -46,7 +46,8 @@ struct ClientCallbacks {
     std::function<void(std::string_view)> on_debug;
 };
 
-// The text Mosquitto's clients print for a CONNACK return code, e.g. "Connection Refused: not authorised.".
+// The text Mosquitto's clients print for an MQTT 3.1/3.1.1 CONNACK return code, e.g. "Connection Refused: not
+// authorised." (MQTT 5 reason codes: reason_text.hpp).
 std::string connack_text(int return_code);
 
 class Client {

@@ -1,18 +1,15 @@
 #include "client/pub_tool.hpp"
 
-#include <unistd.h>
-
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <fmt/format.h>
 
-#include <cerrno>
-#include <fstream>
 #include <memory>
-#include <sstream>
 
 #include "client/line_reader.hpp"
+#include "client/message_source.hpp"
+#include "client/options_file.hpp"
 #include "client/transport.hpp"
 #include "client/usage.hpp"
 
@@ -21,29 +18,6 @@ namespace culex::client {
 namespace {
 
 constexpr std::string_view kProgram = "culex pub";
-
-std::optional<std::string> read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return std::nullopt;
-    std::ostringstream content;
-    content << in.rdbuf();
-    if (in.bad()) return std::nullopt;
-    return std::move(content).str();
-}
-
-std::optional<std::string> read_all(int fd) {
-    std::string content;
-    char buffer[64 * 1024];
-    for (;;) {
-        ssize_t n = ::read(fd, buffer, sizeof buffer);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return std::nullopt;
-        }
-        if (n == 0) return content;
-        content.append(buffer, static_cast<std::size_t>(n));
-    }
-}
 
 // One run of the publisher: the state its callbacks share.
 class Publisher {
@@ -95,7 +69,11 @@ class Publisher {
 
     void publish(std::string payload) {
         protocol::Publish message;
-        message.topic = *args_.topic;
+        // With -D publish topic-alias, the topic goes once; later messages carry the alias alone (as
+        // mosquitto_pub does).
+        bool alias_known = args_.common.properties.publish.topic_alias && published_once_;
+        message.topic = alias_known ? std::string() : *args_.topic;
+        message.properties = args_.common.properties.publish;
         message.payload = protocol::Payload(std::move(payload));
         message.qos = static_cast<protocol::QoS>(args_.common.qos);
         message.retain = args_.retain;
@@ -107,6 +85,7 @@ class Publisher {
             client_->disconnect();
             return;
         }
+        published_once_ = true;
         ++sent_;
     }
 
@@ -139,7 +118,11 @@ class Publisher {
         if (error->kind == ErrorKind::refused) {
             if (!args_.common.quiet) {
                 std::fputs(fmt::format("Connection error: {}\n", error->message).c_str(), io_.err);
-                std::fputs("Error: The connection was refused.\n", io_.err);
+                std::fputs(
+                    args_.common.version == protocol::ProtocolVersion::v5
+                        ? "Error: A network protocol error occurred when communicating with the broker.\n"
+                        : "Error: The connection was refused.\n",
+                    io_.err);
             }
             exit_code_ = refused_code_;
             return;
@@ -158,6 +141,7 @@ class Publisher {
     std::optional<Client> client_;
     std::optional<LineReader> lines_;
     bool started_ = false;
+    bool published_once_ = false;
     bool input_done_ = false;
     int sent_ = 0;
     int acknowledged_ = 0;
@@ -168,30 +152,12 @@ class Publisher {
 }  // namespace
 
 int run_pub(std::span<const std::string> argv, const ToolIo& io) {
-    auto args = parse_pub_args(argv);
+    auto words = with_default_options("culex_pub", argv);
+    auto args = parse_pub_args(words);
     if (!args) return report_stop(args.error(), kProgram, pub_usage(), pub_version_line(), io);
 
-    std::string payload;
-    if (args->source == MessageSource::message) {
-        payload = args->message;
-    } else if (args->source == MessageSource::file) {
-        auto content = read_file(args->file);
-        if (!content) {
-            std::fputs(fmt::format("Error: Unable to open file \"{}\".\nError loading input file \"{}\".\n",
-                                   args->file, args->file)
-                           .c_str(),
-                       io.err);
-            return 1;
-        }
-        payload = std::move(*content);
-    } else if (args->source == MessageSource::stdin_whole) {
-        auto content = read_all(io.in_fd);
-        if (!content) {
-            std::fputs("Error loading input from stdin.\n", io.err);
-            return 1;
-        }
-        payload = std::move(*content);
-    }
+    auto payload = load_message(args->source, args->message, args->file, io.in_fd, io.err);
+    if (!payload) return 1;
 
     auto client_id = client_id_for(args->common, "culexpub", io);
     if (auto problem = check_connection_args(args->common, client_id, "Error: Invalid id.\n")) {
@@ -200,7 +166,7 @@ int run_pub(std::span<const std::string> argv, const ToolIo& io) {
     }
     auto tls = tls_for_tool(args->common, io);
     if (!tls) return 1;
-    Publisher publisher(*args, io, std::move(client_id), std::move(payload), *tls);
+    Publisher publisher(*args, io, std::move(client_id), std::move(*payload), *tls);
     int code = publisher.run();
     std::fflush(io.out);
     std::fflush(io.err);

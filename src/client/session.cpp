@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "client/debug_lines.hpp"
+#include "client/reason_text.hpp"
 #include "protocol/codec.hpp"
 #include "protocol/topic.hpp"
 
@@ -30,6 +31,10 @@ void Session::connection_opened(Clock::time_point now) {
     input_.clear();
     output_.clear();
     ping_sent_.reset();
+    incoming_aliases_.clear();
+    server_receive_maximum_ = 65535;
+    server_maximum_packet_size_.reset();
+    server_maximum_qos_ = 2;
     state_ = SessionState::connecting;
     connect_sent_ = now;
 
@@ -126,8 +131,10 @@ std::expected<void, Error> Session::handle(Packet packet, Clock::time_point now)
             return {};
         case PacketType::disconnect: {
             const auto& d = std::get<Disconnect>(packet);
-            return std::unexpected(Error{ErrorKind::connection_lost,
-                                         fmt::format("The broker disconnected: {}.", to_string(d.reason))});
+            std::string why(reason_text(d.reason));
+            if (d.properties.reason_string) why += fmt::format(" ({})", *d.properties.reason_string);
+            return std::unexpected(
+                Error{ErrorKind::server_disconnect, fmt::format("The broker disconnected: {}.", why)});
         }
         default:
             return std::unexpected(
@@ -146,7 +153,13 @@ std::expected<void, Error> Session::handle_connack(const Connack& connack, Clock
         return {};
     }
     state_ = SessionState::connected;
-    events_.push_back(events::Connected{connack.session_present});
+    if (options_.version == ProtocolVersion::v5) {
+        const auto& p = connack.properties;
+        if (p.receive_maximum) server_receive_maximum_ = *p.receive_maximum;
+        server_maximum_packet_size_ = p.maximum_packet_size;
+        if (p.maximum_qos) server_maximum_qos_ = *p.maximum_qos;
+    }
+    events_.push_back(events::Connected{connack.session_present, connack.properties});
     resume_after_connack(connack.session_present, now);
     return {};
 }
@@ -196,6 +209,21 @@ void Session::resume_after_connack(bool session_present, Clock::time_point now) 
 }
 
 std::expected<void, Error> Session::handle_publish(Publish publish, Clock::time_point now) {
+    if (auto alias = publish.properties.topic_alias; alias && options_.version == ProtocolVersion::v5) {
+        // Spec 3.3.2.3.4: an alias up to the Topic Alias Maximum we announced; a topic sets it, none uses it.
+        auto maximum = options_.connect_properties.topic_alias_maximum.value_or(0);
+        if (*alias == 0 || *alias > maximum) {
+            return std::unexpected(
+                protocol_violation(fmt::format("topic alias {} beyond our maximum of {}", *alias, maximum)));
+        }
+        if (!publish.topic.empty()) {
+            incoming_aliases_[*alias] = publish.topic;
+        } else if (auto it = incoming_aliases_.find(*alias); it != incoming_aliases_.end()) {
+            publish.topic = it->second;
+        } else {
+            return std::unexpected(protocol_violation(fmt::format("unknown topic alias {}", *alias)));
+        }
+    }
     switch (publish.qos) {
         case QoS::at_most_once:
             events_.push_back(events::Message{std::move(publish)});
@@ -292,12 +320,29 @@ std::optional<Clock::time_point> Session::deadline() const {
 }
 
 std::expected<std::uint16_t, Error> Session::publish(Publish message, Clock::time_point now) {
-    if (!is_valid_topic_name(message.topic)) {
+    bool aliased = options_.version == ProtocolVersion::v5 && message.properties.topic_alias;
+    if (!(aliased && message.topic.empty()) && !is_valid_topic_name(message.topic)) {
         return std::unexpected(
             Error{ErrorKind::usage,
                   fmt::format("Invalid publish topic '{}', does it contain '+' or '#'?", message.topic)});
     }
     message.dup = false;
+    if (static_cast<int>(message.qos) > server_maximum_qos_) {
+        return std::unexpected(
+            Error{ErrorKind::usage, "Message QoS not supported on broker, try a lower QoS."});
+    }
+    if (server_maximum_packet_size_) {
+        std::string encoded;
+        message.packet_id = 1;
+        encode(message, options_.version, encoded);
+        if (encoded.size() > *server_maximum_packet_size_) {
+            return std::unexpected(Error{
+                ErrorKind::usage,
+                fmt::format("Packet larger than supported by the server ({} bytes, the broker's Maximum "
+                            "Packet Size is {}).",
+                            encoded.size(), *server_maximum_packet_size_)});
+        }
+    }
     if (message.qos == QoS::at_most_once) {
         // QoS 0 takes a message id from the same counter, as libmosquitto's do, but reserves nothing.
         if (++last_id_ == 0) last_id_ = 1;
@@ -353,7 +398,9 @@ std::expected<std::uint16_t, Error> Session::unsubscribe(std::vector<std::string
 
 void Session::disconnect(Clock::time_point now) {
     if (state_ != SessionState::connected && state_ != SessionState::connecting) return;
-    send(Disconnect{}, now);
+    Disconnect packet;
+    if (options_.version == ProtocolVersion::v5) packet.properties = options_.disconnect_properties;
+    send(packet, now);
     state_ = SessionState::disconnecting;
 }
 
@@ -376,7 +423,7 @@ void Session::send(const Packet& packet, Clock::time_point now) {
 }
 
 void Session::fill_window(Clock::time_point now) {
-    while (!queue_.empty() && in_flight() < options_.max_inflight) {
+    while (!queue_.empty() && in_flight() < window()) {
         auto id = queue_.front();
         queue_.pop_front();
         auto& message = outgoing_.at(id);
@@ -384,6 +431,13 @@ void Session::fill_window(Clock::time_point now) {
             message.publish.qos == QoS::at_least_once ? OutStage::await_puback : OutStage::await_pubrec;
         send(message.publish, now);
     }
+}
+
+std::size_t Session::window() const {
+    std::size_t window = options_.max_inflight;
+    if (options_.version == ProtocolVersion::v5)
+        window = std::min<std::size_t>(window, server_receive_maximum_);
+    return std::max<std::size_t>(window, 1);
 }
 
 std::size_t Session::in_flight() const {

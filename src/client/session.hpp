@@ -34,8 +34,9 @@ struct SessionOptions {
     std::optional<std::string> username;
     std::optional<std::string> password;
     std::optional<protocol::Will> will;
-    protocol::Properties connect_properties;  // MQTT 5 only
-    std::uint16_t max_inflight = 20;          // outgoing QoS 1/2 messages awaiting their acknowledgement
+    protocol::Properties connect_properties;     // MQTT 5 only
+    protocol::Properties disconnect_properties;  // MQTT 5 only: sent with our DISCONNECT
+    std::uint16_t max_inflight = 20;             // outgoing QoS 1/2 messages awaiting their acknowledgement
     std::chrono::milliseconds connect_timeout = kDefaultConnectTimeout;  // CONNECT sent -> CONNACK
 };
 
@@ -44,6 +45,7 @@ struct SessionOptions {
 namespace events {
 struct Connected {
     bool session_present = false;
+    protocol::Properties properties;  // the CONNACK's (MQTT 5)
 };
 struct Refused {
     protocol::ReasonCode reason = protocol::ReasonCode::unspecified_error;
@@ -114,6 +116,8 @@ class Session {
     const SessionOptions& options() const { return options_; }
     // Outgoing QoS 1/2 messages not yet acknowledged, queued ones included.
     std::size_t unacknowledged() const { return outgoing_.size(); }
+    // The in-flight window in use: -M, lowered to the broker's Receive Maximum (MQTT 5).
+    std::size_t window() const;
 
   private:
     enum class OutStage { queued, await_puback, await_pubrec, await_pubcomp };
@@ -155,6 +159,13 @@ class Session {
     std::map<std::uint16_t, protocol::Publish> incoming_qos2_;  // received, PUBREC sent, awaiting PUBREL
     std::set<std::uint16_t> pending_subscribes_;                // SUBSCRIBE sent, awaiting SUBACK
     std::set<std::uint16_t> pending_unsubscribes_;              // UNSUBSCRIBE sent, awaiting UNSUBACK
+
+    // What the broker's CONNACK allows (MQTT 5); reset per connection.
+    std::uint16_t server_receive_maximum_ = 65535;
+    std::optional<std::uint32_t> server_maximum_packet_size_;
+    std::uint8_t server_maximum_qos_ = 2;
+    // Topic aliases the broker set on this connection (MQTT 5), index = alias.
+    std::map<std::uint16_t, std::string> incoming_aliases_;
 };
 
 }  // namespace culex::client

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "client/format.hpp"
+#include "client/options_file.hpp"
 #include "client/transport.hpp"
 #include "client/usage.hpp"
 #include "protocol/topic.hpp"
@@ -75,12 +77,17 @@ class Subscriber {
                 protocol::Subscription s;
                 s.filter = topic;
                 s.max_qos = static_cast<protocol::QoS>(args_.common.qos);
+                if (args_.common.version == protocol::ProtocolVersion::v5) {
+                    s.no_local = args_.no_local;
+                    s.retain_as_published = args_.retain_as_published;
+                    s.retain_handling = args_.retain_handling;
+                }
                 subscriptions.push_back(std::move(s));
             }
-            (void)client_->subscribe(std::move(subscriptions));
+            (void)client_->subscribe(std::move(subscriptions), args_.common.properties.subscribe);
         }
         for (const auto& topic : args_.unsub_topics)
-            (void)client_->unsubscribe({topic});
+            (void)client_->unsubscribe({topic}, args_.common.properties.unsubscribe);
     }
 
     void on_subscribed(const events::Subscribed& s) {
@@ -166,27 +173,39 @@ class Subscriber {
 
 }  // namespace
 
-std::string format_message(const SubArgs& args, const protocol::Publish& message) {
+std::string format_message(const SubArgs& args, const protocol::Publish& message,
+                           std::chrono::system_clock::time_point now) {
     if (args.no_retain && message.retain) return {};
     for (const auto& filter : args.filter_outs) {
         if (protocol::topic_matches(filter, message.topic)) return {};
     }
-    std::string text;
-    if (message.payload.empty()) {
-        if (args.verbose && args.eol) text = fmt::format("{} (null)\n", message.topic);
+    return print_message(args.output, args.verbose, args.eol, message, now);
+}
+
+std::string print_message(const OutputOptions& output, bool verbose, bool eol,
+                          const protocol::Publish& message, std::chrono::system_clock::time_point now) {
+    if (output.format) {
+        auto text = apply_format(*output.format, message, output.pretty, now);
+        if (eol) text += '\n';
         return text;
     }
-    if (args.verbose) {
+    std::string text;
+    if (message.payload.empty()) {
+        if (verbose && eol) text = fmt::format("{} (null)\n", message.topic);
+        return text;
+    }
+    if (verbose) {
         text += message.topic;
         text += ' ';
     }
     text += message.payload.view();
-    if (args.eol) text += '\n';
+    if (eol) text += '\n';
     return text;
 }
 
 int run_sub(std::span<const std::string> argv, const ToolIo& io) {
-    auto args = parse_sub_args(argv);
+    auto words = with_default_options("culex_sub", argv);
+    auto args = parse_sub_args(words);
     if (!args) return report_stop(args.error(), kProgram, sub_usage(), sub_version_line(), io);
     auto client_id = client_id_for(args->common, "culexsub", io);
     if (auto problem =

@@ -49,8 +49,12 @@ std::optional<std::string> check_connection_args(const CommonArgs& args, const s
     if (client_id.empty() || client_id.size() > 65535 || !protocol::is_valid_utf8(client_id)) {
         return std::string(invalid_id_message);
     }
-    // MQTT 3.1/3.1.1 cannot carry a password without a user name (3.1.2.9).
-    if (args.password && !args.username) return "Error: Problem setting username and/or password.\n";
+    // MQTT 3.1/3.1.1 cannot carry a password without a user name (3.1.2.9); MQTT 5 can.
+    if (args.password && !args.username && args.version != protocol::ProtocolVersion::v5)
+        return "Error: Problem setting username and/or password.\n";
+    // -D made the client MQTT 5, and a later -V took it back: libmosquitto refuses to connect.
+    if (args.properties.any && args.version != protocol::ProtocolVersion::v5)
+        return "Unable to connect (This feature is not supported.).\n";
     return std::nullopt;
 }
 
@@ -66,12 +70,15 @@ ClientOptions client_options_for(const CommonArgs& args, std::string client_id) 
     s.username = args.username;
     s.password = args.password;
     s.max_inflight = static_cast<std::uint16_t>(args.max_inflight);
+    s.connect_properties = args.properties.connect;
+    s.disconnect_properties = args.properties.disconnect;
     if (args.will_topic) {
         protocol::Will will;
         will.topic = *args.will_topic;
         will.payload = protocol::Payload(args.will_payload.value_or(std::string()));
         will.qos = static_cast<protocol::QoS>(args.will_qos);
         will.retain = args.will_retain;
+        will.properties = args.properties.will;
         s.will = std::move(will);
     }
     return options;
@@ -86,6 +93,8 @@ Failure connect_failure(const Error& error) {
             return {fmt::format("Error: {}\n", error.message), 1};
         case ErrorKind::connection_lost:
             return {"Error: The connection was lost.\n", 7};
+        case ErrorKind::server_disconnect:
+            return {fmt::format("Error: {}\n", error.message), 7};
         case ErrorKind::protocol:
             return {fmt::format("Error: {}\n", error.message), 2};
         case ErrorKind::keepalive:

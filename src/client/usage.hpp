@@ -1,5 +1,5 @@
-// The --help texts of `culex pub` and `culex sub`, laid out as mosquitto_pub/mosquitto_sub lay theirs out,
-// listing the flags culex supports.
+// The --help texts of `culex pub`, `culex sub` and `culex rr`, laid out as Mosquitto's clients lay theirs
+// out, listing the flags culex supports.
 #pragma once
 
 #include <string>
@@ -13,5 +13,7 @@ std::string pub_usage();
 std::string sub_usage();
 std::string pub_version_line();
 std::string sub_version_line();
+std::string rr_usage();
+std::string rr_version_line();
 
 }  // namespace culex::client
