@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "broker/authenticator.hpp"
 #include "broker/client_link.hpp"
 #include "broker/outgoing_topic_aliases.hpp"
 #include "protocol/packets.hpp"
@@ -52,6 +53,11 @@ struct Client {
     // client's certificate (its CN, or its whole subject), and no password is checked.
     bool identity_from_certificate = false;
     std::optional<std::string> certificate_username;  // nullopt: no certificate, or no CN in it
+    // MQTT 5 enhanced authentication: the method of CONNECT (re-authentication must use the same), the
+    // exchange under way, and the data of its successful end (sent in CONNACK).
+    std::string auth_method;
+    std::unique_ptr<AuthExchange> auth;
+    std::string auth_result_data;
 
     const std::string& log_id() const {
         static const std::string kUnknown = "<unknown>";

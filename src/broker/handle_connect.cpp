@@ -87,6 +87,12 @@ void Worker::authenticate(const ClientPtr& client) {
     Client& c = *client;
     const Connect& connect = *c.connect;
     PolicyPtr policy = broker_.policy(c.listener);
+    if (const auto& method = connect.properties.authentication_method) {
+        for (const auto& authenticator : broker_.settings().authenticators)
+            if (authenticator->method() == *method) return start_enhanced_auth(client, *authenticator);
+        return refuse(client, ReasonCode::bad_authentication_method,
+                      fmt::format("authentication method '{}' is not offered by this broker", *method));
+    }
     if (c.identity_from_certificate) {
         // As Mosquitto: the certificate is the credential; CONNECT's user name and password are not used.
         if (!c.certificate_username)
@@ -120,6 +126,78 @@ void Worker::authenticate(const ClientPtr& client) {
                                           broker.worker(loop).finish_login(client, accepted);
                                       });
                                   });
+}
+
+void Worker::start_enhanced_auth(const ClientPtr& client, const Authenticator& authenticator) {
+    Client& c = *client;
+    c.auth_method = std::string(authenticator.method());
+    c.auth = authenticator.start(c.client_id);
+    const auto& data = c.state == Client::State::connecting ? c.connect->properties.authentication_data
+                                                            : std::optional<std::string>();
+    step_auth(client, data.value_or(std::string()));
+}
+
+void Worker::handle_auth(const ClientPtr& client, Auth&& auth) {
+    Client& c = *client;
+    const auto& method = auth.properties.authentication_method;
+    if (c.auth_method.empty() || !method || *method != c.auth_method) {
+        // Spec 4.12: AUTH only within the method CONNECT chose, and it must name it.
+        if (c.state == Client::State::connecting)
+            return refuse(client, ReasonCode::protocol_error, "AUTH without the method of its CONNECT");
+        return protocol_violation(c, "AUTH without the authentication method of its CONNECT");
+    }
+    std::string data = auth.properties.authentication_data.value_or(std::string());
+    if (auth.reason == ReasonCode::reauthenticate && c.state == Client::State::connected && !c.auth) {
+        for (const auto& authenticator : broker_.settings().authenticators)
+            if (authenticator->method() == c.auth_method) {
+                c.auth = authenticator->start(c.client_id);
+                return step_auth(client, data);
+            }
+        return protocol_violation(c, "re-authentication with a method no longer offered",
+                                  ReasonCode::bad_authentication_method);
+    }
+    if (auth.reason != ReasonCode::continue_authentication || !c.auth) {
+        if (c.state == Client::State::connecting)
+            return refuse(client, ReasonCode::protocol_error, "AUTH with an unexpected reason code");
+        return protocol_violation(c, "AUTH with an unexpected reason code");
+    }
+    step_auth(client, data);
+}
+
+void Worker::step_auth(const ClientPtr& client, std::string_view client_data) {
+    Client& c = *client;
+    AuthStep step = c.auth->step(client_data);
+    bool connecting = c.state == Client::State::connecting;
+    switch (step.outcome) {
+        case AuthStep::Outcome::more: {
+            Properties p;
+            p.authentication_method = c.auth_method;
+            if (!step.data.empty()) p.authentication_data = std::move(step.data);
+            send(c, Auth{ReasonCode::continue_authentication, std::move(p)});
+            return;
+        }
+        case AuthStep::Outcome::failure:
+            c.auth.reset();
+            if (connecting)
+                return refuse(client, ReasonCode::not_authorized,
+                              fmt::format("authentication method '{}' failed: {}", c.auth_method, step.why));
+            logger().log(LogType::notice, "Client {} disconnected: re-authentication ({}) failed: {}.",
+                         c.log_id(), c.auth_method, step.why);
+            send(c, Disconnect{ReasonCode::not_authorized, {}});
+            return end_connection(c, CloseReason::refused);
+        case AuthStep::Outcome::success:
+            c.auth.reset();
+            if (step.username) c.username = std::move(step.username);
+            if (connecting) {
+                c.auth_result_data = std::move(step.data);
+                return accept_login(client);
+            }
+            Properties p;
+            p.authentication_method = c.auth_method;
+            if (!step.data.empty()) p.authentication_data = std::move(step.data);
+            send(c, Auth{ReasonCode::success, std::move(p)});
+            return;
+    }
 }
 
 void Worker::finish_login(const ClientPtr& client, bool accepted) {
@@ -236,6 +314,10 @@ std::uint16_t Worker::receive_maximum() const {
 void Worker::describe_server(const Client& client, const Connect& connect, Properties& p) const {
     const BrokerSettings& settings = broker_.settings();
     if (receive_maximum() != 65535) p.receive_maximum = receive_maximum();
+    if (!client.auth_method.empty()) {
+        p.authentication_method = client.auth_method;
+        if (!client.auth_result_data.empty()) p.authentication_data = client.auth_result_data;
+    }
     if (connect.client_id.empty()) p.assigned_client_identifier = client.client_id;
     if (!settings.retain_available) p.retain_available = 0;
     if (settings.max_packet_size < kMaxRemainingLength + 5) p.maximum_packet_size = settings.max_packet_size;

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "auth/login_throttle.hpp"
+#include "broker/authenticator.hpp"
 
 namespace culex::broker {
 
@@ -25,6 +26,7 @@ struct BrokerSettings {
     std::string auto_id_prefix = "auto-";
     std::chrono::seconds connect_timeout{10};  // a new connection must send CONNECT within this
     auth::ThrottleSettings login_throttle;     // failed logins slow an address down
+    Authenticators authenticators;             // MQTT 5 enhanced authentication methods offered
 };
 
 }  // namespace culex::broker

@@ -46,6 +46,10 @@ void Worker::handle_packet(const ClientPtr& client, Packet&& packet) {
         return;
     }
     if (c.state == Client::State::connecting) {
+        if (auto* auth = std::get_if<Auth>(&packet); auth && c.auth) {
+            log_received(c.log_id(), packet);
+            return handle_auth(client, std::move(*auth));
+        }
         // A client may send before our CONNACK (spec 3.1.4): keep it in order for when the session is ready
         // (a password check or a takeover on another loop takes a while). Bounded: a flood is a violation.
         if (c.early_packets.size() >= kMaxEarlyPackets)
@@ -86,6 +90,8 @@ void Worker::handle_packet(const ClientPtr& client, Packet&& packet) {
                 // MQTT 5 "Disconnect with Will Message" asks for the will although the close is clean.
                 bool with_will = p.reason == ReasonCode::disconnect_with_will;
                 end_connection(c, with_will ? CloseReason::peer_closed : CloseReason::disconnect);
+            } else if constexpr (std::is_same_v<T, Auth>) {
+                handle_auth(client, std::move(p));
             } else if constexpr (std::is_same_v<T, Connect>) {
                 protocol_violation(c, "second CONNECT");
             } else {

@@ -61,6 +61,10 @@ class Worker {
     void handle_connect(const ClientPtr& client, protocol::Connect&& connect);
     void refuse(const ClientPtr& client, protocol::ReasonCode reason, std::string_view why);
     void authenticate(const ClientPtr& client);
+    // MQTT 5 enhanced authentication (AUTH packets), at CONNECT and when a connected client re-authenticates.
+    void start_enhanced_auth(const ClientPtr& client, const Authenticator& authenticator);
+    void handle_auth(const ClientPtr& client, protocol::Auth&& auth);
+    void step_auth(const ClientPtr& client, std::string_view client_data);
     void finish_login(const ClientPtr& client, bool accepted);
     void accept_login(const ClientPtr& client);
     void start_session(const ClientPtr& client);

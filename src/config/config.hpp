@@ -120,6 +120,10 @@ struct Config {
         unsigned max_delay_seconds = 60;  // the longest wait imposed on an attempt
     } login_throttle;
 
+    // culex's own: offer the "culex-test-challenge" MQTT 5 AUTH method, which tests the AUTH exchange and
+    // gives no security.
+    bool enhanced_auth_test = false;
+
     std::vector<std::string> files;  // every file read, the main one first, then included ones in order
     std::vector<ConfigWarning> warnings;
 };

@@ -593,6 +593,8 @@ const std::unordered_map<std::string_view, OptionSpec>& option_table() {
              [](Parser& p, const Line& l) {
                  return set_integer(l, p.config.login_throttle.max_delay_seconds, 1, 3600);
              }},
+            {"enhanced_auth_test", "enhanced_auth_test true|false",
+             [](Parser& p, const Line& l) { return set_bool(l, p.config.enhanced_auth_test); }},
         };
         std::unordered_map<std::string_view, OptionSpec> map;
         for (const auto& spec : specs)
