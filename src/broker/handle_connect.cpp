@@ -314,6 +314,9 @@ std::uint16_t Worker::receive_maximum() const {
 void Worker::describe_server(const Client& client, const Connect& connect, Properties& p) const {
     const BrokerSettings& settings = broker_.settings();
     if (receive_maximum() != 65535) p.receive_maximum = receive_maximum();
+    // Asked for (spec 3.1.2.11.6): a topic prefix of the client's own for the responses it awaits.
+    if (connect.properties.request_response_information == 1)
+        p.response_information = "response/" + client.client_id;
     if (!client.auth_method.empty()) {
         p.authentication_method = client.auth_method;
         if (!client.auth_result_data.empty()) p.authentication_data = client.auth_result_data;

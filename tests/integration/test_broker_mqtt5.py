@@ -45,6 +45,10 @@ def test_connack_properties_and_assigned_client_id(broker):
     assert assigned.startswith("auto-")
     assert props.TopicAliasMaximum > 0
     assert not hasattr(props, "SharedSubscriptionAvailable")  # absent: available (the default)
+    assert not hasattr(props, "ResponseInformation")  # only when asked for
+    asking = V5Client(broker.port, "asker", RequestResponseInformation=1)
+    assert asking.connack_properties.ResponseInformation == "response/asker"
+    asking.close()
     broker.log.wait_for(rf"New client connected from 127\.0\.0\.1:\d+ as {assigned} \(p5, c1, k60\)\.")
     c.close()
 
