@@ -78,7 +78,7 @@ void Worker::handle_connect(const ClientPtr& client, Connect&& connect) {
         return refuse(
             client, ReasonCode::client_identifier_not_valid,
             fmt::format("keepalive {} exceeds max_keepalive {}", connect.keep_alive, settings.max_keepalive));
-    c.connect = std::move(connect);
+    c.connect = std::make_unique<Connect>(std::move(connect));
     c.state = Client::State::connecting;
     authenticate(client);
 }
@@ -345,7 +345,7 @@ void Worker::finish_connect(const ClientPtr& client, Session& session, bool sess
         session.receive_maximum = 65535;
     }
     // A will still waiting out its delay is cancelled by the reconnection (spec 3.1.3.2.2).
-    session.will = std::move(connect.will);
+    session.will = connect.will ? std::make_unique<Will>(std::move(*connect.will)) : nullptr;
     session.will_due.reset();
     session.username = c.username;
     session.listener = c.listener;

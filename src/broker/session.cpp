@@ -114,7 +114,7 @@ void Session::resume() {
 
 namespace {
 
-void forget(std::deque<std::uint16_t>& order, std::uint16_t id) {
+void forget(std::vector<std::uint16_t>& order, std::uint16_t id) {
     auto it = std::find(order.begin(), order.end(), id);
     if (it != order.end()) order.erase(it);
 }
@@ -158,9 +158,11 @@ std::vector<std::pair<MessagePtr, ShareKey>> Session::take_unacknowledged_shared
         inflight_.erase(it);
     }
     std::erase_if(inflight_order_, [&](std::uint16_t id) { return !inflight_.contains(id); });
-    for (auto& out : queue_)
-        if (out.share) taken.emplace_back(std::move(out.message), std::move(out.share));
-    std::erase_if(queue_, [](const Outgoing& out) { return !out.message; });
+    queue_.remove_if([&](Outgoing& out) {
+        if (!out.share) return false;
+        taken.emplace_back(std::move(out.message), std::move(out.share));
+        return true;
+    });
     return taken;
 }
 

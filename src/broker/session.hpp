@@ -5,7 +5,6 @@
 
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <optional>
 #include <string>
@@ -13,6 +12,7 @@
 #include <vector>
 
 #include "broker/client.hpp"
+#include "broker/lazy_queue.hpp"
 #include "broker/message.hpp"
 #include "broker/session_anchor.hpp"
 #include "broker/settings.hpp"
@@ -41,7 +41,7 @@ class Session {
     bool persistent() const { return !expiry || expiry->count() > 0; }
     std::optional<std::chrono::steady_clock::time_point> offline_since;
 
-    std::optional<protocol::Will> will;
+    std::unique_ptr<protocol::Will> will;  // on the heap: most sessions have none
     // Set while a will waits out its Will Delay Interval (MQTT 5) after the connection was lost; a
     // reconnection in time cancels it.
     std::optional<std::chrono::steady_clock::time_point> will_due;
@@ -108,8 +108,8 @@ class Session {
     std::uint16_t last_packet_id_ = 0;
     std::map<std::uint16_t, Outgoing>
         inflight_;  // ordered by packet id; resend order is insertion order below
-    std::deque<std::uint16_t> inflight_order_;
-    std::deque<Outgoing> queue_;
+    std::vector<std::uint16_t> inflight_order_;  // short (the in-flight window): a vector is enough
+    LazyQueue<Outgoing> queue_;
     std::map<std::uint16_t, MessagePtr> incoming_qos2_;
 };
 

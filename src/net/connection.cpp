@@ -56,6 +56,59 @@ void Connection::start(int listener, const CertificateLogin& certificate) {
 }
 
 void Connection::read() {
+    if (closing_) return;
+    if (!transport_->reads_when_ready()) return read_async();
+    // Plain TCP: read what is there now, into a buffer the loop lends while no packet is half here; so an
+    // idle connection holds no read buffer at all (memory per idle connection is what limits a fleet).
+    thread_local std::string lent(kReadChunk * 4, '\0');
+    bool into_lent = input_used_ == 0;
+    if (!into_lent && input_.size() - input_used_ < kReadChunk) input_.resize(input_used_ + kReadChunk);
+    auto room = into_lent ? asio::buffer(lent.data(), lent.size())
+                          : asio::buffer(input_.data() + input_used_, input_.size() - input_used_);
+    boost::system::error_code ec;
+    std::size_t bytes = transport_->read_now(room, ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) return wait_readable();
+    if (ec) {
+        if (!closing_) lost(broker::CloseReason::peer_closed);
+        return;
+    }
+    bool drained = bytes < room.size();  // a short read emptied the socket's queue
+    last_received_ = std::chrono::steady_clock::now();
+    if (into_lent) {
+        std::string_view got(lent.data(), bytes);
+        std::size_t consumed = process(got);
+        if (!closing_ && consumed < bytes) {
+            input_.assign(got.substr(consumed));  // the start of a packet: kept until the rest comes
+            input_used_ = input_.size();
+        }
+    } else {
+        input_used_ += bytes;
+        process_input();
+        if (input_used_ == 0 && input_.capacity() > kReadChunk)
+            input_ = std::string();  // a big packet is done
+    }
+    if (closing_) return;
+    // Data that arrives after a short read raises a new edge: wait for it. After a full read more is waiting,
+    // which an edge-triggered wait would not report: read again in a later turn (one busy client must not
+    // hold the loop).
+    if (drained) return wait_readable();
+    asio::post(transport_->executor(), [self = shared_from_this()] { self->read(); });
+}
+
+void Connection::wait_readable() {
+    // Single-threaded loop: readiness that comes before the wait is queued is still reported by the next
+    // epoll wait, which this same thread runs after this handler.
+    transport_->async_wait_readable(
+        [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+            if (ec) {
+                if (!self->closing_) self->lost(broker::CloseReason::peer_closed);
+                return;
+            }
+            self->read();
+        });
+}
+
+void Connection::read_async() {
     if (input_.size() - input_used_ < kReadChunk) input_.resize(input_used_ + kReadChunk);
     transport_->async_read_some(
         asio::buffer(input_.data() + input_used_, input_.size() - input_used_),
@@ -73,11 +126,19 @@ void Connection::on_read(std::size_t bytes) {
     input_used_ += bytes;
     last_received_ = std::chrono::steady_clock::now();
     process_input();
-    if (!closing_) read();
+    if (!closing_) read_async();
 }
 
 void Connection::process_input() {
-    std::string_view pending(input_.data(), input_used_);
+    std::size_t consumed = process(std::string_view(input_.data(), input_used_));
+    // Keep the unread tail at the front of the buffer.
+    if (consumed > 0) {
+        std::memmove(input_.data(), input_.data() + consumed, input_used_ - consumed);
+        input_used_ -= consumed;
+    }
+}
+
+std::size_t Connection::process(std::string_view pending) {
     std::size_t consumed = 0;
     while (!closing_) {
         auto frame = next_frame(pending.substr(consumed), settings_.max_packet_size);
@@ -94,11 +155,7 @@ void Connection::process_input() {
         }
         worker_.handle_packet(client_, std::move(*packet));
     }
-    // Keep the unread tail at the front of the buffer.
-    if (consumed > 0) {
-        std::memmove(input_.data(), input_.data() + consumed, input_used_ - consumed);
-        input_used_ -= consumed;
-    }
+    return consumed;
 }
 
 void Connection::send(const Packet& packet) {

@@ -44,8 +44,12 @@ class Connection final : public broker::ClientLink, public std::enable_shared_fr
 
   private:
     void read();
+    void wait_readable();
+    void read_async();  // transports that cannot wait for readiness (TLS)
     void on_read(std::size_t bytes);
     void process_input();
+    // Hands every whole packet in `pending` to the broker; returns the bytes used.
+    std::size_t process(std::string_view pending);
     void schedule_flush();
     void flush();
     void arm_keepalive();
