@@ -2,10 +2,11 @@
 mosquitto_passwd writes are edited by it, and its messages and exit codes are mosquitto_passwd's."""
 import os
 import pwd
-import selectors
+import queue
 import shutil
 import stat
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -56,17 +57,24 @@ class Mosquitto:
         )
         self.proc = subprocess.Popen([MOSQUITTO, "-c", str(conf)], stderr=subprocess.PIPE, text=True)
         self.log = []
+        # A thread reads the log: select() on the pipe would miss lines already in Python's read buffer.
+        self.lines = queue.Queue()
+        threading.Thread(target=self._pump, daemon=True).start()
         self._wait_for("running", timeout=10)
+
+    def _pump(self):
+        for line in self.proc.stderr:
+            self.lines.put(line)
+        self.lines.put(None)  # end of the log: the broker exited
 
     def _wait_for(self, words: str, timeout: float):
         deadline = time.monotonic() + timeout
-        selector = selectors.DefaultSelector()
-        selector.register(self.proc.stderr, selectors.EVENT_READ)
-        while time.monotonic() < deadline:
-            if not selector.select(timeout=deadline - time.monotonic()):
+        while (remaining := deadline - time.monotonic()) > 0:
+            try:
+                line = self.lines.get(timeout=remaining)
+            except queue.Empty:
                 break
-            line = self.proc.stderr.readline()
-            if not line:
+            if line is None:
                 break
             self.log.append(line)
             if words in line:
