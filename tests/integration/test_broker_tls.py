@@ -162,3 +162,35 @@ def test_broken_tls_setup_is_an_error_at_start(tmp_path, certs):
                        text=True, timeout=WAIT)
     assert r.returncode != 0
     assert "key" in r.stderr.lower() and "localhost.crt" in r.stderr, r.stderr
+
+
+def test_certificate_identity_feeds_the_acl(tmp_path, certs):
+    """use_identity_as_username: the certificate's CN is the user the ACL file names (issue 6)."""
+    ca, _ = certs
+    acl = tmp_path / "acl"
+    acl.write_text("user dev1\ntopic readwrite devices/dev1/#\npattern read broadcast/%u\n")
+    broker = start_tls_broker(tmp_path, ca, extra=f"acl_file {acl}\n")
+    try:
+        sub = subprocess.Popen(["mosquitto_sub", "-h", "127.0.0.1", "-p", str(broker.tls_port), "-t",
+                                "devices/dev1/#", "-v", "-C", "1", "-W", str(int(WAIT)), "-i", "acl-sub",
+                                *client_cert_args(ca, "dev1")], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+        broker.log.wait_for(r"Sending SUBACK to acl-sub")
+        # Another device's topic: dropped with a log line (3.1.1 has no reason code to say so).
+        denied = mosquitto_pub(broker, "-t", "devices/dev2/x", "-m", "not mine", "-q", "1", "-i", "acl-pub",
+                               *client_cert_args(ca, "dev1"))
+        assert denied.returncode == 0, denied.stderr
+        broker.log.wait_for(r"Denied PUBLISH from acl-pub .*'devices/dev2/x'")
+        allowed = mosquitto_pub(broker, "-t", "devices/dev1/x", "-m", "mine", "-q", "1", "-i", "acl-pub",
+                                *client_cert_args(ca, "dev1"))
+        assert allowed.returncode == 0, allowed.stderr
+        out, err = sub.communicate(timeout=WAIT)
+        assert out == "devices/dev1/x mine\n", err  # the first message it got: the denied one never arrived
+        # Subscribing to another device's topics is refused at SUBSCRIBE.
+        other = subprocess.run(["mosquitto_sub", "-h", "127.0.0.1", "-p", str(broker.tls_port), "-t",
+                                "devices/dev2/#", "-C", "1", "-W", "2", "-i", "acl-snoop",
+                                *client_cert_args(ca, "dev1")], capture_output=True, text=True, timeout=WAIT)
+        assert other.stderr == "All subscription requests were denied.\n"
+        broker.log.wait_for(r"Denied SUBSCRIBE from acl-snoop to 'devices/dev2/#'")
+    finally:
+        assert broker.stop() == 0, broker.log.text()
