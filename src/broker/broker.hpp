@@ -41,6 +41,7 @@ class Broker {
 
     // The policy of listener `index`, as of now (a reload may replace it at any time; holders keep theirs).
     PolicyPtr policy(int index) const;
+    int policy_count() const { return static_cast<int>(policies_.size()); }
     // SIGHUP: new policies (same listeners, same order); every loop then re-checks its connected clients
     // (a user removed from the password file is disconnected).
     void replace_policies(std::vector<AccessPolicy> policies);

@@ -16,8 +16,12 @@ namespace culex::broker {
 struct Message : protocol::Publish {
     using Clock = std::chrono::steady_clock;
 
-    explicit Message(protocol::Publish&& publish, Clock::time_point now = Clock::now())
-        : protocol::Publish(std::move(publish)) {
+    // The clock is read only for a message that expires: most do not, and this is per message.
+    explicit Message(protocol::Publish&& publish) : protocol::Publish(std::move(publish)) {
+        if (properties.message_expiry_interval)
+            expires_at = Clock::now() + std::chrono::seconds(*properties.message_expiry_interval);
+    }
+    Message(protocol::Publish&& publish, Clock::time_point now) : protocol::Publish(std::move(publish)) {
         if (properties.message_expiry_interval)
             expires_at = now + std::chrono::seconds(*properties.message_expiry_interval);
     }
@@ -25,6 +29,7 @@ struct Message : protocol::Publish {
     std::optional<Clock::time_point> expires_at;
 
     bool expired(Clock::time_point now) const { return expires_at && now >= *expires_at; }
+    bool expired_now() const { return expires_at && Clock::now() >= *expires_at; }
     // What is left of the expiry interval, in whole seconds, for the copy sent on (spec 3.3.2.3.3).
     std::optional<std::uint32_t> remaining_expiry(Clock::time_point now) const {
         if (!expires_at) return std::nullopt;

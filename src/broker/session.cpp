@@ -42,7 +42,8 @@ std::uint16_t Session::next_packet_id() {
 bool Session::send_publish(const Outgoing& out) {
     DeliveryFields fields{out.qos, out.retain, out.dup, out.packet_id};
     fields.subscription_identifiers = out.ids.span();
-    fields.message_expiry_interval = out.message->remaining_expiry(Message::Clock::now());
+    if (out.message->expires_at)
+        fields.message_expiry_interval = out.message->remaining_expiry(Message::Clock::now());
     auto alias = client_->outgoing_aliases.use(out.message->topic);
     fields.topic_alias = alias.alias;
     fields.omit_topic = alias.known;
@@ -64,7 +65,7 @@ void Session::send_pubrel(std::uint16_t packet_id) {
 }
 
 void Session::deliver(const MessagePtr& message, QoS qos, bool retain, SubscriptionIds ids, ShareKey share) {
-    if (message->expired(Message::Clock::now())) return;
+    if (message->expired_now()) return;
     Outgoing out{message, qos, retain, ids, std::move(share)};
     if (qos == QoS::at_most_once) {
         // QoS 0 is never stored: an offline client misses it (mosquitto's queue_qos0_messages false).
@@ -87,11 +88,10 @@ void Session::send_inflight(Outgoing out) {
 }
 
 void Session::pump_queue() {
-    auto now = Message::Clock::now();
     while (online() && !queue_.empty() && !window_full()) {
         Outgoing out = std::move(queue_.front());
         queue_.pop_front();
-        if (out.message->expired(now)) continue;  // expired while queued (MQTT 5 Message Expiry Interval)
+        if (out.message->expired_now()) continue;  // expired while queued (MQTT 5 Message Expiry Interval)
         send_inflight(std::move(out));
     }
 }

@@ -82,20 +82,44 @@ struct SubscriptionTree::SharedGroup {
 };
 
 struct SubscriptionTree::Node {
+    // Named levels; '+' and '#' have slots of their own, so that matching a level costs one hash lookup
+    // instead of three.
     std::unordered_map<std::string, std::unique_ptr<Node>, StringHash, std::equal_to<>> children;
+    std::unique_ptr<Node> plus, hash;
     std::vector<Entry> subscribers;
     std::vector<std::unique_ptr<SharedGroup>> groups;
 
     Node* child(std::string_view level) const {
+        if (level == "+") return plus.get();
+        if (level == "#") return hash.get();
+        return named(level);
+    }
+    Node* named(std::string_view level) const {
+        if (children.empty()) return nullptr;
         auto it = children.find(level);
         return it == children.end() ? nullptr : it->second.get();
+    }
+    std::unique_ptr<Node>& slot(std::string_view level) {
+        if (level == "+") return plus;
+        if (level == "#") return hash;
+        return children[std::string(level)];
+    }
+    // Drops the child at `level` (empty by now).
+    void erase(std::string_view level) {
+        if (level == "+") {
+            plus.reset();
+        } else if (level == "#") {
+            hash.reset();
+        } else {
+            children.erase(children.find(level));
+        }
     }
     SharedGroup* group(std::string_view name) const {
         for (const auto& g : groups)
             if (g->name == name) return g.get();
         return nullptr;
     }
-    bool empty() const { return children.empty() && subscribers.empty() && groups.empty(); }
+    bool empty() const { return children.empty() && !plus && !hash && subscribers.empty() && groups.empty(); }
 };
 
 SubscriptionTree::SubscriptionTree() : root_(std::make_unique<Node>()) {}
@@ -107,7 +131,7 @@ bool SubscriptionTree::subscribe(std::string_view filter, const AnchorPtr& ancho
     std::unique_lock lock(mutex_);
     Node* node = root_.get();
     for_each_level(shared ? shared->filter : filter, [&](std::string_view level) {
-        auto& slot = node->children[std::string(level)];
+        auto& slot = node->slot(level);
         if (!slot) slot = std::make_unique<Node>();
         node = slot.get();
     });
@@ -156,9 +180,8 @@ bool SubscriptionTree::unsubscribe(std::string_view filter, const SessionAnchor*
     --count_;
     // Prune the nodes this left empty, deepest first.
     for (auto step = path.rbegin(); step != path.rend(); ++step) {
-        auto child = step->first->children.find(step->second);
-        if (!child->second->empty()) break;
-        step->first->children.erase(child);
+        if (!step->first->child(step->second)->empty()) break;
+        step->first->erase(step->second);
     }
     return true;
 }
@@ -189,10 +212,10 @@ void SubscriptionTree::match(std::string_view topic, std::vector<SubscriptionMat
             // Wildcards at the first level do not match topics starting with '$'.
             bool wildcards = !(first_level && dollar_topic);
             if (wildcards) {
-                if (const Node* hash = node->child("#")) add_all(*hash);
-                if (const Node* plus = node->child("+")) next.push_back(plus);
+                if (node->hash) add_all(*node->hash);
+                if (node->plus) next.push_back(node->plus.get());
             }
-            if (const Node* exact = node->child(level)) next.push_back(exact);
+            if (const Node* exact = node->named(level)) next.push_back(exact);
         }
         first_level = false;
         std::swap(current, next);
@@ -200,7 +223,7 @@ void SubscriptionTree::match(std::string_view topic, std::vector<SubscriptionMat
     for (const Node* node : current) {
         add_all(*node);
         // "sport/#" also matches "sport".
-        if (const Node* hash = node->child("#")) add_all(*hash);
+        if (node->hash) add_all(*node->hash);
     }
     lock.unlock();
 

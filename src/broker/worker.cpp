@@ -18,7 +18,20 @@ constexpr std::size_t kMaxEarlyPackets = 1000;
 }  // namespace
 
 Worker::Worker(Broker& broker, int loop)
-    : broker_(broker), loop_(loop), outbound_(static_cast<std::size_t>(broker.loop_count())) {}
+    : broker_(broker), loop_(loop), outbound_(static_cast<std::size_t>(broker.loop_count())) {
+    refresh_policies();
+}
+
+void Worker::refresh_policies() {
+    policies_.clear();
+    for (int i = 0; i < broker_.policy_count(); ++i)
+        policies_.push_back(broker_.policy(i));
+}
+
+const AccessPolicy& Worker::policy(int listener) const {
+    auto i = static_cast<std::size_t>(listener);
+    return *policies_[i < policies_.size() ? i : 0];
+}
 
 Worker::~Worker() = default;
 
@@ -152,14 +165,15 @@ void Worker::handle_closed(const ClientPtr& client, CloseReason reason) {
 }
 
 bool Worker::allowed(const Client& client, auth::Access access, std::string_view topic) const {
-    return broker_.policy(client.listener)->allows(client.client_id, client.username, access, topic);
+    return policy(client.listener).allows(client.client_id, client.username, access, topic);
 }
 
 bool Worker::allowed(const Session& session, auth::Access access, std::string_view topic) const {
-    return broker_.policy(session.listener)->allows(session.client_id(), session.username, access, topic);
+    return policy(session.listener).allows(session.client_id(), session.username, access, topic);
 }
 
 void Worker::recheck_clients() {
+    refresh_policies();
     std::vector<Client*> gone;
     for (auto& [id, session] : sessions_) {
         Client* client = session->client();

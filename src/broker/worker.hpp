@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "auth/acl.hpp"
+#include "broker/access_policy.hpp"
 #include "broker/client.hpp"
 #include "broker/message.hpp"
 #include "broker/session.hpp"
@@ -96,6 +97,10 @@ class Worker {
     void handle_subscribe(Client& client, protocol::Subscribe&& subscribe);
     void handle_unsubscribe(Client& client, protocol::Unsubscribe&& unsubscribe);
 
+    // This loop's copy of the access policies (one per listener), so that checks on the hot path touch no
+    // atomic shared with the other loops; refreshed when a reload replaces them.
+    void refresh_policies();
+    const AccessPolicy& policy(int listener) const;
     // The ACL of the client's listener allows this access.
     bool allowed(const Client& client, auth::Access access, std::string_view topic) const;
     bool allowed(const Session& session, auth::Access access, std::string_view topic) const;
@@ -114,6 +119,7 @@ class Worker {
     std::vector<std::vector<Delivery>> outbound_;  // per target loop, sent once per loop turn
     bool flush_scheduled_ = false;
     std::vector<SubscriptionMatch> matches_;  // reused by route()
+    std::vector<PolicyPtr> policies_;
 };
 
 }  // namespace culex::broker
