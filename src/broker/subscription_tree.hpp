@@ -1,5 +1,6 @@
 // Every subscription of every session, as a tree of topic levels. Read on every PUBLISH by every loop,
-// written on SUBSCRIBE/UNSUBSCRIBE: a reader-writer lock keeps reads concurrent.
+// written on SUBSCRIBE/UNSUBSCRIBE: a reader-writer lock keeps reads concurrent (ReadMostlyMutex: no cache
+// line shared between readers).
 //
 // Shared subscriptions (MQTT 5 `$share/GROUP/FILTER`, also accepted from 3.1.1 clients as Mosquitto does)
 // live on the node of FILTER, one group per name; each matching message goes to one member of each group,
@@ -9,12 +10,12 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "broker/read_mostly_mutex.hpp"
 #include "broker/session_anchor.hpp"
 #include "broker/subscription_ids.hpp"
 #include "protocol/packets.hpp"
@@ -65,7 +66,7 @@ class SubscriptionTree {
     struct Node;
     struct SharedGroup;
 
-    mutable std::shared_mutex mutex_;
+    mutable ReadMostlyMutex mutex_;
     std::unique_ptr<Node> root_;
     std::size_t count_ = 0;
 };
