@@ -144,7 +144,6 @@ def test_topic_alias_from_the_client(js, broker):
     pub.end()
 
 
-@pytest.mark.xfail(strict=True, reason="culex: topic aliases from broker to client are not implemented yet")
 def test_topic_alias_from_the_broker(js, broker):
     sub = connect(js, broker, "js-alias-recv", properties={"topicAliasMaximum": 5})
     sub.subscribe({"down/#": {"qos": 0}})
