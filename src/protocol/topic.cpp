@@ -1,5 +1,7 @@
 #include "protocol/topic.hpp"
 
+#include <cstring>
+
 #include <cstdint>
 
 #include "protocol/types.hpp"
@@ -10,6 +12,15 @@ bool is_valid_utf8(std::string_view text) {
     const auto* p = reinterpret_cast<const std::uint8_t*>(text.data());
     const auto* end = p + text.size();
     while (p < end) {
+        // Eight ASCII bytes at a time while none is zero (topics are nearly always ASCII).
+        constexpr std::uint64_t kHighBits = 0x8080808080808080ULL, kOnes = 0x0101010101010101ULL;
+        while (end - p >= 8) {
+            std::uint64_t word;
+            std::memcpy(&word, p, sizeof word);
+            if ((word & kHighBits) != 0 || ((word - kOnes) & ~word & kHighBits) != 0) break;
+            p += 8;
+        }
+        if (p == end) break;
         std::uint8_t lead = *p;
         if (lead < 0x80) {
             if (lead == 0) return false;  // U+0000 is forbidden in MQTT strings

@@ -260,7 +260,14 @@ TEST(Utf8, WellFormedness) {
         {"\xF4\x8F\xBF\xBF", true},     // U+10FFFF, the last code point
         {std::string("\0", 1), false},  // U+0000 [MQTT-1.5.3-2]
         {std::string("ab\0", 3), false},
-        {"\x80", false},  // continuation without a lead
+        // Longer than the eight-byte ASCII fast path: a NUL or a bad byte inside a word, after one, and
+        // well-formed multi-byte characters between ASCII words.
+        {std::string("abc\0efghijkl", 12), false},
+        {std::string("abcdefgh\0", 9), false},
+        {"abcdefgh\xFF", false},
+        {"sensors/room-12/\xC3\xA9t\xC3\xA9/temperature", true},
+        {"abcdefghijklmnop\xE0\xA0", false},  // truncated 3-byte character at the end
+        {"\x80", false},                      // continuation without a lead
         {"\xBF", false},
         {"\xC0\x80", false},          // overlong U+0000
         {"\xC1\xBF", false},          // overlong
