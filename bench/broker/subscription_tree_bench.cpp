@@ -16,7 +16,8 @@ namespace culex::broker {
 namespace {
 
 // N sessions on a fleet of devices: 80% exact telemetry filters ("fleet/D/telemetry"), 10% single-level
-// wildcards ("fleet/+/alarm/D"), 10% multi-level wildcards, one site each ("site/I/#"); a monitor on "fleet/#".
+// wildcards ("fleet/+/alarm/D"), 10% multi-level wildcards, one site each ("site/I/#"); a monitor on
+// "fleet/#".
 struct Fleet {
     explicit Fleet(std::int64_t subscriptions) {
         anchors.reserve(static_cast<std::size_t>(subscriptions));
