@@ -35,6 +35,7 @@ struct alignas(64) WorkerCounters {
     std::atomic<std::uint64_t> sent{0};
     std::atomic<std::uint64_t> received{0};
     std::atomic<std::uint64_t> unacked{0};  // QoS 1/2 PUBLISHes not yet PUBACKed/PUBCOMPed
+    std::atomic<std::uint64_t> skipped{0};  // fixed rate: slots skipped because the publisher fell behind
     std::atomic<std::int64_t> last_receive_ns{0};
     std::atomic<Phase> seen_phase{Phase::connect};
 };
@@ -98,7 +99,7 @@ class Worker {
     struct Connection;
 
     void start_connects(std::int64_t now);
-    bool pump(Connection& c, std::int64_t now);
+    bool pump(Connection& c);
     void on_event(Connection& c, std::uint32_t events, std::int64_t now);
     void on_connected(Connection& c, std::int64_t now);
     void read_all(Connection& c, std::int64_t now);
@@ -126,6 +127,8 @@ class Worker {
     LatencyHistogram latency_;
     std::uint64_t foreign_ = 0;
     std::uint64_t sent_ = 0, received_ = 0, unacked_ = 0;
+    std::uint64_t skipped_ = 0;
+    std::int64_t next_due_ns_ = INT64_MAX;  // fixed rate: the earliest slot of this loop's publishers
 };
 
 }  // namespace culex::bench

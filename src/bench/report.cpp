@@ -65,6 +65,7 @@ nlohmann::json to_json(const Result& r) {
     j["lost"] = r.lost;
     j["duplicated"] = r.duplicated;
     j["foreign"] = r.foreign;
+    j["skipped"] = r.skipped;
     j["sent_per_second"] = r.sent_per_second();
     j["received_per_second"] = r.received_per_second();
     j["latency_us"] = {{"samples", r.latency.samples}, {"p50", r.latency.p50},    {"p90", r.latency.p90},
@@ -94,8 +95,11 @@ std::string to_text(const Result& r) {
                        grouped(r.connects_per_second()),
                        r.connect_failures ? fmt::format(", {} failed", r.connect_failures) : "");
     if (r.topology.publishers != 0)
-        out += fmt::format("sent      {} msgs in {:.3f} s = {} msg/s\n", grouped(double(r.sent)),
-                           r.publish_seconds, grouped(r.sent_per_second()));
+        out += fmt::format(
+            "sent      {} msgs in {:.3f} s = {} msg/s{}\n", grouped(double(r.sent)), r.publish_seconds,
+            grouped(r.sent_per_second()),
+            r.skipped ? fmt::format(" | {} sends skipped (fell behind the rate)", grouped(double(r.skipped)))
+                      : "");
     if (r.topology.subscribers != 0) {
         out += fmt::format("received  {} msgs in {:.3f} s = {} msg/s", grouped(double(r.received)),
                            r.receive_seconds, grouped(r.received_per_second()));

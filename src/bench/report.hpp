@@ -41,6 +41,7 @@ struct Result {
     std::uint64_t lost = 0;
     std::uint64_t duplicated = 0;
     std::uint64_t foreign = 0;  // deliveries without our stamp (another publisher on the same topics)
+    std::uint64_t skipped = 0;  // fixed rate: sends skipped because a publisher fell more than 1 ms behind
     LatencySummary latency;
 
     std::optional<BrokerUsage> broker;

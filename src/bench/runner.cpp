@@ -253,6 +253,7 @@ std::expected<Result, Error> run(const Options& options, const ProgressSink& pro
         result.received += w->counters.received.load();
         last_receive = std::max(last_receive, w->counters.last_receive_ns.load());
         result.foreign += w->foreign();
+        result.skipped += w->counters.skipped.load();
     }
     result.receive_seconds = last_receive > start ? seconds(last_receive - start) : 0;
     LatencyHistogram latency;

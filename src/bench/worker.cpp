@@ -2,8 +2,11 @@
 // buffer with many PUBLISHes (copies of one encoded template) and write it with one send(); receivers read as
 // much as the socket holds with one recv() and walk the frames in place. Nothing allocates per message.
 #include <fmt/format.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -14,6 +17,7 @@
 #include <ctime>
 
 #include "bench/engine.hpp"
+#include "bench/pacer.hpp"
 
 namespace culex::bench {
 
@@ -53,6 +57,7 @@ struct Worker::Connection {
     std::uint16_t next_packet_id = 1;
     std::int64_t blocked_since = 0;
     unsigned window = 0;
+    std::optional<Pacer> pacer;  // at a fixed rate only
 
     // Subscriber.
     std::string filter;
@@ -116,6 +121,7 @@ void Worker::add_publisher(unsigned id) {
     }
     c.message = std::make_unique<PublishTemplate>(topic, o.payload_size, o.qos, o.version);
     c.window = state_.inflight;
+    if (o.rate > 0) c.pacer.emplace(o.rate, state_.topology.publishers, id);
     publishers_.push_back(connections_.size());
     connections_.push_back(std::move(c));
 }
@@ -272,17 +278,24 @@ void Worker::flush(Connection& c, std::int64_t now) {
     c.last_write_ns = now;
 }
 
-bool Worker::pump(Connection& c, std::int64_t now) {
+bool Worker::pump(Connection& c) {
     if (c.state != ConnState::ready || c.write_blocked) return false;
     const Options& o = state_.options;
     PublisherSlot& slot = *state_.publishers[c.id];
+    // The stamp is the time of this write, not of the loop's wake-up: the loop may have pumped other
+    // publishers (each a send()) since.
+    std::int64_t now = now_ns();
     std::uint64_t allowed = UINT64_MAX;
     if (o.count != 0) allowed = o.count > c.sequence ? o.count - c.sequence : 0;
-    if (o.rate > 0) {
-        double per_publisher = o.rate / state_.topology.publishers;
-        double elapsed = static_cast<double>(now - state_.start_ns.load(std::memory_order_relaxed)) / 1e9;
-        auto due = static_cast<std::uint64_t>(elapsed * per_publisher) + 1;
-        allowed = std::min(allowed, due > c.sequence ? due - c.sequence : 0);
+    if (c.pacer) {
+        if (!c.pacer->started()) c.pacer->start(state_.start_ns.load(std::memory_order_relaxed));
+        std::uint64_t skipped = c.pacer->skipped();
+        allowed = std::min(allowed, c.pacer->due(now));
+        if (c.pacer->skipped() != skipped) {
+            skipped_ += c.pacer->skipped() - skipped;
+            counters.skipped.store(skipped_, std::memory_order_relaxed);
+        }
+        if (allowed == 0) next_due_ns_ = std::min(next_due_ns_, c.pacer->next_ns());
     }
     if (allowed == 0) return false;
     if (c.window != 0) {
@@ -328,6 +341,7 @@ bool Worker::pump(Connection& c, std::int64_t now) {
         }
         c.message->append(c.out, id, Stamp{c.id, c.sequence++, now});
     }
+    if (c.pacer) c.pacer->consume(n);
     if (acknowledged) {
         c.unacked += n;
         unacked_ += n;
@@ -337,6 +351,10 @@ bool Worker::pump(Connection& c, std::int64_t now) {
     counters.sent.store(sent_, std::memory_order_relaxed);
     slot.sent.store(c.sequence, std::memory_order_relaxed);
     flush(c, now);
+    if (c.pacer) {
+        next_due_ns_ = std::min(next_due_ns_, c.pacer->next_ns());
+        return false;  // the next slot is in the future: the loop sleeps until then
+    }
     return c.state == ConnState::ready && !c.write_blocked;  // blocked: epoll says when to go on
 }
 
@@ -367,6 +385,7 @@ void Worker::read_all(Connection& c, std::int64_t now) {
             return lost(c, errno_text(errno));
         }
         if (n == 0) return lost(c, "the broker closed the connection");
+        now = now_ns();  // the latency ends when the bytes are ours, not when the loop woke
         std::string_view stream(scratch_.data(), carried + static_cast<std::size_t>(n));
         while (!stream.empty()) {
             auto frame = protocol::next_frame(stream);
@@ -378,6 +397,11 @@ void Worker::read_all(Connection& c, std::int64_t now) {
         c.carry.assign(stream);
         if (static_cast<std::size_t>(n) < room) break;  // the socket is empty: spare the recv() for EAGAIN
     }
+    // Acknowledge at once what arrived. A broker that leaves Nagle's algorithm on (Mosquitto's default,
+    // set_tcp_nodelay false) holds each small PUBLISH until the previous one is acknowledged; Linux's delayed
+    // ACK would then add up to 40 ms per message, a property of this client, not of the broker.
+    int one = 1;
+    setsockopt(c.fd.get(), IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
     if (c.role == Role::subscriber) flush_deliveries(c);
     if (!c.out.empty() && !c.write_blocked) flush(c, now);
 }
@@ -572,6 +596,8 @@ void Worker::say_goodbye() {
 }
 
 void Worker::run() {
+    // Sleep until the next slot to the microsecond: the default timer slack (50 us) would bunch the sends.
+    prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
     std::array<epoll_event, 256> events{};
     Phase last = Phase::connect;
     while (true) {
@@ -582,18 +608,18 @@ void Worker::run() {
         std::int64_t now = now_ns();
         start_connects(now);
         bool busy = false;
+        next_due_ns_ = INT64_MAX;
         if (phase == Phase::run)
             for (std::size_t i : publishers_)
-                busy |= pump(connections_[i], now);
+                busy |= pump(connections_[i]);
+        now = now_ns();
         keepalive(now);
 
         std::int64_t wait = kIdleWaitNs;
         if (busy) {
             wait = 0;
-        } else if (phase == Phase::run && state_.options.rate > 0 && !publishers_.empty()) {
-            // Until the next message is due, at most: the pump decides which publisher sends.
-            double per_loop = state_.options.rate / state_.topology.publishers * publishers_.size();
-            wait = std::min<std::int64_t>(wait, static_cast<std::int64_t>(1e9 / per_loop));
+        } else if (phase == Phase::run && next_due_ns_ != INT64_MAX) {
+            wait = std::clamp<std::int64_t>(next_due_ns_ - now, 0, kIdleWaitNs);  // until the next slot
         } else if (next_start_ < connections_.size() && state_.options.connect_rate > 0) {
             wait = std::min<std::int64_t>(
                 wait, static_cast<std::int64_t>(1e9 * state_.options.threads / state_.options.connect_rate));
