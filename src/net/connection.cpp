@@ -35,12 +35,13 @@ std::string address_text(const asio::ip::tcp::endpoint& endpoint) {
 }  // namespace
 
 Connection::Connection(std::unique_ptr<Transport> transport, broker::Worker& worker,
-                       const broker::BrokerSettings& settings, std::atomic<int>& open_connections)
+                       const broker::BrokerSettings& settings, std::atomic<int>& open_connections,
+                       KeepaliveSweep& sweep)
     : transport_(std::move(transport)),
       worker_(worker),
       settings_(settings),
       open_connections_(open_connections),
-      timer_(transport_->executor()) {
+      sweep_(sweep) {
     const auto& endpoint = transport_->remote_endpoint();
     address_ = address_text(endpoint);
     peer_ = fmt::format("{}:{}", address_, endpoint.port());
@@ -61,7 +62,7 @@ void Connection::start(int listener, const CertificateLogin& certificate) {
     last_received_ = std::chrono::steady_clock::now();
     // Until CONNECT arrives, the connect timeout stands in for the keepalive.
     keepalive_limit_ = std::chrono::duration_cast<std::chrono::milliseconds>(settings_.connect_timeout);
-    arm_keepalive();
+    sweep_.watch(weak_from_this());
     read();
 }
 
@@ -221,14 +222,12 @@ void Connection::flush() {
 void Connection::close() {
     if (closing_) return;
     closing_ = true;
-    timer_.cancel();
     if (!writing_now_ && !flush_posted_) flush();
 }
 
 void Connection::lost(broker::CloseReason reason) {
     if (closing_) return;
     closing_ = true;
-    timer_.cancel();
     worker_.handle_closed(client_, reason);
     shutdown_socket();
 }
@@ -245,23 +244,14 @@ void Connection::set_protocol(ProtocolVersion version, std::uint16_t keep_alive,
     max_outgoing_packet_size_ = max_packet_size;
     // The spec's one and a half keepalive periods (3.1.2.10); 0 turns the check off.
     keepalive_limit_ = std::chrono::milliseconds(keep_alive * 1500);
-    arm_keepalive();
 }
 
-void Connection::arm_keepalive() {
-    timer_.cancel();
-    if (keepalive_limit_.count() == 0 || closing_) return;
-    auto deadline = last_received_ + keepalive_limit_;
-    timer_.expires_at(deadline);
-    timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
-        if (ec || self->closing_) return;
-        if (std::chrono::steady_clock::now() >= self->last_received_ + self->keepalive_limit_) {
-            // The broker says goodbye (MQTT 5: DISCONNECT 0x8D) and closes through close().
-            self->worker_.handle_timeout(self->client_);
-        } else {
-            self->arm_keepalive();  // traffic came in since: wait for the new deadline
-        }
-    });
+bool Connection::check_keepalive(std::chrono::steady_clock::time_point now) {
+    if (closing_) return false;
+    if (keepalive_limit_.count() == 0 || now < last_received_ + keepalive_limit_) return true;
+    // The broker says goodbye (MQTT 5: DISCONNECT 0x8D) and closes through close().
+    worker_.handle_timeout(client_);
+    return !closing_;
 }
 
 }  // namespace culex::net

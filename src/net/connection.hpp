@@ -3,7 +3,6 @@
 #pragma once
 
 #include <atomic>
-#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -12,6 +11,7 @@
 #include "broker/client.hpp"
 #include "broker/client_link.hpp"
 #include "broker/worker.hpp"
+#include "net/keepalive_sweep.hpp"
 #include "net/transport.hpp"
 
 namespace culex::net {
@@ -26,7 +26,8 @@ struct CertificateLogin {
 class Connection final : public broker::ClientLink, public std::enable_shared_from_this<Connection> {
   public:
     Connection(std::unique_ptr<Transport> transport, broker::Worker& worker,
-               const broker::BrokerSettings& settings, std::atomic<int>& open_connections);
+               const broker::BrokerSettings& settings, std::atomic<int>& open_connections,
+               KeepaliveSweep& sweep);
     ~Connection() override;
 
     // `listener`: the index of the listener it came through, which selects its access policy.
@@ -42,6 +43,10 @@ class Connection final : public broker::ClientLink, public std::enable_shared_fr
     void set_protocol(protocol::ProtocolVersion version, std::uint16_t keep_alive,
                       std::uint32_t max_packet_size) override;
 
+    // Called by the loop's KeepaliveSweep: ends the connection if its keepalive (or, before CONNECT, its
+    // connect timeout) ran out. False once the connection is closing: no need to watch it any more.
+    bool check_keepalive(std::chrono::steady_clock::time_point now);
+
   private:
     void read();
     void wait_readable();
@@ -52,7 +57,6 @@ class Connection final : public broker::ClientLink, public std::enable_shared_fr
     std::size_t process(std::string_view pending);
     void schedule_flush();
     void flush();
-    void arm_keepalive();
     // The peer went away or the socket failed: tell the broker, then close.
     void lost(broker::CloseReason reason);
     void shutdown_socket();
@@ -78,7 +82,7 @@ class Connection final : public broker::ClientLink, public std::enable_shared_fr
     std::uint32_t max_outgoing_packet_size_ = 0;  // the client's Maximum Packet Size; 0: none
     std::chrono::milliseconds keepalive_limit_{0};
     std::chrono::steady_clock::time_point last_received_;
-    boost::asio::steady_timer timer_;
+    KeepaliveSweep& sweep_;
 };
 
 }  // namespace culex::net

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "broker/loop_executor.hpp"
+#include "net/keepalive_sweep.hpp"
 
 namespace culex::net {
 
@@ -19,6 +20,7 @@ class EventLoop final : public broker::LoopExecutor {
 
     int index() const { return index_; }
     boost::asio::io_context& context() { return context_; }
+    KeepaliveSweep& keepalive() { return keepalive_; }
 
     void post(std::move_only_function<void()> task) override { boost::asio::post(context_, std::move(task)); }
 
@@ -46,6 +48,7 @@ class EventLoop final : public broker::LoopExecutor {
     int index_;
     boost::asio::io_context context_{1};  // one thread runs it: Asio may skip locking
     boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+    KeepaliveSweep keepalive_{context_};  // after context_: destroyed before it
     std::promise<void> finished_;
     std::future<void> done_ = finished_.get_future();
     std::thread thread_;

@@ -88,16 +88,15 @@ void Listener::start_connection(EventLoop& loop, asio::ip::tcp::socket socket) {
     boost::system::error_code ec;
     auto endpoint = socket.remote_endpoint(ec);
     logger().log(LogType::notice, "New connection from {} on port {}.", describe_endpoint(endpoint), port_);
-    broker::Worker& worker = broker_.worker(loop.index());
     tls::ServerContextPtr context = tls_.load(std::memory_order_acquire);
     // A connection counts from accept; one that fails a handshake gives its place back.
     auto give_back = [&open = open_connections_] { --open; };
-    auto serve_over_websocket = [this, &worker, give_back](std::unique_ptr<Transport> transport,
-                                                           CertificateLogin login) {
+    auto serve_over_websocket = [this, &loop, give_back](std::unique_ptr<Transport> transport,
+                                                         CertificateLogin login) {
         accept_websocket(
             std::move(transport), port_, broker_.settings().connect_timeout,
-            [this, &worker, login](std::unique_ptr<Transport> upgraded) {
-                serve(worker, std::move(upgraded), login);
+            [this, &loop, login](std::unique_ptr<Transport> upgraded) {
+                serve(loop, std::move(upgraded), login);
             },
             give_back);
     };
@@ -106,10 +105,10 @@ void Listener::start_connection(EventLoop& loop, asio::ip::tcp::socket socket) {
         if (websockets_)
             serve_over_websocket(std::move(transport), {});
         else
-            serve(worker, std::move(transport), {});
+            serve(loop, std::move(transport), {});
         return;
     }
-    auto on_accepted = [this, &worker, context, serve_over_websocket](
+    auto on_accepted = [this, &loop, context, serve_over_websocket](
                            std::unique_ptr<Transport> transport, std::optional<tls::PeerIdentity> identity) {
         const auto& settings = context->info().settings;
         CertificateLogin login;
@@ -120,16 +119,15 @@ void Listener::start_connection(EventLoop& loop, asio::ip::tcp::socket socket) {
         if (websockets_)
             serve_over_websocket(std::move(transport), login);
         else
-            serve(worker, std::move(transport), login);
+            serve(loop, std::move(transport), login);
     };
     accept_tls(std::move(socket), std::move(context), broker_.settings().connect_timeout,
                std::move(on_accepted), give_back);
 }
 
-void Listener::serve(broker::Worker& worker, std::unique_ptr<Transport> transport,
-                     const CertificateLogin& login) {
-    auto connection =
-        std::make_shared<Connection>(std::move(transport), worker, broker_.settings(), open_connections_);
+void Listener::serve(EventLoop& loop, std::unique_ptr<Transport> transport, const CertificateLogin& login) {
+    auto connection = std::make_shared<Connection>(std::move(transport), broker_.worker(loop.index()),
+                                                   broker_.settings(), open_connections_, loop.keepalive());
     connection->start(index_, login);
 }
 

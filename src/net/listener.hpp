@@ -36,7 +36,7 @@ class Listener {
     void accept();
     void start_connection(EventLoop& loop, boost::asio::ip::tcp::socket socket);
     // The broker side of a connection whose transport is ready (TLS and WebSocket handshakes done).
-    void serve(broker::Worker& worker, std::unique_ptr<Transport> transport, const CertificateLogin& login);
+    void serve(EventLoop& loop, std::unique_ptr<Transport> transport, const CertificateLogin& login);
 
     std::vector<EventLoop*> loops_;
     broker::Broker& broker_;

@@ -162,6 +162,7 @@ void Server::say_goodbye() {
                 for (auto& listener : impl_->listeners)
                     listener->close();
             impl_->tickers[i]->cancel();
+            impl_->loops[i]->keepalive().stop();
             impl_->broker->worker(static_cast<int>(i)).shut_down();
         });
     }
