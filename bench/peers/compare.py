@@ -158,7 +158,7 @@ def matrix(seconds, idle):
              ["p2p", "-c", "8", "-q", "0", "-r", "10000"] + d, cpu_per_50k, "cpu-s", higher_better=False,
              goal="<= mosquitto"),
         Cell("idle", f"{idle} idle connections: broker RSS per connection",
-             ["conn", "-c", str(idle), "-d", "1", "-k", "600"], lambda r: r["broker"].get("bytes_per_connection"),
+             ["conn", "-c", str(idle), "-d", "1", "-k", "600", "--connect-timeout", "120"], lambda r: r["broker"].get("bytes_per_connection"),
              "bytes", higher_better=False, goal="<= mosquitto", pin=False),
     ]
 

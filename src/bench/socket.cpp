@@ -1,5 +1,6 @@
 #include "bench/socket.hpp"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <netdb.h>
@@ -39,11 +40,34 @@ std::expected<Address, Error> resolve(const std::string& host, std::uint16_t por
     return address;
 }
 
-int start_connect(const Address& address) {
+namespace {
+
+bool is_ipv4_loopback(const Address& address) {
+    if (address.storage.ss_family != AF_INET) return false;
+    const auto& in = reinterpret_cast<const sockaddr_in&>(address.storage);
+    return (ntohl(in.sin_addr.s_addr) >> 24) == 127;
+}
+
+// Binds the socket to 127.0.0.(2 + ordinal % kLoopbackSources), the port left for connect() to pick
+// (IP_BIND_ADDRESS_NO_PORT) so that each source address has the whole ephemeral range to itself. A failure
+// leaves the socket unbound: the kernel's choice still works, only more slowly.
+void bind_loopback_source(int fd, unsigned ordinal) {
+    int one = 1;
+    if (setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one) != 0) return;
+    sockaddr_in source{};
+    source.sin_family = AF_INET;
+    source.sin_addr.s_addr = htonl((127u << 24) | (2 + ordinal % kLoopbackSources));
+    ::bind(fd, reinterpret_cast<const sockaddr*>(&source), sizeof source);
+}
+
+}  // namespace
+
+int start_connect(const Address& address, unsigned ordinal) {
     int fd = ::socket(address.storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) return -errno;
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (is_ipv4_loopback(address)) bind_loopback_source(fd, ordinal);
     if (::connect(fd, reinterpret_cast<const sockaddr*>(&address.storage), address.length) != 0 &&
         errno != EINPROGRESS) {
         int error = errno;

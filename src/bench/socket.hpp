@@ -48,7 +48,12 @@ std::expected<Address, Error> resolve(const std::string& host, std::uint16_t por
 
 // A non-blocking socket with a connect in progress (or done), TCP_NODELAY set: the engine batches its own
 // writes, so Nagle would only add latency. Returns -errno on failure.
-int start_connect(const Address& address);
+// To an IPv4 loopback broker, connections are spread over kLoopbackSources source addresses by `ordinal`:
+// from one source address to one broker port, the 28,000 ephemeral ports of a default
+// ip_local_port_range are all there is, and connect() slows to a crawl searching for a free one once
+// most are taken (19,000 idle connections, plus whatever TIME_WAIT the previous run left).
+constexpr unsigned kLoopbackSources = 16;
+int start_connect(const Address& address, unsigned ordinal);
 
 // Raises this process's soft limit on open files to the hard limit (many connections need many).
 void raise_file_limit();

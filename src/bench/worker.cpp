@@ -196,7 +196,8 @@ void Worker::start_connects(std::int64_t now) {
             if (static_cast<double>(next_start_) >= due) return;
         }
         Connection& c = connections_[next_start_];
-        int fd = start_connect(state_.address);
+        int fd = start_connect(state_.address,
+                               static_cast<unsigned>(next_start_) * state_.options.threads + index_);
         if (fd < 0) {
             std::string why = fmt::format("cannot connect to {}: {}", state_.address.text, errno_text(-fd));
             if (-fd == EMFILE || -fd == ENFILE) why += " (the open file limit: see ulimit -n)";

@@ -3,6 +3,7 @@ every message sent at QoS 1/2 arrives exactly once, fan-out multiplies deliverie
 bench/compare.sh reads."""
 import json
 import os
+import re
 
 import pytest
 
@@ -94,6 +95,16 @@ def test_conn_holds_idle_connections(broker):
     assert r["connect"]["connections"] == 200
     assert r["connect"]["failed"] == 0
     assert r["sent"] == 0 and r["received"] == 0
+
+
+def test_connections_spread_over_loopback_sources(mosquitto):
+    # One source address has ~28,000 ephemeral ports towards one broker port, and connect() crawls once most
+    # are taken: culex bench spreads its connections over 127.0.0.2-17 so 19,000 idle ones come up quickly.
+    r = bench(mosquitto, "conn", "-c", "32", "-d", "0.1")
+    assert r["connect"]["connections"] == 32 and r["connect"]["failed"] == 0
+    mosquitto.log.wait_for(r"New client connected from 127\.0\.0\.17:")
+    sources = set(re.findall(r"New client connected from (127\.\d+\.\d+\.\d+):", mosquitto.log.text()))
+    assert sources == {f"127.0.0.{i}" for i in range(2, 18)}
 
 
 def test_text_output_and_progress(broker):
