@@ -25,6 +25,19 @@ CULEX = os.environ.get("CULEX_BIN", str(REPO / "build" / "culex"))
 PEERS = ["mosquitto", "nats", "aedes"]
 BROKERS = ["culex"] + PEERS
 BROKER_CPU, BENCH_CPU = "0", "1"
+# The fixed-rate cells measure latency, which other processes on the same cores (a compiler, another test)
+# turn into scheduling delay: a woken broker or load generator waits for the running task's slice, milliseconds
+# on a busy machine. Both run at a round-robin real-time priority there, when this process may set one, so the
+# figure is the broker's. Those cells use well under one core each, so other processes still run; saturated
+# cells never get it (they would take 95% of both cores).
+REALTIME = ["chrt", "--rr", "10"]
+
+
+def realtime_allowed():
+    try:
+        return subprocess.run(REALTIME + ["true"], capture_output=True, timeout=10).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
 
 
 def free_port():
@@ -49,13 +62,15 @@ def wait_for_port(port, proc, timeout=15.0):
 class BrokerProcess:
     """One broker on a free port, optionally pinned to a CPU; stopped (and its files removed) on exit."""
 
-    def __init__(self, name, pin=True, threads=1):
+    def __init__(self, name, pin=True, threads=1, realtime=False):
         self.name = name
         self.dir = tempfile.mkdtemp(prefix=f"culex-compare-{name}-")
         self.port = free_port()
         cmd = self._command(threads)
         if pin:
             cmd = ["taskset", "-c", BROKER_CPU] + cmd
+        if realtime:
+            cmd = REALTIME + cmd
         self.log = open(Path(self.dir) / "broker.log", "w")
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, cwd=self.dir)
         if not wait_for_port(self.port, self.proc):
@@ -108,11 +123,13 @@ def available(name):
     return False
 
 
-def bench(broker, args, pin=True, timeout=300):
+def bench(broker, args, pin=True, timeout=300, realtime=False):
     cmd = [CULEX, "bench"] + args + ["-p", str(broker.port), "--broker-pid", str(broker.proc.pid), "--json",
                                      "--quiet"]
     if pin:
         cmd = ["taskset", "-c", BENCH_CPU] + cmd
+    if realtime:
+        cmd = REALTIME + cmd
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     if out.returncode != 0:
         raise RuntimeError(out.stderr.strip() or f"culex bench exited {out.returncode}")
@@ -131,9 +148,10 @@ def cpu_per_50k(r):
 class Cell:
     """One row of the matrix: what to run and which figure to read (higher or lower is better)."""
 
-    def __init__(self, key, title, args, metric, unit, higher_better=True, goal="", pin=True, brokers=None):
+    def __init__(self, key, title, args, metric, unit, higher_better=True, goal="", pin=True, brokers=None,
+                 realtime=False):
         self.key, self.title, self.args, self.metric, self.unit = key, title, args, metric, unit
-        self.higher_better, self.goal, self.pin = higher_better, goal, pin
+        self.higher_better, self.goal, self.pin, self.realtime = higher_better, goal, pin, realtime
         self.brokers = brokers or BROKERS
 
 
@@ -153,10 +171,10 @@ def matrix(seconds, idle):
              ["p2p", "-c", "8", "-q", "1"] + d, per_cpu, "msg/cpu-s", goal=">= 2x best peer"),
         Cell("p2p-10k-p99", "p2p 8 pairs at 10,000 msg/s, QoS 0: p99 latency",
              ["p2p", "-c", "8", "-q", "0", "-r", "10000"] + d, lambda r: r["latency_us"]["p99"], "us",
-             higher_better=False, goal="<= best peer"),
+             higher_better=False, goal="<= best peer", realtime=True),
         Cell("p2p-10k-cpu", "p2p 8 pairs at 10,000 msg/s, QoS 0: broker CPU seconds per 50,000 messages",
              ["p2p", "-c", "8", "-q", "0", "-r", "10000"] + d, cpu_per_50k, "cpu-s", higher_better=False,
-             goal="<= mosquitto"),
+             goal="<= mosquitto", realtime=True),
         Cell("idle", f"{idle} idle connections: broker RSS per connection",
              ["conn", "-c", str(idle), "-d", "1", "-k", "600", "--connect-timeout", "120"], lambda r: r["broker"].get("bytes_per_connection"),
              "bytes", higher_better=False, goal="<= mosquitto", pin=False),
@@ -173,17 +191,24 @@ def fmt(value, unit):
     return f"{value:,.0f}"
 
 
-def run_cell(cell, brokers, runs, raw):
-    """Medians per broker; brokers take turns within each run so drift hits all of them alike."""
+def run_cell(cell, brokers, runs, raw, cache, realtime):
+    """Medians per broker; brokers take turns within each run so drift hits all of them alike. Cells that read
+    another figure of the same run (the two fixed-rate cells) share it through `cache`."""
     values = {b: [] for b in brokers}
+    rt = realtime and cell.realtime
     for i in range(runs):
         for name in brokers:
             if name not in cell.brokers:
                 continue
             broker = None
+            key = (name, tuple(cell.args), cell.pin, rt, i)
             try:
-                broker = BrokerProcess(name, pin=cell.pin)
-                result = bench(broker, cell.args, pin=cell.pin)
+                if key in cache:
+                    result = cache[key]
+                else:
+                    broker = BrokerProcess(name, pin=cell.pin, realtime=rt)
+                    result = bench(broker, cell.args, pin=cell.pin, realtime=rt)
+                    cache[key] = result
                 value = cell.metric(result)
                 raw.append({"cell": cell.key, "broker": name, "run": i + 1, "value": value, "result": result})
                 if value is not None:
@@ -248,7 +273,8 @@ def versions():
     return {
         "culex": first_line([CULEX, "--version"]),
         "mosquitto": "mosquitto " + (mosq.stdout.strip() or "?") + " (Debian)",
-        "nats": first_line(["nats-server", "--version"]) + " (Debian), MQTT listener",
+        "nats": (first_line(["nats-server", "--version"]) + " (Debian), MQTT listener"
+                 if shutil.which("nats-server") else "not installed"),
         "aedes": aedes,
     }
 
@@ -277,6 +303,8 @@ def main():
     ap.add_argument("--quick", action="store_true", help="1 run of 2 s per cell, 2,000 idle connections")
     ap.add_argument("--out", default=str(REPO / "bench" / "RESULTS.md"))
     ap.add_argument("--raw", default="", help="also write every run's JSON here")
+    ap.add_argument("--no-realtime", action="store_true",
+                    help="run the fixed-rate cells at normal priority (default: chrt --rr 10 when allowed)")
     a = ap.parse_args()
     if a.quick:
         a.runs, a.seconds, a.idle = 1, 2, 2000
@@ -288,15 +316,18 @@ def main():
     if "culex" not in brokers:
         sys.exit("compare: no culex binary (set CULEX_BIN or run make build)")
 
+    realtime = not a.no_realtime and realtime_allowed()
     raw = []
     rows = []
+    cache = {}
     started = time.monotonic()
+    load_at_start = os.getloadavg()[0]
     cells = matrix(a.seconds, a.idle)
     if a.cells:
         cells = [c for c in cells if c.key in a.cells.split()]
     for cell in cells:
         print(f"{cell.key}: {cell.title}", flush=True)
-        medians = run_cell(cell, brokers, a.runs, raw)
+        medians = run_cell(cell, brokers, a.runs, raw, cache, realtime)
         r, best = ratio(cell, medians)
         rows.append((cell, medians, r, best))
     threads = None
@@ -315,8 +346,14 @@ def main():
         "",
         "Load: `culex bench` (one process, one event loop) on CPU 1, the broker on CPU 0 (`taskset`), except the "
         "idle-connection and threads cells. Each run starts a fresh broker with its default configuration "
-        "(culex: `threads 1`). Ratio: culex over the best peer, oriented so that above 1 means culex is "
-        "better.",
+        "(culex: `threads 1`). "
+        + ("The fixed-rate cells run broker and load generator at real-time priority (`chrt --rr 10`), so that "
+           "other processes on the machine do not add their scheduling delay to the latency. " if realtime else
+           "The fixed-rate cells ran at normal priority: their latency includes whatever else ran on the "
+           "machine. ")
+        + f"Machine load (1-minute average) when the run began: {load_at_start:.2f}. "
+        "Ratio: culex over the best peer, oriented so that above 1 means culex is better. "
+        "How to read and reproduce this: docs/bench.md.",
         "",
         "| cell | unit | " + " | ".join(wanted) + " | culex vs best peer | goal |",
         "|---|---|" + "---|" * len(wanted) + "---|---|",
@@ -351,6 +388,12 @@ def main():
         lines += ["", "Runs that lost messages (QoS 0 lets a broker drop; the figure counts what arrived):", ""]
         lines += [f"- {x['cell']} {x['broker']} run {x['run']}: lost {x['result']['lost']:,} of "
                   f"{x['result']['expected']:,}" for x in lost]
+    behind = [x for x in raw if "result" in x and x["result"].get("skipped")]
+    if behind:
+        lines += ["", "Fixed-rate runs where the load generator fell more than 1 ms behind its schedule and skipped "
+                  "sends (the rate achieved was lower than asked):", ""]
+        lines += [f"- {x['cell']} {x['broker']} run {x['run']}: skipped {x['result']['skipped']:,}, sent "
+                  f"{x['result']['sent']:,}" for x in behind if x["cell"] == "p2p-10k-p99"]
     text = "\n".join(lines) + "\n"
     Path(a.out).write_text(text)
     if a.raw:
