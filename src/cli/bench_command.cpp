@@ -25,7 +25,7 @@ struct BenchFlags {
 void add_bench_command(CLI::App& app, int& exit_code) {
     auto flags = std::make_shared<BenchFlags>();
     auto& o = flags->options;
-    auto* cmd = app.add_subcommand("bench", "MQTT load generator: throughput, loss, latency, broker cost");
+    auto* cmd = app.add_subcommand("bench", "an MQTT load generator: throughput, loss, latency, broker cost");
     cmd->set_help_flag("--help", "Print this help and exit");
     cmd->add_option("scenario", flags->scenario, "conn, pub, sub, fanin, fanout, p2p or shared")->required();
     cmd->add_option("-h,--host", o.host, "Broker host (default 127.0.0.1)");

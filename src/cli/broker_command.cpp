@@ -238,7 +238,7 @@ int run_broker(const BrokerFlags& flags) {
 void add_broker_command(CLI::App& app, int& exit_code) {
     auto flags = std::make_shared<BrokerFlags>();
     auto* cmd = app.add_subcommand("broker",
-                                   "Run the MQTT broker (takes mosquitto's command line and mosquitto.conf)");
+                                   "run the MQTT broker (takes mosquitto's command line and mosquitto.conf)");
     cmd->add_option("-c,--config-file", flags->config_file,
                     "Read this mosquitto.conf-style configuration file");
     cmd->add_option("-p,--port", flags->ports,

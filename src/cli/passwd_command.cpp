@@ -11,7 +11,7 @@ namespace culex::cli {
 
 void add_passwd_command(CLI::App& app, int& exit_code) {
     auto* cmd =
-        app.add_subcommand("passwd", "Manage a password file (mosquitto_passwd's flags; --help for them)");
+        app.add_subcommand("passwd", "manage a password file (mosquitto_passwd's flags; --help lists them)");
     cmd->set_help_flag();  // -h is not help for mosquitto_passwd; --help is handled by run_passwd
     cmd->prefix_command();
     cmd->allow_extras();

@@ -66,7 +66,7 @@ int run(SniffFlags& flags) {
 void add_sniff_command(CLI::App& app, int& exit_code) {
     auto flags = std::make_shared<SniffFlags>();
     auto* cmd =
-        app.add_subcommand("sniff", "Show the MQTT that crosses the wire, and prove that TLS hides it");
+        app.add_subcommand("sniff", "show the MQTT that crosses the wire, and prove that TLS hides it");
     auto& o = flags->options;
     cmd->add_option("-i,--interface", o.interface,
                     "Capture live on this interface (e.g. lo, eth0; needs root "
