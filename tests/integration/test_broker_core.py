@@ -313,6 +313,22 @@ def test_per_topic_order_across_loops(broker):
         assert got == list(range(200))
 
 
+def test_large_messages_and_pipelined_packets(broker):
+    # A 3 MB payload spans many reads (the broker keeps a partial packet between them); many small packets
+    # written at once arrive several to a read.
+    sub = connected(broker.port, "big-sub")
+    sub.subscribe("big/#", 1)
+    p = connected(broker.port, "big-pub")
+    payload = bytes(range(256)) * (3 * 4096)
+    p.publish("big/one", payload, 1)
+    m = sub.next_message()
+    assert (m.topic, len(m.payload), m.payload == payload) == ("big/one", len(payload), True)
+    s, connack = raw_connect(broker.port, "pipeliner")
+    assert connack == b"\x20\x02\x00\x00"
+    s.sendall(b"".join(publish_packet("big/small", str(i).encode()) for i in range(500)))
+    assert [int(sub.next_message().payload) for _ in range(500)] == list(range(500))
+
+
 def test_mosquitto_clients_against_culex(broker):
     sub = subprocess.Popen(["mosquitto_sub", "-h", "127.0.0.1", "-p", str(broker.port), "-t", "#", "-v", "-C", "1",
                             "-W", "10"], stdout=subprocess.PIPE, text=True)
