@@ -19,6 +19,26 @@ class Session;
 // Topic aliases an MQTT 5 client may set towards us (announced in CONNACK).
 constexpr std::uint16_t kTopicAliasMaximum = 32;
 
+// What few connections need: kept behind one pointer, so that an idle MQTT 3.1.1 connection does not carry it
+// (memory per idle connection is what limits a fleet).
+struct ClientExtras {
+    // Packets that arrived while the CONNECT was being checked (a client may send without waiting for
+    // CONNACK); handled in order once connected.
+    std::vector<protocol::Packet> early_packets;
+    // MQTT 5 topic aliases the client set on this connection; index = alias - 1.
+    std::vector<std::string> topic_aliases;
+    // MQTT 5 topic aliases we set towards the client, up to the Topic Alias Maximum in its CONNECT.
+    OutgoingTopicAliases outgoing_aliases;
+    // TLS listeners with use_identity_as_username / use_subject_as_username: the user name in the client's
+    // certificate (its CN, or its whole subject); nullopt: no certificate, or no CN in it.
+    std::optional<std::string> certificate_username;
+    // MQTT 5 enhanced authentication: the method of CONNECT (re-authentication must use the same), the
+    // exchange under way, and the data of its successful end (sent in CONNACK).
+    std::string auth_method;
+    std::unique_ptr<AuthExchange> auth;
+    std::string auth_result_data;
+};
+
 struct Client {
     explicit Client(ClientLink& l) : link(&l) {}
 
@@ -37,9 +57,6 @@ struct Client {
     // Kept while connecting. On the heap: a CONNECT with its properties and will is over 1 KB, which every
     // idle connection would otherwise carry for nothing.
     std::unique_ptr<protocol::Connect> connect;
-    // Packets that arrived while the CONNECT was being checked (a client may send without waiting for
-    // CONNACK); handled in order once connected.
-    std::vector<protocol::Packet> early_packets;
 
     int listener = 0;     // index of the listener it came in through: selects its AccessPolicy
     std::string address;  // the peer's IP address, without the port (login throttling)
@@ -47,24 +64,24 @@ struct Client {
     // that a reload that removes the user disconnects it.
     std::optional<std::string> username;
     bool password_checked = false;
-    // MQTT 5 topic aliases the client set on this connection; index = alias - 1.
-    std::vector<std::string> topic_aliases;
-    // MQTT 5 topic aliases we set towards the client, up to the Topic Alias Maximum in its CONNECT.
-    OutgoingTopicAliases outgoing_aliases;
     // TLS listeners with use_identity_as_username / use_subject_as_username: the user name is the one in the
-    // client's certificate (its CN, or its whole subject), and no password is checked.
+    // client's certificate (extras: certificate_username), and no password is checked.
     bool identity_from_certificate = false;
-    std::optional<std::string> certificate_username;  // nullopt: no certificate, or no CN in it
-    // MQTT 5 enhanced authentication: the method of CONNECT (re-authentication must use the same), the
-    // exchange under way, and the data of its successful end (sent in CONNACK).
-    std::string auth_method;
-    std::unique_ptr<AuthExchange> auth;
-    std::string auth_result_data;
+
+    // Created on first use.
+    ClientExtras& extras() {
+        if (!extras_) extras_ = std::make_unique<ClientExtras>();
+        return *extras_;
+    }
+    ClientExtras* extras_if() const { return extras_.get(); }
 
     const std::string& log_id() const {
         static const std::string kUnknown = "<unknown>";
         return client_id.empty() ? kUnknown : client_id;
     }
+
+  private:
+    std::unique_ptr<ClientExtras> extras_;
 };
 
 using ClientPtr = std::shared_ptr<Client>;

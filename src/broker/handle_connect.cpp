@@ -95,12 +95,13 @@ void Worker::authenticate(const ClientPtr& client) {
     }
     if (c.identity_from_certificate) {
         // As Mosquitto: the certificate is the credential; CONNECT's user name and password are not used.
-        if (!c.certificate_username)
+        const ClientExtras* extras = c.extras_if();
+        if (!extras || !extras->certificate_username)
             return refuse(client, ReasonCode::bad_username_or_password,
                           "the listener takes the user name from the client certificate "
                           "(use_identity_as_username/use_subject_as_username), and the client sent none, or "
                           "one without a CN");
-        c.username = c.certificate_username;
+        c.username = extras->certificate_username;
         return accept_login(client);
     }
     if (!connect.username) {
@@ -130,8 +131,9 @@ void Worker::authenticate(const ClientPtr& client) {
 
 void Worker::start_enhanced_auth(const ClientPtr& client, const Authenticator& authenticator) {
     Client& c = *client;
-    c.auth_method = std::string(authenticator.method());
-    c.auth = authenticator.start(c.client_id);
+    ClientExtras& extras = c.extras();
+    extras.auth_method = std::string(authenticator.method());
+    extras.auth = authenticator.start(c.client_id);
     const auto& data = c.state == Client::State::connecting ? c.connect->properties.authentication_data
                                                             : std::optional<std::string>();
     step_auth(client, data.value_or(std::string()));
@@ -139,24 +141,25 @@ void Worker::start_enhanced_auth(const ClientPtr& client, const Authenticator& a
 
 void Worker::handle_auth(const ClientPtr& client, Auth&& auth) {
     Client& c = *client;
+    ClientExtras& x = c.extras();
     const auto& method = auth.properties.authentication_method;
-    if (c.auth_method.empty() || !method || *method != c.auth_method) {
+    if (x.auth_method.empty() || !method || *method != x.auth_method) {
         // Spec 4.12: AUTH only within the method CONNECT chose, and it must name it.
         if (c.state == Client::State::connecting)
             return refuse(client, ReasonCode::protocol_error, "AUTH without the method of its CONNECT");
         return protocol_violation(c, "AUTH without the authentication method of its CONNECT");
     }
     std::string data = auth.properties.authentication_data.value_or(std::string());
-    if (auth.reason == ReasonCode::reauthenticate && c.state == Client::State::connected && !c.auth) {
+    if (auth.reason == ReasonCode::reauthenticate && c.state == Client::State::connected && !x.auth) {
         for (const auto& authenticator : broker_.settings().authenticators)
-            if (authenticator->method() == c.auth_method) {
-                c.auth = authenticator->start(c.client_id);
+            if (authenticator->method() == x.auth_method) {
+                x.auth = authenticator->start(c.client_id);
                 return step_auth(client, data);
             }
         return protocol_violation(c, "re-authentication with a method no longer offered",
                                   ReasonCode::bad_authentication_method);
     }
-    if (auth.reason != ReasonCode::continue_authentication || !c.auth) {
+    if (auth.reason != ReasonCode::continue_authentication || !x.auth) {
         if (c.state == Client::State::connecting)
             return refuse(client, ReasonCode::protocol_error, "AUTH with an unexpected reason code");
         return protocol_violation(c, "AUTH with an unexpected reason code");
@@ -166,34 +169,35 @@ void Worker::handle_auth(const ClientPtr& client, Auth&& auth) {
 
 void Worker::step_auth(const ClientPtr& client, std::string_view client_data) {
     Client& c = *client;
-    AuthStep step = c.auth->step(client_data);
+    ClientExtras& x = c.extras();
+    AuthStep step = x.auth->step(client_data);
     bool connecting = c.state == Client::State::connecting;
     switch (step.outcome) {
         case AuthStep::Outcome::more: {
             Properties p;
-            p.authentication_method = c.auth_method;
+            p.authentication_method = x.auth_method;
             if (!step.data.empty()) p.authentication_data = std::move(step.data);
             send(c, Auth{ReasonCode::continue_authentication, std::move(p)});
             return;
         }
         case AuthStep::Outcome::failure:
-            c.auth.reset();
+            x.auth.reset();
             if (connecting)
                 return refuse(client, ReasonCode::not_authorized,
-                              fmt::format("authentication method '{}' failed: {}", c.auth_method, step.why));
+                              fmt::format("authentication method '{}' failed: {}", x.auth_method, step.why));
             logger().log(LogType::notice, "Client {} disconnected: re-authentication ({}) failed: {}.",
-                         c.log_id(), c.auth_method, step.why);
+                         c.log_id(), x.auth_method, step.why);
             send(c, Disconnect{ReasonCode::not_authorized, {}});
             return end_connection(c, CloseReason::refused);
         case AuthStep::Outcome::success:
-            c.auth.reset();
+            x.auth.reset();
             if (step.username) c.username = std::move(step.username);
             if (connecting) {
-                c.auth_result_data = std::move(step.data);
+                x.auth_result_data = std::move(step.data);
                 return accept_login(client);
             }
             Properties p;
-            p.authentication_method = c.auth_method;
+            p.authentication_method = x.auth_method;
             if (!step.data.empty()) p.authentication_data = std::move(step.data);
             send(c, Auth{ReasonCode::success, std::move(p)});
             return;
@@ -317,9 +321,9 @@ void Worker::describe_server(const Client& client, const Connect& connect, Prope
     // Asked for (spec 3.1.2.11.6): a topic prefix of the client's own for the responses it awaits.
     if (connect.properties.request_response_information == 1)
         p.response_information = "response/" + client.client_id;
-    if (!client.auth_method.empty()) {
-        p.authentication_method = client.auth_method;
-        if (!client.auth_result_data.empty()) p.authentication_data = client.auth_result_data;
+    if (const ClientExtras* x = client.extras_if(); x && !x->auth_method.empty()) {
+        p.authentication_method = x->auth_method;
+        if (!x->auth_result_data.empty()) p.authentication_data = x->auth_result_data;
     }
     if (connect.client_id.empty()) p.assigned_client_identifier = client.client_id;
     if (!settings.retain_available) p.retain_available = 0;
@@ -338,7 +342,8 @@ void Worker::finish_connect(const ClientPtr& client, Session& session, bool sess
     if (v5) {
         session.expiry = session_expiry(connect.properties.session_expiry_interval.value_or(0));
         session.receive_maximum = connect.properties.receive_maximum.value_or(65535);
-        c.outgoing_aliases.set_maximum(connect.properties.topic_alias_maximum.value_or(0));
+        if (auto maximum = connect.properties.topic_alias_maximum.value_or(0); maximum > 0)
+            c.extras().outgoing_aliases.set_maximum(maximum);
     } else {
         session.expiry = connect.clean_start ? std::optional(std::chrono::seconds(0))
                                              : broker_.settings().persistent_client_expiration;
@@ -371,8 +376,11 @@ void Worker::finish_connect(const ClientPtr& client, Session& session, bool sess
     send(c, connack);
     session.resume();
     // What the client sent while waiting for CONNACK, in order.
-    auto early = std::move(c.early_packets);
-    c.early_packets.clear();
+    std::vector<Packet> early;
+    if (ClientExtras* x = c.extras_if()) {
+        early = std::move(x->early_packets);
+        x->early_packets.clear();
+    }
     for (auto& packet : early) {
         if (c.state != Client::State::connected) break;
         handle_packet(client, std::move(packet));

@@ -22,8 +22,9 @@ bool Worker::resolve_topic_alias(Client& client, Publish& publish) {
                            ReasonCode::topic_alias_invalid);
         return false;
     }
-    if (client.topic_aliases.size() < kTopicAliasMaximum) client.topic_aliases.resize(kTopicAliasMaximum);
-    std::string& known = client.topic_aliases[alias - 1u];
+    auto& aliases = client.extras().topic_aliases;
+    if (aliases.size() < kTopicAliasMaximum) aliases.resize(kTopicAliasMaximum);
+    std::string& known = aliases[alias - 1u];
     if (!publish.topic.empty()) {
         known = publish.topic;
         return true;

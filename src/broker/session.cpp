@@ -44,12 +44,14 @@ bool Session::send_publish(const Outgoing& out) {
     fields.subscription_identifiers = out.ids.span();
     if (out.message->expires_at)
         fields.message_expiry_interval = out.message->remaining_expiry(Message::Clock::now());
-    auto alias = client_->outgoing_aliases.use(out.message->topic);
+    ClientExtras* extras = client_->extras_if();
+    OutgoingTopicAliases::Use alias;
+    if (extras) alias = extras->outgoing_aliases.use(out.message->topic);
     fields.topic_alias = alias.alias;
     fields.omit_topic = alias.known;
     log_sending_publish(client_id(), *out.message, fields);
     if (client_->link->send_publish(*out.message, fields)) {
-        client_->outgoing_aliases.confirm(out.message->topic, alias);
+        if (extras) extras->outgoing_aliases.confirm(out.message->topic, alias);
         return true;
     }
     culex::log::logger().log(culex::log::LogType::debug,

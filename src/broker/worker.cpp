@@ -59,15 +59,16 @@ void Worker::handle_packet(const ClientPtr& client, Packet&& packet) {
         return;
     }
     if (c.state == Client::State::connecting) {
-        if (auto* auth = std::get_if<Auth>(&packet); auth && c.auth) {
+        if (auto* auth = std::get_if<Auth>(&packet); auth && c.extras_if() && c.extras_if()->auth) {
             log_received(c.log_id(), packet);
             return handle_auth(client, std::move(*auth));
         }
         // A client may send before our CONNACK (spec 3.1.4): keep it in order for when the session is ready
         // (a password check or a takeover on another loop takes a while). Bounded: a flood is a violation.
-        if (c.early_packets.size() >= kMaxEarlyPackets)
+        auto& early = c.extras().early_packets;
+        if (early.size() >= kMaxEarlyPackets)
             return protocol_violation(c, "too many packets sent before CONNACK");
-        c.early_packets.push_back(std::move(packet));
+        early.push_back(std::move(packet));
         return;
     }
     // PUBLISH is logged by handle_publish, as received or as denied.

@@ -58,7 +58,7 @@ void Connection::start(int listener, const CertificateLogin& certificate) {
     client_->listener = listener;
     client_->address = address_;
     client_->identity_from_certificate = certificate.required;
-    client_->certificate_username = certificate.username;
+    if (certificate.username) client_->extras().certificate_username = certificate.username;
     last_received_ = std::chrono::steady_clock::now();
     // Until CONNECT arrives, the connect timeout stands in for the keepalive.
     keepalive_limit_ = std::chrono::duration_cast<std::chrono::milliseconds>(settings_.connect_timeout);

@@ -157,7 +157,7 @@ TEST_F(SessionTest, UnacknowledgedSharedMessagesAreTakenForAnotherMember) {
 TEST_F(SessionTest, TopicAliasIsAssignedOnlyBySentPublishes) {
     link.version = protocol::ProtocolVersion::v5;
     link.max_packet_size = 40;
-    client.outgoing_aliases.set_maximum(1);
+    client.extras().outgoing_aliases.set_maximum(1);
     connect();
     session.deliver(message(std::string(100, 'x')), QoS::at_most_once, false, 0);  // dropped: too large
     session.deliver(message("a"), QoS::at_most_once, false, 0);
