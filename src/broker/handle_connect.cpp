@@ -282,8 +282,7 @@ void Worker::handle_takeover(const AnchorPtr& anchor, TakeoverRequest request) {
 }
 
 void Worker::adopt_session(std::unique_ptr<Session> session, const ClientPtr& client) {
-    Session& s = *session;
-    sessions_[s.client_id()] = std::move(session);
+    Session& s = own(std::move(session));
     if (client->state == Client::State::connecting && client->link) {
         finish_connect(client, s, true);
     } else {
@@ -292,10 +291,16 @@ void Worker::adopt_session(std::unique_ptr<Session> session, const ClientPtr& cl
 }
 
 Session& Worker::create_session(const AnchorPtr& anchor) {
-    auto session = std::make_unique<Session>(anchor, broker_.settings());
-    Session& s = *session;
+    Session& s = own(std::make_unique<Session>(anchor, broker_.settings()));
     anchor->session = &s;
-    sessions_[anchor->client_id] = std::move(session);
+    return s;
+}
+
+Session& Worker::own(std::unique_ptr<Session> session) {
+    Session& s = *session;
+    std::string_view key = s.client_id();
+    sessions_.erase(key);
+    sessions_.emplace(key, std::move(session));
     return s;
 }
 

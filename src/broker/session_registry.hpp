@@ -4,6 +4,7 @@
 
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "broker/session_anchor.hpp"
@@ -15,10 +16,12 @@ class SessionRegistry {
     // The anchor registered for `client_id`, or a new one owned by `loop` (then `created` is true).
     AnchorPtr find_or_create(const std::string& client_id, int loop, bool& created) {
         std::lock_guard lock(mutex_);
-        auto& slot = anchors_[client_id];
-        created = !slot;
-        if (created) slot = std::make_shared<SessionAnchor>(client_id, loop);
-        return slot;
+        auto it = anchors_.find(client_id);
+        created = it == anchors_.end();
+        if (!created) return it->second;
+        auto anchor = std::make_shared<SessionAnchor>(client_id, loop);
+        anchors_.emplace(anchor->client_id, anchor);  // the key views the anchor's own copy of the id
+        return anchor;
     }
     // Forgets the client id, if it still names this anchor.
     void erase(const SessionAnchor* anchor) {
@@ -33,7 +36,9 @@ class SessionRegistry {
 
   private:
     mutable std::mutex mutex_;
-    std::unordered_map<std::string, AnchorPtr> anchors_;
+    // Keyed by a view of the anchor's client id, which lives as long as the entry: ids can be long (UUIDs),
+    // and every connected client has an entry.
+    std::unordered_map<std::string_view, AnchorPtr> anchors_;
 };
 
 }  // namespace culex::broker

@@ -78,6 +78,9 @@ class Worker {
     void describe_server(const Client& client, const protocol::Connect& connect,
                          protocol::Properties& properties) const;
     Session& create_session(const AnchorPtr& anchor);
+    // Adds the session to this loop's own; the key views its anchor's id, so an entry left by another anchor
+    // with the same id (never expected) is replaced whole, key included.
+    Session& own(std::unique_ptr<Session> session);
     void end_session(Session& session);
     void end_connection(Client& client, CloseReason reason);
 
@@ -115,7 +118,8 @@ class Worker {
 
     Broker& broker_;
     const int loop_;
-    std::unordered_map<std::string, std::unique_ptr<Session>> sessions_;  // the sessions this loop owns
+    // The sessions this loop owns, keyed by a view of their anchor's client id (see own()).
+    std::unordered_map<std::string_view, std::unique_ptr<Session>> sessions_;
     std::vector<std::vector<Delivery>> outbound_;  // per target loop, sent once per loop turn
     bool flush_scheduled_ = false;
     std::vector<SubscriptionMatch> matches_;  // reused by route()
