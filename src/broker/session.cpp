@@ -28,15 +28,16 @@ bool Session::window_full() const {
     std::size_t limit = receive_maximum;
     if (settings_.max_inflight_messages != 0)
         limit = std::min<std::size_t>(limit, settings_.max_inflight_messages);
-    return inflight_.size() >= limit;
+    return flows_ && flows_->inflight.size() >= limit;
 }
 
 std::uint16_t Session::next_packet_id() {
     // Skip 0 and ids still in flight.
+    Flows& f = flows();
     do {
-        last_packet_id_ = static_cast<std::uint16_t>(last_packet_id_ + 1);
-    } while (last_packet_id_ == 0 || inflight_.contains(last_packet_id_));
-    return last_packet_id_;
+        f.last_packet_id = static_cast<std::uint16_t>(f.last_packet_id + 1);
+    } while (f.last_packet_id == 0 || f.inflight.contains(f.last_packet_id));
+    return f.last_packet_id;
 }
 
 bool Session::send_publish(const Outgoing& out) {
@@ -85,8 +86,9 @@ void Session::deliver(const MessagePtr& message, QoS qos, bool retain, Subscript
 void Session::send_inflight(Outgoing out) {
     out.packet_id = next_packet_id();
     if (!send_publish(out)) return;  // too large for the client: dropped, not retried
-    inflight_order_.push_back(out.packet_id);
-    inflight_.emplace(out.packet_id, std::move(out));
+    Flows& f = flows();
+    f.order.push_back(out.packet_id);
+    f.inflight.emplace(out.packet_id, std::move(out));
 }
 
 void Session::pump_queue() {
@@ -100,15 +102,17 @@ void Session::pump_queue() {
 
 void Session::resume() {
     if (!online()) return;
-    for (auto id : inflight_order_) {
-        auto it = inflight_.find(id);
-        if (it == inflight_.end()) continue;
-        auto& out = it->second;
-        if (out.awaiting_pubcomp) {
-            send_pubrel(id);
-        } else {
-            out.dup = true;
-            send_publish(out);
+    if (flows_) {
+        for (auto id : flows_->order) {
+            auto it = flows_->inflight.find(id);
+            if (it == flows_->inflight.end()) continue;
+            auto& out = it->second;
+            if (out.awaiting_pubcomp) {
+                send_pubrel(id);
+            } else {
+                out.dup = true;
+                send_publish(out);
+            }
         }
     }
     pump_queue();
@@ -124,16 +128,18 @@ void forget(std::vector<std::uint16_t>& order, std::uint16_t id) {
 }  // namespace
 
 void Session::on_puback(std::uint16_t packet_id) {
-    auto it = inflight_.find(packet_id);
-    if (it == inflight_.end() || it->second.qos != QoS::at_least_once) return;
-    inflight_.erase(it);
-    forget(inflight_order_, packet_id);
+    if (!flows_) return;
+    auto it = flows_->inflight.find(packet_id);
+    if (it == flows_->inflight.end() || it->second.qos != QoS::at_least_once) return;
+    flows_->inflight.erase(it);
+    forget(flows_->order, packet_id);
     pump_queue();
 }
 
 void Session::on_pubrec(std::uint16_t packet_id) {
-    auto it = inflight_.find(packet_id);
-    if (it == inflight_.end() || it->second.qos != QoS::exactly_once) {
+    Flows& f = flows();
+    auto it = f.inflight.find(packet_id);
+    if (it == f.inflight.end() || it->second.qos != QoS::exactly_once) {
         // Unknown id: still answer, so that the client can finish its flow (spec 4.3.3).
         if (online()) send_pubrel(packet_id);
         return;
@@ -144,22 +150,26 @@ void Session::on_pubrec(std::uint16_t packet_id) {
 }
 
 void Session::on_pubcomp(std::uint16_t packet_id) {
-    auto it = inflight_.find(packet_id);
-    if (it == inflight_.end() || !it->second.awaiting_pubcomp) return;
-    inflight_.erase(it);
-    forget(inflight_order_, packet_id);
+    if (!flows_) return;
+    auto it = flows_->inflight.find(packet_id);
+    if (it == flows_->inflight.end() || !it->second.awaiting_pubcomp) return;
+    flows_->inflight.erase(it);
+    forget(flows_->order, packet_id);
     pump_queue();
 }
 
 std::vector<std::pair<MessagePtr, ShareKey>> Session::take_unacknowledged_shared() {
     std::vector<std::pair<MessagePtr, ShareKey>> taken;
-    for (auto id : inflight_order_) {
-        auto it = inflight_.find(id);
-        if (it == inflight_.end() || !it->second.share || it->second.awaiting_pubcomp) continue;
-        taken.emplace_back(std::move(it->second.message), std::move(it->second.share));
-        inflight_.erase(it);
+    if (flows_) {
+        Flows& f = *flows_;
+        for (auto id : f.order) {
+            auto it = f.inflight.find(id);
+            if (it == f.inflight.end() || !it->second.share || it->second.awaiting_pubcomp) continue;
+            taken.emplace_back(std::move(it->second.message), std::move(it->second.share));
+            f.inflight.erase(it);
+        }
+        std::erase_if(f.order, [&](std::uint16_t id) { return !f.inflight.contains(id); });
     }
-    std::erase_if(inflight_order_, [&](std::uint16_t id) { return !inflight_.contains(id); });
     queue_.remove_if([&](Outgoing& out) {
         if (!out.share) return false;
         taken.emplace_back(std::move(out.message), std::move(out.share));
@@ -169,14 +179,15 @@ std::vector<std::pair<MessagePtr, ShareKey>> Session::take_unacknowledged_shared
 }
 
 bool Session::hold_incoming(std::uint16_t packet_id, MessagePtr message) {
-    return incoming_qos2_.emplace(packet_id, std::move(message)).second;
+    return flows().incoming_qos2.emplace(packet_id, std::move(message)).second;
 }
 
 MessagePtr Session::release_incoming(std::uint16_t packet_id) {
-    auto it = incoming_qos2_.find(packet_id);
-    if (it == incoming_qos2_.end()) return nullptr;
+    if (!flows_) return nullptr;
+    auto it = flows_->incoming_qos2.find(packet_id);
+    if (it == flows_->incoming_qos2.end()) return nullptr;
     MessagePtr message = std::move(it->second);
-    incoming_qos2_.erase(it);
+    flows_->incoming_qos2.erase(it);
     return message;
 }
 

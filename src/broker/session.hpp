@@ -71,14 +71,16 @@ class Session {
     void on_pubrec(std::uint16_t packet_id);
     void on_pubcomp(std::uint16_t packet_id);
 
-    std::size_t inflight_count() const { return inflight_.size(); }
+    std::size_t inflight_count() const { return flows_ ? flows_->inflight.size() : 0; }
     std::size_t queued_count() const { return queue_.size(); }
 
     // --- incoming QoS 2 (client -> broker): held from PUBLISH until PUBREL, then routed ---
     // Returns false when the packet id is already held (a DUP resend: acknowledge but do not store twice).
     bool hold_incoming(std::uint16_t packet_id, MessagePtr message);
-    bool holds_incoming(std::uint16_t packet_id) const { return incoming_qos2_.contains(packet_id); }
-    std::size_t incoming_count() const { return incoming_qos2_.size(); }
+    bool holds_incoming(std::uint16_t packet_id) const {
+        return flows_ && flows_->incoming_qos2.contains(packet_id);
+    }
+    std::size_t incoming_count() const { return flows_ ? flows_->incoming_qos2.size() : 0; }
     // Returns the held message (null if none) and forgets the id.
     MessagePtr release_incoming(std::uint16_t packet_id);
 
@@ -102,15 +104,24 @@ class Session {
     void send_pubrel(std::uint16_t packet_id);
     void pump_queue();
 
+    // QoS 1/2 state in both directions, created by the first QoS 1/2 message: a session that only ever sees
+    // QoS 0 (most idle devices) carries a pointer instead of three containers.
+    struct Flows {
+        std::uint16_t last_packet_id = 0;
+        std::map<std::uint16_t, Outgoing> inflight;  // by packet id; resend order is `order`
+        std::vector<std::uint16_t> order;            // short (the in-flight window): a vector is enough
+        std::map<std::uint16_t, MessagePtr> incoming_qos2;
+    };
+    Flows& flows() {
+        if (!flows_) flows_ = std::make_unique<Flows>();
+        return *flows_;
+    }
+
     AnchorPtr anchor_;
     const BrokerSettings& settings_;
     Client* client_ = nullptr;
-    std::uint16_t last_packet_id_ = 0;
-    std::map<std::uint16_t, Outgoing>
-        inflight_;  // ordered by packet id; resend order is insertion order below
-    std::vector<std::uint16_t> inflight_order_;  // short (the in-flight window): a vector is enough
+    std::unique_ptr<Flows> flows_;
     LazyQueue<Outgoing> queue_;
-    std::map<std::uint16_t, MessagePtr> incoming_qos2_;
 };
 
 }  // namespace culex::broker

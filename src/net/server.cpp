@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <csignal>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "broker/broker.hpp"
@@ -27,6 +28,10 @@ struct Server::Impl {
     std::vector<std::unique_ptr<Listener>> listeners;
     std::atomic<int> open_connections{0};
     std::vector<std::unique_ptr<asio::steady_timer>> tickers;
+    // Caught from start() on, before the first listener opens: a SIGTERM sent as soon as the port is
+    // announced is a clean stop, not a kill (asio queues it until run() waits).
+    asio::io_context signals_context;
+    std::optional<asio::signal_set> signals;
 
     std::mutex stop_mutex;
     std::condition_variable stop_signal;
@@ -78,6 +83,7 @@ Server::~Server() {
 }
 
 std::expected<void, std::string> Server::start() {
+    impl_->signals.emplace(impl_->signals_context, SIGINT, SIGTERM, SIGHUP);
     for (std::size_t index = 0; index < impl_->options.listeners.size(); ++index) {
         const ListenerSpec& spec = impl_->options.listeners[index];
         std::vector<asio::ip::address> addresses;
@@ -126,8 +132,9 @@ std::expected<void, std::string> Server::start() {
 }
 
 void Server::run(std::function<void()> on_reload) {
-    asio::io_context signals_context;
-    asio::signal_set signals(signals_context, SIGINT, SIGTERM, SIGHUP);
+    asio::io_context& signals_context = impl_->signals_context;
+    if (!impl_->signals) impl_->signals.emplace(signals_context, SIGINT, SIGTERM, SIGHUP);
+    asio::signal_set& signals = *impl_->signals;
     std::function<void()> wait_signal;
     wait_signal = [&] {
         signals.async_wait([&](boost::system::error_code ec, int number) {
