@@ -229,6 +229,12 @@ def test_failed_upgrades_are_logged_and_the_listener_serves_on(broker):
     s.sendall(connect_packet("confused"))
     assert wait_closed(s)
     broker.log.wait_for(r"failed the WebSocket upgrade on port \d+: it ")
-    s, response = ws_open(broker.ws_port)
+    # The listener serves on; MQTT 3.1's subprotocol name is answered as asked, and no subprotocol at all is
+    # accepted (answered without one).
+    s, response = ws_open(broker.ws_port, protocols="mqttv3.1")
     assert response.startswith("HTTP/1.1 101"), response
+    assert re.search(r"(?im)^Sec-WebSocket-Protocol: mqttv3\.1\r$", response), response
+    s.close()
+    s, response = ws_open(broker.ws_port, protocols="")
+    assert response.startswith("HTTP/1.1 101") and "Sec-WebSocket-Protocol" not in response, response
     s.close()
