@@ -28,6 +28,7 @@ if ((build)) && [ -z "${CULEX_BIN:-}" ]; then
     echo "compare: building culex in Release (make build)"
     make -C "$repo" build >/dev/null
 fi
+export CULEX_BIN_GIVEN="${CULEX_BIN:-}"  # for RESULTS.md's command line
 export CULEX_BIN="${CULEX_BIN:-$repo/build/culex}"
 [ -x "$CULEX_BIN" ] || { echo "compare: no culex binary at $CULEX_BIN (run make build)" >&2; exit 1; }
 

@@ -258,6 +258,20 @@ def threads_cell(seconds, runs, raw):
     return out
 
 
+def source_revision():
+    """The commit the measured culex was built from, as far as this checkout can tell."""
+    try:
+        head = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True,
+                              text=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "--untracked-files=no", "src"],
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    if not head:
+        return ""
+    return f" (source at commit {head}{', with uncommitted changes in src/' if dirty else ''})"
+
+
 def versions():
     def first_line(cmd):
         try:
@@ -271,7 +285,7 @@ def versions():
         aedes = "aedes " + json.loads(pkg.read_text())["version"] + " on node " + first_line(["node", "--version"])
     mosq = subprocess.run(["dpkg-query", "-W", "-f=${Version}", "mosquitto"], capture_output=True, text=True)
     return {
-        "culex": first_line([CULEX, "--version"]),
+        "culex": first_line([CULEX, "--version"]) + source_revision(),
         "mosquitto": "mosquitto " + (mosq.stdout.strip() or "?") + " (Debian)",
         "nats": (first_line(["nats-server", "--version"]) + " (Debian), MQTT listener"
                  if shutil.which("nats-server") else "not installed"),
@@ -289,6 +303,13 @@ def machine():
     except OSError:
         pass
     return f"{model}, {os.cpu_count()} cores, Linux {platform.release()}"
+
+
+def command_line():
+    # compare.sh consumes --no-build and passes the rest; CULEX_BIN set by hand means --no-build was implied.
+    env = os.environ.get("CULEX_BIN_GIVEN", "")
+    prefix = f"CULEX_BIN={env} " if env else ""
+    return f"{prefix}bench/compare.sh {' '.join(sys.argv[1:])}".rstrip()
 
 
 def main():
@@ -339,7 +360,7 @@ def main():
         "# culex compared with the brokers a user could pick instead",
         "",
         f"Date: {datetime.datetime.now().strftime('%Y-%m-%d %H:%M')}. Machine: {machine()}.",
-        f"Command: `bench/compare.sh {' '.join(sys.argv[1:])}` ({a.runs} run(s) of {a.seconds:g} s per cell, "
+        f"Command: `{command_line()}` ({a.runs} run(s) of {a.seconds:g} s per cell, "
         f"medians; {time.monotonic() - started:.0f} s in all).",
         "",
         "Brokers: " + "; ".join(f"{b}: {v}" for b, v in versions().items() if b in wanted) + ".",
