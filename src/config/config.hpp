@@ -120,6 +120,8 @@ struct Config {
         unsigned max_delay_seconds = 60;  // the longest wait imposed on an attempt
     } login_throttle;
 
+    // culex's own: a new connection must finish its TLS/WebSocket handshake and send CONNECT within this.
+    unsigned connect_timeout_seconds = 10;
     // culex's own: offer the "culex-test-challenge" MQTT 5 AUTH method, which tests the AUTH exchange and
     // gives no security.
     bool enhanced_auth_test = false;

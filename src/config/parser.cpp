@@ -593,6 +593,10 @@ const std::unordered_map<std::string_view, OptionSpec>& option_table() {
              [](Parser& p, const Line& l) {
                  return set_integer(l, p.config.login_throttle.max_delay_seconds, 1, 3600);
              }},
+            {"connect_timeout", "connect_timeout SECONDS",
+             [](Parser& p, const Line& l) {
+                 return set_integer(l, p.config.connect_timeout_seconds, 1, 3600);
+             }},
             {"enhanced_auth_test", "enhanced_auth_test true|false",
              [](Parser& p, const Line& l) { return set_bool(l, p.config.enhanced_auth_test); }},
         };

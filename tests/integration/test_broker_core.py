@@ -361,3 +361,16 @@ def test_anonymous_refused_by_default(tmp_path):
         b.log.wait_for(r"Client anon disconnected, not authorised")
     finally:
         b.stop()
+
+
+def test_silent_connection_is_closed_after_connect_timeout(tmp_path):
+    b = start_culex(tmp_path, "connect_timeout 1\n")
+    try:
+        silent = socket.create_connection(("127.0.0.1", b.port), timeout=WAIT)
+        assert wait_closed(silent)  # closed by the broker, within the bound
+        b.log.wait_for(r"Client 127\.0\.0\.1:\d+ did not send CONNECT in time, closing the connection\.")
+        # A client that does send CONNECT in time is served as usual.
+        s, connack = raw_connect(b.port, "prompt")
+        assert connack == b"\x20\x02\x00\x00"
+    finally:
+        assert b.stop() == 0, b.log.text()
