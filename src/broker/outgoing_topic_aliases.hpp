@@ -4,10 +4,10 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+
+#include "auth/string_map.hpp"
 
 namespace culex::broker {
 
@@ -33,13 +33,8 @@ class OutgoingTopicAliases {
     }
 
   private:
-    // Lookups by string_view, without building a std::string per message.
-    struct Hash {
-        using is_transparent = void;
-        std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-    };
     std::uint16_t maximum_ = 0;
-    std::unordered_map<std::string, std::uint16_t, Hash, std::equal_to<>> aliases_;
+    auth::StringMap<std::uint16_t> aliases_;  // looked up by string_view: no std::string built per message
 };
 
 }  // namespace culex::broker

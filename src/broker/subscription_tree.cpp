@@ -5,16 +5,12 @@
 #include <mutex>
 #include <shared_mutex>
 
+#include "auth/string_map.hpp"
 #include "protocol/topic.hpp"
 
 namespace culex::broker {
 
 namespace {
-
-struct StringHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
 
 // Calls `f(level)` for each '/'-separated level of `topic`.
 template <typename F>
@@ -85,7 +81,7 @@ struct SubscriptionTree::SharedGroup {
 struct SubscriptionTree::Node {
     // Named levels; '+' and '#' have slots of their own, so that matching a level costs one hash lookup
     // instead of three.
-    std::unordered_map<std::string, std::unique_ptr<Node>, StringHash, std::equal_to<>> children;
+    auth::StringMap<std::unique_ptr<Node>> children;
     std::unique_ptr<Node> plus, hash;
     std::vector<Entry> subscribers;
     std::vector<std::unique_ptr<SharedGroup>> groups;
