@@ -343,6 +343,7 @@ def main():
     cache = {}
     started = time.monotonic()
     load_at_start = os.getloadavg()[0]
+    broker_versions = versions()  # now: the checkout may move on while the matrix runs
     cells = matrix(a.seconds, a.idle)
     if a.cells:
         cells = [c for c in cells if c.key in a.cells.split()]
@@ -363,7 +364,7 @@ def main():
         f"Command: `{command_line()}` ({a.runs} run(s) of {a.seconds:g} s per cell, "
         f"medians; {time.monotonic() - started:.0f} s in all).",
         "",
-        "Brokers: " + "; ".join(f"{b}: {v}" for b, v in versions().items() if b in wanted) + ".",
+        "Brokers: " + "; ".join(f"{b}: {v}" for b, v in broker_versions.items() if b in wanted) + ".",
         "",
         "Load: `culex bench` (one process, one event loop) on CPU 1, the broker on CPU 0 (`taskset`), except the "
         "idle-connection and threads cells. Each run starts a fresh broker with its default configuration "
