@@ -563,7 +563,15 @@ const std::unordered_map<std::string_view, OptionSpec>& option_table() {
              [](Parser& p, const Line& l) { return set_bool(l, p.config.set_tcp_nodelay); }},
             // Persistence
             {"persistence", "persistence true|false",
-             [](Parser& p, const Line& l) { return set_bool(l, p.config.persistence.enabled); }},
+             [](Parser& p, const Line& l) {
+                 auto result = set_bool(l, p.config.persistence.enabled);
+                 // Said out loud: someone who asks for persistence expects a restart to lose nothing.
+                 if (result && p.config.persistence.enabled)
+                     p.warn(
+                         "persistence is not implemented yet: sessions, queued and retained messages are "
+                         "kept in memory only and are lost when the broker stops");
+                 return result;
+             }},
             {"persistence_location", "persistence_location DIRECTORY",
              [](Parser& p, const Line& l) { return set_text(l, p.config.persistence.location); }},
             {"persistence_file", "persistence_file NAME",

@@ -74,12 +74,12 @@ TEST(GoodLines, BecomeTypedValues) {
         {"password_file /srv/my files/passwd  \r",
          [](const Config& c) { EXPECT_EQ(c.security.password_file, "/srv/my files/passwd"); }},
         // Persistence
-        {"persistence true\npersistence_location /var/lib/culex/\npersistence_file culex.db",
+        {"persistence false\npersistence_location /var/lib/culex/\npersistence_file culex.db",
          [](const Config& c) {
-             EXPECT_TRUE(c.persistence.enabled);
+             EXPECT_FALSE(c.persistence.enabled);
              EXPECT_EQ(c.persistence.path(), "/var/lib/culex/culex.db");
          }},
-        {"persistence true", [](const Config& c) { EXPECT_EQ(c.persistence.path(), "mosquitto.db"); }},
+        {"persistence false", [](const Config& c) { EXPECT_EQ(c.persistence.path(), "mosquitto.db"); }},
         {"autosave_interval 60", [](const Config& c) { EXPECT_EQ(c.persistence.autosave_interval, 60s); }},
         // Logging
         {"log_type all", [](const Config& c) { EXPECT_EQ(c.log.types, LogType::all); }},
@@ -168,6 +168,14 @@ TEST(GoodLines, BecomeTypedValues) {
         EXPECT_TRUE(config.warnings.empty()) << config.warnings.front().to_string();
         check(config);
     }
+}
+
+TEST(GoodLines, PersistenceIsReadButSaysItIsNotImplemented) {
+    const Config c = parse_ok("listener 1883\npersistence true\n");
+    EXPECT_TRUE(c.persistence.enabled);
+    ASSERT_EQ(c.warnings.size(), 1u);
+    EXPECT_EQ(c.warnings[0].line, 2);
+    EXPECT_NE(c.warnings[0].message.find("persistence is not implemented yet"), std::string::npos);
 }
 
 TEST(GoodLines, DefaultsFollowMosquitto) {
