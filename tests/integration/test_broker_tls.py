@@ -1,6 +1,7 @@
 """culex broker with a plain and a TLS listener side by side, certificates made by `culex pki`: mutual TLS with
 mosquitto_pub/sub and paho, use_identity_as_username, and each refused client (no certificate, another CA,
 expired, revoked, plain MQTT on the TLS port) explained in one broker log line while the broker serves on."""
+import queue
 import re
 import signal
 import ssl
@@ -11,14 +12,9 @@ import pytest
 
 from brokers import Broker, write_config
 from conftest import culex_binary
-from mqtt_peers import WAIT, connected, raw_connect
+from mqtt_peers import WAIT, connected
+from tls_fixtures import pki
 
-
-def pki(directory, *args):
-    r = subprocess.run([culex_binary(), "pki", "--dir", str(directory), *args], capture_output=True, text=True,
-                       timeout=WAIT)
-    assert r.returncode == 0, r.stdout + r.stderr
-    return r
 
 
 @pytest.fixture(scope="module")
@@ -85,8 +81,6 @@ def test_paho_over_tls_and_plain_side_by_side(broker, certs):
     tls_client = mqtt.Client(client_id="paho-tls")
     tls_client.tls_set(ca_certs=str(ca / "ca.crt"), certfile=str(ca / "dev1.crt"), keyfile=str(ca / "dev1.key"),
                        tls_version=ssl.PROTOCOL_TLS_CLIENT)
-    got = []
-    import queue
     messages = queue.Queue()
     tls_client.on_message = lambda c, u, m: messages.put(m)
     connacks = queue.Queue()

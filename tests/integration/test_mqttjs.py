@@ -9,6 +9,7 @@ import pytest
 from brokers import Broker, start_culex, write_config
 from conftest import culex_binary, run
 from mqttjs_peer import MqttJs, b64, file_value, needs_mqttjs
+from tls_fixtures import pki
 
 pytestmark = needs_mqttjs
 
@@ -295,10 +296,6 @@ def test_refused_logins(js, tmp_path, version, bad_password, anonymous):
 
 
 # --- mutual TLS with certificates from culex pki ---
-
-def pki(directory, *args):
-    r = run([culex_binary(), "pki", "--dir", str(directory), *args])
-    assert r.returncode == 0, r.stdout + r.stderr
 
 
 @pytest.fixture(scope="module")

@@ -7,21 +7,17 @@ import os
 import queue
 import re
 import socket
-import ssl
 import struct
 
 import paho.mqtt.client as mqtt
 import pytest
 
 from brokers import Broker, write_config
-from conftest import culex_binary, run
+from conftest import culex_binary
 from mqtt_peers import WAIT, connect_packet, connected, mqtt_string, publish_packet, recv_exact, wait_closed
 from mqttjs_peer import MqttJs, file_value, needs_mqttjs
+from tls_fixtures import pki
 
-
-def pki(directory, *args):
-    r = run([culex_binary(), "pki", "--dir", str(directory), *args])
-    assert r.returncode == 0, r.stdout + r.stderr
 
 
 @pytest.fixture(scope="module")
