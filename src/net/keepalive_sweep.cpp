@@ -30,7 +30,7 @@ void KeepaliveSweep::arm() {
 
 void KeepaliveSweep::sweep() {
     auto now = std::chrono::steady_clock::now();
-    // check_keepalive may close connections, never open new ones: iterating by index stays valid.
+    // check_keepalive may close connections but never opens one, so nothing is added to watched_ meanwhile.
     std::erase_if(watched_, [now](const std::weak_ptr<Connection>& weak) {
         auto connection = weak.lock();
         return !connection || !connection->check_keepalive(now);
