@@ -28,7 +28,6 @@ struct Message : protocol::Publish {
 
     std::optional<Clock::time_point> expires_at;
 
-    bool expired(Clock::time_point now) const { return expires_at && now >= *expires_at; }
     bool expired_now() const { return expires_at && Clock::now() >= *expires_at; }
     // What is left of the expiry interval, in whole seconds, for the copy sent on (spec 3.3.2.3.3).
     std::optional<std::uint32_t> remaining_expiry(Clock::time_point now) const {
