@@ -1,9 +1,15 @@
 #include "net/connection.hpp"
 
 #include <fmt/format.h>
+#include <sys/socket.h>
 #include <time.h>
-#include <boost/asio/post.hpp>
+#include <unistd.h>
 
+#include <boost/asio/post.hpp>
+#include <cerrno>
+
+#include "log/logger.hpp"
+#include "net/event_loop.hpp"
 #include "protocol/codec.hpp"
 
 namespace culex::net {
@@ -14,6 +20,8 @@ using namespace culex::protocol;
 namespace {
 
 constexpr std::size_t kReadChunk = 16 * 1024;
+// Output room kept between writes; past this, a big message's room is given back once it is out.
+constexpr std::size_t kKeptOutput = 64 * 1024;
 
 // When bytes last came in, for the keepalive, which counts in seconds: the coarse clock (CLOCK_MONOTONIC's
 // epoch, as steady_clock, to a few milliseconds) costs a fraction of a full clock read, on every read.
@@ -24,99 +32,113 @@ std::chrono::steady_clock::time_point coarse_now() {
                                                  std::chrono::nanoseconds(now.tv_nsec));
 }
 
-// The peer's address as people write it: an IPv4 client on a dual-stack socket shows as IPv4.
-std::string address_text(const asio::ip::tcp::endpoint& endpoint) {
+// "ADDRESS:PORT" as people write it: an IPv4 client on a dual-stack socket shows as IPv4.
+std::string peer_text(const asio::ip::tcp::endpoint& endpoint) {
     auto address = endpoint.address();
     if (address.is_v6() && address.to_v6().is_v4_mapped())
         address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
-    return address.to_string();
+    return fmt::format("{}:{}", address.to_string(), endpoint.port());
 }
 
 }  // namespace
 
-Connection::Connection(std::unique_ptr<Transport> transport, broker::Worker& worker,
-                       const broker::BrokerSettings& settings, std::atomic<int>& open_connections,
-                       KeepaliveSweep& sweep)
-    : transport_(std::move(transport)),
+Connection::Connection(int socket, const asio::ip::tcp::endpoint& peer, EventLoop& loop,
+                       broker::Worker& worker, const broker::BrokerSettings& settings,
+                       std::atomic<int>& open_connections)
+    : loop_(loop),
       worker_(worker),
       settings_(settings),
       open_connections_(open_connections),
-      sweep_(sweep) {
-    const auto& endpoint = transport_->remote_endpoint();
-    address_ = address_text(endpoint);
-    peer_ = fmt::format("{}:{}", address_, endpoint.port());
-}
+      peer_(peer_text(peer)),
+      socket_(socket) {}
+
+Connection::Connection(std::unique_ptr<Transport> transport, EventLoop& loop, broker::Worker& worker,
+                       const broker::BrokerSettings& settings, std::atomic<int>& open_connections)
+    : loop_(loop),
+      worker_(worker),
+      settings_(settings),
+      open_connections_(open_connections),
+      transport_(std::move(transport)),
+      peer_(peer_text(transport_->remote_endpoint())) {}
 
 Connection::~Connection() {
     // The broker may still hold the Client (a takeover in flight): it must not reach a dead link.
     if (client_) client_->link = nullptr;
+    if (closed_) return;
+    // Never closed: the loop is being torn down (the poller may be gone already; closing the descriptor
+    // takes it out of the epoll set anyway).
+    if (socket_ >= 0) ::close(socket_);
     --open_connections_;
 }
 
 void Connection::start(int listener, const CertificateLogin& certificate) {
     client_ = std::make_shared<broker::Client>(*this);
     client_->listener = listener;
-    client_->address = address_;
+    client_->address = peer_.substr(0, peer_.rfind(':'));
     client_->identity_from_certificate = certificate.required;
     if (certificate.username) client_->extras().certificate_username = certificate.username;
     last_received_ = std::chrono::steady_clock::now();
     // Until CONNECT arrives, the connect timeout stands in for the keepalive.
     keepalive_limit_ = std::chrono::duration_cast<std::chrono::milliseconds>(settings_.connect_timeout);
-    sweep_.watch(weak_from_this());
-    read();
+    loop_.connections().adopt(shared_from_this());
+    if (!transport_) {
+        if (auto ec = loop_.poller().watch(socket_, *this)) {
+            log::logger().log(log::LogType::error, "Cannot watch the socket of {}: {}.", peer_, ec.message());
+            closing_ = true;
+            shutdown_socket();
+            return;
+        }
+        return read_socket();  // what came with the handshake is reported at once, but need not wait
+    }
+    read_async();
 }
 
-void Connection::read() {
+void Connection::on_ready(std::uint32_t events) {
+    if ((events & EPOLLOUT) && write_pending_) write_socket();
+    if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) && waiting_readable_) read_socket();
+}
+
+void Connection::read_socket() {
+    waiting_readable_ = false;
     if (closing_) return;
-    if (!transport_->reads_when_ready()) return read_async();
-    // Plain TCP: read what is there now, into a buffer the loop lends while no packet is half here; so an
-    // idle connection holds no read buffer at all (memory per idle connection is what limits a fleet).
+    // Read into a buffer the loop lends while no packet is half here; so an idle connection holds no read
+    // buffer at all.
     thread_local std::string lent(kReadChunk * 4, '\0');
     bool into_lent = input_used_ == 0;
     if (!into_lent && input_.size() - input_used_ < kReadChunk) input_.resize(input_used_ + kReadChunk);
-    auto room = into_lent ? asio::buffer(lent.data(), lent.size())
-                          : asio::buffer(input_.data() + input_used_, input_.size() - input_used_);
-    boost::system::error_code ec;
-    std::size_t bytes = transport_->read_now(room, ec);
-    if (ec == asio::error::would_block || ec == asio::error::try_again) return wait_readable();
-    if (ec) {
-        if (!closing_) lost(broker::CloseReason::peer_closed);
+    char* room = into_lent ? lent.data() : input_.data() + input_used_;
+    std::size_t room_size = into_lent ? lent.size() : input_.size() - input_used_;
+    ssize_t got = ::recv(socket_, room, room_size, 0);
+    if (got < 0 && errno == EINTR) return read_socket();
+    if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        waiting_readable_ = true;
         return;
     }
-    bool drained = bytes < room.size();  // a short read emptied the socket's queue
+    if (got <= 0) return lost(broker::CloseReason::peer_closed);  // 0: the peer closed
+    auto bytes = static_cast<std::size_t>(got);
+    bool drained = bytes < room_size;  // a short read emptied the socket's queue
     last_received_ = coarse_now();
     if (into_lent) {
-        std::string_view got(lent.data(), bytes);
-        std::size_t consumed = process(got);
+        std::string_view received(lent.data(), bytes);
+        std::size_t consumed = process(received);
         if (!closing_ && consumed < bytes) {
-            input_.assign(got.substr(consumed));  // the start of a packet: kept until the rest comes
-            input_used_ = input_.size();
+            input_.assign(received.substr(consumed));  // the start of a packet: kept until the rest comes
+            input_used_ = static_cast<std::uint32_t>(input_.size());
         }
     } else {
-        input_used_ += bytes;
+        input_used_ += static_cast<std::uint32_t>(bytes);
         process_input();
-        if (input_used_ == 0 && input_.capacity() > kReadChunk)
-            input_ = std::string();  // a big packet is done
+        if (input_used_ == 0) input_ = std::string();  // the packet is done: an idle connection keeps nothing
     }
     if (closing_) return;
-    // Data that arrives after a short read raises a new edge: wait for it. After a full read more is waiting,
-    // which an edge-triggered wait would not report: read again in a later turn (one busy client must not
+    // Data that arrives after a short read raises a new edge, which the poller reports. After a full read
+    // more is waiting, which no new edge would report: read again in a later turn (one busy client must not
     // hold the loop).
-    if (drained) return wait_readable();
-    asio::post(transport_->executor(), [self = shared_from_this()] { self->read(); });
-}
-
-void Connection::wait_readable() {
-    // Single-threaded loop: readiness that comes before the wait is queued is still reported by the next
-    // epoll wait, which this same thread runs after this handler.
-    transport_->async_wait_readable(
-        [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
-            if (ec) {
-                if (!self->closing_) self->lost(broker::CloseReason::peer_closed);
-                return;
-            }
-            self->read();
-        });
+    if (drained) {
+        waiting_readable_ = true;
+        return;
+    }
+    asio::post(loop_.context(), [self = shared_from_this()] { self->read_socket(); });
 }
 
 void Connection::read_async() {
@@ -134,7 +156,7 @@ void Connection::read_async() {
 
 void Connection::on_read(std::size_t bytes) {
     if (closing_) return;
-    input_used_ += bytes;
+    input_used_ += static_cast<std::uint32_t>(bytes);
     last_received_ = coarse_now();
     process_input();
     if (!closing_) read_async();
@@ -145,7 +167,7 @@ void Connection::process_input() {
     // Keep the unread tail at the front of the buffer.
     if (consumed > 0) {
         std::memmove(input_.data(), input_.data() + consumed, input_used_ - consumed);
-        input_used_ -= consumed;
+        input_used_ -= static_cast<std::uint32_t>(consumed);
     }
 }
 
@@ -188,41 +210,76 @@ bool Connection::send_publish(const Publish& message, const DeliveryFields& fiel
 }
 
 void Connection::schedule_flush() {
-    if (flush_posted_ || writing_now_) return;
+    if (flush_posted_ || write_pending_) return;
     // Written after this loop turn, so that everything sent during the turn goes out in one write.
     flush_posted_ = true;
-    asio::post(transport_->executor(), [self = shared_from_this()] {
+    asio::post(loop_.context(), [self = shared_from_this()] {
         self->flush_posted_ = false;
         self->flush();
     });
 }
 
 void Connection::flush() {
-    if (writing_now_ || closed_) return;
+    if (write_pending_ || closed_) return;
+    if (transport_)
+        write_async();
+    else
+        write_socket();
+}
+
+void Connection::write_socket() {
+    while (output_sent_ < output_.size()) {
+        ssize_t sent =
+            ::send(socket_, output_.data() + output_sent_, output_.size() - output_sent_, MSG_NOSIGNAL);
+        if (sent >= 0) {
+            output_sent_ += static_cast<std::uint32_t>(sent);
+            continue;
+        }
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            write_pending_ = true;  // the poller reports room; more output gathers behind meanwhile
+            return;
+        }
+        write_pending_ = false;
+        output_.clear();
+        output_sent_ = 0;
+        if (!closing_) lost(broker::CloseReason::peer_closed);
+        shutdown_socket();
+        return;
+    }
+    write_pending_ = false;
+    output_.clear();
+    output_sent_ = 0;
+    if (output_.capacity() > kKeptOutput) output_ = std::string();  // a big message is out
+    if (closing_) shutdown_socket();
+}
+
+void Connection::write_async() {
     if (output_.empty()) {
         if (closing_) shutdown_socket();
         return;
     }
-    writing_now_ = true;
-    std::swap(output_, writing_);
+    if (!async_writing_) async_writing_ = std::make_unique<std::string>();
+    write_pending_ = true;
+    std::swap(output_, *async_writing_);
     output_.clear();
-    transport_->async_write(asio::buffer(writing_),
+    transport_->async_write(asio::buffer(*async_writing_),
                             [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
-                                self->writing_now_ = false;
-                                self->writing_.clear();
+                                self->write_pending_ = false;
+                                self->async_writing_->clear();
                                 if (ec) {
                                     if (!self->closing_) self->lost(broker::CloseReason::peer_closed);
                                     self->shutdown_socket();
                                     return;
                                 }
-                                self->flush();
+                                self->write_async();
                             });
 }
 
 void Connection::close() {
     if (closing_) return;
     closing_ = true;
-    if (!writing_now_ && !flush_posted_) flush();
+    if (!write_pending_ && !flush_posted_) flush();
 }
 
 void Connection::lost(broker::CloseReason reason) {
@@ -235,7 +292,16 @@ void Connection::lost(broker::CloseReason reason) {
 void Connection::shutdown_socket() {
     if (closed_) return;
     closed_ = true;
-    transport_->close();
+    if (transport_) {
+        transport_->close();
+    } else {
+        loop_.poller().forget(socket_, *this);
+        ::shutdown(socket_, SHUT_RDWR);
+        ::close(socket_);
+        socket_ = -1;
+    }
+    // The place is free from now, though this object lives until the ConnectionSet's next sweep.
+    --open_connections_;
 }
 
 void Connection::set_protocol(ProtocolVersion version, std::uint16_t keep_alive,
@@ -247,11 +313,12 @@ void Connection::set_protocol(ProtocolVersion version, std::uint16_t keep_alive,
 }
 
 bool Connection::check_keepalive(std::chrono::steady_clock::time_point now) {
-    if (closing_) return false;
+    if (closed_) return false;
+    if (closing_) return true;  // its last writes are going out
     if (keepalive_limit_.count() == 0 || now < last_received_ + keepalive_limit_) return true;
     // The broker says goodbye (MQTT 5: DISCONNECT 0x8D) and closes through close().
     worker_.handle_timeout(client_);
-    return !closing_;
+    return !closed_;
 }
 
 }  // namespace culex::net

@@ -1,8 +1,13 @@
 // One client connection on one event loop: reads bytes, splits and decodes packets, hands them to the loop's
 // broker Worker; gathers everything the broker sends in a loop turn into one write; enforces keepalive.
+//
+// Plain TCP goes straight to the socket, its readiness reported by the loop's ReadinessPoller: an idle
+// connection then holds no buffer, no pending operation and no Asio state (memory per idle connection is what
+// limits a fleet). TLS and WebSockets go through a Transport's asynchronous operations.
 #pragma once
 
 #include <atomic>
+#include <boost/asio/ip/tcp.hpp>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -11,10 +16,12 @@
 #include "broker/client.hpp"
 #include "broker/client_link.hpp"
 #include "broker/worker.hpp"
-#include "net/keepalive_sweep.hpp"
+#include "net/readiness_poller.hpp"
 #include "net/transport.hpp"
 
 namespace culex::net {
+
+class EventLoop;
 
 // On TLS listeners with use_identity_as_username or use_subject_as_username: the user name the client's
 // certificate gives (nullopt: no certificate, or no CN).
@@ -23,16 +30,22 @@ struct CertificateLogin {
     std::optional<std::string> username;
 };
 
-class Connection final : public broker::ClientLink, public std::enable_shared_from_this<Connection> {
+class Connection final : public broker::ClientLink,
+                         public ReadinessPoller::Watcher,
+                         public std::enable_shared_from_this<Connection> {
   public:
-    Connection(std::unique_ptr<Transport> transport, broker::Worker& worker,
-               const broker::BrokerSettings& settings, std::atomic<int>& open_connections,
-               KeepaliveSweep& sweep);
+    // Plain TCP: `socket` is a connected, non-blocking descriptor, which the connection now owns.
+    Connection(int socket, const boost::asio::ip::tcp::endpoint& peer, EventLoop& loop,
+               broker::Worker& worker, const broker::BrokerSettings& settings,
+               std::atomic<int>& open_connections);
+    // TLS and WebSockets.
+    Connection(std::unique_ptr<Transport> transport, EventLoop& loop, broker::Worker& worker,
+               const broker::BrokerSettings& settings, std::atomic<int>& open_connections);
     ~Connection() override;
 
     // `listener`: the index of the listener it came through, which selects its access policy.
     // `certificate`: on TLS listeners with use_identity_as_username or use_subject_as_username, the user
-    // name the client's certificate gives.
+    // name the client's certificate gives. The loop's ConnectionSet owns the connection from here on.
     void start(int listener, const CertificateLogin& certificate = {});
 
     // broker::ClientLink
@@ -43,37 +56,46 @@ class Connection final : public broker::ClientLink, public std::enable_shared_fr
     void set_protocol(protocol::ProtocolVersion version, std::uint16_t keep_alive,
                       std::uint32_t max_packet_size) override;
 
-    // Called by the loop's KeepaliveSweep: ends the connection if its keepalive (or, before CONNECT, its
-    // connect timeout) ran out. False once the connection is closing: no need to watch it any more.
+    // Called by the loop's ConnectionSet: ends the connection if its keepalive (or, before CONNECT, its
+    // connect timeout) ran out. False once the socket is closed: the set may let it go.
     bool check_keepalive(std::chrono::steady_clock::time_point now);
 
   private:
-    void read();
-    void wait_readable();
-    void read_async();  // transports that cannot wait for readiness (TLS)
+    // ReadinessPoller::Watcher (plain TCP)
+    void on_ready(std::uint32_t events) override;
+
+    void read_socket();  // plain TCP: what is there now, then wait for more
+    void read_async();   // TLS, WebSockets
     void on_read(std::size_t bytes);
     void process_input();
     // Hands every whole packet in `pending` to the broker; returns the bytes used.
     std::size_t process(std::string_view pending);
     void schedule_flush();
     void flush();
+    void write_socket();  // plain TCP: as much as the socket takes now, the rest when it has room
+    void write_async();   // TLS, WebSockets
+    void after_write();
     // The peer went away or the socket failed: tell the broker, then close.
     void lost(broker::CloseReason reason);
     void shutdown_socket();
 
-    std::unique_ptr<Transport> transport_;
+    EventLoop& loop_;
     broker::Worker& worker_;
     const broker::BrokerSettings& settings_;
     std::atomic<int>& open_connections_;
+    std::unique_ptr<Transport> transport_;  // TLS, WebSockets; null for plain TCP
     broker::ClientPtr client_;
-    std::string address_;  // IP only
-    std::string peer_;     // ADDRESS:PORT
+    std::string peer_;  // ADDRESS:PORT
 
-    std::string input_;
-    std::size_t input_used_ = 0;
-    std::string output_;   // gathered during this turn
-    std::string writing_;  // being written
-    bool writing_now_ = false;
+    std::string input_;   // the start of a packet whose rest has not come yet
+    std::string output_;  // gathered during this turn; plain TCP writes from it directly
+    // TLS and WebSockets: the bytes of the write in flight, while output_ gathers the next turn's.
+    std::unique_ptr<std::string> async_writing_;
+    std::uint32_t input_used_ = 0;
+    std::uint32_t output_sent_ = 0;  // plain TCP: how much of output_ the socket has taken
+    int socket_ = -1;                // plain TCP
+    bool write_pending_ = false;     // a write is in flight, or waits for room in the socket
+    bool waiting_readable_ = false;  // plain TCP: the next readiness report reads
     bool flush_posted_ = false;
     bool closing_ = false;
     bool closed_ = false;
@@ -82,7 +104,6 @@ class Connection final : public broker::ClientLink, public std::enable_shared_fr
     std::uint32_t max_outgoing_packet_size_ = 0;  // the client's Maximum Packet Size; 0: none
     std::chrono::milliseconds keepalive_limit_{0};
     std::chrono::steady_clock::time_point last_received_;
-    KeepaliveSweep& sweep_;
 };
 
 }  // namespace culex::net

@@ -9,7 +9,8 @@
 #include <thread>
 
 #include "broker/loop_executor.hpp"
-#include "net/keepalive_sweep.hpp"
+#include "net/connection_set.hpp"
+#include "net/readiness_poller.hpp"
 
 namespace culex::net {
 
@@ -20,7 +21,8 @@ class EventLoop final : public broker::LoopExecutor {
 
     int index() const { return index_; }
     boost::asio::io_context& context() { return context_; }
-    KeepaliveSweep& keepalive() { return keepalive_; }
+    ReadinessPoller& poller() { return poller_; }
+    ConnectionSet& connections() { return connections_; }
 
     void post(std::move_only_function<void()> task) override { boost::asio::post(context_, std::move(task)); }
 
@@ -48,7 +50,9 @@ class EventLoop final : public broker::LoopExecutor {
     int index_;
     boost::asio::io_context context_{1};  // one thread runs it: Asio may skip locking
     boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
-    KeepaliveSweep keepalive_{context_};  // after context_: destroyed before it
+    // After context_, and the connections after the poller: each is destroyed before what it uses.
+    ReadinessPoller poller_{context_};
+    ConnectionSet connections_{context_};
     std::promise<void> finished_;
     std::future<void> done_ = finished_.get_future();
     std::thread thread_;

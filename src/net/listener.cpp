@@ -100,14 +100,8 @@ void Listener::start_connection(EventLoop& loop, asio::ip::tcp::socket socket) {
             },
             give_back);
     };
-    if (!context) {
-        auto transport = make_tcp_transport(std::move(socket));
-        if (websockets_)
-            serve_over_websocket(std::move(transport), {});
-        else
-            serve(loop, std::move(transport), {});
-        return;
-    }
+    if (!context && !websockets_) return serve_plain(loop, std::move(socket));
+    if (!context) return serve_over_websocket(make_tcp_transport(std::move(socket)), {});
     auto on_accepted = [this, &loop, context, serve_over_websocket](
                            std::unique_ptr<Transport> transport, std::optional<tls::PeerIdentity> identity) {
         const auto& settings = context->info().settings;
@@ -125,9 +119,26 @@ void Listener::start_connection(EventLoop& loop, asio::ip::tcp::socket socket) {
                std::move(on_accepted), give_back);
 }
 
+void Listener::serve_plain(EventLoop& loop, asio::ip::tcp::socket socket) {
+    boost::system::error_code ec;
+    auto peer = socket.remote_endpoint(ec);
+    socket.set_option(asio::ip::tcp::no_delay(true), ec);
+    socket.non_blocking(true, ec);  // the connection reads and writes what the socket takes now, never waits
+    // From here the loop's ReadinessPoller watches the descriptor, not Asio.
+    int descriptor = socket.release(ec);
+    if (ec) {
+        logger().log(LogType::error, "Cannot take over the socket of a new connection: {}.", ec.message());
+        --open_connections_;
+        return;
+    }
+    auto connection = std::make_shared<Connection>(descriptor, peer, loop, broker_.worker(loop.index()),
+                                                   broker_.settings(), open_connections_);
+    connection->start(index_);
+}
+
 void Listener::serve(EventLoop& loop, std::unique_ptr<Transport> transport, const CertificateLogin& login) {
-    auto connection = std::make_shared<Connection>(std::move(transport), broker_.worker(loop.index()),
-                                                   broker_.settings(), open_connections_, loop.keepalive());
+    auto connection = std::make_shared<Connection>(std::move(transport), loop, broker_.worker(loop.index()),
+                                                   broker_.settings(), open_connections_);
     connection->start(index_, login);
 }
 

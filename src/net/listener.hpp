@@ -35,6 +35,8 @@ class Listener {
   private:
     void accept();
     void start_connection(EventLoop& loop, boost::asio::ip::tcp::socket socket);
+    // Plain TCP: the connection takes the socket's descriptor over from Asio.
+    void serve_plain(EventLoop& loop, boost::asio::ip::tcp::socket socket);
     // The broker side of a connection whose transport is ready (TLS and WebSocket handshakes done).
     void serve(EventLoop& loop, std::unique_ptr<Transport> transport, const CertificateLogin& login);
 

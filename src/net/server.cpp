@@ -75,7 +75,7 @@ Server::~Server() {
         loop->stop();  // run() has drained them already, if it ran
         loop->join();
     }
-    // Pending handlers own the connections, which refer to the broker: destroy them first.
+    // The loops own the connections, which refer to the broker: destroy them first.
     impl_->listeners.clear();
     impl_->tickers.clear();
     impl_->loops.clear();
@@ -169,8 +169,8 @@ void Server::say_goodbye() {
                 for (auto& listener : impl_->listeners)
                     listener->close();
             impl_->tickers[i]->cancel();
-            impl_->loops[i]->keepalive().stop();
             impl_->broker->worker(static_cast<int>(i)).shut_down();
+            impl_->loops[i]->connections().stop();  // those that never sent CONNECT
         });
     }
     for (auto& loop : impl_->loops)

@@ -1,4 +1,4 @@
-// Plain TCP.
+// Plain TCP as a Transport: what a WebSocket stream runs over.
 #include <boost/asio/write.hpp>
 
 #include "net/transport.hpp"
@@ -15,17 +15,6 @@ class TcpTransport final : public Transport {
         boost::system::error_code ec;
         endpoint_ = socket_.remote_endpoint(ec);
         socket_.set_option(asio::ip::tcp::no_delay(true), ec);
-        socket_.non_blocking(true, ec);  // read_now must never wait
-    }
-
-    bool reads_when_ready() const override { return true; }
-    void async_wait_readable(Handler handler) override {
-        socket_.async_wait(
-            asio::ip::tcp::socket::wait_read,
-            [handler = std::move(handler)](const boost::system::error_code& ec) { handler(ec, 0); });
-    }
-    std::size_t read_now(asio::mutable_buffer buffer, boost::system::error_code& ec) override {
-        return socket_.read_some(buffer, ec);
     }
 
     void async_read_some(asio::mutable_buffer buffer, Handler handler) override {
