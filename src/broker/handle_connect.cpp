@@ -271,9 +271,7 @@ void Worker::handle_takeover(const AnchorPtr& anchor, TakeoverRequest request) {
             finish_connect(request.client, *session, true);
         return;
     }
-    auto it = sessions_.find(anchor->client_id);
-    std::unique_ptr<Session> moving = std::move(it->second);
-    sessions_.erase(it);
+    std::unique_ptr<Session> moving = sessions_.take(*session);
     anchor->loop.store(request.loop, std::memory_order_release);
     broker_.post(request.loop, [&broker = broker_, loop = request.loop, moving = std::move(moving),
                                 client = std::move(request.client)]() mutable {
@@ -297,11 +295,7 @@ Session& Worker::create_session(const AnchorPtr& anchor) {
 }
 
 Session& Worker::own(std::unique_ptr<Session> session) {
-    Session& s = *session;
-    std::string_view key = s.client_id();
-    sessions_.erase(key);
-    sessions_.emplace(key, std::move(session));
-    return s;
+    return sessions_.add(std::move(session));
 }
 
 void Worker::end_session(Session& session) {
@@ -312,7 +306,7 @@ void Worker::end_session(Session& session) {
     reroute_shared(session.take_unacknowledged_shared(), anchor.get());
     broker_.sessions().erase(anchor.get());
     anchor->session = nullptr;
-    sessions_.erase(anchor->client_id);
+    sessions_.take(session);  // destroys it
 }
 
 std::uint16_t Worker::receive_maximum() const {

@@ -85,6 +85,8 @@ class Session {
     MessagePtr release_incoming(std::uint16_t packet_id);
 
   private:
+    friend class SessionList;
+
     struct Outgoing {
         MessagePtr message;
         protocol::QoS qos;
@@ -122,6 +124,7 @@ class Session {
     Client* client_ = nullptr;
     std::unique_ptr<Flows> flows_;
     LazyQueue<Outgoing> queue_;
+    std::uint32_t list_slot_ = 0;  // its place in the owning loop's SessionList
 };
 
 }  // namespace culex::broker

@@ -2,10 +2,10 @@
 // never per message.
 #pragma once
 
+#include <boost/unordered/unordered_flat_map.hpp>
 #include <mutex>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 
 #include "broker/session_anchor.hpp"
 
@@ -37,8 +37,8 @@ class SessionRegistry {
   private:
     mutable std::mutex mutex_;
     // Keyed by a view of the anchor's client id, which lives as long as the entry: ids can be long (UUIDs),
-    // and every connected client has an entry.
-    std::unordered_map<std::string_view, AnchorPtr> anchors_;
+    // and every connected client has an entry. Open addressing: no node allocation per entry.
+    boost::unordered_flat_map<std::string_view, AnchorPtr> anchors_;
 };
 
 }  // namespace culex::broker

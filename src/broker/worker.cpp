@@ -176,7 +176,7 @@ bool Worker::allowed(const Session& session, auth::Access access, std::string_vi
 void Worker::recheck_clients() {
     refresh_policies();
     std::vector<Client*> gone;
-    for (auto& [id, session] : sessions_) {
+    for (auto& session : sessions_) {
         Client* client = session->client();
         if (!client) continue;
         PolicyPtr policy = broker_.policy(client->listener);
@@ -207,7 +207,7 @@ std::optional<std::chrono::seconds> Worker::session_expiry(std::uint32_t interva
 }
 
 void Worker::shut_down() {
-    for (auto& [id, session] : sessions_) {
+    for (auto& session : sessions_) {
         Client* client = session->client();
         if (!client || !client->link) continue;
         if (client->version == ProtocolVersion::v5)
@@ -223,7 +223,7 @@ void Worker::shut_down() {
 
 void Worker::tick(std::chrono::steady_clock::time_point now) {
     std::vector<Session*> expired;
-    for (auto& [id, session] : sessions_) {
+    for (auto& session : sessions_) {
         if (session->online() || !session->offline_since) continue;
         // A delayed will (MQTT 5 Will Delay Interval) whose time has come.
         if (session->will && session->will_due && now >= *session->will_due) {

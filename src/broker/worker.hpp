@@ -14,6 +14,7 @@
 #include "broker/client.hpp"
 #include "broker/message.hpp"
 #include "broker/session.hpp"
+#include "broker/session_list.hpp"
 #include "protocol/codec.hpp"
 
 namespace culex::broker {
@@ -118,8 +119,8 @@ class Worker {
 
     Broker& broker_;
     const int loop_;
-    // The sessions this loop owns, keyed by a view of their anchor's client id (see own()).
-    std::unordered_map<std::string_view, std::unique_ptr<Session>> sessions_;
+    // The sessions this loop owns.
+    SessionList sessions_;
     std::vector<std::vector<Delivery>> outbound_;  // per target loop, sent once per loop turn
     bool flush_scheduled_ = false;
     std::vector<SubscriptionMatch> matches_;  // reused by route()
