@@ -21,8 +21,9 @@ struct AccessPolicy {
     std::shared_ptr<const auth::PasswordFile> passwords;  // null: no password_file
     std::shared_ptr<const auth::Acl> acl;                 // null: no acl_file, everything allowed
 
-    // Whether the client may touch `topic` (a topic name for read/write, a filter for subscribe).
-    bool allows(std::string_view client_id, const std::optional<std::string>& username, auth::Access access,
+    // Whether the client may touch `topic` (a topic name for read/write, a filter for subscribe). `username`:
+    // null for anonymous.
+    bool allows(std::string_view client_id, const std::string* username, auth::Access access,
                 std::string_view topic) const {
         if (!acl) return true;
         auth::ClientIdentity identity{client_id, std::nullopt};

@@ -39,6 +39,14 @@ struct ClientExtras {
     std::string auth_result_data;
 };
 
+// The name a client authenticated as, shared by the client and its session; null: anonymous.
+using UserName = std::shared_ptr<const std::string>;
+
+// A UserName from an optional one.
+inline UserName make_user_name(const std::optional<std::string>& name) {
+    return name ? std::make_shared<const std::string>(*name) : nullptr;
+}
+
 struct Client {
     explicit Client(ClientLink& l) : link(&l) {}
 
@@ -58,11 +66,10 @@ struct Client {
     // idle connection would otherwise carry for nothing.
     std::unique_ptr<protocol::Connect> connect;
 
-    int listener = 0;     // index of the listener it came in through: selects its AccessPolicy
-    std::string address;  // the peer's IP address, without the port (login throttling)
+    int listener = 0;  // index of the listener it came in through: selects its AccessPolicy
     // The name it authenticated as; nullopt: anonymous. `password_checked`: through the password file, so
     // that a reload that removes the user disconnects it.
-    std::optional<std::string> username;
+    UserName username;
     bool password_checked = false;
     // TLS listeners with use_identity_as_username / use_subject_as_username: the user name is the one in the
     // client's certificate (extras: certificate_username), and no password is checked.
@@ -74,6 +81,12 @@ struct Client {
         return *extras_;
     }
     ClientExtras* extras_if() const { return extras_.get(); }
+
+    // The peer's IP address, without the port (login throttling). Only while `link` is set.
+    std::string_view address() const {
+        std::string_view peer = link->peer();
+        return peer.substr(0, peer.rfind(':'));
+    }
 
     const std::string& log_id() const {
         static const std::string kUnknown = "<unknown>";

@@ -101,7 +101,7 @@ void Worker::authenticate(const ClientPtr& client) {
                           "the listener takes the user name from the client certificate "
                           "(use_identity_as_username/use_subject_as_username), and the client sent none, or "
                           "one without a CN");
-        c.username = extras->certificate_username;
+        c.username = make_user_name(extras->certificate_username);
         return accept_login(client);
     }
     if (!connect.username) {
@@ -113,7 +113,7 @@ void Worker::authenticate(const ClientPtr& client) {
     if (!policy->passwords) {
         // As Mosquitto: without a password file a user name is taken as given, where anonymous is allowed.
         if (policy->allow_anonymous) {
-            c.username = connect.username;
+            c.username = make_user_name(connect.username);
             return accept_login(client);
         }
         return refuse(client, ReasonCode::not_authorized,
@@ -121,7 +121,8 @@ void Worker::authenticate(const ClientPtr& client) {
                       "allow_anonymous true)");
     }
     std::string password = connect.password.value_or(std::string());
-    broker_.login_checker().check(c.address, policy->passwords, *connect.username, std::move(password),
+    broker_.login_checker().check(std::string(c.address()), policy->passwords, *connect.username,
+                                  std::move(password),
                                   [&broker = broker_, loop = loop_, client](bool accepted) {
                                       broker.post(loop, [&broker, loop, client, accepted] {
                                           broker.worker(loop).finish_login(client, accepted);
@@ -191,7 +192,7 @@ void Worker::step_auth(const ClientPtr& client, std::string_view client_data) {
             return end_connection(c, CloseReason::refused);
         case AuthStep::Outcome::success:
             x.auth.reset();
-            if (step.username) c.username = std::move(step.username);
+            if (step.username) c.username = make_user_name(step.username);
             if (connecting) {
                 x.auth_result_data = std::move(step.data);
                 return accept_login(client);
@@ -210,12 +211,12 @@ void Worker::finish_login(const ClientPtr& client, bool accepted) {
     const std::string& username = *c.connect->username;
     if (!accepted) {
         logger().log(LogType::warning,
-                     "Failed login from {} as user '{}' (client {}): {} failed logins so far.", c.address,
+                     "Failed login from {} as user '{}' (client {}): {} failed logins so far.", c.address(),
                      username, c.log_id(), broker_.login_checker().throttle().total_failures());
         return refuse(client, ReasonCode::not_authorized,
                       fmt::format("bad user name or password for user '{}'", username));
     }
-    c.username = username;
+    c.username = std::make_shared<const std::string>(username);
     c.password_checked = true;
     accept_login(client);
 }
@@ -301,8 +302,9 @@ Session& Worker::own(std::unique_ptr<Session> session) {
 void Worker::end_session(Session& session) {
     AnchorPtr anchor = session.anchor();
     if (session.will && session.will_due) publish_will(session);  // its delay outlived the session
-    for (const auto& [filter, options] : session.subscriptions)
-        broker_.subscriptions().unsubscribe(filter, anchor.get());
+    if (session.subscriptions)
+        for (const auto& [filter, options] : *session.subscriptions)
+            broker_.subscriptions().unsubscribe(filter, anchor.get());
     reroute_shared(session.take_unacknowledged_shared(), anchor.get());
     broker_.sessions().erase(anchor.get());
     anchor->session = nullptr;

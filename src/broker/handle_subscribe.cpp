@@ -41,7 +41,7 @@ void Worker::handle_subscribe(Client& client, Subscribe&& subscribe) {
                      sub.filter);
         SubscriptionOptions options{sub.max_qos, sub.no_local, sub.retain_as_published, subscription_id};
         bool is_new = broker_.subscriptions().subscribe(sub.filter, session.anchor(), options);
-        session.subscriptions[sub.filter] = options;
+        session.filters()[sub.filter] = options;
         suback.reasons.push_back(static_cast<ReasonCode>(sub.max_qos));
 
         // Never on a shared subscription (spec 4.8.2): the group's members would each get a copy.
@@ -67,7 +67,7 @@ void Worker::handle_unsubscribe(Client& client, Unsubscribe&& unsubscribe) {
         logger().log(LogType::debug, "\t{}", filter);
         logger().log(LogType::unsubscribe, "{} {}", client.log_id(), filter);
         bool existed = broker_.subscriptions().unsubscribe(filter, session.anchor().get());
-        session.subscriptions.erase(filter);
+        if (session.subscriptions) session.subscriptions->erase(filter);
         if (client.version == ProtocolVersion::v5)
             unsuback.reasons.push_back(existed ? ReasonCode::success : ReasonCode::no_subscription_existed);
     }

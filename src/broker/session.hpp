@@ -37,7 +37,8 @@ class Session {
 
     // How long the session outlives its connection: 0 ends it with the connection (clean session); nullopt
     // keeps it forever.
-    std::optional<std::chrono::seconds> expiry{std::chrono::seconds(0)};
+    // Seconds in 32 bits, as MQTT counts them: 8 bytes with the optional's flag instead of 16.
+    std::optional<std::chrono::duration<std::uint32_t>> expiry{std::chrono::seconds(0)};
     bool persistent() const { return !expiry || expiry->count() > 0; }
     std::optional<std::chrono::steady_clock::time_point> offline_since;
 
@@ -48,14 +49,20 @@ class Session {
 
     // Who owns the session, for the ACL's read check at delivery (also while offline): the user name and
     // the listener of its latest connection.
-    std::optional<std::string> username;
+    UserName username;
     int listener = 0;
     // The client's Receive Maximum (MQTT 5; 65535 when it sets none): QoS 1/2 messages in flight to it at
     // most, besides our own max_inflight_messages.
     std::uint16_t receive_maximum = 65535;
 
-    // Filters this session subscribes to, so that they leave the tree with it.
-    std::map<std::string, SubscriptionOptions, std::less<>> subscriptions;
+    // Filters this session subscribes to, so that they leave the tree with it. Created by the first
+    // SUBSCRIBE: many devices only ever publish.
+    using Filters = std::map<std::string, SubscriptionOptions, std::less<>>;
+    std::unique_ptr<Filters> subscriptions;
+    Filters& filters() {
+        if (!subscriptions) subscriptions = std::make_unique<Filters>();
+        return *subscriptions;
+    }
 
     // --- outgoing messages (broker -> client) ---
     // Sends at `qos` now, or queues it when offline or when the in-flight window is full. `share`: the shared

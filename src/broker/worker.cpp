@@ -166,11 +166,11 @@ void Worker::handle_closed(const ClientPtr& client, CloseReason reason) {
 }
 
 bool Worker::allowed(const Client& client, auth::Access access, std::string_view topic) const {
-    return policy(client.listener).allows(client.client_id, client.username, access, topic);
+    return policy(client.listener).allows(client.client_id, client.username.get(), access, topic);
 }
 
 bool Worker::allowed(const Session& session, auth::Access access, std::string_view topic) const {
-    return policy(session.listener).allows(session.client_id(), session.username, access, topic);
+    return policy(session.listener).allows(session.client_id(), session.username.get(), access, topic);
 }
 
 void Worker::recheck_clients() {
@@ -200,7 +200,9 @@ void Worker::recheck_clients() {
 }
 
 std::optional<std::chrono::seconds> Worker::session_expiry(std::uint32_t interval) const {
-    const auto& limit = broker_.settings().persistent_client_expiration;
+    auto limit = broker_.settings().persistent_client_expiration;
+    // A session keeps its expiry in 32 bits, as MQTT counts it: longer than 136 years is the same as that.
+    if (limit) limit = std::min(*limit, std::chrono::seconds(0xFFFFFFFE));
     if (interval == 0xFFFFFFFF) return limit;  // "never", unless persistent_client_expiration says otherwise
     std::chrono::seconds asked(interval);
     return limit && interval != 0 ? std::min(asked, *limit) : asked;

@@ -74,7 +74,6 @@ Connection::~Connection() {
 void Connection::start(int listener, const CertificateLogin& certificate) {
     client_ = std::make_shared<broker::Client>(*this);
     client_->listener = listener;
-    client_->address = peer_.substr(0, peer_.rfind(':'));
     client_->identity_from_certificate = certificate.required;
     if (certificate.username) client_->extras().certificate_username = certificate.username;
     last_received_ = std::chrono::steady_clock::now();
