@@ -10,6 +10,7 @@
 #include "broker/authenticator.hpp"
 #include "broker/client_link.hpp"
 #include "broker/outgoing_topic_aliases.hpp"
+#include "broker/session_anchor.hpp"
 #include "protocol/packets.hpp"
 
 namespace culex::broker {
@@ -60,7 +61,9 @@ struct Client {
     ClientLink* link;  // null once closed
     State state = State::awaiting_connect;
     Session* session = nullptr;
-    std::string client_id;  // known from CONNECT on; logs say "<unknown>" before
+    // The session's identity, once it has one (see client_id()).
+    AnchorPtr anchor;
+    bool id_assigned = false;  // the CONNECT had no client id: the broker chose it
     protocol::ProtocolVersion version = protocol::ProtocolVersion::v311;
     // Kept while connecting. On the heap: a CONNECT with its properties and will is over 1 KB, which every
     // idle connection would otherwise carry for nothing.
@@ -83,14 +86,21 @@ struct Client {
     ClientExtras* extras_if() const { return extras_.get(); }
 
     // The peer's IP address, without the port (login throttling). Only while `link` is set.
-    std::string_view address() const {
-        std::string_view peer = link->peer();
+    std::string address() const {
+        std::string peer = link->peer();
         return peer.substr(0, peer.rfind(':'));
     }
 
+    // Known from CONNECT on. Kept in one place: the CONNECT's while connecting, the session anchor's after.
+    const std::string& client_id() const {
+        static const std::string kNone;
+        return anchor ? anchor->client_id : connect ? connect->client_id : kNone;
+    }
+    // Logs say "<unknown>" before CONNECT.
     const std::string& log_id() const {
         static const std::string kUnknown = "<unknown>";
-        return client_id.empty() ? kUnknown : client_id;
+        const std::string& id = client_id();
+        return id.empty() ? kUnknown : id;
     }
 
   private:

@@ -27,8 +27,8 @@ class ClientLink {
     virtual void send(const protocol::Packet& packet) = 0;
     // Flushes what is queued, then closes. Idempotent. The broker is not called back for this close.
     virtual void close() = 0;
-    // "ADDR:PORT" of the peer, for logs.
-    virtual const std::string& peer() const = 0;
+    // "ADDR:PORT" of the peer, for logs. Made when asked: thousands of idle connections need not carry it.
+    virtual std::string peer() const = 0;
     // Queues one delivery of a shared message, encoded straight from it with this receiver's fields.
     // Returns false, queuing nothing, when the packet would exceed the client's Maximum Packet Size.
     virtual bool send_publish(const protocol::Publish& message, const protocol::DeliveryFields& fields) = 0;

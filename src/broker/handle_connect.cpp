@@ -48,11 +48,14 @@ void Worker::refuse(const ClientPtr& client, ReasonCode reason, std::string_view
     end_connection(c, CloseReason::refused);
 }
 
-void Worker::handle_connect(const ClientPtr& client, Connect&& connect) {
+void Worker::handle_connect(const ClientPtr& client, Connect&& packet) {
     Client& c = *client;
+    // Kept while connecting (on the heap: most of it is needed only until CONNACK); the client id is read
+    // from it until the session's anchor holds it.
+    c.connect = std::make_unique<Connect>(std::move(packet));
+    Connect& connect = *c.connect;
     const BrokerSettings& settings = broker_.settings();
     c.version = connect.version;
-    c.client_id = connect.client_id;
     bool v5 = connect.version == ProtocolVersion::v5;
 
     std::uint16_t keep_alive = connect.keep_alive;
@@ -72,13 +75,13 @@ void Worker::handle_connect(const ClientPtr& client, Connect&& connect) {
         if (!settings.allow_zero_length_clientid)
             return refuse(client, ReasonCode::client_identifier_not_valid,
                           "empty client ids are not allowed (allow_zero_length_clientid false)");
-        c.client_id = random_client_id(settings.auto_id_prefix);
+        connect.client_id = random_client_id(settings.auto_id_prefix);
+        c.id_assigned = true;
     }
     if (keep_alive_too_long && !v5)
         return refuse(
             client, ReasonCode::client_identifier_not_valid,
             fmt::format("keepalive {} exceeds max_keepalive {}", connect.keep_alive, settings.max_keepalive));
-    c.connect = std::make_unique<Connect>(std::move(connect));
     c.state = Client::State::connecting;
     authenticate(client);
 }
@@ -121,8 +124,7 @@ void Worker::authenticate(const ClientPtr& client) {
                       "allow_anonymous true)");
     }
     std::string password = connect.password.value_or(std::string());
-    broker_.login_checker().check(std::string(c.address()), policy->passwords, *connect.username,
-                                  std::move(password),
+    broker_.login_checker().check(c.address(), policy->passwords, *connect.username, std::move(password),
                                   [&broker = broker_, loop = loop_, client](bool accepted) {
                                       broker.post(loop, [&broker, loop, client, accepted] {
                                           broker.worker(loop).finish_login(client, accepted);
@@ -134,7 +136,7 @@ void Worker::start_enhanced_auth(const ClientPtr& client, const Authenticator& a
     Client& c = *client;
     ClientExtras& extras = c.extras();
     extras.auth_method = std::string(authenticator.method());
-    extras.auth = authenticator.start(c.client_id);
+    extras.auth = authenticator.start(c.client_id());
     const auto& data = c.state == Client::State::connecting ? c.connect->properties.authentication_data
                                                             : std::optional<std::string>();
     step_auth(client, data.value_or(std::string()));
@@ -154,7 +156,7 @@ void Worker::handle_auth(const ClientPtr& client, Auth&& auth) {
     if (auth.reason == ReasonCode::reauthenticate && c.state == Client::State::connected && !x.auth) {
         for (const auto& authenticator : broker_.settings().authenticators)
             if (authenticator->method() == x.auth_method) {
-                x.auth = authenticator->start(c.client_id);
+                x.auth = authenticator->start(c.client_id());
                 return step_auth(client, data);
             }
         return protocol_violation(c, "re-authentication with a method no longer offered",
@@ -228,7 +230,8 @@ void Worker::accept_login(const ClientPtr& client) {
 void Worker::start_session(const ClientPtr& client) {
     if (client->state != Client::State::connecting || !client->link) return;
     bool created = false;
-    AnchorPtr anchor = broker_.sessions().find_or_create(client->client_id, loop_, created);
+    AnchorPtr anchor = broker_.sessions().find_or_create(client->client_id(), loop_, created);
+    client->anchor = anchor;  // the client id's home from now on
     if (created) {
         finish_connect(client, create_session(anchor), false);
         return;
@@ -321,12 +324,12 @@ void Worker::describe_server(const Client& client, const Connect& connect, Prope
     if (receive_maximum() != 65535) p.receive_maximum = receive_maximum();
     // Asked for (spec 3.1.2.11.6): a topic prefix of the client's own for the responses it awaits.
     if (connect.properties.request_response_information == 1)
-        p.response_information = "response/" + client.client_id;
+        p.response_information = "response/" + client.client_id();
     if (const ClientExtras* x = client.extras_if(); x && !x->auth_method.empty()) {
         p.authentication_method = x->auth_method;
         if (!x->auth_result_data.empty()) p.authentication_data = x->auth_result_data;
     }
-    if (connect.client_id.empty()) p.assigned_client_identifier = client.client_id;
+    if (client.id_assigned) p.assigned_client_identifier = client.client_id();
     if (!settings.retain_available) p.retain_available = 0;
     if (settings.max_packet_size < kMaxRemainingLength + 5) p.maximum_packet_size = settings.max_packet_size;
     p.topic_alias_maximum = kTopicAliasMaximum;
@@ -362,7 +365,7 @@ void Worker::finish_connect(const ClientPtr& client, Session& session, bool sess
     // The name it logged in as: from CONNECT, or from its certificate.
     std::string user = c.username ? fmt::format(", u'{}'", *c.username) : std::string();
     logger().log(LogType::notice, "New client connected from {} as {} (p{}, c{}, k{}{}).", c.link->peer(),
-                 c.client_id, log_protocol_number(connect.version), connect.clean_start ? 1 : 0,
+                 c.client_id(), log_protocol_number(connect.version), connect.clean_start ? 1 : 0,
                  connect.keep_alive, user);
     if (session.will) {
         logger().log(LogType::debug, "Will message specified ({} bytes) (r{}, q{}).",

@@ -166,7 +166,7 @@ void Worker::handle_closed(const ClientPtr& client, CloseReason reason) {
 }
 
 bool Worker::allowed(const Client& client, auth::Access access, std::string_view topic) const {
-    return policy(client.listener).allows(client.client_id, client.username.get(), access, topic);
+    return policy(client.listener).allows(client.client_id(), client.username.get(), access, topic);
 }
 
 bool Worker::allowed(const Session& session, auth::Access access, std::string_view topic) const {

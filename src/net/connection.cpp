@@ -42,24 +42,11 @@ std::string peer_text(const asio::ip::tcp::endpoint& endpoint) {
 
 }  // namespace
 
-Connection::Connection(int socket, const asio::ip::tcp::endpoint& peer, EventLoop& loop,
-                       broker::Worker& worker, const broker::BrokerSettings& settings,
-                       std::atomic<int>& open_connections)
-    : loop_(loop),
-      worker_(worker),
-      settings_(settings),
-      open_connections_(open_connections),
-      peer_(peer_text(peer)),
-      socket_(socket) {}
+Connection::Connection(int socket, const asio::ip::tcp::endpoint& peer, EventLoop& loop)
+    : loop_(loop), peer_(peer), socket_(socket) {}
 
-Connection::Connection(std::unique_ptr<Transport> transport, EventLoop& loop, broker::Worker& worker,
-                       const broker::BrokerSettings& settings, std::atomic<int>& open_connections)
-    : loop_(loop),
-      worker_(worker),
-      settings_(settings),
-      open_connections_(open_connections),
-      transport_(std::move(transport)),
-      peer_(peer_text(transport_->remote_endpoint())) {}
+Connection::Connection(std::unique_ptr<Transport> transport, EventLoop& loop)
+    : loop_(loop), transport_(std::move(transport)), peer_(transport_->remote_endpoint()) {}
 
 Connection::~Connection() {
     // The broker may still hold the Client (a takeover in flight): it must not reach a dead link.
@@ -68,7 +55,11 @@ Connection::~Connection() {
     // Never closed: the loop is being torn down (the poller may be gone already; closing the descriptor
     // takes it out of the epoll set anyway).
     if (socket_ >= 0) ::close(socket_);
-    --open_connections_;
+    --loop_.open_connections();
+}
+
+std::string Connection::peer() const {
+    return peer_text(peer_);
 }
 
 void Connection::start(int listener, const CertificateLogin& certificate) {
@@ -78,11 +69,13 @@ void Connection::start(int listener, const CertificateLogin& certificate) {
     if (certificate.username) client_->extras().certificate_username = certificate.username;
     last_received_ = std::chrono::steady_clock::now();
     // Until CONNECT arrives, the connect timeout stands in for the keepalive.
-    keepalive_limit_ = std::chrono::duration_cast<std::chrono::milliseconds>(settings_.connect_timeout);
+    keepalive_limit_ms_ = static_cast<std::uint32_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(loop_.settings().connect_timeout).count());
     loop_.connections().adopt(shared_from_this());
     if (!transport_) {
         if (auto ec = loop_.poller().watch(socket_, *this)) {
-            log::logger().log(log::LogType::error, "Cannot watch the socket of {}: {}.", peer_, ec.message());
+            log::logger().log(log::LogType::error, "Cannot watch the socket of {}: {}.", peer(),
+                              ec.message());
             closing_ = true;
             shutdown_socket();
             return;
@@ -104,9 +97,9 @@ void Connection::read_socket() {
     // buffer at all.
     thread_local std::string lent(kReadChunk * 4, '\0');
     bool into_lent = input_used_ == 0;
-    if (!into_lent && input_.size() - input_used_ < kReadChunk) input_.resize(input_used_ + kReadChunk);
-    char* room = into_lent ? lent.data() : input_.data() + input_used_;
-    std::size_t room_size = into_lent ? lent.size() : input_.size() - input_used_;
+    if (!into_lent && input().size() - input_used_ < kReadChunk) input_->resize(input_used_ + kReadChunk);
+    char* room = into_lent ? lent.data() : input_->data() + input_used_;
+    std::size_t room_size = into_lent ? lent.size() : input_->size() - input_used_;
     ssize_t got = ::recv(socket_, room, room_size, 0);
     if (got < 0 && errno == EINTR) return read_socket();
     if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
@@ -121,13 +114,13 @@ void Connection::read_socket() {
         std::string_view received(lent.data(), bytes);
         std::size_t consumed = process(received);
         if (!closing_ && consumed < bytes) {
-            input_.assign(received.substr(consumed));  // the start of a packet: kept until the rest comes
-            input_used_ = static_cast<std::uint32_t>(input_.size());
+            input().assign(received.substr(consumed));  // the start of a packet: kept until the rest comes
+            input_used_ = static_cast<std::uint32_t>(input_->size());
         }
     } else {
         input_used_ += static_cast<std::uint32_t>(bytes);
         process_input();
-        if (input_used_ == 0) input_ = std::string();  // the packet is done: an idle connection keeps nothing
+        if (input_used_ == 0) input_.reset();  // the packet is done: an idle connection keeps nothing
     }
     if (closing_) return;
     // Data that arrives after a short read raises a new edge, which the poller reports. After a full read
@@ -141,9 +134,9 @@ void Connection::read_socket() {
 }
 
 void Connection::read_async() {
-    if (input_.size() - input_used_ < kReadChunk) input_.resize(input_used_ + kReadChunk);
+    if (input().size() - input_used_ < kReadChunk) input_->resize(input_used_ + kReadChunk);
     transport_->async_read_some(
-        asio::buffer(input_.data() + input_used_, input_.size() - input_used_),
+        asio::buffer(input_->data() + input_used_, input_->size() - input_used_),
         [self = shared_from_this()](const boost::system::error_code& ec, std::size_t bytes) {
             if (ec) {
                 if (!self->closing_) self->lost(broker::CloseReason::peer_closed);
@@ -162,10 +155,10 @@ void Connection::on_read(std::size_t bytes) {
 }
 
 void Connection::process_input() {
-    std::size_t consumed = process(std::string_view(input_.data(), input_used_));
+    std::size_t consumed = process(std::string_view(input_->data(), input_used_));
     // Keep the unread tail at the front of the buffer.
     if (consumed > 0) {
-        std::memmove(input_.data(), input_.data() + consumed, input_used_ - consumed);
+        std::memmove(input_->data(), input_->data() + consumed, input_used_ - consumed);
         input_used_ -= static_cast<std::uint32_t>(consumed);
     }
 }
@@ -173,19 +166,19 @@ void Connection::process_input() {
 std::size_t Connection::process(std::string_view pending) {
     std::size_t consumed = 0;
     while (!closing_) {
-        auto frame = next_frame(pending.substr(consumed), settings_.max_packet_size);
+        auto frame = next_frame(pending.substr(consumed), loop_.settings().max_packet_size);
         if (!frame) {
-            worker_.handle_bad_packet(client_, frame.error());
+            loop_.worker().handle_bad_packet(client_, frame.error());
             break;
         }
         if (!frame->has_value()) break;
         consumed += (*frame)->size;
         auto packet = decode(**frame, version_);
         if (!packet) {
-            worker_.handle_bad_packet(client_, packet.error());
+            loop_.worker().handle_bad_packet(client_, packet.error());
             break;
         }
-        worker_.handle_packet(client_, std::move(*packet));
+        loop_.worker().handle_packet(client_, std::move(*packet));
     }
     return consumed;
 }
@@ -284,7 +277,7 @@ void Connection::close() {
 void Connection::lost(broker::CloseReason reason) {
     if (closing_) return;
     closing_ = true;
-    worker_.handle_closed(client_, reason);
+    loop_.worker().handle_closed(client_, reason);
     shutdown_socket();
 }
 
@@ -300,7 +293,7 @@ void Connection::shutdown_socket() {
         socket_ = -1;
     }
     // The place is free from now, though this object lives until the ConnectionSet's next sweep.
-    --open_connections_;
+    --loop_.open_connections();
 }
 
 void Connection::set_protocol(ProtocolVersion version, std::uint16_t keep_alive,
@@ -308,15 +301,16 @@ void Connection::set_protocol(ProtocolVersion version, std::uint16_t keep_alive,
     version_ = version;
     max_outgoing_packet_size_ = max_packet_size;
     // The spec's one and a half keepalive periods (3.1.2.10); 0 turns the check off.
-    keepalive_limit_ = std::chrono::milliseconds(keep_alive * 1500);
+    keepalive_limit_ms_ = keep_alive * 1500u;
 }
 
 bool Connection::check_keepalive(std::chrono::steady_clock::time_point now) {
     if (closed_) return false;
     if (closing_) return true;  // its last writes are going out
-    if (keepalive_limit_.count() == 0 || now < last_received_ + keepalive_limit_) return true;
+    if (keepalive_limit_ms_ == 0 || now < last_received_ + std::chrono::milliseconds(keepalive_limit_ms_))
+        return true;
     // The broker says goodbye (MQTT 5: DISCONNECT 0x8D) and closes through close().
-    worker_.handle_timeout(client_);
+    loop_.worker().handle_timeout(client_);
     return !closed_;
 }
 

@@ -1,6 +1,7 @@
 // One event loop: an Asio io_context run by one thread, which owns every connection and session placed on it.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -9,8 +10,13 @@
 #include <thread>
 
 #include "broker/loop_executor.hpp"
+#include "broker/settings.hpp"
 #include "net/connection_set.hpp"
 #include "net/readiness_poller.hpp"
+
+namespace culex::broker {
+class Worker;
+}
 
 namespace culex::net {
 
@@ -22,6 +28,17 @@ class EventLoop final : public broker::LoopExecutor {
     int index() const { return index_; }
     boost::asio::io_context& context() { return context_; }
     ReadinessPoller& poller() { return poller_; }
+    // What the loop's connections work with, set once the broker exists.
+    void serve(broker::Worker& worker, const broker::BrokerSettings& settings,
+               std::atomic<int>& open_connections) {
+        worker_ = &worker;
+        settings_ = &settings;
+        open_connections_ = &open_connections;
+    }
+    broker::Worker& worker() { return *worker_; }
+    const broker::BrokerSettings& settings() const { return *settings_; }
+    // Every loop's connections, from accept to close: max_connections counts them.
+    std::atomic<int>& open_connections() { return *open_connections_; }
     ConnectionSet& connections() { return connections_; }
 
     void post(std::move_only_function<void()> task) override { boost::asio::post(context_, std::move(task)); }
@@ -48,6 +65,9 @@ class EventLoop final : public broker::LoopExecutor {
 
   private:
     int index_;
+    broker::Worker* worker_ = nullptr;
+    const broker::BrokerSettings* settings_ = nullptr;
+    std::atomic<int>* open_connections_ = nullptr;
     boost::asio::io_context context_{1};  // one thread runs it: Asio may skip locking
     boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
     // After context_, and the connections after the poller: each is destroyed before what it uses.

@@ -131,14 +131,12 @@ void Listener::serve_plain(EventLoop& loop, asio::ip::tcp::socket socket) {
         --open_connections_;
         return;
     }
-    auto connection = std::make_shared<Connection>(descriptor, peer, loop, broker_.worker(loop.index()),
-                                                   broker_.settings(), open_connections_);
+    auto connection = std::make_shared<Connection>(descriptor, peer, loop);
     connection->start(index_);
 }
 
 void Listener::serve(EventLoop& loop, std::unique_ptr<Transport> transport, const CertificateLogin& login) {
-    auto connection = std::make_shared<Connection>(std::move(transport), loop, broker_.worker(loop.index()),
-                                                   broker_.settings(), open_connections_);
+    auto connection = std::make_shared<Connection>(std::move(transport), loop);
     connection->start(index_, login);
 }
 

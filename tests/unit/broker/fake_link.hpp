@@ -24,7 +24,7 @@ class FakeLink : public ClientLink {
         return true;
     }
     void close() override { closed = true; }
-    const std::string& peer() const override { return peer_; }
+    std::string peer() const override { return peer_; }
     void set_protocol(protocol::ProtocolVersion v, std::uint16_t, std::uint32_t max) override {
         version = v;
         max_packet_size = max;
