@@ -80,14 +80,19 @@ void Connection::start(int listener, const CertificateLogin& certificate) {
             shutdown_socket();
             return;
         }
-        return read_socket();  // what came with the handshake is reported at once, but need not wait
+        read_socket();  // what came with the handshake is reported at once, but need not wait
+        loop_.output().write_all();
+        return;
     }
     read_async();
 }
 
 void Connection::on_ready(std::uint32_t events) {
     if ((events & EPOLLOUT) && write_pending_) write_socket();
-    if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) && waiting_readable_) read_socket();
+    if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) && waiting_readable_) {
+        read_socket();
+        loop_.output().write_all();  // what this read's packets made every connection send
+    }
 }
 
 void Connection::read_socket() {
@@ -130,7 +135,10 @@ void Connection::read_socket() {
         waiting_readable_ = true;
         return;
     }
-    asio::post(loop_.context(), [self = shared_from_this()] { self->read_socket(); });
+    asio::post(loop_.context(), [self = shared_from_this()] {
+        self->read_socket();
+        self->loop_.output().write_all();
+    });
 }
 
 void Connection::read_async() {
@@ -151,6 +159,7 @@ void Connection::on_read(std::size_t bytes) {
     input_used_ += static_cast<std::uint32_t>(bytes);
     last_received_ = coarse_now();
     process_input();
+    loop_.output().write_all();
     if (!closing_) read_async();
 }
 
@@ -202,13 +211,15 @@ bool Connection::send_publish(const Publish& message, const DeliveryFields& fiel
 }
 
 void Connection::schedule_flush() {
-    if (flush_posted_ || write_pending_) return;
-    // Written after this loop turn, so that everything sent during the turn goes out in one write.
-    flush_posted_ = true;
-    asio::post(loop_.context(), [self = shared_from_this()] {
-        self->flush_posted_ = false;
-        self->flush();
-    });
+    if (in_output_batch_ || write_pending_) return;
+    // Written when this step of the loop ends, so that everything sent meanwhile goes out in one write.
+    in_output_batch_ = true;
+    loop_.output().add(shared_from_this());
+}
+
+void Connection::flush_batched() {
+    in_output_batch_ = false;
+    flush();
 }
 
 void Connection::flush() {
@@ -271,7 +282,7 @@ void Connection::write_async() {
 void Connection::close() {
     if (closing_) return;
     closing_ = true;
-    if (!write_pending_ && !flush_posted_) flush();
+    if (!write_pending_ && !in_output_batch_) flush();
 }
 
 void Connection::lost(broker::CloseReason reason) {

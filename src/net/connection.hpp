@@ -53,6 +53,9 @@ class Connection final : public broker::ClientLink,
     void set_protocol(protocol::ProtocolVersion version, std::uint16_t keep_alive,
                       std::uint32_t max_packet_size) override;
 
+    // Called by the loop's OutputBatch: writes what was gathered.
+    void flush_batched();
+
     // Called by the loop's ConnectionSet: ends the connection if its keepalive (or, before CONNECT, its
     // connect timeout) ran out. False once the socket is closed: the set may let it go.
     bool check_keepalive(std::chrono::steady_clock::time_point now);
@@ -98,7 +101,7 @@ class Connection final : public broker::ClientLink,
     int socket_ = -1;                      // plain TCP
     bool write_pending_ = false;           // a write is in flight, or waits for room in the socket
     bool waiting_readable_ = false;        // plain TCP: the next readiness report reads
-    bool flush_posted_ = false;
+    bool in_output_batch_ = false;
     bool closing_ = false;
     bool closed_ = false;
 

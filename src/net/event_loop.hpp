@@ -12,6 +12,7 @@
 #include "broker/loop_executor.hpp"
 #include "broker/settings.hpp"
 #include "net/connection_set.hpp"
+#include "net/output_batch.hpp"
 #include "net/readiness_poller.hpp"
 
 namespace culex::broker {
@@ -40,6 +41,7 @@ class EventLoop final : public broker::LoopExecutor {
     // Every loop's connections, from accept to close: max_connections counts them.
     std::atomic<int>& open_connections() { return *open_connections_; }
     ConnectionSet& connections() { return connections_; }
+    OutputBatch& output() { return output_; }
 
     void post(std::move_only_function<void()> task) override { boost::asio::post(context_, std::move(task)); }
 
@@ -73,6 +75,7 @@ class EventLoop final : public broker::LoopExecutor {
     // After context_, and the connections after the poller: each is destroyed before what it uses.
     ReadinessPoller poller_{context_};
     ConnectionSet connections_{context_};
+    OutputBatch output_{context_};  // holds connections: destroyed first
     std::promise<void> finished_;
     std::future<void> done_ = finished_.get_future();
     std::thread thread_;
