@@ -60,6 +60,10 @@ void log_sending(std::string_view id, const Packet& packet) {
         packet);
 }
 
+void log_received(std::string_view id, const Publish& publish) {
+    if (culex::log::logger().enabled(LogType::debug)) log_publish("Received", "from", id, publish);
+}
+
 void log_received(std::string_view id, const Packet& packet) {
     auto& log = culex::log::logger();
     if (!log.enabled(LogType::debug)) return;

@@ -11,6 +11,9 @@ namespace culex::broker {
 
 void log_sending(std::string_view client_id, const protocol::Packet& packet);
 void log_received(std::string_view client_id, const protocol::Packet& packet);
+// The same for a PUBLISH, without first copying it into a Packet (its topic, properties and all): this one is
+// on every message's path.
+void log_received(std::string_view client_id, const protocol::Publish& publish);
 // One delivery of a shared message.
 void log_sending_publish(std::string_view client_id, const protocol::Publish& message,
                          const protocol::DeliveryFields& fields);
