@@ -15,8 +15,8 @@ using culex::log::LogType;
 using namespace culex::protocol;
 
 bool Worker::resolve_topic_alias(Client& client, Publish& publish) {
-    std::uint16_t alias = *publish.properties.topic_alias;
-    publish.properties.topic_alias.reset();  // it means something on this connection only
+    std::uint16_t alias = *publish.properties->topic_alias;
+    publish.properties.edit().topic_alias.reset();  // it means something on this connection only
     if (alias == 0 || alias > kTopicAliasMaximum) {
         protocol_violation(client, fmt::format("topic alias {} is outside 1..{}", alias, kTopicAliasMaximum),
                            ReasonCode::topic_alias_invalid);
@@ -40,7 +40,7 @@ bool Worker::resolve_topic_alias(Client& client, Publish& publish) {
 void Worker::handle_publish(Client& client, Publish&& publish) {
     const BrokerSettings& settings = broker_.settings();
     Session& session = *client.session;
-    if (publish.properties.topic_alias && !resolve_topic_alias(client, publish)) return;
+    if (publish.properties->topic_alias && !resolve_topic_alias(client, publish)) return;
     // Our Receive Maximum (CONNACK): QoS 2 messages not yet released by PUBREL are the ones in flight
     // (QoS 1 is acknowledged at once). A resend of a held id is not a new one.
     if (client.version == ProtocolVersion::v5 && publish.qos == QoS::exactly_once &&
@@ -49,7 +49,7 @@ void Worker::handle_publish(Client& client, Publish&& publish) {
             client,
             fmt::format("more than Receive Maximum ({}) QoS 2 PUBLISHes unreleased", receive_maximum()),
             ReasonCode::receive_maximum_exceeded);
-    if (publish.properties.payload_format_indicator == 1 && !is_valid_utf8(publish.payload.view())) {
+    if (publish.properties->payload_format_indicator == 1 && !is_valid_utf8(publish.payload.view())) {
         // Spec 3.3.2.3.2: the sender promised UTF-8.
         log_received(client.log_id(), publish);
         if (publish.qos == QoS::at_most_once)

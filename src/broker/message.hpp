@@ -18,12 +18,12 @@ struct Message : protocol::Publish {
 
     // The clock is read only for a message that expires: most do not, and this is per message.
     explicit Message(protocol::Publish&& publish) : protocol::Publish(std::move(publish)) {
-        if (properties.message_expiry_interval)
-            expires_at = Clock::now() + std::chrono::seconds(*properties.message_expiry_interval);
+        if (properties->message_expiry_interval)
+            expires_at = Clock::now() + std::chrono::seconds(*properties->message_expiry_interval);
     }
     Message(protocol::Publish&& publish, Clock::time_point now) : protocol::Publish(std::move(publish)) {
-        if (properties.message_expiry_interval)
-            expires_at = now + std::chrono::seconds(*properties.message_expiry_interval);
+        if (properties->message_expiry_interval)
+            expires_at = now + std::chrono::seconds(*properties->message_expiry_interval);
     }
 
     std::optional<Clock::time_point> expires_at;

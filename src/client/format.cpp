@@ -234,7 +234,7 @@ std::string message_json(const protocol::Publish& message, bool pretty,
     root.number("retain", message.retain ? 1 : 0);
     root.number("payloadlen", static_cast<long long>(message.payload.size()));
     if (message.qos != protocol::QoS::at_most_once) root.number("mid", message.packet_id);
-    if (has_properties(message.properties)) json_properties(out, root, message.properties, pretty);
+    if (has_properties(*message.properties)) json_properties(out, root, *message.properties, pretty);
     root.string("payload", message.payload.view());
     root.close();
     return out;
@@ -242,7 +242,7 @@ std::string message_json(const protocol::Publish& message, bool pretty,
 
 std::string apply_format(std::string_view format, const protocol::Publish& message, bool pretty,
                          std::chrono::system_clock::time_point now) {
-    const auto& props = message.properties;
+    const protocol::Properties& props = *message.properties;
     std::optional<Moment> moment;
     auto time = [&]() -> const Moment& {
         if (!moment) moment = moment_of(now);

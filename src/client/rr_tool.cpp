@@ -81,8 +81,8 @@ class Requester {
         request.payload = protocol::Payload(payload_);
         request.qos = static_cast<protocol::QoS>(args_.common.qos);
         request.properties = args_.common.properties.publish;
-        if (args_.common.version == protocol::ProtocolVersion::v5 && !request.properties.response_topic)
-            request.properties.response_topic = *args_.response_topic;
+        if (args_.common.version == protocol::ProtocolVersion::v5 && !request.properties->response_topic)
+            request.properties.edit().response_topic = *args_.response_topic;
         auto mid = client_->publish(std::move(request));
         if (!mid) {
             if (!args_.common.quiet)

@@ -209,7 +209,7 @@ void Session::resume_after_connack(bool session_present, Clock::time_point now) 
 }
 
 std::expected<void, Error> Session::handle_publish(Publish publish, Clock::time_point now) {
-    if (auto alias = publish.properties.topic_alias; alias && options_.version == ProtocolVersion::v5) {
+    if (auto alias = publish.properties->topic_alias; alias && options_.version == ProtocolVersion::v5) {
         // Spec 3.3.2.3.4: an alias up to the Topic Alias Maximum we announced; a topic sets it, none uses it.
         auto maximum = options_.connect_properties.topic_alias_maximum.value_or(0);
         if (*alias == 0 || *alias > maximum) {
@@ -320,7 +320,7 @@ std::optional<Clock::time_point> Session::deadline() const {
 }
 
 std::expected<std::uint16_t, Error> Session::publish(Publish message, Clock::time_point now) {
-    bool aliased = options_.version == ProtocolVersion::v5 && message.properties.topic_alias;
+    bool aliased = options_.version == ProtocolVersion::v5 && message.properties->topic_alias;
     if (!(aliased && message.topic.empty()) && !is_valid_topic_name(message.topic)) {
         return std::unexpected(
             Error{ErrorKind::usage,

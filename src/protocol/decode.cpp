@@ -141,10 +141,14 @@ void decode_publish(Reader& r, std::uint8_t flags, ProtocolVersion version, Publ
     if (p.qos == QoS::at_most_once && p.dup) malformed("PUBLISH QoS 0 with the DUP flag");
     p.topic = utf8(r, "topic name");
     if (p.qos != QoS::at_most_once) p.packet_id = packet_id(r, PacketType::publish);
-    properties_if_v5(r, version, PacketType::publish, p.properties);
+    if (version == ProtocolVersion::v5) {
+        Properties properties;
+        wire::read_properties(r, {PacketType::publish}, properties);
+        p.properties = PropertiesBox(std::move(properties));  // stays empty, allocating nothing, if none came
+    }
     if (contains_wildcard(p.topic))
         protocol_error(fmt::format("PUBLISH topic '{}' contains a wildcard", p.topic));
-    if (p.topic.empty() && !p.properties.topic_alias) protocol_error("PUBLISH with an empty topic");
+    if (p.topic.empty() && !p.properties->topic_alias) protocol_error("PUBLISH with an empty topic");
     p.payload = Payload(r.rest());
 }
 

@@ -154,7 +154,7 @@ std::uint8_t flags_of(PacketType type) {
 void encode(const Publish& p, ProtocolVersion version, std::string& out) {
     thread_local std::string properties;
     properties.clear();
-    if (is_v5(version)) write_properties(p.properties, properties);
+    if (is_v5(version)) write_properties(*p.properties, properties);
     bool has_id = p.qos != QoS::at_most_once;
     std::size_t length = 2 + p.topic.size() + (has_id ? 2 : 0) + properties.size() + p.payload.size();
     std::uint8_t flags = static_cast<std::uint8_t>(static_cast<unsigned>(p.qos) << 1);
@@ -173,8 +173,9 @@ std::size_t encode_delivery(const Publish& p, const DeliveryFields& d, ProtocolV
     thread_local std::string properties;
     properties.clear();
     if (is_v5(version))
-        write_publish_properties(
-            p.properties, {d.subscription_identifiers, d.message_expiry_interval, d.topic_alias}, properties);
+        write_publish_properties(*p.properties,
+                                 {d.subscription_identifiers, d.message_expiry_interval, d.topic_alias},
+                                 properties);
     bool has_id = d.qos != QoS::at_most_once;
     std::string_view topic = d.omit_topic ? std::string_view() : std::string_view(p.topic);
     std::size_t length = 2 + topic.size() + (has_id ? 2 : 0) + properties.size() + p.payload.size();

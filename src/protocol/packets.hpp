@@ -54,7 +54,7 @@ struct Publish {
     bool retain = false;
     bool dup = false;
     std::uint16_t packet_id = 0;  // only for QoS 1 and 2
-    Properties properties;
+    PropertiesBox properties;
 
     bool operator==(const Publish&) const = default;
 };

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -72,6 +73,45 @@ struct Properties {
     std::optional<std::uint8_t> shared_subscription_available;
 
     bool operator==(const Properties&) const = default;
+};
+
+// The properties of a PUBLISH, kept out of line: most PUBLISHes carry none (every MQTT 3.1.1 one), and the
+// broker keeps a message for as long as it is queued or retained, so it should not carry some 500 bytes of
+// absent optionals, nor build and destroy them for every message. Reading a box that holds none sees an
+// empty Properties; edit() creates them.
+class PropertiesBox {
+  public:
+    PropertiesBox() = default;
+    // Implicit, so that a Publish can be built from a Properties.
+    PropertiesBox(Properties properties)  // NOLINT(google-explicit-constructor)
+        : properties_(properties == Properties{} ? nullptr
+                                                 : std::make_unique<Properties>(std::move(properties))) {}
+    PropertiesBox(const PropertiesBox& other)
+        : properties_(other.properties_ ? std::make_unique<Properties>(*other.properties_) : nullptr) {}
+    PropertiesBox& operator=(const PropertiesBox& other) {
+        if (this != &other)
+            properties_ = other.properties_ ? std::make_unique<Properties>(*other.properties_) : nullptr;
+        return *this;
+    }
+    PropertiesBox(PropertiesBox&&) noexcept = default;
+    PropertiesBox& operator=(PropertiesBox&&) noexcept = default;
+
+    const Properties& operator*() const { return properties_ ? *properties_ : none(); }
+    const Properties* operator->() const { return &**this; }
+    Properties& edit() {
+        if (!properties_) properties_ = std::make_unique<Properties>();
+        return *properties_;
+    }
+    bool operator==(const PropertiesBox& other) const { return **this == *other; }
+    // Holds none, and allocates nothing.
+    bool empty() const { return !properties_; }
+
+  private:
+    static const Properties& none() {
+        static const Properties kEmpty;
+        return kEmpty;
+    }
+    std::unique_ptr<Properties> properties_;
 };
 
 }  // namespace culex::protocol

@@ -160,9 +160,9 @@ bool Analyzer::on_mqtt_bytes(State& state, Direction direction, std::string_view
 // A PUBLISH that names its topic by alias alone gets the topic the alias was last set to, so that every
 // output shows it; the alias property stays in the packet for those who want to see it.
 void Analyzer::resolve_alias(State& state, Direction direction, protocol::Publish& publish) {
-    if (!publish.properties.topic_alias) return;
+    if (!publish.properties->topic_alias) return;
     auto& aliases = state.topic_aliases[index(direction)];
-    auto alias = *publish.properties.topic_alias;
+    auto alias = *publish.properties->topic_alias;
     if (!publish.topic.empty()) {
         aliases[alias] = publish.topic;
     } else if (auto known = aliases.find(alias); known != aliases.end()) {

@@ -49,7 +49,7 @@ struct Details {
                                        p.retain ? 1 : 0, p.dup ? 1 : 0);
         if (p.qos != QoS::at_most_once) text += fmt::format(" m{}", p.packet_id);
         text += " payload " + payload_text(p.payload.view(), options.max_payload);
-        return with_properties(std::move(text), p.properties);
+        return with_properties(std::move(text), *p.properties);
     }
     template <PacketType Type>
     std::string operator()(const PublishResponse<Type>& r) const {

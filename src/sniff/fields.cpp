@@ -76,11 +76,19 @@ std::optional<std::uint16_t> packet_id_of(const Packet& packet) {
         packet);
 }
 
+// A PUBLISH keeps its properties in a box; the other packets inline.
+const Properties& unboxed(const Properties& properties) {
+    return properties;
+}
+const Properties& unboxed(const PropertiesBox& properties) {
+    return *properties;
+}
+
 const Properties* properties_of(const Packet& packet) {
     return std::visit(
         [](const auto& p) -> const Properties* {
             if constexpr (requires { p.properties; }) {
-                return &p.properties;
+                return &unboxed(p.properties);
             } else {
                 return nullptr;
             }

@@ -48,8 +48,8 @@ TEST_P(PublishWire, PeekReadsWhatDecodeReads) {
     publish.packet_id = qos == QoS::at_most_once ? 0 : 513;
     publish.dup = qos != QoS::at_most_once;
     if (version == ProtocolVersion::v5) {
-        publish.properties.user_properties.push_back({"k", "v"});
-        publish.properties.message_expiry_interval = 60;
+        publish.properties.edit().user_properties.push_back({"k", "v"});
+        publish.properties.edit().message_expiry_interval = 60;
     }
     std::string wire;
     encode(publish, version, wire);

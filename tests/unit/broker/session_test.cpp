@@ -19,7 +19,7 @@ MessagePtr message(std::string payload, std::optional<std::uint32_t> expiry = st
     p.topic = "t";
     p.payload = protocol::Payload(payload);
     p.qos = QoS::at_least_once;
-    p.properties.message_expiry_interval = expiry;
+    p.properties.edit().message_expiry_interval = expiry;
     return std::make_shared<const Message>(std::move(p), now);
 }
 
@@ -118,9 +118,9 @@ TEST_F(SessionTest, ExpiredMessagesAreDroppedAndTheRestCarryTheTimeLeft) {
     auto sent = link.publishes();
     ASSERT_EQ(sent.size(), 1u);
     EXPECT_EQ(sent[0].payload.view(), "fresh");
-    ASSERT_TRUE(sent[0].properties.message_expiry_interval);
-    EXPECT_LE(*sent[0].properties.message_expiry_interval, 3600u);
-    EXPECT_GT(*sent[0].properties.message_expiry_interval, 3500u);
+    ASSERT_TRUE(sent[0].properties->message_expiry_interval);
+    EXPECT_LE(*sent[0].properties->message_expiry_interval, 3600u);
+    EXPECT_GT(*sent[0].properties->message_expiry_interval, 3500u);
 }
 
 TEST_F(SessionTest, TooLargeForTheClientIsDroppedNotRetried) {
@@ -165,9 +165,9 @@ TEST_F(SessionTest, TopicAliasIsAssignedOnlyBySentPublishes) {
     auto sent = link.publishes();
     ASSERT_EQ(sent.size(), 2u);
     EXPECT_EQ(sent[0].topic, "t");  // the alias is set by the first PUBLISH that really went out...
-    EXPECT_EQ(sent[0].properties.topic_alias, 1);
+    EXPECT_EQ(sent[0].properties->topic_alias, 1);
     EXPECT_EQ(sent[1].topic, "");  // ...and used from then on
-    EXPECT_EQ(sent[1].properties.topic_alias, 1);
+    EXPECT_EQ(sent[1].properties->topic_alias, 1);
 }
 
 }  // namespace

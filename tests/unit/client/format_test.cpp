@@ -14,7 +14,7 @@ protocol::Publish sample() {
     p.topic = "fmt/one";
     p.payload = protocol::Payload(std::string("h\xc3\xa9\"llo"));
     p.retain = true;
-    auto& props = p.properties;
+    auto& props = p.properties.edit();
     props.user_properties = {{"k1", "v1"}, {"k2", "v 2"}};
     props.response_topic = "resp/x";
     props.correlation_data = "c0rr";
@@ -85,7 +85,7 @@ TEST_F(FormatTest, Json) {
               "{\"tst\":\"2026-11-30T19:43:38.216635Z+0000\",\"topic\":\"fmt/3\",\"qos\":1,\"retain\":1,"
               "\"payloadlen\":7,\"mid\":1,\"payload\":\"a\\u0001\\n\\tb\\\\/\"}");
     plain.properties = {};
-    plain.properties.user_properties = {{"a", "b"}};
+    plain.properties.edit().user_properties = {{"a", "b"}};
     EXPECT_EQ(
         message_json(plain, true, when()),
         "{\n\t\"tst\":\t\"2026-11-30T19:43:38.216635Z+0000\",\n\t\"topic\":\t\"fmt/3\",\n\t\"qos\":\t1,\n"

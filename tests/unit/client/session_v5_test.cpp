@@ -116,9 +116,9 @@ TEST_F(SessionV5Test, TopicAliasesFromTheBrokerAreResolved) {
     connect(s);
     s.take_events();
     auto first = message("long/topic/name", "1", QoS::at_most_once);
-    first.properties.topic_alias = 3;
+    first.properties.edit().topic_alias = 3;
     auto second = message("", "2", QoS::at_most_once);
-    second.properties.topic_alias = 3;
+    second.properties.edit().topic_alias = 3;
     ASSERT_TRUE(s.receive(bytes_of(first) + bytes_of(second), t0));
     auto events = s.take_events();
     ASSERT_EQ(events.size(), 2u);
@@ -130,13 +130,13 @@ TEST_F(SessionV5Test, UnknownOrExcessiveAliasIsAProtocolError) {
     Session s(options());
     connect(s);
     auto unknown = message("", "x", QoS::at_most_once);
-    unknown.properties.topic_alias = 2;
+    unknown.properties.edit().topic_alias = 2;
     EXPECT_FALSE(s.receive(bytes_of(unknown), t0));
 
     Session s2(options());
     connect(s2);
     auto beyond = message("t", "x", QoS::at_most_once);
-    beyond.properties.topic_alias = 6;  // we allowed 5
+    beyond.properties.edit().topic_alias = 6;  // we allowed 5
     EXPECT_FALSE(s2.receive(bytes_of(beyond), t0));
 }
 
@@ -167,7 +167,7 @@ TEST_F(SessionV5Test, AliasOnlyPublishIsAllowed) {
     Session s(options());
     connect(s);
     auto m = message("", "x", QoS::at_most_once);
-    m.properties.topic_alias = 1;
+    m.properties.edit().topic_alias = 1;
     EXPECT_TRUE(s.publish(m, t0));
 }
 

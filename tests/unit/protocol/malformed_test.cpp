@@ -440,7 +440,7 @@ TEST(Malformed, DecoderSurvivesEveryTruncationOfValidPackets) {
     c.properties.session_expiry_interval = 5;
     c.properties.user_properties = {{"a", "b"}};
     Publish p{"a/b", Payload(std::string("payload")), QoS::exactly_once, false, false, 3, {}};
-    p.properties.content_type = "x";
+    p.properties.edit().content_type = "x";
     for (const Packet& packet_value :
          std::vector<Packet>{c, p, Subscribe{1, {{"a", QoS::at_least_once}}, {}}}) {
         auto bytes = encoded(packet_value, kV5);

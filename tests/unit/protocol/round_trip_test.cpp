@@ -126,7 +126,7 @@ TEST(RoundTrip, PublishAllQoS) {
                           qos != QoS::at_most_once,
                           static_cast<std::uint16_t>(qos == QoS::at_most_once ? 0 : 65535),
                           {}};
-                if (version == kV5) p.properties.message_expiry_interval = 60;
+                if (version == kV5) p.properties.edit().message_expiry_interval = 60;
                 EXPECT_EQ(round_trip(p, version), Packet(p));
             }
         }
@@ -147,7 +147,7 @@ TEST(RoundTrip, PublishPayloadSizesAcrossLengthBoundaries) {
 
 TEST(RoundTrip, Publish5TopicAliasWithEmptyTopic) {
     Publish p{"", Payload(std::string("x")), QoS::at_most_once, false, false, 0, {}};
-    p.properties.topic_alias = 7;
+    p.properties.edit().topic_alias = 7;
     EXPECT_EQ(round_trip(p, kV5), Packet(p));
 }
 
@@ -223,8 +223,8 @@ TEST(RoundTrip, Subscribe5EveryOptionCombination) {
 
 TEST(RoundTrip, FieldsAVersionCannotCarryAreLeftOut) {
     Publish p{"t", Payload(std::string("x")), QoS::at_most_once, false, false, 0, {}};
-    p.properties.message_expiry_interval = 5;
-    p.properties.user_properties = {{"k", "v"}};
+    p.properties.edit().message_expiry_interval = 5;
+    p.properties.edit().user_properties = {{"k", "v"}};
     Publish plain = p;
     plain.properties = {};
     EXPECT_EQ(round_trip(p, kV311), Packet(plain));
@@ -261,7 +261,7 @@ TEST(RoundTrip, GoldenEncodings) {
     connect5.properties.session_expiry_interval = 300;
     Publish publish{"a/b", Payload(std::string("hi")), QoS::at_least_once, true, true, 0x1234, {}};
     Publish publish5{"a/b", Payload(std::string("hi")), QoS::at_most_once, false, false, 0, {}};
-    publish5.properties.topic_alias = 2;
+    publish5.properties.edit().topic_alias = 2;
     std::vector<Case> cases = {
         {"CONNECT 3.1.1", connect, kV311,
          packet(0x10, str("MQTT") + u8(4) + u8(0xC2) + u16(10) + str("c") + str("u") + str("p"))},
@@ -500,8 +500,8 @@ TEST(Properties, AllTogetherInEachPacket) {
 
 TEST(Properties, RepeatableOnesKeepTheirOrder) {
     Publish p{"t", Payload(std::string("x")), QoS::at_most_once, false, false, 0, {}};
-    p.properties.subscription_identifiers = {5, 1, 300, 268'435'455};
-    p.properties.user_properties = {{"b", "2"}, {"a", "1"}, {"b", "3"}};
+    p.properties.edit().subscription_identifiers = {5, 1, 300, 268'435'455};
+    p.properties.edit().user_properties = {{"b", "2"}, {"a", "1"}, {"b", "3"}};
     EXPECT_EQ(round_trip(p, kV5), Packet(p));
 }
 

@@ -142,29 +142,29 @@ TEST_F(AnalyzerTest, Mqtt5VersionIsRememberedForLaterPackets) {
     start();
     send(true, encoded(connect_packet("five", ProtocolVersion::v5), ProtocolVersion::v5));
     Publish p = publish_packet("with/props", "x");
-    p.properties.message_expiry_interval = 60;
-    p.properties.user_properties.push_back({"k", "v"});
+    p.properties.edit().message_expiry_interval = 60;
+    p.properties.edit().user_properties.push_back({"k", "v"});
     send(true, encoded(p, ProtocolVersion::v5));
     auto publishes = sink.packets_of<Publish>();
     ASSERT_EQ(publishes.size(), 1u);
-    EXPECT_EQ(publishes[0].properties.message_expiry_interval, 60u);
-    ASSERT_EQ(publishes[0].properties.user_properties.size(), 1u);
+    EXPECT_EQ(publishes[0].properties->message_expiry_interval, 60u);
+    ASSERT_EQ(publishes[0].properties->user_properties.size(), 1u);
 }
 
 TEST_F(AnalyzerTest, Mqtt5TopicAliasesAreResolvedPerDirection) {
     start();
     send(true, encoded(connect_packet("five", ProtocolVersion::v5), ProtocolVersion::v5));
     Publish first = publish_packet("cheese/strudel", "1");
-    first.properties.topic_alias = 3;
+    first.properties.edit().topic_alias = 3;
     Publish again = publish_packet("", "2");
-    again.properties.topic_alias = 3;
+    again.properties.edit().topic_alias = 3;
     send(true, encoded(first, ProtocolVersion::v5) + encoded(again, ProtocolVersion::v5));
     // The broker's aliases are its own: alias 3 from the broker is not the client's alias 3.
     send(false, encoded(again, ProtocolVersion::v5));
     auto publishes = sink.packets_of<Publish>();
     ASSERT_EQ(publishes.size(), 3u);
     EXPECT_EQ(publishes[1].topic, "cheese/strudel");
-    EXPECT_EQ(publishes[1].properties.topic_alias, 3);
+    EXPECT_EQ(publishes[1].properties->topic_alias, 3);
     EXPECT_EQ(publishes[2].topic, "");
 }
 
