@@ -3,6 +3,10 @@ JOBS ?= $(shell nproc)
 PYTHON := /usr/bin/python3
 # Integration tests drive the sanitizer build, so that memory bugs under real traffic fail the suite.
 CULEX_TEST_BIN ?= $(CURDIR)/build-asan/culex
+# ccache keys on paths relative to the checkout and ignores the working directory, so that a clone in another
+# folder (CI's) reuses what a session compiled here.
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
 
 .PHONY: all deps build build-asan run test unit-test integration-test format format-check bench clean
 
