@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "broker/worker.hpp"
+#include "broker/loop_broker.hpp"
 
 namespace culex::broker {
 
@@ -16,7 +16,7 @@ Broker::Broker(BrokerSettings settings, std::vector<LoopExecutor*> loops, std::v
         policies_[i].store(std::make_shared<const AccessPolicy>(std::move(policies[i])));
     if (policies.empty()) policies_[0].store(std::make_shared<const AccessPolicy>());
     for (int i = 0; i < loop_count(); ++i)
-        workers_.push_back(std::make_unique<Worker>(*this, i));
+        loop_brokers_.push_back(std::make_unique<LoopBroker>(*this, i));
 }
 
 PolicyPtr Broker::policy(int index) const {
@@ -29,7 +29,11 @@ void Broker::replace_policies(std::vector<AccessPolicy> policies) {
         policies_[i].store(std::make_shared<const AccessPolicy>(std::move(policies[i])),
                            std::memory_order_release);
     for (int loop = 0; loop < loop_count(); ++loop)
-        post(loop, [this, loop] { worker(loop).recheck_clients(); });
+        post(loop, [this, loop] { this->loop(loop).recheck_clients(); });
+}
+
+LoopCore& Broker::core(int index) {
+    return loop(index);
 }
 
 Broker::~Broker() = default;

@@ -1,5 +1,5 @@
 // The broker: state shared by every event loop (subscriptions, retained messages, the session registry,
-// settings) and one Worker per loop that owns that loop's clients and sessions. No sockets: net feeds it
+// settings) and one LoopBroker per loop that owns that loop's clients and sessions. No sockets: net feeds it
 // decoded packets through the Workers.
 #pragma once
 
@@ -17,7 +17,8 @@
 
 namespace culex::broker {
 
-class Worker;
+class LoopBroker;
+class LoopCore;
 
 class Broker {
   public:
@@ -28,7 +29,10 @@ class Broker {
     ~Broker();
 
     int loop_count() const { return static_cast<int>(loops_.size()); }
-    Worker& worker(int loop) { return *workers_[static_cast<std::size_t>(loop)]; }
+    // The part of the broker that runs on event loop `index`.
+    LoopBroker& loop(int index) { return *loop_brokers_[static_cast<std::size_t>(index)]; }
+    // The same, as net sees it.
+    LoopCore& core(int index);
     void post(int loop, std::move_only_function<void()> task) {
         loops_[static_cast<std::size_t>(loop)]->post(std::move(task));
     }
@@ -49,7 +53,7 @@ class Broker {
   private:
     BrokerSettings settings_;
     std::vector<LoopExecutor*> loops_;
-    std::vector<std::unique_ptr<Worker>> workers_;
+    std::vector<std::unique_ptr<LoopBroker>> loop_brokers_;
     SubscriptionTree subscriptions_;
     RetainedStore retained_;
     SessionRegistry sessions_;

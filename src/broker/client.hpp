@@ -78,6 +78,10 @@ struct Client {
     // client's certificate (extras: certificate_username), and no password is checked.
     bool identity_from_certificate = false;
 
+    // The one way the broker sends a packet other than a delivery (Session::send_publish): logged (debug),
+    // then queued on the link; nothing once the link is gone.
+    void send(const protocol::Packet& packet);
+
     // Created on first use.
     ClientExtras& extras() {
         if (!extras_) extras_ = std::make_unique<ClientExtras>();

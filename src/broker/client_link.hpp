@@ -17,7 +17,6 @@ enum class CloseReason {
     protocol_error,
     taken_over,  // another connection with the same client id
     refused,     // after a CONNACK with an error code
-    shutting_down,
 };
 
 class ClientLink {

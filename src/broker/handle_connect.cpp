@@ -3,7 +3,7 @@
 #include <random>
 
 #include "broker/broker.hpp"
-#include "broker/worker.hpp"
+#include "broker/loop_broker.hpp"
 #include "log/logger.hpp"
 
 namespace culex::broker {
@@ -38,9 +38,9 @@ std::string_view refusal_words(ReasonCode reason) {
 
 }  // namespace
 
-void Worker::refuse(const ClientPtr& client, ReasonCode reason, std::string_view why) {
+void LoopBroker::refuse(const ClientPtr& client, ReasonCode reason, std::string_view why) {
     Client& c = *client;
-    send(c, Connack{false, reason, {}});
+    c.send(Connack{false, reason, {}});
     logger().log(LogType::notice, "Client {} from {} refused: {}.", c.log_id(), c.link ? c.link->peer() : "?",
                  why);
     // Mosquitto's own line, which log scrapers look for.
@@ -48,7 +48,7 @@ void Worker::refuse(const ClientPtr& client, ReasonCode reason, std::string_view
     end_connection(c, CloseReason::refused);
 }
 
-void Worker::handle_connect(const ClientPtr& client, Connect&& packet) {
+void LoopBroker::handle_connect(const ClientPtr& client, Connect&& packet) {
     Client& c = *client;
     // Kept while connecting (on the heap: most of it is needed only until CONNACK); the client id is read
     // from it until the session's anchor holds it.
@@ -86,7 +86,7 @@ void Worker::handle_connect(const ClientPtr& client, Connect&& packet) {
     authenticate(client);
 }
 
-void Worker::authenticate(const ClientPtr& client) {
+void LoopBroker::authenticate(const ClientPtr& client) {
     Client& c = *client;
     const Connect& connect = *c.connect;
     PolicyPtr policy = broker_.policy(c.listener);
@@ -127,12 +127,12 @@ void Worker::authenticate(const ClientPtr& client) {
     broker_.login_checker().check(c.address(), policy->passwords, *connect.username, std::move(password),
                                   [&broker = broker_, loop = loop_, client](bool accepted) {
                                       broker.post(loop, [&broker, loop, client, accepted] {
-                                          broker.worker(loop).finish_login(client, accepted);
+                                          broker.loop(loop).finish_login(client, accepted);
                                       });
                                   });
 }
 
-void Worker::start_enhanced_auth(const ClientPtr& client, const Authenticator& authenticator) {
+void LoopBroker::start_enhanced_auth(const ClientPtr& client, const Authenticator& authenticator) {
     Client& c = *client;
     ClientExtras& extras = c.extras();
     extras.auth_method = std::string(authenticator.method());
@@ -142,7 +142,7 @@ void Worker::start_enhanced_auth(const ClientPtr& client, const Authenticator& a
     step_auth(client, data.value_or(std::string()));
 }
 
-void Worker::handle_auth(const ClientPtr& client, Auth&& auth) {
+void LoopBroker::handle_auth(const ClientPtr& client, Auth&& auth) {
     Client& c = *client;
     ClientExtras& x = c.extras();
     const auto& method = auth.properties.authentication_method;
@@ -170,7 +170,7 @@ void Worker::handle_auth(const ClientPtr& client, Auth&& auth) {
     step_auth(client, data);
 }
 
-void Worker::step_auth(const ClientPtr& client, std::string_view client_data) {
+void LoopBroker::step_auth(const ClientPtr& client, std::string_view client_data) {
     Client& c = *client;
     ClientExtras& x = c.extras();
     AuthStep step = x.auth->step(client_data);
@@ -180,7 +180,7 @@ void Worker::step_auth(const ClientPtr& client, std::string_view client_data) {
             Properties p;
             p.authentication_method = x.auth_method;
             if (!step.data.empty()) p.authentication_data = std::move(step.data);
-            send(c, Auth{ReasonCode::continue_authentication, std::move(p)});
+            c.send(Auth{ReasonCode::continue_authentication, std::move(p)});
             return;
         }
         case AuthStep::Outcome::failure:
@@ -190,7 +190,7 @@ void Worker::step_auth(const ClientPtr& client, std::string_view client_data) {
                               fmt::format("authentication method '{}' failed: {}", x.auth_method, step.why));
             logger().log(LogType::notice, "Client {} disconnected: re-authentication ({}) failed: {}.",
                          c.log_id(), x.auth_method, step.why);
-            send(c, Disconnect{ReasonCode::not_authorized, {}});
+            c.send(Disconnect{ReasonCode::not_authorized, {}});
             return end_connection(c, CloseReason::refused);
         case AuthStep::Outcome::success:
             x.auth.reset();
@@ -202,12 +202,12 @@ void Worker::step_auth(const ClientPtr& client, std::string_view client_data) {
             Properties p;
             p.authentication_method = x.auth_method;
             if (!step.data.empty()) p.authentication_data = std::move(step.data);
-            send(c, Auth{ReasonCode::success, std::move(p)});
+            c.send(Auth{ReasonCode::success, std::move(p)});
             return;
     }
 }
 
-void Worker::finish_login(const ClientPtr& client, bool accepted) {
+void LoopBroker::finish_login(const ClientPtr& client, bool accepted) {
     Client& c = *client;
     if (c.state != Client::State::connecting || !c.link) return;  // it went away meanwhile
     const std::string& username = *c.connect->username;
@@ -223,11 +223,11 @@ void Worker::finish_login(const ClientPtr& client, bool accepted) {
     accept_login(client);
 }
 
-void Worker::accept_login(const ClientPtr& client) {
+void LoopBroker::accept_login(const ClientPtr& client) {
     start_session(client);
 }
 
-void Worker::start_session(const ClientPtr& client) {
+void LoopBroker::start_session(const ClientPtr& client) {
     if (client->state != Client::State::connecting || !client->link) return;
     bool created = false;
     AnchorPtr anchor = broker_.sessions().find_or_create(client->client_id(), loop_, created);
@@ -240,28 +240,28 @@ void Worker::start_session(const ClientPtr& client) {
     int owner = anchor->loop.load(std::memory_order_acquire);
     if (owner == loop_) return handle_takeover(anchor, std::move(request));
     broker_.post(owner, [&broker = broker_, owner, anchor, request = std::move(request)]() mutable {
-        broker.worker(owner).handle_takeover(anchor, std::move(request));
+        broker.loop(owner).handle_takeover(anchor, std::move(request));
     });
 }
 
-void Worker::handle_takeover(const AnchorPtr& anchor, TakeoverRequest request) {
+void LoopBroker::handle_takeover(const AnchorPtr& anchor, TakeoverRequest request) {
     int owner = anchor->loop.load(std::memory_order_acquire);
     if (owner != loop_) {  // the session moved on while the request travelled: follow it
         broker_.post(owner, [&broker = broker_, owner, anchor, request = std::move(request)]() mutable {
-            broker.worker(owner).handle_takeover(anchor, std::move(request));
+            broker.loop(owner).handle_takeover(anchor, std::move(request));
         });
         return;
     }
     auto retry = [this, &request] {
         broker_.post(request.loop, [&broker = broker_, loop = request.loop, client = request.client] {
-            broker.worker(loop).start_session(client);
+            broker.loop(loop).start_session(client);
         });
     };
     Session* session = anchor->session;
     if (session && session->online()) {
         Client& old = *session->client();
         logger().log(LogType::notice, "Client {} already connected, closing old connection.", old.log_id());
-        if (old.version == ProtocolVersion::v5) send(old, Disconnect{ReasonCode::session_taken_over, {}});
+        if (old.version == ProtocolVersion::v5) old.send(Disconnect{ReasonCode::session_taken_over, {}});
         end_connection(old, CloseReason::taken_over);
     }
     session = anchor->session;  // a non-persistent session ended with its connection
@@ -279,11 +279,11 @@ void Worker::handle_takeover(const AnchorPtr& anchor, TakeoverRequest request) {
     anchor->loop.store(request.loop, std::memory_order_release);
     broker_.post(request.loop, [&broker = broker_, loop = request.loop, moving = std::move(moving),
                                 client = std::move(request.client)]() mutable {
-        broker.worker(loop).adopt_session(std::move(moving), client);
+        broker.loop(loop).adopt_session(std::move(moving), client);
     });
 }
 
-void Worker::adopt_session(std::unique_ptr<Session> session, const ClientPtr& client) {
+void LoopBroker::adopt_session(std::unique_ptr<Session> session, const ClientPtr& client) {
     Session& s = own(std::move(session));
     if (client->state == Client::State::connecting && client->link) {
         finish_connect(client, s, true);
@@ -292,17 +292,17 @@ void Worker::adopt_session(std::unique_ptr<Session> session, const ClientPtr& cl
     }
 }
 
-Session& Worker::create_session(const AnchorPtr& anchor) {
+Session& LoopBroker::create_session(const AnchorPtr& anchor) {
     Session& s = own(std::make_unique<Session>(anchor, broker_.settings()));
     anchor->session = &s;
     return s;
 }
 
-Session& Worker::own(std::unique_ptr<Session> session) {
+Session& LoopBroker::own(std::unique_ptr<Session> session) {
     return sessions_.add(std::move(session));
 }
 
-void Worker::end_session(Session& session) {
+void LoopBroker::end_session(Session& session) {
     AnchorPtr anchor = session.anchor();
     if (session.will && session.will_due) publish_will(session);  // its delay outlived the session
     if (session.subscriptions)
@@ -314,12 +314,12 @@ void Worker::end_session(Session& session) {
     sessions_.take(session);  // destroys it
 }
 
-std::uint16_t Worker::receive_maximum() const {
+std::uint16_t LoopBroker::receive_maximum() const {
     auto limit = broker_.settings().max_inflight_messages;
     return limit == 0 ? 65535 : limit;
 }
 
-void Worker::describe_server(const Client& client, const Connect& connect, Properties& p) const {
+void LoopBroker::describe_server(const Client& client, const Connect& connect, Properties& p) const {
     const BrokerSettings& settings = broker_.settings();
     if (receive_maximum() != 65535) p.receive_maximum = receive_maximum();
     // Asked for (spec 3.1.2.11.6): a topic prefix of the client's own for the responses it awaits.
@@ -338,7 +338,7 @@ void Worker::describe_server(const Client& client, const Connect& connect, Prope
         p.server_keep_alive = settings.max_keepalive;
 }
 
-void Worker::finish_connect(const ClientPtr& client, Session& session, bool session_present) {
+void LoopBroker::finish_connect(const ClientPtr& client, Session& session, bool session_present) {
     Client& c = *client;
     Connect connect = std::move(*c.connect);
     c.connect.reset();
@@ -377,7 +377,7 @@ void Worker::finish_connect(const ClientPtr& client, Session& session, bool sess
     }
     Connack connack{session_present, ReasonCode::success, {}};
     if (v5) describe_server(c, connect, connack.properties);
-    send(c, connack);
+    c.send(connack);
     session.resume();
     // What the client sent while waiting for CONNACK, in order.
     std::vector<Packet> early;
@@ -391,7 +391,7 @@ void Worker::finish_connect(const ClientPtr& client, Session& session, bool sess
     }
 }
 
-void Worker::end_connection(Client& client, CloseReason reason) {
+void LoopBroker::end_connection(Client& client, CloseReason reason) {
     if (client.state == Client::State::closed) return;
     Session* session = client.session;
     client.state = Client::State::closed;

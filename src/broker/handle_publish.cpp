@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "broker/broker.hpp"
+#include "broker/loop_broker.hpp"
 #include "broker/packet_log.hpp"
-#include "broker/worker.hpp"
 #include "log/logger.hpp"
 #include "protocol/topic.hpp"
 
@@ -14,7 +14,7 @@ using culex::log::logger;
 using culex::log::LogType;
 using namespace culex::protocol;
 
-bool Worker::resolve_topic_alias(Client& client, Publish& publish) {
+bool LoopBroker::resolve_topic_alias(Client& client, Publish& publish) {
     std::uint16_t alias = *publish.properties->topic_alias;
     publish.properties.edit().topic_alias.reset();  // it means something on this connection only
     if (alias == 0 || alias > kTopicAliasMaximum) {
@@ -37,7 +37,7 @@ bool Worker::resolve_topic_alias(Client& client, Publish& publish) {
     return true;
 }
 
-void Worker::handle_publish(Client& client, Publish&& publish) {
+void LoopBroker::handle_publish(Client& client, Publish&& publish) {
     const BrokerSettings& settings = broker_.settings();
     Session& session = *client.session;
     if (publish.properties->topic_alias && !resolve_topic_alias(client, publish)) return;
@@ -58,9 +58,9 @@ void Worker::handle_publish(Client& client, Publish&& publish) {
         logger().log(LogType::notice, "Client {}: PUBLISH to '{}' dropped: payload is not valid UTF-8.",
                      client.log_id(), publish.topic);
         if (publish.qos == QoS::at_least_once)
-            send(client, Puback{publish.packet_id, ReasonCode::payload_format_invalid, {}});
+            client.send(Puback{publish.packet_id, ReasonCode::payload_format_invalid, {}});
         else
-            send(client, Pubrec{publish.packet_id, ReasonCode::payload_format_invalid, {}});
+            client.send(Pubrec{publish.packet_id, ReasonCode::payload_format_invalid, {}});
         return;
     }
     if (!allowed(client, auth::Access::write, publish.topic)) {
@@ -68,9 +68,9 @@ void Worker::handle_publish(Client& client, Publish&& publish) {
         // (3.1.1 acknowledgements carry none).
         log_denied(client.log_id(), publish);
         if (publish.qos == QoS::at_least_once)
-            send(client, Puback{publish.packet_id, ReasonCode::not_authorized, {}});
+            client.send(Puback{publish.packet_id, ReasonCode::not_authorized, {}});
         if (publish.qos == QoS::exactly_once)
-            send(client, Pubrec{publish.packet_id, ReasonCode::not_authorized, {}});
+            client.send(Pubrec{publish.packet_id, ReasonCode::not_authorized, {}});
         return;
     }
     log_received(client.log_id(), publish);
@@ -91,24 +91,24 @@ void Worker::handle_publish(Client& client, Publish&& publish) {
             break;
         case QoS::at_least_once:
             route(message, session.anchor().get());
-            send(client, Puback{packet_id});
+            client.send(Puback{packet_id});
             break;
         case QoS::exactly_once:
             // Held until PUBREL, then routed: a resend with DUP is acknowledged but not delivered twice.
             session.hold_incoming(packet_id, std::move(message));
-            send(client, Pubrec{packet_id});
+            client.send(Pubrec{packet_id});
             break;
     }
 }
 
-void Worker::handle_pubrel(Client& client, const Pubrel& pubrel) {
+void LoopBroker::handle_pubrel(Client& client, const Pubrel& pubrel) {
     Session& session = *client.session;
     if (MessagePtr message = session.release_incoming(pubrel.packet_id))
         route(message, session.anchor().get());
-    send(client, Pubcomp{pubrel.packet_id});
+    client.send(Pubcomp{pubrel.packet_id});
 }
 
-void Worker::publish_will(Session& session) {
+void LoopBroker::publish_will(Session& session) {
     const Will& will = *session.will;
     auto message = std::make_shared<const Message>(Publish{will.topic, will.payload, will.qos,
                                                            will.retain && broker_.settings().retain_available,
@@ -116,7 +116,7 @@ void Worker::publish_will(Session& session) {
     route(message, session.anchor().get());
 }
 
-void Worker::route(const MessagePtr& message, const SessionAnchor* origin) {
+void LoopBroker::route(const MessagePtr& message, const SessionAnchor* origin) {
     if (message->retain) broker_.retained().store(message);
     matches_.clear();
     broker_.subscriptions().match(message->topic, matches_);
@@ -129,8 +129,8 @@ void Worker::route(const MessagePtr& message, const SessionAnchor* origin) {
     }
 }
 
-void Worker::reroute_shared(std::vector<std::pair<MessagePtr, ShareKey>> messages,
-                            const SessionAnchor* departed) {
+void LoopBroker::reroute_shared(std::vector<std::pair<MessagePtr, ShareKey>> messages,
+                                const SessionAnchor* departed) {
     for (auto& [message, share] : messages) {
         auto member = broker_.subscriptions().pick_shared(*share, departed);
         if (!member) continue;  // the group is gone with it: nobody left to give it to
@@ -141,7 +141,7 @@ void Worker::reroute_shared(std::vector<std::pair<MessagePtr, ShareKey>> message
     }
 }
 
-void Worker::deliver(Delivery&& delivery) {
+void LoopBroker::deliver(Delivery&& delivery) {
     int owner = delivery.anchor->loop.load(std::memory_order_acquire);
     if (owner == loop_) {
         Session* session = delivery.anchor->session;
@@ -152,22 +152,23 @@ void Worker::deliver(Delivery&& delivery) {
         return;
     }
     outbound_[static_cast<std::size_t>(owner)].push_back(std::move(delivery));
-    if (!flush_scheduled_) {
-        // One hand-over per target loop per turn, after this turn's other work.
-        flush_scheduled_ = true;
-        broker_.post(loop_, [this] { flush_deliveries(); });
-    }
+    outbound_waiting_ = true;
 }
 
-void Worker::flush_deliveries() {
-    flush_scheduled_ = false;
+void LoopBroker::end_step() {
+    if (outbound_waiting_) hand_over_deliveries();
+}
+
+void LoopBroker::hand_over_deliveries() {
+    outbound_waiting_ = false;
     for (std::size_t loop = 0; loop < outbound_.size(); ++loop) {
         if (outbound_[loop].empty()) continue;
         auto target = static_cast<int>(loop);
+        // The target loop runs the batch as one step: its connections then write once for all of it.
         broker_.post(target, [&broker = broker_, target, batch = std::move(outbound_[loop])]() mutable {
-            Worker& worker = broker.worker(target);
+            LoopBroker& target_loop = broker.loop(target);
             for (auto& delivery : batch)
-                worker.deliver(std::move(delivery));
+                target_loop.deliver(std::move(delivery));
         });
         outbound_[loop] = {};
     }

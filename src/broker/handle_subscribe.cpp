@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "broker/broker.hpp"
-#include "broker/worker.hpp"
+#include "broker/loop_broker.hpp"
 #include "log/logger.hpp"
 #include "protocol/topic.hpp"
 
@@ -13,7 +13,7 @@ using culex::log::logger;
 using culex::log::LogType;
 using namespace culex::protocol;
 
-void Worker::handle_subscribe(Client& client, Subscribe&& subscribe) {
+void LoopBroker::handle_subscribe(Client& client, Subscribe&& subscribe) {
     Session& session = *client.session;
     bool v5 = client.version == ProtocolVersion::v5;
     Suback suback{subscribe.packet_id, {}, {}};
@@ -54,13 +54,13 @@ void Worker::handle_subscribe(Client& client, Subscribe&& subscribe) {
                 retained.emplace_back(std::move(message), sub.max_qos);
         }
     }
-    send(client, suback);
+    client.send(suback);
     for (auto& [message, max_qos] : retained)
         if (allowed(session, auth::Access::read, message->topic))
             session.deliver(message, std::min(message->qos, max_qos), true, subscription_id);
 }
 
-void Worker::handle_unsubscribe(Client& client, Unsubscribe&& unsubscribe) {
+void LoopBroker::handle_unsubscribe(Client& client, Unsubscribe&& unsubscribe) {
     Session& session = *client.session;
     Unsuback unsuback{unsubscribe.packet_id, {}, {}};
     for (const auto& filter : unsubscribe.filters) {
@@ -71,7 +71,7 @@ void Worker::handle_unsubscribe(Client& client, Unsubscribe&& unsubscribe) {
         if (client.version == ProtocolVersion::v5)
             unsuback.reasons.push_back(existed ? ReasonCode::success : ReasonCode::no_subscription_existed);
     }
-    send(client, unsuback);
+    client.send(unsuback);
 }
 
 }  // namespace culex::broker

@@ -8,7 +8,8 @@ namespace culex::broker {
 class LoopExecutor {
   public:
     virtual ~LoopExecutor() = default;
-    // Runs `task` on the loop's thread, after what is already queued there. Callable from any thread.
+    // Runs `task` on the loop's thread, after what is already queued there, as a step of its own: the loop's
+    // LoopCore::end_step follows it. Callable from any thread.
     virtual void post(std::move_only_function<void()> task) = 0;
 };
 

@@ -62,9 +62,7 @@ bool Session::send_publish(const Outgoing& out) {
 }
 
 void Session::send_pubrel(std::uint16_t packet_id) {
-    Packet packet(Pubrel{packet_id});
-    log_sending(client_id(), packet);
-    client_->link->send(packet);
+    client_->send(Pubrel{packet_id});
 }
 
 void Session::deliver(const MessagePtr& message, QoS qos, bool retain, SubscriptionIds ids, ShareKey share) {

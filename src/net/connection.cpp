@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <boost/asio/post.hpp>
+#include <cassert>
 #include <cerrno>
 
 #include "log/logger.hpp"
@@ -80,19 +81,19 @@ void Connection::start(int listener, const CertificateLogin& certificate) {
             shutdown_socket();
             return;
         }
-        read_socket();  // what came with the handshake is reported at once, but need not wait
-        loop_.output().write_all();
+        // What came with the handshake is reported at once, but need not wait.
+        loop_.step([this] { read_socket(); });
         return;
     }
     read_async();
 }
 
 void Connection::on_ready(std::uint32_t events) {
-    if ((events & EPOLLOUT) && write_pending_) write_socket();
-    if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) && waiting_readable_) {
-        read_socket();
-        loop_.output().write_all();  // what this read's packets made every connection send
-    }
+    // The step ends with what this read's packets made every connection send going out.
+    loop_.step([this, events] {
+        if ((events & EPOLLOUT) && write_pending_) write_socket();
+        if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) && waiting_readable_) read_socket();
+    });
 }
 
 void Connection::read_socket() {
@@ -111,7 +112,7 @@ void Connection::read_socket() {
         waiting_readable_ = true;
         return;
     }
-    if (got <= 0) return lost(broker::CloseReason::peer_closed);  // 0: the peer closed
+    if (got <= 0) return lost();  // 0: the peer closed
     auto bytes = static_cast<std::size_t>(got);
     bool drained = bytes < room_size;  // a short read emptied the socket's queue
     last_received_ = coarse_now();
@@ -135,10 +136,7 @@ void Connection::read_socket() {
         waiting_readable_ = true;
         return;
     }
-    asio::post(loop_.context(), [self = shared_from_this()] {
-        self->read_socket();
-        self->loop_.output().write_all();
-    });
+    loop_.post([self = shared_from_this()] { self->read_socket(); });
 }
 
 void Connection::read_async() {
@@ -146,11 +144,12 @@ void Connection::read_async() {
     transport_->async_read_some(
         asio::buffer(input_->data() + input_used_, input_->size() - input_used_),
         [self = shared_from_this()](const boost::system::error_code& ec, std::size_t bytes) {
-            if (ec) {
-                if (!self->closing_) self->lost(broker::CloseReason::peer_closed);
-                return;
-            }
-            self->on_read(bytes);
+            self->loop_.step([&] {
+                if (!ec)
+                    self->on_read(bytes);
+                else if (!self->closing_)
+                    self->lost();
+            });
         });
 }
 
@@ -159,7 +158,6 @@ void Connection::on_read(std::size_t bytes) {
     input_used_ += static_cast<std::uint32_t>(bytes);
     last_received_ = coarse_now();
     process_input();
-    loop_.output().write_all();
     if (!closing_) read_async();
 }
 
@@ -177,17 +175,17 @@ std::size_t Connection::process(std::string_view pending) {
     while (!closing_) {
         auto frame = next_frame(pending.substr(consumed), loop_.settings().max_packet_size);
         if (!frame) {
-            loop_.worker().handle_bad_packet(client_, frame.error());
+            loop_.core().handle_bad_packet(client_, frame.error());
             break;
         }
         if (!frame->has_value()) break;
         consumed += (*frame)->size;
         auto packet = decode(**frame, version_);
         if (!packet) {
-            loop_.worker().handle_bad_packet(client_, packet.error());
+            loop_.core().handle_bad_packet(client_, packet.error());
             break;
         }
-        loop_.worker().handle_packet(client_, std::move(*packet));
+        loop_.core().handle_packet(client_, std::move(*packet));
     }
     return consumed;
 }
@@ -212,6 +210,7 @@ bool Connection::send_publish(const Publish& message, const DeliveryFields& fiel
 
 void Connection::schedule_flush() {
     if (in_output_batch_ || write_pending_) return;
+    assert(loop_.in_step() && "output is written when the step ends: every entry into the loop is a step");
     // Written when this step of the loop ends, so that everything sent meanwhile goes out in one write.
     in_output_batch_ = true;
     loop_.output().add(shared_from_this());
@@ -246,7 +245,7 @@ void Connection::write_socket() {
         write_pending_ = false;
         output_.clear();
         output_sent_ = 0;
-        if (!closing_) lost(broker::CloseReason::peer_closed);
+        if (!closing_) lost();
         shutdown_socket();
         return;
     }
@@ -268,15 +267,19 @@ void Connection::write_async() {
     output_.clear();
     transport_->async_write(asio::buffer(*async_writing_),
                             [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
-                                self->write_pending_ = false;
-                                self->async_writing_->clear();
-                                if (ec) {
-                                    if (!self->closing_) self->lost(broker::CloseReason::peer_closed);
-                                    self->shutdown_socket();
-                                    return;
-                                }
-                                self->write_async();
+                                self->loop_.step([&] { self->after_async_write(ec); });
                             });
+}
+
+void Connection::after_async_write(const boost::system::error_code& ec) {
+    write_pending_ = false;
+    async_writing_->clear();
+    if (ec) {
+        if (!closing_) lost();
+        shutdown_socket();
+        return;
+    }
+    write_async();
 }
 
 void Connection::close() {
@@ -285,10 +288,10 @@ void Connection::close() {
     if (!write_pending_ && !in_output_batch_) flush();
 }
 
-void Connection::lost(broker::CloseReason reason) {
+void Connection::lost() {
     if (closing_) return;
     closing_ = true;
-    loop_.worker().handle_closed(client_, reason);
+    loop_.core().handle_closed(client_);
     shutdown_socket();
 }
 
@@ -321,7 +324,7 @@ bool Connection::check_keepalive(std::chrono::steady_clock::time_point now) {
     if (keepalive_limit_ms_ == 0 || now < last_received_ + std::chrono::milliseconds(keepalive_limit_ms_))
         return true;
     // The broker says goodbye (MQTT 5: DISCONNECT 0x8D) and closes through close().
-    loop_.worker().handle_timeout(client_);
+    loop_.step([this] { loop_.core().handle_timeout(client_); });
     return !closed_;
 }
 

@@ -1,5 +1,6 @@
 // One client connection on one event loop: reads bytes, splits and decodes packets, hands them to the loop's
-// broker Worker; gathers everything the broker sends in a loop turn into one write; enforces keepalive.
+// broker core (LoopCore); gathers everything the broker sends in a loop turn into one write; enforces
+// keepalive.
 //
 // Plain TCP goes straight to the socket, its readiness reported by the loop's ReadinessPoller: an idle
 // connection then holds no buffer, no pending operation and no Asio state (memory per idle connection is what
@@ -15,7 +16,6 @@
 
 #include "broker/client.hpp"
 #include "broker/client_link.hpp"
-#include "broker/worker.hpp"
 #include "net/readiness_poller.hpp"
 #include "net/transport.hpp"
 
@@ -74,12 +74,12 @@ class Connection final : public broker::ClientLink,
     void flush();
     void write_socket();  // plain TCP: as much as the socket takes now, the rest when it has room
     void write_async();   // TLS, WebSockets
-    void after_write();
+    void after_async_write(const boost::system::error_code& ec);
     // The peer went away or the socket failed: tell the broker, then close.
-    void lost(broker::CloseReason reason);
+    void lost();
     void shutdown_socket();
 
-    // Its loop gives the broker Worker, the settings and the connection count: fewer references to carry in
+    // Its loop gives the broker core, the settings and the connection count: fewer references to carry in
     // each of many thousands of connections.
     EventLoop& loop_;
     std::unique_ptr<Transport> transport_;  // TLS, WebSockets; null for plain TCP

@@ -1,4 +1,8 @@
 // One event loop: an Asio io_context run by one thread, which owns every connection and session placed on it.
+//
+// Everything the loop runs for the broker is a step (a read handled, a timer, a task posted to it): when the
+// step ends, the broker core hands what it routed to other loops over in one batch per loop, and every
+// connection that gathered output writes it, once. No task is posted per message or per connection.
 #pragma once
 
 #include <atomic>
@@ -9,15 +13,12 @@
 #include <future>
 #include <thread>
 
+#include "broker/loop_core.hpp"
 #include "broker/loop_executor.hpp"
 #include "broker/settings.hpp"
 #include "net/connection_set.hpp"
 #include "net/output_batch.hpp"
 #include "net/readiness_poller.hpp"
-
-namespace culex::broker {
-class Worker;
-}
 
 namespace culex::net {
 
@@ -30,20 +31,32 @@ class EventLoop final : public broker::LoopExecutor {
     boost::asio::io_context& context() { return context_; }
     ReadinessPoller& poller() { return poller_; }
     // What the loop's connections work with, set once the broker exists.
-    void serve(broker::Worker& worker, const broker::BrokerSettings& settings,
+    void serve(broker::LoopCore& core, const broker::BrokerSettings& settings,
                std::atomic<int>& open_connections) {
-        worker_ = &worker;
+        core_ = &core;
         settings_ = &settings;
         open_connections_ = &open_connections;
     }
-    broker::Worker& worker() { return *worker_; }
+    broker::LoopCore& core() { return *core_; }
     const broker::BrokerSettings& settings() const { return *settings_; }
     // Every loop's connections, from accept to close: max_connections counts them.
     std::atomic<int>& open_connections() { return *open_connections_; }
     ConnectionSet& connections() { return connections_; }
     OutputBatch& output() { return output_; }
 
-    void post(std::move_only_function<void()> task) override { boost::asio::post(context_, std::move(task)); }
+    // Runs `work` as one step (see the top of this file). Steps may nest: the outermost one ends them.
+    template <class Work>
+    void step(Work&& work) {
+        ++step_depth_;
+        work();
+        if (--step_depth_ == 0) end_step();
+    }
+    bool in_step() const { return step_depth_ > 0; }
+
+    // broker::LoopExecutor: the task runs as a step of its own.
+    void post(std::move_only_function<void()> task) override {
+        boost::asio::post(context_, [this, task = std::move(task)]() mutable { step(task); });
+    }
 
     void start() {
         thread_ = std::thread([this] {
@@ -66,8 +79,18 @@ class EventLoop final : public broker::LoopExecutor {
     }
 
   private:
+    void end_step() {
+        ++step_depth_;  // what the hand-over and the writes cause joins this step
+        if (core_) core_->end_step();
+        output_.write_all();
+        // A write that failed ended its connection, whose will may have gone to other loops' sessions.
+        if (core_) core_->end_step();
+        --step_depth_;
+    }
+
     int index_;
-    broker::Worker* worker_ = nullptr;
+    int step_depth_ = 0;
+    broker::LoopCore* core_ = nullptr;
     const broker::BrokerSettings* settings_ = nullptr;
     std::atomic<int>* open_connections_ = nullptr;
     boost::asio::io_context context_{1};  // one thread runs it: Asio may skip locking
@@ -75,7 +98,7 @@ class EventLoop final : public broker::LoopExecutor {
     // After context_, and the connections after the poller: each is destroyed before what it uses.
     ReadinessPoller poller_{context_};
     ConnectionSet connections_{context_};
-    OutputBatch output_{context_};  // holds connections: destroyed first
+    OutputBatch output_;  // holds connections: destroyed first
     std::promise<void> finished_;
     std::future<void> done_ = finished_.get_future();
     std::thread thread_;

@@ -1,6 +1,5 @@
 #include "net/listener.hpp"
 
-#include "broker/worker.hpp"
 #include "log/logger.hpp"
 #include "net/connection.hpp"
 #include "net/tls_accept.hpp"

@@ -10,7 +10,6 @@
 #include <thread>
 
 #include "broker/broker.hpp"
-#include "broker/worker.hpp"
 #include "log/logger.hpp"
 #include "net/event_loop.hpp"
 #include "net/listener.hpp"
@@ -50,7 +49,8 @@ struct Server::Impl {
         timer.expires_after(std::chrono::seconds(1));
         timer.async_wait([this, index](boost::system::error_code ec) {
             if (ec) return;
-            broker->worker(static_cast<int>(index)).tick(std::chrono::steady_clock::now());
+            EventLoop& loop = *loops[index];
+            loop.step([&] { loop.core().tick(std::chrono::steady_clock::now()); });
             tick(index);
         });
     }
@@ -68,7 +68,7 @@ Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>()) {
     impl_->broker = std::make_unique<broker::Broker>(impl_->options.settings, executors,
                                                      std::move(impl_->options.policies));
     for (auto& loop : impl_->loops)
-        loop->serve(impl_->broker->worker(loop->index()), impl_->broker->settings(), impl_->open_connections);
+        loop->serve(impl_->broker->core(loop->index()), impl_->broker->settings(), impl_->open_connections);
 }
 
 Server::~Server() {
@@ -171,7 +171,7 @@ void Server::say_goodbye() {
                 for (auto& listener : impl_->listeners)
                     listener->close();
             impl_->tickers[i]->cancel();
-            impl_->broker->worker(static_cast<int>(i)).shut_down();
+            impl_->loops[i]->core().shut_down();
             impl_->loops[i]->connections().stop();  // those that never sent CONNECT
         });
     }

@@ -1,5 +1,5 @@
 // The network side of `culex broker`: `threads` event loops, each owning the connections it accepted and the
-// broker Worker for them, plus the listeners. No Asio in this header, so the CLI stays cheap to compile.
+// broker core for them, plus the listeners. No Asio in this header, so the CLI stays cheap to compile.
 #pragma once
 
 #include <cstdint>

@@ -1,6 +1,6 @@
-// The broker's work on one event loop: the handle_* function of each packet type for this loop's clients,
-// the sessions this loop owns, routing of PUBLISHes, and the hand-over of sessions between loops.
-// Every method runs on the worker's own loop.
+// The part of the broker that one event loop runs: the handle_* function of each packet type for this loop's
+// clients, the sessions this loop owns, routing of PUBLISHes, and the hand-over of sessions between loops.
+// net sees it as a LoopCore. Every method runs on its own loop.
 #pragma once
 
 #include <chrono>
@@ -12,6 +12,7 @@
 #include "auth/acl.hpp"
 #include "broker/access_policy.hpp"
 #include "broker/client.hpp"
+#include "broker/loop_core.hpp"
 #include "broker/message.hpp"
 #include "broker/session.hpp"
 #include "broker/session_list.hpp"
@@ -21,28 +22,22 @@ namespace culex::broker {
 
 class Broker;
 
-class Worker {
+class LoopBroker final : public LoopCore {
   public:
-    Worker(Broker& broker, int loop);
-    ~Worker();
+    LoopBroker(Broker& broker, int loop);
+    ~LoopBroker() override;
 
-    // --- called by net for this loop's connections ---
-    void handle_packet(const ClientPtr& client, protocol::Packet&& packet);
-    // The connection sent bytes that do not decode: close it, naming the violation.
-    void handle_bad_packet(const ClientPtr& client, const protocol::DecodeError& error);
-    // The keepalive (or, before CONNECT, the connect timeout) ran out: the broker closes the connection.
-    void handle_timeout(const ClientPtr& client);
-    // The connection ended on its own (peer_closed) or net ended it (keepalive_timeout, shutting_down).
-    void handle_closed(const ClientPtr& client, CloseReason reason);
+    // LoopCore
+    void handle_packet(const ClientPtr& client, protocol::Packet&& packet) override;
+    void handle_bad_packet(const ClientPtr& client, const protocol::DecodeError& error) override;
+    void handle_timeout(const ClientPtr& client) override;
+    void handle_closed(const ClientPtr& client) override;
+    void end_step() override;
+    void tick(std::chrono::steady_clock::time_point now) override;
+    void shut_down() override;
+
     // After a reload of the access policies: disconnects clients whose user left the password file.
     void recheck_clients();
-    // The server is shutting down: MQTT 5 clients hear DISCONNECT 0x8B, every connection closes (flushed).
-    // Sessions and wills stay as they are.
-    void shut_down();
-    // Once a second: expires offline sessions.
-    void tick(std::chrono::steady_clock::time_point now);
-
-    std::size_t session_count() const { return sessions_.size(); }
 
   private:
     struct Delivery {
@@ -95,7 +90,7 @@ class Worker {
     void reroute_shared(std::vector<std::pair<MessagePtr, ShareKey>> messages, const SessionAnchor* departed);
     void publish_will(Session& session);
     void deliver(Delivery&& delivery);
-    void flush_deliveries();
+    void hand_over_deliveries();
 
     // handle_subscribe.cpp
     void handle_subscribe(Client& client, protocol::Subscribe&& subscribe);
@@ -113,7 +108,6 @@ class Worker {
     // bounded by persistent_client_expiration.
     std::optional<std::chrono::seconds> session_expiry(std::uint32_t interval) const;
 
-    void send(Client& client, const protocol::Packet& packet);
     void protocol_violation(Client& client, std::string_view what,
                             protocol::ReasonCode reason = protocol::ReasonCode::protocol_error);
 
@@ -121,8 +115,8 @@ class Worker {
     const int loop_;
     // The sessions this loop owns.
     SessionList sessions_;
-    std::vector<std::vector<Delivery>> outbound_;  // per target loop, sent once per loop turn
-    bool flush_scheduled_ = false;
+    std::vector<std::vector<Delivery>> outbound_;  // per target loop, handed over at the end of the step
+    bool outbound_waiting_ = false;
     std::vector<SubscriptionMatch> matches_;  // reused by route()
     std::vector<PolicyPtr> policies_;
 };

@@ -1,4 +1,4 @@
-#include "broker/worker.hpp"
+#include "broker/loop_broker.hpp"
 
 #include "broker/broker.hpp"
 #include "broker/packet_log.hpp"
@@ -17,38 +17,32 @@ constexpr std::size_t kMaxEarlyPackets = 1000;
 
 }  // namespace
 
-Worker::Worker(Broker& broker, int loop)
+LoopBroker::LoopBroker(Broker& broker, int loop)
     : broker_(broker), loop_(loop), outbound_(static_cast<std::size_t>(broker.loop_count())) {
     refresh_policies();
 }
 
-void Worker::refresh_policies() {
+void LoopBroker::refresh_policies() {
     policies_.clear();
     for (int i = 0; i < broker_.policy_count(); ++i)
         policies_.push_back(broker_.policy(i));
 }
 
-const AccessPolicy& Worker::policy(int listener) const {
+const AccessPolicy& LoopBroker::policy(int listener) const {
     auto i = static_cast<std::size_t>(listener);
     return *policies_[i < policies_.size() ? i : 0];
 }
 
-Worker::~Worker() = default;
+LoopBroker::~LoopBroker() = default;
 
-void Worker::send(Client& client, const Packet& packet) {
-    if (!client.link) return;
-    log_sending(client.log_id(), packet);
-    client.link->send(packet);
-}
-
-void Worker::protocol_violation(Client& client, std::string_view what, ReasonCode reason) {
+void LoopBroker::protocol_violation(Client& client, std::string_view what, ReasonCode reason) {
     logger().log(LogType::notice, "Client {} disconnected due to protocol error: {}.", client.log_id(), what);
     if (client.version == ProtocolVersion::v5 && client.state == Client::State::connected)
-        send(client, Disconnect{reason, {}});
+        client.send(Disconnect{reason, {}});
     end_connection(client, CloseReason::protocol_error);
 }
 
-void Worker::handle_packet(const ClientPtr& client, Packet&& packet) {
+void LoopBroker::handle_packet(const ClientPtr& client, Packet&& packet) {
     Client& c = *client;
     if (c.state == Client::State::closed) return;
     if (c.state == Client::State::awaiting_connect) {
@@ -92,7 +86,7 @@ void Worker::handle_packet(const ClientPtr& client, Packet&& packet) {
             } else if constexpr (std::is_same_v<T, Unsubscribe>) {
                 handle_unsubscribe(c, std::move(p));
             } else if constexpr (std::is_same_v<T, Pingreq>) {
-                send(c, Pingresp{});
+                c.send(Pingresp{});
             } else if constexpr (std::is_same_v<T, Disconnect>) {
                 // MQTT 5 may change the session's expiry on the way out, but not from 0 (spec 3.14.2.2.2).
                 if (auto interval = p.properties.session_expiry_interval) {
@@ -115,13 +109,14 @@ void Worker::handle_packet(const ClientPtr& client, Packet&& packet) {
         std::move(packet));
 }
 
-void Worker::handle_bad_packet(const ClientPtr& client, const DecodeError& error) {
+void LoopBroker::handle_bad_packet(const ClientPtr& client, const DecodeError& error) {
     Client& c = *client;
     if (c.state == Client::State::closed) return;
     if (c.state == Client::State::awaiting_connect &&
         error.code == ReasonCode::unsupported_protocol_version) {
         // Spec 3.1.2.2: answer with return code 1, then close.
         logger().log(LogType::notice, "Client {} refused: {}.", c.link->peer(), error.message);
+        // Not logged as sent, as Mosquitto: the client has no name to log yet.
         c.link->send(Connack{false, ReasonCode::unsupported_protocol_version, {}});
         end_connection(c, CloseReason::refused);
         return;
@@ -132,16 +127,16 @@ void Worker::handle_bad_packet(const ClientPtr& client, const DecodeError& error
     logger().log(LogType::notice, "Client {} disconnected due to {}: {}.", c.log_id(), kind, error.message);
     // MQTT 5 says why before closing (spec 4.13.1): 0x81, 0x82, 0x95...
     if (c.version == ProtocolVersion::v5 && c.state == Client::State::connected)
-        send(c, Disconnect{error.code, {}});
+        c.send(Disconnect{error.code, {}});
     end_connection(c, CloseReason::protocol_error);
 }
 
-void Worker::handle_timeout(const ClientPtr& client) {
+void LoopBroker::handle_timeout(const ClientPtr& client) {
     Client& c = *client;
     if (c.state == Client::State::closed) return;
     if (c.state == Client::State::connected) {
         logger().log(LogType::notice, "Client {} has exceeded timeout, disconnecting.", c.log_id());
-        if (c.version == ProtocolVersion::v5) send(c, Disconnect{ReasonCode::keep_alive_timeout, {}});
+        if (c.version == ProtocolVersion::v5) c.send(Disconnect{ReasonCode::keep_alive_timeout, {}});
     } else {
         logger().log(LogType::notice, "Client {} did not send CONNECT in time, closing the connection.",
                      c.link ? c.link->peer() : c.log_id());
@@ -149,7 +144,7 @@ void Worker::handle_timeout(const ClientPtr& client) {
     end_connection(c, CloseReason::keepalive_timeout);
 }
 
-void Worker::handle_closed(const ClientPtr& client, CloseReason reason) {
+void LoopBroker::handle_closed(const ClientPtr& client) {
     Client& c = *client;
     if (c.state == Client::State::closed) return;
     c.link = nullptr;  // net has closed it already
@@ -157,23 +152,19 @@ void Worker::handle_closed(const ClientPtr& client, CloseReason reason) {
         c.state = Client::State::closed;
         return;
     }
-    if (reason == CloseReason::keepalive_timeout) {
-        logger().log(LogType::notice, "Client {} has exceeded timeout, disconnecting.", c.log_id());
-    } else if (reason == CloseReason::peer_closed) {
-        logger().log(LogType::notice, "Client {} closed its connection.", c.log_id());
-    }
-    end_connection(c, reason);
+    logger().log(LogType::notice, "Client {} closed its connection.", c.log_id());
+    end_connection(c, CloseReason::peer_closed);
 }
 
-bool Worker::allowed(const Client& client, auth::Access access, std::string_view topic) const {
+bool LoopBroker::allowed(const Client& client, auth::Access access, std::string_view topic) const {
     return policy(client.listener).allows(client.client_id(), client.username.get(), access, topic);
 }
 
-bool Worker::allowed(const Session& session, auth::Access access, std::string_view topic) const {
+bool LoopBroker::allowed(const Session& session, auth::Access access, std::string_view topic) const {
     return policy(session.listener).allows(session.client_id(), session.username.get(), access, topic);
 }
 
-void Worker::recheck_clients() {
+void LoopBroker::recheck_clients() {
     refresh_policies();
     std::vector<Client*> gone;
     for (auto& session : sessions_) {
@@ -194,12 +185,12 @@ void Worker::recheck_clients() {
         else
             logger().log(LogType::notice, "Client {} disconnected: anonymous clients are no longer allowed.",
                          client->log_id());
-        if (client->version == ProtocolVersion::v5) send(*client, Disconnect{ReasonCode::not_authorized, {}});
+        if (client->version == ProtocolVersion::v5) client->send(Disconnect{ReasonCode::not_authorized, {}});
         end_connection(*client, CloseReason::refused);
     }
 }
 
-std::optional<std::chrono::seconds> Worker::session_expiry(std::uint32_t interval) const {
+std::optional<std::chrono::seconds> LoopBroker::session_expiry(std::uint32_t interval) const {
     auto limit = broker_.settings().persistent_client_expiration;
     // A session keeps its expiry in 32 bits, as MQTT counts it: longer than 136 years is the same as that.
     if (limit) limit = std::min(*limit, std::chrono::seconds(0xFFFFFFFE));
@@ -208,12 +199,12 @@ std::optional<std::chrono::seconds> Worker::session_expiry(std::uint32_t interva
     return limit && interval != 0 ? std::min(asked, *limit) : asked;
 }
 
-void Worker::shut_down() {
+void LoopBroker::shut_down() {
     for (auto& session : sessions_) {
         Client* client = session->client();
         if (!client || !client->link) continue;
         if (client->version == ProtocolVersion::v5)
-            send(*client, Disconnect{ReasonCode::server_shutting_down, {}});
+            client->send(Disconnect{ReasonCode::server_shutting_down, {}});
         // Detached as in end_connection, without its will or session ending: nothing is sent to it from now.
         session->detach();
         client->session = nullptr;
@@ -223,7 +214,7 @@ void Worker::shut_down() {
     }
 }
 
-void Worker::tick(std::chrono::steady_clock::time_point now) {
+void LoopBroker::tick(std::chrono::steady_clock::time_point now) {
     std::vector<Session*> expired;
     for (auto& session : sessions_) {
         if (session->online() || !session->offline_since) continue;

@@ -1,0 +1,40 @@
+// The broker core as net sees it, one per event loop: what a connection reports (a packet, bytes that do not
+// decode, a timeout, a close) and what the loop itself asks (the end of a step, the second's tick, shutdown).
+// net includes this header, never the implementation (broker/loop_broker.hpp). Every call happens on the
+// loop's own thread.
+#pragma once
+
+#include <chrono>
+
+#include "broker/client.hpp"
+#include "broker/client_link.hpp"
+#include "protocol/codec.hpp"
+#include "protocol/packets.hpp"
+
+namespace culex::broker {
+
+class LoopCore {
+  public:
+    virtual ~LoopCore() = default;
+
+    // --- a connection of this loop ---
+    virtual void handle_packet(const ClientPtr& client, protocol::Packet&& packet) = 0;
+    // The connection sent bytes that do not decode: close it, naming the violation.
+    virtual void handle_bad_packet(const ClientPtr& client, const protocol::DecodeError& error) = 0;
+    // The keepalive (or, before CONNECT, the connect timeout) ran out: the broker closes the connection.
+    virtual void handle_timeout(const ClientPtr& client) = 0;
+    // The connection ended on its own: the socket closed or failed.
+    virtual void handle_closed(const ClientPtr& client) = 0;
+
+    // --- the loop ---
+    // One step of the loop is over (a read handled, a task run): what it routed to sessions of other loops
+    // is handed over now, in one batch per loop. The loop then writes its connections' output.
+    virtual void end_step() = 0;
+    // Once a second: delayed wills and session expiry.
+    virtual void tick(std::chrono::steady_clock::time_point now) = 0;
+    // The server is shutting down: MQTT 5 clients hear DISCONNECT 0x8B, every connection closes (flushed).
+    // Sessions and wills stay as they are.
+    virtual void shut_down() = 0;
+};
+
+}  // namespace culex::broker
