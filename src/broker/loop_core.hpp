@@ -27,8 +27,8 @@ class LoopCore {
     virtual void handle_closed(const ClientPtr& client) = 0;
 
     // --- the loop ---
-    // One step of the loop is over (a read handled, a task run): what it routed to sessions of other loops
-    // is handed over now, in one batch per loop. The loop then writes its connections' output.
+    // The loop's outermost step is over (a batch of reads handled, a task run): what it routed to sessions of
+    // other loops is handed over now, in one batch per loop.
     virtual void end_step() = 0;
     // Once a second: delayed wills and session expiry.
     virtual void tick(std::chrono::steady_clock::time_point now) = 0;

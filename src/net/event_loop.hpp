@@ -1,8 +1,9 @@
 // One event loop: an Asio io_context run by one thread, which owns every connection and session placed on it.
 //
-// Everything the loop runs for the broker is a step (a read handled, a timer, a task posted to it): when the
-// step ends, the broker core hands what it routed to other loops over in one batch per loop, and every
-// connection that gathered output writes it, once. No task is posted per message or per connection.
+// Everything the loop runs for the broker is a step (a read handled, a timer, a task posted to it): when a
+// step ends, every connection that gathered output during it writes it, once. Steps nest (the reads of one
+// epoll batch are steps within the batch's step); when the outermost one ends, the broker core hands what it
+// routed to other loops over in one batch per loop. No task is posted per message or per connection.
 #pragma once
 
 #include <atomic>
@@ -22,7 +23,7 @@
 
 namespace culex::net {
 
-class EventLoop final : public broker::LoopExecutor {
+class EventLoop final : public broker::LoopExecutor, private ReadinessPoller::BatchListener {
   public:
     explicit EventLoop(int index) : index_(index), work_(boost::asio::make_work_guard(context_)) {}
     ~EventLoop() override { join(); }
@@ -44,12 +45,13 @@ class EventLoop final : public broker::LoopExecutor {
     ConnectionSet& connections() { return connections_; }
     OutputBatch& output() { return output_; }
 
-    // Runs `work` as one step (see the top of this file). Steps may nest: the outermost one ends them.
+    // Runs `work` as one step (see the top of this file).
     template <class Work>
     void step(Work&& work) {
         ++step_depth_;
         work();
-        if (--step_depth_ == 0) end_step();
+        output_.write_all();
+        if (--step_depth_ == 0) end_outermost_step();
     }
     bool in_step() const { return step_depth_ > 0; }
 
@@ -79,8 +81,12 @@ class EventLoop final : public broker::LoopExecutor {
     }
 
   private:
-    void end_step() {
-        ++step_depth_;  // what the hand-over and the writes cause joins this step
+    void batch_begins() override { ++step_depth_; }
+    void batch_ended() override {
+        if (--step_depth_ == 0) end_outermost_step();
+    }
+    void end_outermost_step() {
+        ++step_depth_;  // what the hand-over causes joins this step
         if (core_) core_->end_step();
         output_.write_all();
         // A write that failed ended its connection, whose will may have gone to other loops' sessions.
@@ -96,7 +102,7 @@ class EventLoop final : public broker::LoopExecutor {
     boost::asio::io_context context_{1};  // one thread runs it: Asio may skip locking
     boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
     // After context_, and the connections after the poller: each is destroyed before what it uses.
-    ReadinessPoller poller_{context_};
+    ReadinessPoller poller_{context_, this};
     ConnectionSet connections_{context_};
     OutputBatch output_;  // holds connections: destroyed first
     std::promise<void> finished_;

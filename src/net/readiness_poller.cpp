@@ -21,7 +21,8 @@ int create_epoll() {
 
 }  // namespace
 
-ReadinessPoller::ReadinessPoller(asio::io_context& context) : epoll_(context, create_epoll()) {}
+ReadinessPoller::ReadinessPoller(asio::io_context& context, BatchListener* listener)
+    : epoll_(context, create_epoll()), listener_(listener) {}
 
 std::error_code ReadinessPoller::watch(int fd, Watcher& watcher) {
     epoll_event event{};
@@ -56,11 +57,13 @@ void ReadinessPoller::arm() {
 void ReadinessPoller::dispatch() {
     int ready = ::epoll_wait(epoll_.native_handle(), batch_.data(), static_cast<int>(batch_.size()), 0);
     batch_size_ = ready > 0 ? ready : 0;
+    if (listener_) listener_->batch_begins();
     for (batch_next_ = 0; batch_next_ < batch_size_;) {
         const epoll_event& event = batch_[batch_next_++];
         if (auto* watcher = static_cast<Watcher*>(event.data.ptr)) watcher->on_ready(event.events);
     }
     batch_size_ = batch_next_ = 0;
+    if (listener_) listener_->batch_ended();
     if (watched_ == 0) return;
     // A full batch may have left more behind, which the edge-triggered outer wait would not report again:
     // take it in a later turn, after what else the loop has to do.

@@ -29,7 +29,17 @@ class ReadinessPoller {
         ~Watcher() = default;
     };
 
-    explicit ReadinessPoller(boost::asio::io_context& context);
+    // Told when the reports of one epoll batch begin and end (the loop makes the batch one step).
+    class BatchListener {
+      public:
+        virtual void batch_begins() = 0;
+        virtual void batch_ended() = 0;
+
+      protected:
+        ~BatchListener() = default;
+    };
+
+    explicit ReadinessPoller(boost::asio::io_context& context, BatchListener* listener = nullptr);
     ReadinessPoller(const ReadinessPoller&) = delete;
     ReadinessPoller& operator=(const ReadinessPoller&) = delete;
 
@@ -46,6 +56,7 @@ class ReadinessPoller {
 
     // Owns the epoll descriptor; Asio sees it become readable when any watched socket is ready.
     boost::asio::posix::stream_descriptor epoll_;
+    BatchListener* listener_;
     std::array<epoll_event, 256> batch_{};
     int batch_size_ = 0;
     int batch_next_ = 0;  // the next entry of batch_ to dispatch
