@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "auth/client_identity.hpp"
-#include "auth/error.hpp"
+#include "base/error.hpp"
 #include "auth/string_map.hpp"
 
 namespace culex::auth {

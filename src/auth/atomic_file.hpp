@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <string_view>
 
-#include "auth/error.hpp"
+#include "base/error.hpp"
 
 namespace culex::auth {
 

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "auth/error.hpp"
+#include "base/error.hpp"
 #include "auth/password_hash.hpp"
 #include "auth/string_map.hpp"
 

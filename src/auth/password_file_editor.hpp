@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "auth/error.hpp"
+#include "base/error.hpp"
 #include "auth/password_hash.hpp"
 
 namespace culex::auth {

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "auth/error.hpp"
+#include "base/error.hpp"
 
 namespace culex::auth {
 

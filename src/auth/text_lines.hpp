@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "auth/error.hpp"
+#include "base/error.hpp"
 
 namespace culex::auth {
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "bench/error.hpp"
+#include "base/error.hpp"
 #include "protocol/types.hpp"
 
 namespace culex::bench {

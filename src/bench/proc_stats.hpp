@@ -7,7 +7,7 @@
 #include <optional>
 #include <string_view>
 
-#include "bench/error.hpp"
+#include "base/error.hpp"
 
 namespace culex::bench {
 

@@ -10,7 +10,7 @@
 #include <expected>
 #include <functional>
 
-#include "bench/error.hpp"
+#include "base/error.hpp"
 #include "bench/options.hpp"
 #include "bench/report.hpp"
 

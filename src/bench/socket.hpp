@@ -10,7 +10,7 @@
 #include <string>
 #include <utility>
 
-#include "bench/error.hpp"
+#include "base/error.hpp"
 
 namespace culex::bench {
 

@@ -50,7 +50,7 @@ void print_error(const std::string& message) {
     std::fprintf(stderr, "culex pki: error: %s\n", message.c_str());
 }
 
-int print_outcome(const pki::Result<pki::Outcome>& outcome) {
+int print_outcome(const Result<pki::Outcome>& outcome) {
     if (!outcome) {
         print_error(outcome.error().message);
         return 1;
@@ -62,7 +62,7 @@ int print_outcome(const pki::Result<pki::Outcome>& outcome) {
     return 0;
 }
 
-pki::Result<pki::IssueOptions> issue_options(const PkiFlags& f) {
+Result<pki::IssueOptions> issue_options(const PkiFlags& f) {
     pki::IssueOptions o;
     auto key_type = pki::parse_key_type(f.key_type);
     if (!key_type) return std::unexpected(key_type.error());
@@ -260,7 +260,7 @@ void add_pki_command(CLI::App& app, int& exit_code) {
     init->add_option("--cn", f.common_name, "the CA's name (default \"culex CA <random>\")");
     init->callback(outcome_of([flags] {
         auto options = issue_options(*flags);
-        if (!options) return pki::Result<pki::Outcome>(std::unexpected(options.error()));
+        if (!options) return Result<pki::Outcome>(std::unexpected(options.error()));
         return pki::Authority(flags->dir).init(*options, flags->common_name);
     }));
 
@@ -276,7 +276,7 @@ void add_pki_command(CLI::App& app, int& exit_code) {
         add_issue_flags(cmd, f, true);
         cmd->callback(outcome_of([flags, profile] {
             auto options = issue_options(*flags);
-            if (!options) return pki::Result<pki::Outcome>(std::unexpected(options.error()));
+            if (!options) return Result<pki::Outcome>(std::unexpected(options.error()));
             return pki::Authority(flags->dir).issue(profile, flags->name, *options);
         }));
     }
@@ -287,7 +287,7 @@ void add_pki_command(CLI::App& app, int& exit_code) {
     add_issue_flags(csr, f, true);
     csr->callback(outcome_of([flags] {
         auto options = issue_options(*flags);
-        if (!options) return pki::Result<pki::Outcome>(std::unexpected(options.error()));
+        if (!options) return Result<pki::Outcome>(std::unexpected(options.error()));
         return pki::Authority(flags->dir).request(flags->name, *options);
     }));
 
@@ -300,7 +300,7 @@ void add_pki_command(CLI::App& app, int& exit_code) {
     add_issue_flags(sign, f, true);
     sign->callback(outcome_of([flags] {
         auto options = issue_options(*flags);
-        if (!options) return pki::Result<pki::Outcome>(std::unexpected(options.error()));
+        if (!options) return Result<pki::Outcome>(std::unexpected(options.error()));
         auto profile = flags->profile == "server" ? pki::Profile::server : pki::Profile::client;
         std::optional<std::string> name;
         if (!flags->name.empty()) name = flags->name;
@@ -334,7 +334,7 @@ void add_pki_command(CLI::App& app, int& exit_code) {
     revoke->add_option("--crl-days", f.crl_days, "validity of the new CRL in days (default 365)");
     revoke->callback(outcome_of([flags] {
         auto reason = pki::parse_revocation_reason(flags->reason);
-        if (!reason) return pki::Result<pki::Outcome>(std::unexpected(reason.error()));
+        if (!reason) return Result<pki::Outcome>(std::unexpected(reason.error()));
         return pki::Authority(flags->dir).revoke(flags->name, *reason, flags->crl_days);
     }));
 

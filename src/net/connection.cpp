@@ -12,6 +12,7 @@
 #include "log/logger.hpp"
 #include "net/event_loop.hpp"
 #include "protocol/codec.hpp"
+#include "net/endpoint_text.hpp"
 
 namespace culex::net {
 
@@ -33,14 +34,6 @@ std::chrono::steady_clock::time_point coarse_now() {
                                                  std::chrono::nanoseconds(now.tv_nsec));
 }
 
-// "ADDRESS:PORT" as people write it: an IPv4 client on a dual-stack socket shows as IPv4.
-std::string peer_text(const asio::ip::tcp::endpoint& endpoint) {
-    auto address = endpoint.address();
-    if (address.is_v6() && address.to_v6().is_v4_mapped())
-        address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
-    return fmt::format("{}:{}", address.to_string(), endpoint.port());
-}
-
 }  // namespace
 
 Connection::Connection(int socket, const asio::ip::tcp::endpoint& peer, EventLoop& loop)
@@ -60,7 +53,7 @@ Connection::~Connection() {
 }
 
 std::string Connection::peer() const {
-    return peer_text(peer_);
+    return endpoint_text(peer_);
 }
 
 void Connection::start(int listener, const CertificateLogin& certificate) {

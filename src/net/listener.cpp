@@ -4,23 +4,13 @@
 #include "net/connection.hpp"
 #include "net/tls_accept.hpp"
 #include "net/websocket_accept.hpp"
+#include "net/endpoint_text.hpp"
 
 namespace culex::net {
 
 namespace asio = boost::asio;
 using culex::log::logger;
 using culex::log::LogType;
-
-namespace {
-
-std::string describe_endpoint(const asio::ip::tcp::endpoint& endpoint) {
-    auto address = endpoint.address();
-    if (address.is_v6() && address.to_v6().is_v4_mapped())
-        address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
-    return fmt::format("{}:{}", address.to_string(), endpoint.port());
-}
-
-}  // namespace
 
 Listener::Listener(std::vector<EventLoop*> loops, broker::Broker& broker, std::atomic<int>& open_connections,
                    int max_connections, int index)
@@ -86,7 +76,7 @@ void Listener::accept() {
 void Listener::start_connection(EventLoop& loop, asio::ip::tcp::socket socket) {
     boost::system::error_code ec;
     auto endpoint = socket.remote_endpoint(ec);
-    logger().log(LogType::notice, "New connection from {} on port {}.", describe_endpoint(endpoint), port_);
+    logger().log(LogType::notice, "New connection from {} on port {}.", endpoint_text(endpoint), port_);
     tls::ServerContextPtr context = tls_.load(std::memory_order_acquire);
     // A connection counts from accept; one that fails a handshake gives its place back.
     auto give_back = [&open = open_connections_] { --open; };

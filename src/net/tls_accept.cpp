@@ -7,6 +7,7 @@
 
 #include "log/logger.hpp"
 #include "tls/explain.hpp"
+#include "net/endpoint_text.hpp"
 
 namespace culex::net {
 
@@ -16,13 +17,6 @@ namespace asio = boost::asio;
 using culex::log::logger;
 using culex::log::LogType;
 using TlsStream = asio::ssl::stream<asio::ip::tcp::socket>;
-
-std::string describe(const asio::ip::tcp::endpoint& endpoint) {
-    auto address = endpoint.address();
-    if (address.is_v6() && address.to_v6().is_v4_mapped())
-        address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
-    return fmt::format("{}:{}", address.to_string(), endpoint.port());
-}
 
 class TlsTransport final : public Transport {
   public:
@@ -82,7 +76,7 @@ struct Handshake : std::enable_shared_from_this<Handshake> {
     void done(boost::system::error_code ec) {
         finished = true;
         timer.cancel();
-        std::string peer = describe(endpoint);
+        std::string peer = endpoint_text(endpoint);
         if (timed_out) {
             logger().log(LogType::notice,
                          "Client {} did not finish the TLS handshake in time: closing the connection.", peer);

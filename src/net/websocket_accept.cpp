@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "log/logger.hpp"
+#include "net/endpoint_text.hpp"
 
 namespace culex::net {
 
@@ -116,13 +117,6 @@ void async_teardown(beast::role_type, TransportStream& stream, Handler&& handler
 
 using WsStream = websocket::stream<TransportStream>;
 
-std::string describe(const asio::ip::tcp::endpoint& endpoint) {
-    auto address = endpoint.address();
-    if (address.is_v6() && address.to_v6().is_v4_mapped())
-        address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
-    return fmt::format("{}:{}", address.to_string(), endpoint.port());
-}
-
 // The subprotocol to answer with: the first the client offers that is MQTT ("mqttv3.1" is what MQTT 3.1
 // clients such as older Paho versions ask for). Empty: the client asked for none (answered without one).
 // nullopt: it asked only for others.
@@ -220,10 +214,10 @@ struct Upgrade : std::enable_shared_from_this<Upgrade> {
             logger().log(LogType::notice,
                          "Client {} did not finish the WebSocket upgrade in time on port {}: closing the "
                          "connection.",
-                         describe(endpoint), port);
+                         endpoint_text(endpoint), port);
         else
             logger().log(LogType::notice, "Client {} failed the WebSocket upgrade on port {}: it {}.",
-                         describe(endpoint), port, why);
+                         endpoint_text(endpoint), port, why);
         ws->next_layer().transport().close();
         on_failed();
     }

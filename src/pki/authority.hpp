@@ -10,7 +10,7 @@
 
 #include "pki/builder.hpp"
 #include "pki/crl.hpp"
-#include "pki/error.hpp"
+#include "base/error.hpp"
 #include "pki/key.hpp"
 #include "pki/summary.hpp"
 

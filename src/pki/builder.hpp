@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "pki/error.hpp"
+#include "base/error.hpp"
 #include "pki/handles.hpp"
 #include "pki/summary.hpp"
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "pki/error.hpp"
+#include "base/error.hpp"
 
 namespace culex::pki {
 

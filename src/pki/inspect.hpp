@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <vector>
 
-#include "pki/error.hpp"
+#include "base/error.hpp"
 #include "pki/findings.hpp"
 #include "pki/summary.hpp"
 

@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "pki/error.hpp"
+#include "base/error.hpp"
 #include "pki/handles.hpp"
 
 namespace culex::pki {

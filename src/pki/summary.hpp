@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "pki/error.hpp"
+#include "base/error.hpp"
 #include "pki/handles.hpp"
 #include "pki/key.hpp"
 

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "sniff/describe.hpp"
-#include "sniff/error.hpp"
+#include "base/error.hpp"
 #include "sniff/events.hpp"
 #include "sniff/line_writer.hpp"
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "sniff/error.hpp"
+#include "base/error.hpp"
 
 namespace culex::sniff {
 

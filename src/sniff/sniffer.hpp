@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "sniff/analyzer.hpp"
-#include "sniff/error.hpp"
+#include "base/error.hpp"
 #include "sniff/output.hpp"
 
 namespace culex::sniff {

@@ -12,7 +12,7 @@
 
 #include "pki/handles.hpp"
 #include "pki/summary.hpp"
-#include "tls/error.hpp"
+#include "base/error.hpp"
 
 namespace culex::tls {
 

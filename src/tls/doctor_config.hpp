@@ -11,7 +11,7 @@
 
 #include "config/config.hpp"
 #include "pki/findings.hpp"
-#include "tls/error.hpp"
+#include "base/error.hpp"
 
 namespace culex::tls {
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "tls/error.hpp"
+#include "base/error.hpp"
 
 namespace culex::tls {
 

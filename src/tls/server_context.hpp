@@ -21,7 +21,7 @@
 #include "config/config.hpp"
 #include "pki/findings.hpp"
 #include "pki/summary.hpp"
-#include "tls/error.hpp"
+#include "base/error.hpp"
 
 namespace culex::tls {
 
