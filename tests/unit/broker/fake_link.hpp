@@ -1,5 +1,6 @@
 // Test doubles for the broker's two seams: a ClientLink that records what the broker sends (decoded back, so
-// tests compare packets, not bytes), and a LoopExecutor whose tasks the test runs when it chooses.
+// tests compare packets, not bytes), and a LoopExecutor whose tasks the test runs when it chooses, each as a
+// step of its loop (LoopCore::end_step after it), as net runs them.
 #pragma once
 
 #include <deque>
@@ -7,6 +8,7 @@
 #include <vector>
 
 #include "broker/client_link.hpp"
+#include "broker/loop_core.hpp"
 #include "broker/loop_executor.hpp"
 #include "protocol/codec.hpp"
 
@@ -50,15 +52,17 @@ class FakeLink : public ClientLink {
 class ManualExecutor : public LoopExecutor {
   public:
     void post(std::move_only_function<void()> task) override { tasks.push_back(std::move(task)); }
-    // Runs tasks (and those they post) until none is left; bounded, so a livelock fails instead of hanging.
-    void run_all() {
-        for (int i = 0; i < 100000 && !tasks.empty(); ++i) {
-            auto task = std::move(tasks.front());
-            tasks.pop_front();
-            task();
-        }
+    // Runs the oldest task, as a step; false when there was none.
+    bool run_one() {
+        if (tasks.empty()) return false;
+        auto task = std::move(tasks.front());
+        tasks.pop_front();
+        task();
+        if (core) core->end_step();
+        return true;
     }
     std::deque<std::move_only_function<void()>> tasks;
+    LoopCore* core = nullptr;  // set once the broker exists
 };
 
 }  // namespace culex::broker::testing
