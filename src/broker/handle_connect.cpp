@@ -1,5 +1,5 @@
-// CONNECT: validation, authentication, finding or creating the session (taking it over from another
-// connection, possibly on another loop), CONNACK; and the end of a connection.
+// CONNECT: validation, authentication (password file, certificate, MQTT 5 enhanced authentication), then,
+// once the session is found (session_handover.cpp), CONNACK and the packets that came before it.
 #include <random>
 
 #include "broker/broker.hpp"
@@ -227,93 +227,6 @@ void LoopBroker::accept_login(const ClientPtr& client) {
     start_session(client);
 }
 
-void LoopBroker::start_session(const ClientPtr& client) {
-    if (client->state != Client::State::connecting || !client->link) return;
-    bool created = false;
-    AnchorPtr anchor = broker_.sessions().find_or_create(client->client_id(), loop_, created);
-    client->anchor = anchor;  // the client id's home from now on
-    if (created) {
-        finish_connect(client, create_session(anchor), false);
-        return;
-    }
-    TakeoverRequest request{client, loop_, client->connect->clean_start};
-    int owner = anchor->loop.load(std::memory_order_acquire);
-    if (owner == loop_) return handle_takeover(anchor, std::move(request));
-    broker_.post(owner, [&broker = broker_, owner, anchor, request = std::move(request)]() mutable {
-        broker.loop(owner).handle_takeover(anchor, std::move(request));
-    });
-}
-
-void LoopBroker::handle_takeover(const AnchorPtr& anchor, TakeoverRequest request) {
-    int owner = anchor->loop.load(std::memory_order_acquire);
-    if (owner != loop_) {  // the session moved on while the request travelled: follow it
-        broker_.post(owner, [&broker = broker_, owner, anchor, request = std::move(request)]() mutable {
-            broker.loop(owner).handle_takeover(anchor, std::move(request));
-        });
-        return;
-    }
-    auto retry = [this, &request] {
-        broker_.post(request.loop, [&broker = broker_, loop = request.loop, client = request.client] {
-            broker.loop(loop).start_session(client);
-        });
-    };
-    Session* session = anchor->session;
-    if (session && session->online()) {
-        Client& old = *session->client();
-        logger().log(LogType::notice, "Client {} already connected, closing old connection.", old.log_id());
-        if (old.version == ProtocolVersion::v5) old.send(Disconnect{ReasonCode::session_taken_over, {}});
-        end_connection(old, CloseReason::taken_over);
-    }
-    session = anchor->session;  // a non-persistent session ended with its connection
-    if (!session) return retry();
-    if (request.clean_start) {
-        end_session(*session);
-        return retry();
-    }
-    if (request.loop == loop_) {
-        if (request.client->state == Client::State::connecting && request.client->link)
-            finish_connect(request.client, *session, true);
-        return;
-    }
-    std::unique_ptr<Session> moving = sessions_.take(*session);
-    anchor->loop.store(request.loop, std::memory_order_release);
-    broker_.post(request.loop, [&broker = broker_, loop = request.loop, moving = std::move(moving),
-                                client = std::move(request.client)]() mutable {
-        broker.loop(loop).adopt_session(std::move(moving), client);
-    });
-}
-
-void LoopBroker::adopt_session(std::unique_ptr<Session> session, const ClientPtr& client) {
-    Session& s = own(std::move(session));
-    if (client->state == Client::State::connecting && client->link) {
-        finish_connect(client, s, true);
-    } else {
-        s.offline_since = std::chrono::steady_clock::now();  // the new connection went away meanwhile
-    }
-}
-
-Session& LoopBroker::create_session(const AnchorPtr& anchor) {
-    Session& s = own(std::make_unique<Session>(anchor, broker_.settings()));
-    anchor->session = &s;
-    return s;
-}
-
-Session& LoopBroker::own(std::unique_ptr<Session> session) {
-    return sessions_.add(std::move(session));
-}
-
-void LoopBroker::end_session(Session& session) {
-    AnchorPtr anchor = session.anchor();
-    if (session.will && session.will_due) publish_will(session);  // its delay outlived the session
-    if (session.subscriptions)
-        for (const auto& [filter, options] : *session.subscriptions)
-            broker_.subscriptions().unsubscribe(filter, anchor.get());
-    reroute_shared(session.take_unacknowledged_shared(), anchor.get());
-    broker_.sessions().erase(anchor.get());
-    anchor->session = nullptr;
-    sessions_.take(session);  // destroys it
-}
-
 std::uint16_t LoopBroker::receive_maximum() const {
     auto limit = broker_.settings().max_inflight_messages;
     return limit == 0 ? 65535 : limit;
@@ -388,39 +301,6 @@ void LoopBroker::finish_connect(const ClientPtr& client, Session& session, bool 
     for (auto& packet : early) {
         if (c.state != Client::State::connected) break;
         handle_packet(client, std::move(packet));
-    }
-}
-
-void LoopBroker::end_connection(Client& client, CloseReason reason) {
-    if (client.state == Client::State::closed) return;
-    Session* session = client.session;
-    client.state = Client::State::closed;
-    client.session = nullptr;
-    if (session) {
-        session->detach();
-        if (reason != CloseReason::disconnect && session->will) {
-            std::uint32_t delay = session->will->properties.will_delay_interval.value_or(0);
-            if (delay > 0 && session->persistent()) {
-                // Published by tick() when the delay is over, or when the session ends first.
-                session->will_due = std::chrono::steady_clock::now() + std::chrono::seconds(delay);
-            } else {
-                publish_will(*session);
-                session->will.reset();
-            }
-        } else {
-            session->will.reset();
-        }
-        if (session->persistent()) {
-            session->offline_since = std::chrono::steady_clock::now();
-        } else {
-            end_session(*session);
-        }
-    }
-    if (reason == CloseReason::disconnect)
-        logger().log(LogType::notice, "Client {} disconnected.", client.log_id());
-    if (client.link) {
-        client.link->close();
-        client.link = nullptr;
     }
 }
 

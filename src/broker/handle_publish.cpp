@@ -1,7 +1,5 @@
-// PUBLISH and PUBREL from a client, wills, and routing: a message is matched once against the subscription
-// tree and handed to each target session, directly on this loop or in one batch per other loop per turn.
-#include <algorithm>
-
+// PUBLISH and PUBREL from a client, and wills: what the client may publish, its QoS 1/2 acknowledgements,
+// and the hand-over to the Router.
 #include "broker/broker.hpp"
 #include "broker/loop_broker.hpp"
 #include "broker/packet_log.hpp"
@@ -63,7 +61,7 @@ void LoopBroker::handle_publish(Client& client, Publish&& publish) {
             client.send(Pubrec{publish.packet_id, ReasonCode::payload_format_invalid, {}});
         return;
     }
-    if (!allowed(client, auth::Access::write, publish.topic)) {
+    if (!policies_.allowed(client, auth::Access::write, publish.topic)) {
         // Acknowledged but dropped, as Mosquitto does: MQTT 5 clients learn why from the reason code
         // (3.1.1 acknowledgements carry none).
         log_denied(client.log_id(), publish);
@@ -87,10 +85,10 @@ void LoopBroker::handle_publish(Client& client, Publish&& publish) {
     auto message = std::make_shared<const Message>(std::move(publish));
     switch (qos) {
         case QoS::at_most_once:
-            route(message, session.anchor().get());
+            router_.route(message, session.anchor().get());
             break;
         case QoS::at_least_once:
-            route(message, session.anchor().get());
+            router_.route(message, session.anchor().get());
             client.send(Puback{packet_id});
             break;
         case QoS::exactly_once:
@@ -104,74 +102,8 @@ void LoopBroker::handle_publish(Client& client, Publish&& publish) {
 void LoopBroker::handle_pubrel(Client& client, const Pubrel& pubrel) {
     Session& session = *client.session;
     if (MessagePtr message = session.release_incoming(pubrel.packet_id))
-        route(message, session.anchor().get());
+        router_.route(message, session.anchor().get());
     client.send(Pubcomp{pubrel.packet_id});
-}
-
-void LoopBroker::publish_will(Session& session) {
-    const Will& will = *session.will;
-    auto message = std::make_shared<const Message>(Publish{will.topic, will.payload, will.qos,
-                                                           will.retain && broker_.settings().retain_available,
-                                                           false, 0, will.properties});
-    route(message, session.anchor().get());
-}
-
-void LoopBroker::route(const MessagePtr& message, const SessionAnchor* origin) {
-    if (message->retain) broker_.retained().store(message);
-    matches_.clear();
-    broker_.subscriptions().match(message->topic, matches_);
-    for (auto& match : matches_) {
-        if (match.options.no_local && match.anchor.get() == origin) continue;
-        QoS qos = std::min(message->qos, match.options.max_qos);
-        // A live delivery clears the retain flag unless the subscriber asked for it as published (MQTT 5).
-        bool retain = match.options.retain_as_published && message->retain;
-        deliver({std::move(match.anchor), message, qos, retain, match.ids, std::move(match.share)});
-    }
-}
-
-void LoopBroker::reroute_shared(std::vector<std::pair<MessagePtr, ShareKey>> messages,
-                                const SessionAnchor* departed) {
-    for (auto& [message, share] : messages) {
-        auto member = broker_.subscriptions().pick_shared(*share, departed);
-        if (!member) continue;  // the group is gone with it: nobody left to give it to
-        QoS qos = std::min(message->qos, member->options.max_qos);
-        bool retain = member->options.retain_as_published && message->retain;
-        deliver({std::move(member->anchor), std::move(message), qos, retain, member->ids,
-                 std::move(member->share)});
-    }
-}
-
-void LoopBroker::deliver(Delivery&& delivery) {
-    int owner = delivery.anchor->loop.load(std::memory_order_acquire);
-    if (owner == loop_) {
-        Session* session = delivery.anchor->session;
-        // The read check happens here, on the session's own loop, where its identity may be read.
-        if (session && allowed(*session, auth::Access::read, delivery.message->topic))
-            session->deliver(delivery.message, delivery.qos, delivery.retain, delivery.ids,
-                             std::move(delivery.share));
-        return;
-    }
-    outbound_[static_cast<std::size_t>(owner)].push_back(std::move(delivery));
-    outbound_waiting_ = true;
-}
-
-void LoopBroker::end_step() {
-    if (outbound_waiting_) hand_over_deliveries();
-}
-
-void LoopBroker::hand_over_deliveries() {
-    outbound_waiting_ = false;
-    for (std::size_t loop = 0; loop < outbound_.size(); ++loop) {
-        if (outbound_[loop].empty()) continue;
-        auto target = static_cast<int>(loop);
-        // The target loop runs the batch as one step: its connections then write once for all of it.
-        broker_.post(target, [&broker = broker_, target, batch = std::move(outbound_[loop])]() mutable {
-            LoopBroker& target_loop = broker.loop(target);
-            for (auto& delivery : batch)
-                target_loop.deliver(std::move(delivery));
-        });
-        outbound_[loop] = {};
-    }
 }
 
 }  // namespace culex::broker

@@ -31,7 +31,7 @@ void LoopBroker::handle_subscribe(Client& client, Subscribe&& subscribe) {
         // `$share/GROUP/FILTER`: the ACL judges FILTER, the topics it would deliver.
         auto shared = parse_shared_filter(sub.filter);
         std::string_view topics = shared ? shared->filter : std::string_view(sub.filter);
-        if (!allowed(client, auth::Access::subscribe, topics)) {
+        if (!policies_.allowed(client, auth::Access::subscribe, topics)) {
             logger().log(LogType::notice, "Denied SUBSCRIBE from {} to '{}': not allowed by the ACL.",
                          client.log_id(), sub.filter);
             suback.reasons.push_back(v5 ? ReasonCode::not_authorized : ReasonCode::unspecified_error);
@@ -56,7 +56,7 @@ void LoopBroker::handle_subscribe(Client& client, Subscribe&& subscribe) {
     }
     client.send(suback);
     for (auto& [message, max_qos] : retained)
-        if (allowed(session, auth::Access::read, message->topic))
+        if (policies_.allowed(session, auth::Access::read, message->topic))
             session.deliver(message, std::min(message->qos, max_qos), true, subscription_id);
 }
 

@@ -18,19 +18,10 @@ constexpr std::size_t kMaxEarlyPackets = 1000;
 }  // namespace
 
 LoopBroker::LoopBroker(Broker& broker, int loop)
-    : broker_(broker), loop_(loop), outbound_(static_cast<std::size_t>(broker.loop_count())) {
-    refresh_policies();
-}
+    : broker_(broker), loop_(loop), policies_(broker), router_(broker, loop, policies_) {}
 
-void LoopBroker::refresh_policies() {
-    policies_.clear();
-    for (int i = 0; i < broker_.policy_count(); ++i)
-        policies_.push_back(broker_.policy(i));
-}
-
-const AccessPolicy& LoopBroker::policy(int listener) const {
-    auto i = static_cast<std::size_t>(listener);
-    return *policies_[i < policies_.size() ? i : 0];
+void LoopBroker::end_step() {
+    router_.hand_over();
 }
 
 LoopBroker::~LoopBroker() = default;
@@ -156,16 +147,8 @@ void LoopBroker::handle_closed(const ClientPtr& client) {
     end_connection(c, CloseReason::peer_closed);
 }
 
-bool LoopBroker::allowed(const Client& client, auth::Access access, std::string_view topic) const {
-    return policy(client.listener).allows(client.client_id(), client.username.get(), access, topic);
-}
-
-bool LoopBroker::allowed(const Session& session, auth::Access access, std::string_view topic) const {
-    return policy(session.listener).allows(session.client_id(), session.username.get(), access, topic);
-}
-
 void LoopBroker::recheck_clients() {
-    refresh_policies();
+    policies_.refresh();
     std::vector<Client*> gone;
     for (auto& session : sessions_) {
         Client* client = session->client();
@@ -190,15 +173,6 @@ void LoopBroker::recheck_clients() {
     }
 }
 
-std::optional<std::chrono::seconds> LoopBroker::session_expiry(std::uint32_t interval) const {
-    auto limit = broker_.settings().persistent_client_expiration;
-    // A session keeps its expiry in 32 bits, as MQTT counts it: longer than 136 years is the same as that.
-    if (limit) limit = std::min(*limit, std::chrono::seconds(0xFFFFFFFE));
-    if (interval == 0xFFFFFFFF) return limit;  // "never", unless persistent_client_expiration says otherwise
-    std::chrono::seconds asked(interval);
-    return limit && interval != 0 ? std::min(asked, *limit) : asked;
-}
-
 void LoopBroker::shut_down() {
     for (auto& session : sessions_) {
         Client* client = session->client();
@@ -211,25 +185,6 @@ void LoopBroker::shut_down() {
         client->state = Client::State::closed;
         client->link->close();
         client->link = nullptr;
-    }
-}
-
-void LoopBroker::tick(std::chrono::steady_clock::time_point now) {
-    std::vector<Session*> expired;
-    for (auto& session : sessions_) {
-        if (session->online() || !session->offline_since) continue;
-        // A delayed will (MQTT 5 Will Delay Interval) whose time has come.
-        if (session->will && session->will_due && now >= *session->will_due) {
-            publish_will(*session);
-            session->will.reset();
-            session->will_due.reset();
-        }
-        if (session->expiry && now - *session->offline_since >= *session->expiry)
-            expired.push_back(session.get());
-    }
-    for (Session* session : expired) {
-        logger().log(LogType::notice, "Expiring client {} due to timeout.", session->client_id());
-        end_session(*session);
     }
 }
 

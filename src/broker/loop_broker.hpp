@@ -1,6 +1,7 @@
-// The part of the broker that one event loop runs: the handle_* function of each packet type for this loop's
-// clients, the sessions this loop owns, routing of PUBLISHes, and the hand-over of sessions between loops.
-// net sees it as a LoopCore. Every method runs on its own loop.
+// The part of the broker that one event loop runs, as net sees it a LoopCore: the handle_* function of each
+// packet type for this loop's clients, the sessions this loop owns, the hand-over of sessions between loops,
+// wills and expiry. Routing is its Router's (router.hpp), access checks its LoopPolicies'
+// (loop_policies.hpp), a session's QoS state the Session's (session.hpp). Every method runs on its own loop.
 #pragma once
 
 #include <chrono>
@@ -13,7 +14,9 @@
 #include "broker/access_policy.hpp"
 #include "broker/client.hpp"
 #include "broker/loop_core.hpp"
+#include "broker/loop_policies.hpp"
 #include "broker/message.hpp"
+#include "broker/router.hpp"
 #include "broker/session.hpp"
 #include "broker/session_list.hpp"
 #include "protocol/codec.hpp"
@@ -39,15 +42,9 @@ class LoopBroker final : public LoopCore {
     // After a reload of the access policies: disconnects clients whose user left the password file.
     void recheck_clients();
 
+    Router& router() { return router_; }
+
   private:
-    struct Delivery {
-        AnchorPtr anchor;
-        MessagePtr message;
-        protocol::QoS qos;
-        bool retain;
-        SubscriptionIds ids;
-        ShareKey share;  // came through this shared subscription
-    };
     struct TakeoverRequest {
         ClientPtr client;  // the new connection, on `loop`
         int loop;
@@ -64,50 +61,41 @@ class LoopBroker final : public LoopCore {
     void step_auth(const ClientPtr& client, std::string_view client_data);
     void finish_login(const ClientPtr& client, bool accepted);
     void accept_login(const ClientPtr& client);
-    void start_session(const ClientPtr& client);
-    void handle_takeover(const AnchorPtr& anchor, TakeoverRequest request);
-    void adopt_session(std::unique_ptr<Session> session, const ClientPtr& client);
     void finish_connect(const ClientPtr& client, Session& session, bool session_present);
     // The Receive Maximum we announce: QoS 2 PUBLISHes a client may have unreleased (max_inflight_messages).
     std::uint16_t receive_maximum() const;
     // MQTT 5 CONNACK properties: what this broker offers and what it decided for the client.
     void describe_server(const Client& client, const protocol::Connect& connect,
                          protocol::Properties& properties) const;
+
+    // session_handover.cpp
+    void start_session(const ClientPtr& client);
+    void handle_takeover(const AnchorPtr& anchor, TakeoverRequest request);
+    void adopt_session(std::unique_ptr<Session> session, const ClientPtr& client);
     Session& create_session(const AnchorPtr& anchor);
     // Adds the session to this loop's own; the key views its anchor's id, so an entry left by another anchor
     // with the same id (never expected) is replaced whole, key included.
     Session& own(std::unique_ptr<Session> session);
-    void end_session(Session& session);
+
+    // session_end.cpp
     void end_connection(Client& client, CloseReason reason);
+    void end_session(Session& session);
+    void publish_will(Session& session);
+    // How long a session with this Session Expiry Interval outlives its connection (nullopt: forever),
+    // bounded by persistent_client_expiration.
+    std::optional<std::chrono::seconds> session_expiry(std::uint32_t interval) const;
 
     // handle_publish.cpp
     void handle_publish(Client& client, protocol::Publish&& publish);
     void handle_pubrel(Client& client, const protocol::Pubrel& pubrel);
     // MQTT 5 Topic Alias: records or applies it; false when the client broke the rules (closed).
     bool resolve_topic_alias(Client& client, protocol::Publish& publish);
-    void route(const MessagePtr& message, const SessionAnchor* origin);
-    // Hands messages that a departing member of a shared subscription left unacknowledged to another member.
-    void reroute_shared(std::vector<std::pair<MessagePtr, ShareKey>> messages, const SessionAnchor* departed);
-    void publish_will(Session& session);
-    void deliver(Delivery&& delivery);
-    void hand_over_deliveries();
 
     // handle_subscribe.cpp
     void handle_subscribe(Client& client, protocol::Subscribe&& subscribe);
     void handle_unsubscribe(Client& client, protocol::Unsubscribe&& unsubscribe);
 
-    // This loop's copy of the access policies (one per listener), so that checks on the hot path touch no
-    // atomic shared with the other loops; refreshed when a reload replaces them.
-    void refresh_policies();
-    const AccessPolicy& policy(int listener) const;
-    // The ACL of the client's listener allows this access.
-    bool allowed(const Client& client, auth::Access access, std::string_view topic) const;
-    bool allowed(const Session& session, auth::Access access, std::string_view topic) const;
-
-    // How long a session with this Session Expiry Interval outlives its connection (nullopt: forever),
-    // bounded by persistent_client_expiration.
-    std::optional<std::chrono::seconds> session_expiry(std::uint32_t interval) const;
-
+    // loop_broker.cpp
     void protocol_violation(Client& client, std::string_view what,
                             protocol::ReasonCode reason = protocol::ReasonCode::protocol_error);
 
@@ -115,10 +103,8 @@ class LoopBroker final : public LoopCore {
     const int loop_;
     // The sessions this loop owns.
     SessionList sessions_;
-    std::vector<std::vector<Delivery>> outbound_;  // per target loop, handed over at the end of the step
-    bool outbound_waiting_ = false;
-    std::vector<SubscriptionMatch> matches_;  // reused by route()
-    std::vector<PolicyPtr> policies_;
+    LoopPolicies policies_;
+    Router router_;
 };
 
 }  // namespace culex::broker

@@ -1,0 +1,18 @@
+#include "broker/loop_policies.hpp"
+
+#include "broker/broker.hpp"
+
+namespace culex::broker {
+
+void LoopPolicies::refresh() {
+    policies_.clear();
+    for (int i = 0; i < broker_.policy_count(); ++i)
+        policies_.push_back(broker_.policy(i));
+}
+
+const AccessPolicy& LoopPolicies::of(int listener) const {
+    auto i = static_cast<std::size_t>(listener);
+    return *policies_[i < policies_.size() ? i : 0];
+}
+
+}  // namespace culex::broker

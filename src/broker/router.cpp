@@ -1,0 +1,73 @@
+#include "broker/router.hpp"
+
+#include <algorithm>
+
+#include "broker/broker.hpp"
+#include "broker/loop_broker.hpp"
+
+namespace culex::broker {
+
+using namespace culex::protocol;
+
+Router::Router(Broker& broker, int loop, const LoopPolicies& policies)
+    : broker_(broker),
+      loop_(loop),
+      policies_(policies),
+      outbound_(static_cast<std::size_t>(broker.loop_count())) {}
+
+void Router::route(const MessagePtr& message, const SessionAnchor* origin) {
+    if (message->retain) broker_.retained().store(message);
+    matches_.clear();
+    broker_.subscriptions().match(message->topic, matches_);
+    for (auto& match : matches_) {
+        if (match.options.no_local && match.anchor.get() == origin) continue;
+        QoS qos = std::min(message->qos, match.options.max_qos);
+        // A live delivery clears the retain flag unless the subscriber asked for it as published (MQTT 5).
+        bool retain = match.options.retain_as_published && message->retain;
+        deliver({std::move(match.anchor), message, qos, retain, match.ids, std::move(match.share)});
+    }
+}
+
+void Router::reroute_shared(std::vector<std::pair<MessagePtr, ShareKey>> messages,
+                            const SessionAnchor* departed) {
+    for (auto& [message, share] : messages) {
+        auto member = broker_.subscriptions().pick_shared(*share, departed);
+        if (!member) continue;  // the group is gone with it: nobody left to give it to
+        QoS qos = std::min(message->qos, member->options.max_qos);
+        bool retain = member->options.retain_as_published && message->retain;
+        deliver({std::move(member->anchor), std::move(message), qos, retain, member->ids,
+                 std::move(member->share)});
+    }
+}
+
+void Router::deliver(Delivery&& delivery) {
+    int owner = delivery.anchor->loop.load(std::memory_order_acquire);
+    if (owner == loop_) {
+        Session* session = delivery.anchor->session;
+        if (session && policies_.allowed(*session, auth::Access::read, delivery.message->topic))
+            session->deliver(delivery.message, delivery.qos, delivery.retain, delivery.ids,
+                             std::move(delivery.share));
+        return;
+    }
+    // The session lives on another loop (or moved there since the match: deliver() there follows it again).
+    outbound_[static_cast<std::size_t>(owner)].push_back(std::move(delivery));
+    outbound_waiting_ = true;
+}
+
+void Router::hand_over() {
+    if (!outbound_waiting_) return;
+    outbound_waiting_ = false;
+    for (std::size_t loop = 0; loop < outbound_.size(); ++loop) {
+        if (outbound_[loop].empty()) continue;
+        auto target = static_cast<int>(loop);
+        // The target loop runs the batch as one step: its connections then write once for all of it.
+        broker_.post(target, [&broker = broker_, target, batch = std::move(outbound_[loop])]() mutable {
+            Router& router = broker.loop(target).router();
+            for (auto& delivery : batch)
+                router.deliver(std::move(delivery));
+        });
+        outbound_[loop] = {};
+    }
+}
+
+}  // namespace culex::broker

@@ -1,0 +1,52 @@
+// Routing on one loop: a message is stored if retained, matched once against the subscription tree, and
+// handed to each target session: directly when the session lives on this loop, else queued for its loop and
+// handed over when the loop's step ends, in one batch per target loop. The read check (ACL) is made on the
+// session's own loop, where its identity may be read.
+#pragma once
+
+#include <utility>
+#include <vector>
+
+#include "broker/loop_policies.hpp"
+#include "broker/message.hpp"
+#include "broker/session_anchor.hpp"
+#include "broker/subscription_ids.hpp"
+#include "broker/subscription_tree.hpp"
+#include "protocol/types.hpp"
+
+namespace culex::broker {
+
+class Broker;
+
+class Router {
+  public:
+    Router(Broker& broker, int loop, const LoopPolicies& policies);
+
+    // A PUBLISH (or a will) from `origin` (null: none, e.g. the broker itself): to every matching session.
+    void route(const MessagePtr& message, const SessionAnchor* origin);
+    // Messages that a departing member of a shared subscription left unacknowledged: to another member.
+    void reroute_shared(std::vector<std::pair<MessagePtr, ShareKey>> messages, const SessionAnchor* departed);
+    // The loop's step is over: what it queued for other loops goes, one task per target loop.
+    void hand_over();
+
+  private:
+    struct Delivery {
+        AnchorPtr anchor;
+        MessagePtr message;
+        protocol::QoS qos;
+        bool retain;
+        SubscriptionIds ids;
+        ShareKey share;  // came through this shared subscription
+    };
+
+    void deliver(Delivery&& delivery);
+
+    Broker& broker_;
+    const int loop_;
+    const LoopPolicies& policies_;
+    std::vector<std::vector<Delivery>> outbound_;  // per target loop, handed over at the end of the step
+    bool outbound_waiting_ = false;
+    std::vector<SubscriptionMatch> matches_;  // reused by route()
+};
+
+}  // namespace culex::broker

@@ -1,0 +1,95 @@
+// The end of a connection and of a session: the will (at once, or after its delay), the session kept
+// offline or ended, expiry of offline sessions, and what an ending session leaves to others (shared
+// subscriptions' unacknowledged messages).
+#include "broker/broker.hpp"
+#include "broker/loop_broker.hpp"
+#include "log/logger.hpp"
+
+namespace culex::broker {
+
+using culex::log::logger;
+using culex::log::LogType;
+using namespace culex::protocol;
+
+void LoopBroker::end_connection(Client& client, CloseReason reason) {
+    if (client.state == Client::State::closed) return;
+    Session* session = client.session;
+    client.state = Client::State::closed;
+    client.session = nullptr;
+    if (session) {
+        session->detach();
+        if (reason != CloseReason::disconnect && session->will) {
+            std::uint32_t delay = session->will->properties.will_delay_interval.value_or(0);
+            if (delay > 0 && session->persistent()) {
+                // Published by tick() when the delay is over, or when the session ends first.
+                session->will_due = std::chrono::steady_clock::now() + std::chrono::seconds(delay);
+            } else {
+                publish_will(*session);
+                session->will.reset();
+            }
+        } else {
+            session->will.reset();
+        }
+        if (session->persistent()) {
+            session->offline_since = std::chrono::steady_clock::now();
+        } else {
+            end_session(*session);
+        }
+    }
+    if (reason == CloseReason::disconnect)
+        logger().log(LogType::notice, "Client {} disconnected.", client.log_id());
+    if (client.link) {
+        client.link->close();
+        client.link = nullptr;
+    }
+}
+
+void LoopBroker::end_session(Session& session) {
+    AnchorPtr anchor = session.anchor();
+    if (session.will && session.will_due) publish_will(session);  // its delay outlived the session
+    if (session.subscriptions)
+        for (const auto& [filter, options] : *session.subscriptions)
+            broker_.subscriptions().unsubscribe(filter, anchor.get());
+    router_.reroute_shared(session.take_unacknowledged_shared(), anchor.get());
+    broker_.sessions().erase(anchor.get());
+    anchor->session = nullptr;
+    sessions_.take(session);  // destroys it
+}
+
+void LoopBroker::publish_will(Session& session) {
+    const Will& will = *session.will;
+    auto message = std::make_shared<const Message>(Publish{will.topic, will.payload, will.qos,
+                                                           will.retain && broker_.settings().retain_available,
+                                                           false, 0, will.properties});
+    router_.route(message, session.anchor().get());
+}
+
+std::optional<std::chrono::seconds> LoopBroker::session_expiry(std::uint32_t interval) const {
+    auto limit = broker_.settings().persistent_client_expiration;
+    // A session keeps its expiry in 32 bits, as MQTT counts it: longer than 136 years is the same as that.
+    if (limit) limit = std::min(*limit, std::chrono::seconds(0xFFFFFFFE));
+    if (interval == 0xFFFFFFFF) return limit;  // "never", unless persistent_client_expiration says otherwise
+    std::chrono::seconds asked(interval);
+    return limit && interval != 0 ? std::min(asked, *limit) : asked;
+}
+
+void LoopBroker::tick(std::chrono::steady_clock::time_point now) {
+    std::vector<Session*> expired;
+    for (auto& session : sessions_) {
+        if (session->online() || !session->offline_since) continue;
+        // A delayed will (MQTT 5 Will Delay Interval) whose time has come.
+        if (session->will && session->will_due && now >= *session->will_due) {
+            publish_will(*session);
+            session->will.reset();
+            session->will_due.reset();
+        }
+        if (session->expiry && now - *session->offline_since >= *session->expiry)
+            expired.push_back(session.get());
+    }
+    for (Session* session : expired) {
+        logger().log(LogType::notice, "Expiring client {} due to timeout.", session->client_id());
+        end_session(*session);
+    }
+}
+
+}  // namespace culex::broker

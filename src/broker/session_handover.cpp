@@ -1,0 +1,88 @@
+// Finding the session of a client that has logged in: a new one, its own on this loop, or one that another
+// loop owns, which is taken from its old connection (takeover) and moved to the new connection's loop.
+#include "broker/broker.hpp"
+#include "broker/loop_broker.hpp"
+#include "log/logger.hpp"
+
+namespace culex::broker {
+
+using culex::log::logger;
+using culex::log::LogType;
+using namespace culex::protocol;
+
+void LoopBroker::start_session(const ClientPtr& client) {
+    if (client->state != Client::State::connecting || !client->link) return;
+    bool created = false;
+    AnchorPtr anchor = broker_.sessions().find_or_create(client->client_id(), loop_, created);
+    client->anchor = anchor;  // the client id's home from now on
+    if (created) {
+        finish_connect(client, create_session(anchor), false);
+        return;
+    }
+    TakeoverRequest request{client, loop_, client->connect->clean_start};
+    int owner = anchor->loop.load(std::memory_order_acquire);
+    if (owner == loop_) return handle_takeover(anchor, std::move(request));
+    broker_.post(owner, [&broker = broker_, owner, anchor, request = std::move(request)]() mutable {
+        broker.loop(owner).handle_takeover(anchor, std::move(request));
+    });
+}
+
+void LoopBroker::handle_takeover(const AnchorPtr& anchor, TakeoverRequest request) {
+    int owner = anchor->loop.load(std::memory_order_acquire);
+    if (owner != loop_) {  // the session moved on while the request travelled: follow it
+        broker_.post(owner, [&broker = broker_, owner, anchor, request = std::move(request)]() mutable {
+            broker.loop(owner).handle_takeover(anchor, std::move(request));
+        });
+        return;
+    }
+    auto retry = [this, &request] {
+        broker_.post(request.loop, [&broker = broker_, loop = request.loop, client = request.client] {
+            broker.loop(loop).start_session(client);
+        });
+    };
+    Session* session = anchor->session;
+    if (session && session->online()) {
+        Client& old = *session->client();
+        logger().log(LogType::notice, "Client {} already connected, closing old connection.", old.log_id());
+        if (old.version == ProtocolVersion::v5) old.send(Disconnect{ReasonCode::session_taken_over, {}});
+        end_connection(old, CloseReason::taken_over);
+    }
+    session = anchor->session;  // a non-persistent session ended with its connection
+    if (!session) return retry();
+    if (request.clean_start) {
+        end_session(*session);
+        return retry();
+    }
+    if (request.loop == loop_) {
+        if (request.client->state == Client::State::connecting && request.client->link)
+            finish_connect(request.client, *session, true);
+        return;
+    }
+    std::unique_ptr<Session> moving = sessions_.take(*session);
+    anchor->loop.store(request.loop, std::memory_order_release);
+    broker_.post(request.loop, [&broker = broker_, loop = request.loop, moving = std::move(moving),
+                                client = std::move(request.client)]() mutable {
+        broker.loop(loop).adopt_session(std::move(moving), client);
+    });
+}
+
+void LoopBroker::adopt_session(std::unique_ptr<Session> session, const ClientPtr& client) {
+    Session& s = own(std::move(session));
+    if (client->state == Client::State::connecting && client->link) {
+        finish_connect(client, s, true);
+    } else {
+        s.offline_since = std::chrono::steady_clock::now();  // the new connection went away meanwhile
+    }
+}
+
+Session& LoopBroker::create_session(const AnchorPtr& anchor) {
+    Session& s = own(std::make_unique<Session>(anchor, broker_.settings()));
+    anchor->session = &s;
+    return s;
+}
+
+Session& LoopBroker::own(std::unique_ptr<Session> session) {
+    return sessions_.add(std::move(session));
+}
+
+}  // namespace culex::broker
