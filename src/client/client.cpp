@@ -27,7 +27,7 @@ std::string connack_text(int return_code) {
     }
 }
 
-Client::Client(asio::io_context& io, ClientOptions options, std::unique_ptr<Connector> connector,
+Client::Client(asio::io_context& io, ClientOptions options, std::unique_ptr<net::Connector> connector,
                ClientCallbacks callbacks)
     : io_(io),
       options_(std::move(options)),
@@ -51,10 +51,15 @@ void Client::connect() {
                               [this](auto result) { on_transport(std::move(result)); });
 }
 
-void Client::on_transport(std::expected<std::unique_ptr<Stream>, Error> result) {
+void Client::on_transport(std::expected<std::unique_ptr<net::Transport>, net::ConnectError> result) {
     connecting_transport_ = false;
     if (!result) {
-        fail(std::move(result.error()));
+        using Kind = net::ConnectError::Kind;
+        Kind kind = result.error().kind;
+        ErrorKind error_kind = kind == Kind::lookup    ? ErrorKind::lookup
+                               : kind == Kind::timeout ? ErrorKind::timeout
+                                                       : ErrorKind::connect;
+        fail(Error{error_kind, std::move(result.error().message)});
         return;
     }
     stream_ = std::move(*result);

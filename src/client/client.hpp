@@ -1,7 +1,7 @@
-// An MQTT client on Boost.Asio: a Session (the protocol, session.hpp) driven over a Stream (stream.hpp) on
-// the caller's io_context, one thread. It connects within a bounded time, reads, writes each turn's packets
-// in one write, keeps the connection alive, reconnects when asked to, and reports through callbacks. Used by
-// `culex pub` and `culex sub`, and meant for rr, doctor and bench.
+// An MQTT client on Boost.Asio: a Session (the protocol, session.hpp) driven over a net::Transport
+// (net/transport/connector.hpp) on the caller's io_context, one thread. It connects within a bounded time,
+// reads, writes each turn's packets in one write, keeps the connection alive, reconnects when asked to, and
+// reports through callbacks. Used by `culex pub` and `culex sub`, and meant for rr, doctor and bench.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -19,13 +19,13 @@
 
 #include "client/error.hpp"
 #include "client/session.hpp"
-#include "client/stream.hpp"
+#include "net/transport/connector.hpp"
 
 namespace culex::client {
 
 struct ClientOptions {
     SessionOptions session;
-    Endpoint endpoint;
+    net::Endpoint endpoint;
     // When set, a connection lost after a successful CONNACK is re-made after this delay, for as long as it
     // takes (as mosquitto_sub does); the session's in-flight messages resume on the new connection.
     std::optional<std::chrono::milliseconds> reconnect_delay;
@@ -52,7 +52,7 @@ std::string connack_text(int return_code);
 
 class Client {
   public:
-    Client(boost::asio::io_context& io, ClientOptions options, std::unique_ptr<Connector> connector,
+    Client(boost::asio::io_context& io, ClientOptions options, std::unique_ptr<net::Connector> connector,
            ClientCallbacks callbacks);
     ~Client();
     Client(const Client&) = delete;
@@ -72,7 +72,7 @@ class Client {
     bool finished() const { return finished_; }
 
   private:
-    void on_transport(std::expected<std::unique_ptr<Stream>, Error> result);
+    void on_transport(std::expected<std::unique_ptr<net::Transport>, net::ConnectError> result);
     void start_read();
     void flush();
     void after_session_activity();
@@ -84,11 +84,11 @@ class Client {
 
     boost::asio::io_context& io_;
     ClientOptions options_;
-    std::unique_ptr<Connector> connector_;
+    std::unique_ptr<net::Connector> connector_;
     ClientCallbacks callbacks_;
     Session session_;
 
-    std::unique_ptr<Stream> stream_;
+    std::unique_ptr<net::Transport> stream_;
     std::uint64_t generation_ = 0;  // bumped per connection, so that stale completions are recognised
     bool connecting_transport_ = false;
     bool writing_ = false;

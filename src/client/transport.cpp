@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "client/tls_stream.hpp"
+#include "net/transport/tls_connector.hpp"
 
 namespace culex::client {
 
@@ -42,10 +42,11 @@ std::optional<tls::ClientContextPtr> tls_for_tool(const CommonArgs& args, const 
     return *context;
 }
 
-std::unique_ptr<Connector> make_connector(boost::asio::io_context& context, const tls::ClientContextPtr& tls,
-                                          const ToolIo& io, bool quiet) {
-    if (!tls) return make_tcp_connector(context);
-    TlsErrorSink sink;
+std::unique_ptr<net::Connector> make_connector(boost::asio::io_context& context,
+                                               const tls::ClientContextPtr& tls, const ToolIo& io,
+                                               bool quiet) {
+    if (!tls) return net::make_tcp_connector(context);
+    net::TlsErrorSink sink;
     if (!quiet) {
         std::FILE* err = io.err;
         sink = [err](std::string_view text) {
@@ -53,7 +54,7 @@ std::unique_ptr<Connector> make_connector(boost::asio::io_context& context, cons
             std::fflush(err);
         };
     }
-    return make_tls_connector(context, tls, std::move(sink));
+    return net::make_tls_connector(context, tls, std::move(sink));
 }
 
 }  // namespace culex::client

@@ -10,8 +10,8 @@
 #include <string>
 
 #include "client/args.hpp"
-#include "client/stream.hpp"
 #include "client/tool.hpp"
+#include "net/transport/connector.hpp"
 #include "tls/client_context.hpp"
 
 namespace culex::client {
@@ -26,7 +26,8 @@ std::expected<tls::ClientContextPtr, std::string> tls_context_for(const CommonAr
 std::optional<tls::ClientContextPtr> tls_for_tool(const CommonArgs& args, const ToolIo& io);
 
 // TCP when `tls` is null, else TLS. Late TLS alerts are explained on io.err unless `quiet`.
-std::unique_ptr<Connector> make_connector(boost::asio::io_context& context, const tls::ClientContextPtr& tls,
-                                          const ToolIo& io, bool quiet);
+std::unique_ptr<net::Connector> make_connector(boost::asio::io_context& context,
+                                               const tls::ClientContextPtr& tls, const ToolIo& io,
+                                               bool quiet);
 
 }  // namespace culex::client

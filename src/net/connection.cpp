@@ -12,7 +12,7 @@
 #include "log/logger.hpp"
 #include "net/event_loop.hpp"
 #include "protocol/codec.hpp"
-#include "net/endpoint_text.hpp"
+#include "net/transport/endpoint_text.hpp"
 
 namespace culex::net {
 

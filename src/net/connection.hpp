@@ -17,7 +17,7 @@
 #include "broker/client.hpp"
 #include "broker/client_link.hpp"
 #include "net/readiness_poller.hpp"
-#include "net/transport.hpp"
+#include "net/transport/transport.hpp"
 
 namespace culex::net {
 

@@ -1,7 +1,7 @@
 // Plain TCP as a Transport: what a WebSocket stream runs over.
 #include <boost/asio/write.hpp>
 
-#include "net/transport.hpp"
+#include "net/transport/transport.hpp"
 
 namespace culex::net {
 

@@ -7,7 +7,7 @@
 #include <functional>
 #include <memory>
 
-#include "net/transport.hpp"
+#include "net/transport/transport.hpp"
 
 namespace culex::net {
 

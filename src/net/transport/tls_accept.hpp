@@ -9,7 +9,7 @@
 #include <memory>
 #include <optional>
 
-#include "net/transport.hpp"
+#include "net/transport/transport.hpp"
 #include "tls/peer_identity.hpp"
 #include "tls/server_context.hpp"
 

@@ -1,5 +1,5 @@
-// The TLS connector and stream: TCP connect with a deadline, then the handshake, on boost::asio::ssl.
-#include "client/tls_stream.hpp"
+// The TLS connector and its Transport: TCP connect with a deadline, then the handshake, on boost::asio::ssl.
+#include "net/transport/tls_connector.hpp"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -13,7 +13,7 @@
 
 #include "tls/explain.hpp"
 
-namespace culex::client {
+namespace culex::net {
 
 namespace {
 
@@ -41,10 +41,13 @@ struct TlsShared {
     }
 };
 
-class TlsStream final : public Stream {
+class TlsTransport final : public Transport {
   public:
-    explicit TlsStream(std::shared_ptr<TlsShared> shared) : shared_(std::move(shared)) {}
-    ~TlsStream() override { close(); }
+    explicit TlsTransport(std::shared_ptr<TlsShared> shared) : shared_(std::move(shared)) {
+        boost::system::error_code ignored;
+        remote_ = shared_->socket->lowest_layer().remote_endpoint(ignored);
+    }
+    ~TlsTransport() override { close(); }
 
     void async_read_some(asio::mutable_buffer buffer, Handler handler) override {
         shared_->socket->async_read_some(buffer, [shared = shared_, handler = std::move(handler)](
@@ -64,8 +67,12 @@ class TlsStream final : public Stream {
         shared_->socket->lowest_layer().close(ignored);
     }
 
+    asio::any_io_executor executor() override { return shared_->socket->get_executor(); }
+    const tcp::endpoint& remote_endpoint() const override { return remote_; }
+
   private:
     std::shared_ptr<TlsShared> shared_;
+    tcp::endpoint remote_;
 };
 
 class TlsConnector final : public Connector {
@@ -87,14 +94,14 @@ class TlsConnector final : public Connector {
         timer_.expires_after(timeout);
         timer_.async_wait([this, attempt](const boost::system::error_code& ec) {
             if (ec || attempt != attempt_) return;
-            finish(std::unexpected(Error{ErrorKind::timeout, "Connection timed out"}));
+            finish(std::unexpected(ConnectError{ConnectError::Kind::timeout, "Connection timed out"}));
         });
         resolver_.async_resolve(
             endpoint.host, std::to_string(endpoint.port),
             [this, attempt](const boost::system::error_code& ec, tcp::resolver::results_type results) {
                 if (attempt != attempt_) return;
                 if (ec) {
-                    finish(std::unexpected(Error{ErrorKind::lookup, "Lookup error."}));
+                    finish(std::unexpected(ConnectError{ConnectError::Kind::lookup, "Lookup error."}));
                     return;
                 }
                 asio::async_connect(
@@ -102,7 +109,7 @@ class TlsConnector final : public Connector {
                     [this, attempt](const boost::system::error_code& ec, const tcp::endpoint&) {
                         if (attempt != attempt_) return;
                         if (ec) {
-                            finish(std::unexpected(Error{ErrorKind::connect, ec.message()}));
+                            finish(std::unexpected(ConnectError{ConnectError::Kind::connect, ec.message()}));
                             return;
                         }
                         handshake(attempt);
@@ -127,7 +134,7 @@ class TlsConnector final : public Connector {
         socket_->lowest_layer().set_option(tcp::no_delay(true), ignored);
         auto prepared = tls::prepare_client_connection(socket_->native_handle(), *context_, endpoint_.host);
         if (!prepared) {
-            finish(std::unexpected(Error{ErrorKind::connect, prepared.error().message}));
+            finish(std::unexpected(ConnectError{ConnectError::Kind::connect, prepared.error().message}));
             return;
         }
         socket_->async_handshake(
@@ -137,16 +144,16 @@ class TlsConnector final : public Connector {
                     auto e = tls::explain_client_handshake(context_->info(), socket_->native_handle(),
                                                            tls::handshake_error(ec), endpoint_.host,
                                                            endpoint_.port);
-                    finish(std::unexpected(Error{ErrorKind::connect, tls_failure_text(e)}));
+                    finish(std::unexpected(ConnectError{ConnectError::Kind::connect, tls_failure_text(e)}));
                     return;
                 }
                 auto shared = std::make_shared<TlsShared>(
                     TlsShared{std::move(socket_), context_, endpoint_, on_tls_error_});
-                finish(std::make_unique<TlsStream>(std::move(shared)));
+                finish(std::make_unique<TlsTransport>(std::move(shared)));
             });
     }
 
-    void finish(std::expected<std::unique_ptr<Stream>, Error> result) {
+    void finish(std::expected<std::unique_ptr<Transport>, ConnectError> result) {
         auto handler = std::move(handler_);
         cancel();
         if (handler) handler(std::move(result));
@@ -178,4 +185,4 @@ std::unique_ptr<Connector> make_tls_connector(asio::io_context& io, tls::ClientC
     return std::make_unique<TlsConnector>(io, std::move(context), std::move(on_tls_error));
 }
 
-}  // namespace culex::client
+}  // namespace culex::net

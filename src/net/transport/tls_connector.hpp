@@ -1,6 +1,6 @@
 // TLS for the client: a Connector that resolves, connects within the deadline, and runs the TLS handshake
-// (SNI, certificate and host-name checks from tls::ClientContext) before handing over a Stream. A failed
-// handshake is reported as an Error whose message is tls::explain's cause and fix, not "A TLS error
+// (SNI, certificate and host-name checks from tls::ClientContext) before handing over a Transport. A failed
+// handshake is reported as a ConnectError whose message is tls::explain's cause and fix, not "A TLS error
 // occurred". A TLS alert that arrives after the handshake (a TLS 1.3 broker refuses a client certificate
 // only after the client has finished) is explained through `on_tls_error` before the read fails.
 #pragma once
@@ -9,11 +9,11 @@
 #include <memory>
 #include <string_view>
 
-#include "client/stream.hpp"
+#include "net/transport/connector.hpp"
 #include "tls/client_context.hpp"
 #include "tls/explain.hpp"
 
-namespace culex::client {
+namespace culex::net {
 
 using TlsErrorSink = std::function<void(std::string_view explanation)>;
 
@@ -24,4 +24,4 @@ std::unique_ptr<Connector> make_tls_connector(boost::asio::io_context& io, tls::
 // "TLS handshake with H:P failed (reason): cause\nFix: fix", the text culex's clients print after "Error: ".
 std::string tls_failure_text(const tls::HandshakeExplanation& explanation);
 
-}  // namespace culex::client
+}  // namespace culex::net

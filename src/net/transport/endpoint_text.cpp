@@ -1,4 +1,4 @@
-#include "net/endpoint_text.hpp"
+#include "net/transport/endpoint_text.hpp"
 
 #include <fmt/format.h>
 

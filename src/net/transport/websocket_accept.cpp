@@ -1,4 +1,4 @@
-#include "net/websocket_accept.hpp"
+#include "net/transport/websocket_accept.hpp"
 
 #include <fmt/format.h>
 #include <algorithm>
@@ -14,7 +14,7 @@
 #include <string_view>
 
 #include "log/logger.hpp"
-#include "net/endpoint_text.hpp"
+#include "net/transport/endpoint_text.hpp"
 
 namespace culex::net {
 

@@ -1,4 +1,4 @@
-// TCP for the client: resolver, connect with a deadline, and the Stream over a connected socket.
+// TCP for the client: resolver, connect with a deadline, then the Transport over the connected socket.
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -6,34 +6,14 @@
 
 #include <optional>
 
-#include "client/stream.hpp"
+#include "net/transport/connector.hpp"
 
-namespace culex::client {
+namespace culex::net {
 
 namespace {
 
 namespace asio = boost::asio;
 using asio::ip::tcp;
-
-class TcpStream final : public Stream {
-  public:
-    explicit TcpStream(tcp::socket socket) : socket_(std::move(socket)) {}
-
-    void async_read_some(asio::mutable_buffer buffer, Handler handler) override {
-        socket_.async_read_some(buffer, std::move(handler));
-    }
-    void async_write(asio::const_buffer buffer, Handler handler) override {
-        asio::async_write(socket_, buffer, std::move(handler));
-    }
-    void close() override {
-        boost::system::error_code ignored;
-        socket_.shutdown(tcp::socket::shutdown_both, ignored);
-        socket_.close(ignored);
-    }
-
-  private:
-    tcp::socket socket_;
-};
 
 class TcpConnector final : public Connector {
   public:
@@ -48,14 +28,14 @@ class TcpConnector final : public Connector {
         timer_.expires_after(timeout);
         timer_.async_wait([this, attempt](const boost::system::error_code& ec) {
             if (ec || attempt != attempt_) return;
-            finish(std::unexpected(Error{ErrorKind::timeout, "Connection timed out"}));
+            finish(std::unexpected(ConnectError{ConnectError::Kind::timeout, "Connection timed out"}));
         });
         resolver_.async_resolve(
             endpoint.host, std::to_string(endpoint.port),
             [this, attempt](const boost::system::error_code& ec, tcp::resolver::results_type results) {
                 if (attempt != attempt_) return;
                 if (ec) {
-                    finish(std::unexpected(Error{ErrorKind::lookup, "Lookup error."}));
+                    finish(std::unexpected(ConnectError{ConnectError::Kind::lookup, "Lookup error."}));
                     return;
                 }
                 asio::async_connect(
@@ -63,13 +43,11 @@ class TcpConnector final : public Connector {
                     [this, attempt](const boost::system::error_code& ec, const tcp::endpoint&) {
                         if (attempt != attempt_) return;
                         if (ec) {
-                            finish(std::unexpected(Error{ErrorKind::connect, ec.message()}));
+                            finish(std::unexpected(ConnectError{ConnectError::Kind::connect, ec.message()}));
                             return;
                         }
-                        boost::system::error_code ignored;
-                        // Our writes are whole packets gathered per turn: no need to wait.
-                        socket_->set_option(tcp::no_delay(true), ignored);
-                        finish(std::make_unique<TcpStream>(std::move(*socket_)));
+                        // Sets TCP_NODELAY: our writes are whole packets gathered per turn.
+                        finish(make_tcp_transport(std::move(*socket_)));
                     });
             });
     }
@@ -86,7 +64,7 @@ class TcpConnector final : public Connector {
     }
 
   private:
-    void finish(std::expected<std::unique_ptr<Stream>, Error> result) {
+    void finish(std::expected<std::unique_ptr<Transport>, ConnectError> result) {
         auto handler = std::move(handler_);
         cancel();
         if (handler) handler(std::move(result));
@@ -106,4 +84,4 @@ std::unique_ptr<Connector> make_tcp_connector(asio::io_context& io) {
     return std::make_unique<TcpConnector>(io);
 }
 
-}  // namespace culex::client
+}  // namespace culex::net

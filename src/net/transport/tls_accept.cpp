@@ -1,4 +1,4 @@
-#include "net/tls_accept.hpp"
+#include "net/transport/tls_accept.hpp"
 
 #include <fmt/format.h>
 #include <boost/asio/ssl/stream.hpp>
@@ -6,8 +6,8 @@
 #include <boost/asio/write.hpp>
 
 #include "log/logger.hpp"
+#include "net/transport/endpoint_text.hpp"
 #include "tls/explain.hpp"
-#include "net/endpoint_text.hpp"
 
 namespace culex::net {
 
