@@ -1,7 +1,8 @@
 // The store's writer and load, on the SQLite store, on disk (in $TMPDIR, or $CULEX_BENCH_DIR: put it on the
 // file system the broker will use, tmpfs makes fsync free). Run from a Release build:
 //   build/bench/bench_store --benchmark_filter=Enqueue
-//   build/bench/bench_store --benchmark_filter=Load      (writes a 1,000,000-retained store first: ~1 GB free)
+//   build/bench/bench_store --benchmark_filter=Load      (writes a 1,000,000-retained store first: ~1 GB
+//   free)
 // Enqueue: one loop submits QoS 1 messages of 64 bytes for an offline session, one batch per message as the
 // broker would; ops_per_commit is what group commit gathered (in fsync mode: operations per fsync).
 #include <benchmark/benchmark.h>
@@ -32,8 +33,15 @@ fs::path bench_dir(const std::string& name) {
 }
 
 QueuedMessage message(std::uint64_t sequence) {
-    return {"offline-subscriber", sequence, "bench/topic/0001", culex::protocol::Payload(std::string(64, 'm')),
-            culex::protocol::QoS::at_least_once, false, "", std::nullopt, ""};
+    return {"offline-subscriber",
+            sequence,
+            "bench/topic/0001",
+            culex::protocol::Payload(std::string(64, 'm')),
+            culex::protocol::QoS::at_least_once,
+            false,
+            "",
+            std::nullopt,
+            ""};
 }
 
 void Enqueue(benchmark::State& state, SyncMode sync) {
@@ -70,12 +78,16 @@ void Enqueue(benchmark::State& state, SyncMode sync) {
     state.SetItemsProcessed(static_cast<std::int64_t>(counters.operations));
     state.counters["commits"] = static_cast<double>(counters.commits);
     state.counters["ops_per_commit"] =
-        counters.commits ? static_cast<double>(counters.operations) / static_cast<double>(counters.commits) : 0;
+        counters.commits ? static_cast<double>(counters.operations) / static_cast<double>(counters.commits)
+                         : 0;
     state.counters["refused"] = static_cast<double>(counters.refused);
     store->reset();
     fs::remove_all(dir);
 }
-BENCHMARK_CAPTURE(Enqueue, os, SyncMode::os)->Iterations(300'000)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(Enqueue, os, SyncMode::os)
+    ->Iterations(300'000)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 BENCHMARK_CAPTURE(Enqueue, fsync, SyncMode::fsync)
     ->Iterations(300'000)
     ->Unit(benchmark::kMillisecond)
@@ -101,15 +113,15 @@ void Load(benchmark::State& state) {
         };
         for (int i = 0; i < kRetained; ++i) {
             batch.put_retained({"sensors/" + std::to_string(i / 1000) + "/" + std::to_string(i),
-                                culex::protocol::Payload(std::string(64, 'r')), culex::protocol::QoS::at_least_once,
-                                "", std::nullopt});
+                                culex::protocol::Payload(std::string(64, 'r')),
+                                culex::protocol::QoS::at_least_once, "", std::nullopt});
             if (batch.size() == 50'000) flush();
         }
         for (int i = 0; i < kSessions; ++i) {
             std::string id = "device-" + std::to_string(i);
             batch.put_session({id, culex::protocol::ProtocolVersion::v5, 86400, std::nullopt, 0, "devices"});
-            batch.add_subscription({id, "commands/" + id, "", culex::protocol::QoS::at_least_once, false, false, 0,
-                                    std::nullopt});
+            batch.add_subscription({id, "commands/" + id, "", culex::protocol::QoS::at_least_once, false,
+                                    false, 0, std::nullopt});
             if (batch.size() >= 50'000) flush();
         }
         flush();

@@ -7,7 +7,9 @@ namespace {
 // The record itself, the variant around it and the vector slot: what an operation costs beyond its bytes.
 constexpr std::size_t kOperationOverhead = sizeof(Operation) + 32;
 
-std::size_t optional_size(const std::optional<std::string>& text) { return text ? text->size() : 0; }
+std::size_t optional_size(const std::optional<std::string>& text) {
+    return text ? text->size() : 0;
+}
 
 struct VariableBytes {
     std::size_t operator()(const op::PutRetained& o) const {

@@ -9,7 +9,9 @@ namespace culex::store {
 struct MemoryStore::Apply {
     MemoryStore& s;
 
-    void operator()(const op::PutRetained& o) const { s.retained_.insert_or_assign(o.record.topic, o.record); }
+    void operator()(const op::PutRetained& o) const {
+        s.retained_.insert_or_assign(o.record.topic, o.record);
+    }
     void operator()(const op::DeleteRetained& o) const {
         if (auto it = s.retained_.find(o.topic); it != s.retained_.end()) s.retained_.erase(it);
     }
@@ -61,21 +63,28 @@ std::expected<void, StoreError> MemoryStore::commit(std::span<const Batch* const
             if (auto largest = largest_value(operation); largest > max_value_bytes_)
                 return std::unexpected(value_too_large(largest, max_value_bytes_));
     for (const Batch* batch : batches)
-        for (const Operation& operation : batch->operations()) std::visit(Apply{*this}, operation);
+        for (const Operation& operation : batch->operations())
+            std::visit(Apply{*this}, operation);
     return {};
 }
 
 std::expected<LoadedState, StoreError> MemoryStore::load() {
     LoadedState state;
     auto& recovery = state.recovery;
-    for (const auto& [_, r] : retained_) state.retained.push_back(r);
-    for (const auto& [_, r] : sessions_) state.sessions.push_back(r);
-    for (const auto& [_, r] : subscriptions_) state.subscriptions.push_back(r);
-    for (const auto& [_, r] : inflight_) state.inflight.push_back(r);
-    for (const auto& [_, r] : wills_) state.wills.push_back(r);
+    for (const auto& [_, r] : retained_)
+        state.retained.push_back(r);
+    for (const auto& [_, r] : sessions_)
+        state.sessions.push_back(r);
+    for (const auto& [_, r] : subscriptions_)
+        state.subscriptions.push_back(r);
+    for (const auto& [_, r] : inflight_)
+        state.inflight.push_back(r);
+    for (const auto& [_, r] : wills_)
+        state.wills.push_back(r);
     for (const auto& [id, queue] : queues_) {
         QueueSummary summary{id, queue.size(), 0, queue.begin()->first, queue.rbegin()->first};
-        for (const auto& [_, m] : queue) summary.bytes += m.topic.size() + m.payload.size() + m.properties.size();
+        for (const auto& [_, m] : queue)
+            summary.bytes += m.topic.size() + m.payload.size() + m.properties.size();
         recovery.count_intact(RecordKind::queued, queue.size());
         state.queues.push_back(std::move(summary));
     }

@@ -1,6 +1,7 @@
-// The values the broker hands to the store and gets back from it at restart: plain data, no behaviour. Payloads
-// are the shared buffers the broker already holds (no copy on the way in); MQTT 5 properties travel as their
-// encoded bytes (protocol's properties codec), so that the store never needs to know one property from another.
+// The values the broker hands to the store and gets back from it at restart: plain data, no behaviour.
+// Payloads are the shared buffers the broker already holds (no copy on the way in); MQTT 5 properties travel
+// as their encoded bytes (protocol's properties codec), so that the store never needs to know one property
+// from another.
 #pragma once
 
 #include <chrono>
@@ -20,7 +21,7 @@ struct RetainedRecord {
     std::string topic;
     protocol::Payload payload;
     protocol::QoS qos = protocol::QoS::at_most_once;
-    std::string properties;             // encoded MQTT 5 properties; empty for none
+    std::string properties;              // encoded MQTT 5 properties; empty for none
     std::optional<Deadline> expires_at;  // MQTT 5 Message Expiry Interval, counted from arrival
 
     bool operator==(const RetainedRecord&) const = default;
@@ -108,7 +109,7 @@ struct WillRecord {
     protocol::Payload payload;
     protocol::QoS qos = protocol::QoS::at_most_once;
     bool retain = false;
-    std::string properties;        // encoded will properties
+    std::string properties;            // encoded will properties
     std::uint32_t delay_interval = 0;  // MQTT 5 Will Delay Interval, seconds
     // When it is published: set when the connection was lost, nullopt while connected.
     std::optional<Deadline> due_at;

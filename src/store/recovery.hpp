@@ -27,7 +27,8 @@ struct Recovery {
     // verified when paged in).
     std::size_t intact[kRecordKinds] = {};
     std::size_t dropped_count[kRecordKinds] = {};
-    std::vector<Dropped> dropped;  // the first kMaxListed, in the order found
+    bool unknown_count[kRecordKinds] = {};  // some rows of that kind could not be read at all
+    std::vector<Dropped> dropped;           // the first kMaxListed, in the order found
 
     // Set when the file itself was damaged: where the damaged file was moved, and what SQLite said.
     std::optional<std::filesystem::path> damaged_file;
@@ -38,6 +39,8 @@ struct Recovery {
     void count_intact(RecordKind kind, std::size_t n = 1) { intact[static_cast<int>(kind)] += n; }
     // `count` records under one name (a damaged session's whole queue, say).
     void drop(RecordKind kind, std::string key, std::string why, std::size_t count = 1);
+    // Rows of a kind past a damaged page: how many is unknown, so at least one is counted.
+    void unreadable(RecordKind kind, std::string where, std::string why);
     void note(std::string line) { notes.push_back(std::move(line)); }
 
     std::size_t total_dropped() const;

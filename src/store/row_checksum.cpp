@@ -65,7 +65,11 @@ std::uint32_t checksum(const SessionRecord& r) {
     std::optional<std::int64_t> interval;
     if (r.expiry_interval) interval = *r.expiry_interval;
     RowChecksum sum;
-    sum.add(r.client_id).add(as_int(r.version)).add(interval).add(millis(r.expires_at)).add(as_int(r.listener));
+    sum.add(r.client_id)
+        .add(as_int(r.version))
+        .add(interval)
+        .add(millis(r.expires_at))
+        .add(as_int(r.listener));
     if (r.username)
         sum.add(*r.username);
     else

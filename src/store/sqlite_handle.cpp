@@ -10,7 +10,9 @@ Error error_of(sqlite3* db) {
 }
 
 // A zero-length value bound from a null pointer would be NULL in SQLite: an empty payload must stay a blob.
-const char* non_null(std::string_view bytes) { return bytes.data() ? bytes.data() : ""; }
+const char* non_null(std::string_view bytes) {
+    return bytes.data() ? bytes.data() : "";
+}
 
 }  // namespace
 
@@ -24,7 +26,9 @@ Result<Database> Database::open(const std::string& path, int flags) {
     return db;
 }
 
-Error Database::error() const { return error_of(db_.get()); }
+Error Database::error() const {
+    return error_of(db_.get());
+}
 
 Result<> Database::exec(const char* sql) {
     if (sqlite3_exec(db_.get(), sql, nullptr, nullptr, nullptr) != SQLITE_OK) return std::unexpected(error());
@@ -95,7 +99,8 @@ Result<bool> Statement::step() {
 
 Result<> Statement::run() {
     auto result = step();
-    while (result && *result) result = step();
+    while (result && *result)
+        result = step();
     reset();
     if (!result) return std::unexpected(result.error());
     return {};

@@ -32,8 +32,8 @@ struct Loader {
             auto row = select->step();
             if (!row) {
                 if (!row.error().damaged()) return std::unexpected(row.error());
-                recovery.drop(kind, fmt::format("(table {}: the rows after the last one read)", t.name),
-                              "unreadable: " + row.error().message);
+                recovery.unreadable(kind, fmt::format("(table {}: the rows after the last one read)", t.name),
+                                    "unreadable: " + row.error().message);
                 return {};
             }
             if (!*row) return {};
@@ -58,18 +58,21 @@ struct Loader {
     std::expected<void, sqlite::Error> queues(std::vector<QueueSummary>& out) {
         auto select = Statement::prepare(
             db,
-            "SELECT client_id, count(*), sum(length(topic) + length(payload) + length(properties)), min(sequence), "
+            "SELECT client_id, count(*), sum(length(CAST(topic AS BLOB)) + length(payload) + "
+            "length(properties)), min(sequence), "
             "max(sequence) FROM queued GROUP BY client_id ORDER BY client_id");
         if (!select) return std::unexpected(select.error());
         while (true) {
             auto row = select->step();
             if (!row) {
                 if (!row.error().damaged()) return std::unexpected(row.error());
-                recovery.drop(RecordKind::queued, "(table queued)", "unreadable: " + row.error().message);
+                recovery.unreadable(RecordKind::queued, "(table queued)",
+                                    "unreadable: " + row.error().message);
                 return {};
             }
             if (!*row) return {};
-            QueueSummary q{std::string(select->column_text(0)), static_cast<std::uint64_t>(select->column_int(1)),
+            QueueSummary q{std::string(select->column_text(0)),
+                           static_cast<std::uint64_t>(select->column_int(1)),
                            static_cast<std::uint64_t>(select->column_int(2)),
                            static_cast<std::uint64_t>(select->column_int(3)),
                            static_cast<std::uint64_t>(select->column_int(4))};
@@ -89,16 +92,21 @@ std::expected<LoadedState, StoreError> SqliteStore::load() {
     LoadedState state;
     state.recovery = opened_;
     Loader loader{db_, state.recovery, {}};
-    auto into = [](auto& vector) { return [&vector](auto&& record) { vector.push_back(std::move(record)); }; };
+    auto into = [](auto& vector) {
+        return [&vector](auto&& record) { vector.push_back(std::move(record)); };
+    };
 
-    // Sessions first: the rest of a session whose record is damaged is dropped with it (no session to hold it).
+    // Sessions first: the rest of a session whose record is damaged is dropped with it (no session to hold
+    // it).
     std::expected<void, sqlite::Error> done =
         loader.scan<SessionRecord>(RecordKind::session, sqlite::read_session, into(state.sessions));
-    if (done) done = loader.scan<RetainedRecord>(RecordKind::retained, sqlite::read_retained, into(state.retained));
+    if (done)
+        done = loader.scan<RetainedRecord>(RecordKind::retained, sqlite::read_retained, into(state.retained));
     if (done)
         done = loader.scan<SubscriptionRecord>(RecordKind::subscription, sqlite::read_subscription,
                                                into(state.subscriptions));
-    if (done) done = loader.scan<InflightRecord>(RecordKind::inflight, sqlite::read_inflight, into(state.inflight));
+    if (done)
+        done = loader.scan<InflightRecord>(RecordKind::inflight, sqlite::read_inflight, into(state.inflight));
     if (done) done = loader.scan<WillRecord>(RecordKind::will, sqlite::read_will, into(state.wills));
     if (done) done = loader.queues(state.queues);
     if (!done) return std::unexpected(io_error(done.error(), "be loaded"));

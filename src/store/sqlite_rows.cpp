@@ -63,7 +63,10 @@ void bind_row(Statement& s, const SessionRecord& r) {
 }
 
 void bind_row(Statement& s, const SubscriptionRecord& r) {
-    s.bind_text(1, r.client_id).bind_text(2, r.share_name).bind_text(3, r.filter).bind(4, std::int64_t(r.qos));
+    s.bind_text(1, r.client_id)
+        .bind_text(2, r.share_name)
+        .bind_text(3, r.filter)
+        .bind(4, std::int64_t(r.qos));
     s.bind(5, std::int64_t(r.no_local)).bind(6, std::int64_t(r.retain_as_published));
     s.bind(7, std::int64_t(r.retain_handling));
     s.bind(8, r.subscription_id ? std::optional<std::int64_t>(*r.subscription_id) : std::nullopt);

@@ -52,7 +52,8 @@ std::string copy_scan(Database& from, Database& to, Statement& insert, const Tab
         auto row = select->step();
         if (!row) return row.error().message;
         if (!*row) return {};
-        for (int i = 0; i < t.column_count; ++i) insert.bind_value(i + 1, select->column_value(i));
+        for (int i = 0; i < t.column_count; ++i)
+            insert.bind_value(i + 1, select->column_value(i));
         if (auto done = insert.run(); !done) return done.error().message;
         rows += static_cast<std::size_t>(sqlite3_changes(to.get()));
     }
@@ -61,9 +62,10 @@ std::string copy_scan(Database& from, Database& to, Statement& insert, const Tab
 TableCopy copy_table(Database& from, Database& to, const TableInfo& t) {
     TableCopy copy;
     std::string marks = "?";
-    for (int i = 1; i < t.column_count; ++i) marks += ", ?";
-    auto insert =
-        Statement::prepare(to, fmt::format("INSERT OR IGNORE INTO {}({}) VALUES({})", t.name, t.columns, marks));
+    for (int i = 1; i < t.column_count; ++i)
+        marks += ", ?";
+    auto insert = Statement::prepare(
+        to, fmt::format("INSERT OR IGNORE INTO {}({}) VALUES({})", t.name, t.columns, marks));
     if (!insert) {
         copy.stopped = insert.error().message;
         return copy;
@@ -78,7 +80,8 @@ fs::path aside_name(const fs::path& path) {
     auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
     std::string base = fmt::format("{}.damaged-{:%Y%m%dT%H%M%SZ}", path.string(), now);
     fs::path candidate = base;
-    for (int n = 2; fs::exists(candidate); ++n) candidate = fmt::format("{}-{}", base, n);
+    for (int n = 2; fs::exists(candidate); ++n)
+        candidate = fmt::format("{}-{}", base, n);
     return candidate;
 }
 
@@ -92,7 +95,8 @@ void sync_directory(const fs::path& path) {
 
 void remove_with_companions(const fs::path& path) {
     std::error_code ec;
-    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) fs::remove(path.string() + suffix, ec);
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"})
+        fs::remove(path.string() + suffix, ec);
 }
 
 }  // namespace
@@ -111,19 +115,23 @@ std::expected<void, StoreError> salvage(const fs::path& path, Recovery& recovery
 
         auto to = Database::open(fresh_path.string(),
                                  SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX);
-        if (!to) return std::unexpected(salvage_failed(path, "creating " + fresh_path.string(), to.error().message));
+        if (!to)
+            return std::unexpected(
+                salvage_failed(path, "creating " + fresh_path.string(), to.error().message));
         // A rollback journal, so that closing leaves one self-contained file to rename.
         auto ready = to->exec("PRAGMA journal_mode = DELETE; PRAGMA synchronous = FULL; BEGIN");
         if (ready) ready = create_schema(*to);
-        if (!ready) return std::unexpected(salvage_failed(path, "creating the fresh store", ready.error().message));
+        if (!ready)
+            return std::unexpected(salvage_failed(path, "creating the fresh store", ready.error().message));
 
         for (const auto& t : tables()) {
             TableCopy copy = copy_table(*from, *to, t);
-            recovery.note(fmt::format("salvage: {} rows of table {} copied{}", copy.rows, t.name,
-                                      copy.stopped.empty() ? "" : ", the rest unreadable (" + copy.stopped + ")"));
+            recovery.note(
+                fmt::format("salvage: {} rows of table {} copied{}", copy.rows, t.name,
+                            copy.stopped.empty() ? "" : ", the rest unreadable (" + copy.stopped + ")"));
             if (!copy.stopped.empty())
-                recovery.drop(t.kind, fmt::format("(table {}: an unknown number of rows)", t.name),
-                              "unreadable in the damaged file: " + copy.stopped);
+                recovery.unreadable(t.kind, fmt::format("(table {}: an unknown number of rows)", t.name),
+                                    "unreadable in the damaged file: " + copy.stopped);
         }
         if (auto done = to->exec("COMMIT"); !done)
             return std::unexpected(salvage_failed(path, "writing the fresh store", done.error().message));
@@ -136,7 +144,8 @@ std::expected<void, StoreError> salvage(const fs::path& path, Recovery& recovery
     fs::rename(path, aside, ec);
     if (ec) return std::unexpected(salvage_failed(path, "moving it to " + aside.string(), ec.message()));
     for (const char* suffix : {"-wal", "-journal"})
-        if (fs::exists(path.string() + suffix)) fs::rename(path.string() + suffix, aside.string() + suffix, ec);
+        if (fs::exists(path.string() + suffix))
+            fs::rename(path.string() + suffix, aside.string() + suffix, ec);
     fs::rename(fresh_path, path, ec);
     if (ec) return std::unexpected(salvage_failed(path, "putting the salvaged copy in place", ec.message()));
     sync_directory(path);

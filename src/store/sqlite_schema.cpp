@@ -40,7 +40,8 @@ const std::array<TableInfo, kRecordKinds> kTables{{
     {"sessions", RecordKind::session,
      "client_id, version, expiry_interval, expires_at, listener, username, crc", "client_id", 7},
     {"subscriptions", RecordKind::subscription,
-     "client_id, share_name, filter, qos, no_local, retain_as_published, retain_handling, subscription_id, crc",
+     "client_id, share_name, filter, qos, no_local, retain_as_published, retain_handling, subscription_id, "
+     "crc",
      "client_id, share_name, filter", 9},
     {"queued", RecordKind::queued,
      "client_id, sequence, topic, payload, qos, retain, properties, expires_at, share_name, crc",
@@ -55,7 +56,9 @@ const std::array<TableInfo, kRecordKinds> kTables{{
 
 }  // namespace
 
-const std::array<TableInfo, kRecordKinds>& tables() { return kTables; }
+const std::array<TableInfo, kRecordKinds>& tables() {
+    return kTables;
+}
 
 const TableInfo& table(RecordKind kind) {
     for (const auto& t : kTables)
@@ -72,7 +75,8 @@ Result<> migrate(Database& db, std::int64_t from_version, Recovery& recovery) {
     // Version 1 is the first: nothing older exists yet. A change of format adds a step here, from N to N + 1,
     // for example: if (from_version == 1) { ALTER TABLE ...; from_version = 2; }
     if (from_version < kFormatVersion)
-        recovery.note(fmt::format("store format migrated from version {} to {}", from_version, kFormatVersion));
+        recovery.note(
+            fmt::format("store format migrated from version {} to {}", from_version, kFormatVersion));
     return db.exec(fmt::format("PRAGMA user_version = {}", kFormatVersion).c_str());
 }
 

@@ -39,18 +39,20 @@ std::expected<void, StoreError> check_place(const fs::path& path) {
     fs::path dir = path.parent_path().empty() ? fs::path(".") : path.parent_path();
     std::error_code ec;
     if (!fs::exists(dir, ec))
-        return std::unexpected(unavailable(
-            path, fmt::format("the directory {} does not exist; create it (mkdir -p {}) or set "
-                              "persistence_location to an existing directory",
-                              dir.string(), dir.string())));
+        return std::unexpected(
+            unavailable(path, fmt::format("the directory {} does not exist; create it (mkdir -p {}) or set "
+                                          "persistence_location to an existing directory",
+                                          dir.string(), dir.string())));
     if (!fs::is_directory(dir, ec))
         return std::unexpected(unavailable(
-            path, fmt::format("{} is not a directory; set persistence_location to a directory", dir.string())));
+            path,
+            fmt::format("{} is not a directory; set persistence_location to a directory", dir.string())));
     if (::access(dir.c_str(), W_OK | X_OK) != 0)
         return std::unexpected(unavailable(
-            path, fmt::format("the directory {} is not writable by this user ({}); make it writable (chown or "
-                              "chmod) or set persistence_location to a directory that is",
-                              dir.string(), std::strerror(errno))));
+            path,
+            fmt::format("the directory {} is not writable by this user ({}); make it writable (chown or "
+                        "chmod) or set persistence_location to a directory that is",
+                        dir.string(), std::strerror(errno))));
     if (fs::exists(path, ec)) {
         if (fs::is_directory(path, ec))
             return std::unexpected(
@@ -72,7 +74,8 @@ std::expected<void, StoreError> check_header(const fs::path& path, Recovery& rec
     std::error_code ec;
     if (!fs::exists(path, ec)) return {};
     if (fs::file_size(path, ec) == 0) {
-        recovery.note(fmt::format("the store file {} was empty: starting with an empty store", path.string()));
+        recovery.note(
+            fmt::format("the store file {} was empty: starting with an empty store", path.string()));
         return {};
     }
     std::ifstream in(path, std::ios::binary);
@@ -85,9 +88,10 @@ std::expected<void, StoreError> check_header(const fs::path& path, Recovery& rec
                            : "it does not begin with SQLite's header, so it is not a culex store";
     return std::unexpected(StoreError{
         StoreError::Kind::not_a_store,
-        fmt::format("cannot open the store {}: {}; culex leaves it untouched: set persistence_file to another "
-                    "name, or move the file away",
-                    path.string(), what)});
+        fmt::format(
+            "cannot open the store {}: {}; culex leaves it untouched: set persistence_file to another "
+            "name, or move the file away",
+            path.string(), what)});
 }
 
 }  // namespace
@@ -117,7 +121,8 @@ struct SqliteStore::Statements {
         auto insert = [&](Statement& into, RecordKind kind) {
             const auto& t = sqlite::table(kind);
             std::string marks = "?";
-            for (int i = 1; i < t.column_count; ++i) marks += ", ?";
+            for (int i = 1; i < t.column_count; ++i)
+                marks += ", ?";
             one(into, fmt::format("INSERT OR REPLACE INTO {}({}) VALUES({})", t.name, t.columns, marks));
         };
         one(s->begin, "BEGIN IMMEDIATE");
@@ -137,7 +142,8 @@ struct SqliteStore::Statements {
         insert(s->enqueue, RecordKind::queued);
         one(s->dequeue, "DELETE FROM queued WHERE client_id = ? AND sequence BETWEEN ? AND ?");
         insert(s->put_inflight, RecordKind::inflight);
-        one(s->delete_inflight, "DELETE FROM inflight WHERE client_id = ? AND direction = ? AND packet_id = ?");
+        one(s->delete_inflight,
+            "DELETE FROM inflight WHERE client_id = ? AND direction = ? AND packet_id = ?");
         insert(s->put_will, RecordKind::will);
         one(s->delete_will, "DELETE FROM wills WHERE client_id = ?");
         one(s->read_queue, fmt::format("SELECT {} FROM queued WHERE client_id = ? AND sequence > ? ORDER BY "
@@ -163,7 +169,9 @@ struct SqliteStore::Apply {
     }
 
     sqlite::Result<> operator()(const op::PutRetained& o) const { return put(s.put_retained, o.record); }
-    sqlite::Result<> operator()(const op::DeleteRetained& o) const { return by_id(s.delete_retained, o.topic); }
+    sqlite::Result<> operator()(const op::DeleteRetained& o) const {
+        return by_id(s.delete_retained, o.topic);
+    }
     sqlite::Result<> operator()(const op::PutSession& o) const { return put(s.put_session, o.record); }
     sqlite::Result<> operator()(const op::DeleteSession& o) const {
         for (Statement* stmt : {&s.delete_session, &s.delete_session_subscriptions, &s.delete_session_queue,
@@ -210,10 +218,17 @@ std::string SqliteStore::describe() const {
 StoreError SqliteStore::io_error(const sqlite::Error& error, std::string_view doing) const {
     std::string fix;
     switch (error.code & 0xff) {
-        case SQLITE_FULL: fix = "; free space on that file system"; break;
-        case SQLITE_READONLY: fix = "; make the file and its directory writable"; break;
-        case SQLITE_IOERR: fix = "; check the disk (dmesg)"; break;
-        default: break;
+        case SQLITE_FULL:
+            fix = "; free space on that file system";
+            break;
+        case SQLITE_READONLY:
+            fix = "; make the file and its directory writable";
+            break;
+        case SQLITE_IOERR:
+            fix = "; check the disk (dmesg)";
+            break;
+        default:
+            break;
     }
     auto kind = (error.code & 0xff) == SQLITE_TOOBIG ? StoreError::Kind::too_large : StoreError::Kind::io;
     return {kind, fmt::format("the store {} could not {}: {}{}", options_.path.string(), doing, error.message,
@@ -235,7 +250,8 @@ std::expected<std::unique_ptr<SqliteStore>, StoreError> SqliteStore::open(const 
     store->statements_.reset();
     store->db_ = sqlite::Database();
     store->opened_.damage = started.error().message;
-    if (auto saved = sqlite::salvage(options.path, store->opened_); !saved) return std::unexpected(saved.error());
+    if (auto saved = sqlite::salvage(options.path, store->opened_); !saved)
+        return std::unexpected(saved.error());
     if (auto again = store->start(damaged); !again) return std::unexpected(again.error());
     return store;
 }
@@ -258,13 +274,14 @@ std::expected<void, StoreError> SqliteStore::start(bool& damaged) {
     auto db = sqlite::Database::open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX);
     if (!db) return fail(db.error(), "opening");
     db_ = std::move(*db);
-    sqlite3_limit(db_.get(), SQLITE_LIMIT_LENGTH, static_cast<int>(std::min<std::size_t>(
-                                                      options_.max_value_bytes, 1'000'000'000)));
+    sqlite3_limit(db_.get(), SQLITE_LIMIT_LENGTH,
+                  static_cast<int>(std::min<std::size_t>(options_.max_value_bytes, 1'000'000'000)));
     // Exclusive: one broker per store, and no -shm file (the WAL index lives in the broker's memory).
     if (auto ok = db_.exec("PRAGMA locking_mode = EXCLUSIVE"); !ok) return fail(ok.error(), "locking");
     auto mode = db_.query_text("PRAGMA journal_mode = WAL");
     if (!mode) return fail(mode.error(), "switching to WAL");
-    const char* sync = options_.sync == SyncMode::fsync ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL";
+    const char* sync =
+        options_.sync == SyncMode::fsync ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL";
     if (auto ok = db_.exec(sync); !ok) return fail(ok.error(), "setting persistence_sync");
 
     // The write lock is taken now and held: a second broker on the same file fails here, not later.
@@ -280,9 +297,10 @@ std::expected<void, StoreError> SqliteStore::start(bool& damaged) {
         rollback();
         return std::unexpected(StoreError{
             StoreError::Kind::too_new,
-            fmt::format("cannot open the store {}: its format version is {}, newer than this culex knows ({}); "
-                        "run the newer culex that wrote it, or move the file away to start empty",
-                        path, *version, sqlite::kFormatVersion)});
+            fmt::format(
+                "cannot open the store {}: its format version is {}, newer than this culex knows ({}); "
+                "run the newer culex that wrote it, or move the file away to start empty",
+                path, *version, sqlite::kFormatVersion)});
     }
     sqlite::Result<> schema;
     if (*version == 0 && *table_count > 0) {
@@ -324,7 +342,8 @@ std::expected<void, StoreError> SqliteStore::commit(std::span<const Batch* const
             (void)s.rollback.run();
             if ((done.error().code & 0xff) == SQLITE_TOOBIG)
                 return std::unexpected(value_too_large(largest_value(operation), options_.max_value_bytes));
-            return std::unexpected(io_error(done.error(), "store a batch (nothing of this commit was stored)"));
+            return std::unexpected(
+                io_error(done.error(), "store a batch (nothing of this commit was stored)"));
         }
     }
     if (auto ok = s.commit.run(); !ok) {
@@ -359,7 +378,8 @@ std::expected<QueuePage, StoreError> SqliteStore::read_queue(const QueueRequest&
         if (!message) {
             ++looked_at;
             page.last_sequence = static_cast<std::uint64_t>(stmt.column_int(1));
-            page.dropped.push_back({RecordKind::queued, fmt::format("{} #{}", sqlite::row_key(stmt), page.last_sequence),
+            page.dropped.push_back({RecordKind::queued,
+                                    fmt::format("{} #{}", sqlite::row_key(stmt), page.last_sequence),
                                     "checksum mismatch: the row was changed on disk"});
             continue;
         }

@@ -1,6 +1,6 @@
 // The embedded store: one SQLite file in WAL mode, one b-tree per kind of record, a checksum per row.
-// Opening checks the file (PRAGMA quick_check) and, when it is damaged, salvages what reads, moves the damaged
-// file aside and carries on with a fresh file holding what was intact (see docs/persistence.md).
+// Opening checks the file (PRAGMA quick_check) and, when it is damaged, salvages what reads, moves the
+// damaged file aside and carries on with a fresh file holding what was intact (see docs/persistence.md).
 #pragma once
 
 #include <filesystem>

@@ -23,12 +23,12 @@ namespace culex::store {
 
 struct StoreError {
     enum class Kind {
-        unavailable,   // the file or directory cannot be opened or written (path, cause, fix in message)
-        busy,          // another process holds the store
-        too_new,       // written by a newer culex (a format version this one does not know)
-        not_a_store,   // the file is something else (a Mosquitto persistence file, say): left untouched
-        io,            // a read or write failed while running (disk full, I/O error)
-        too_large,     // a value passed the store's size limit; nothing of the commit was applied
+        unavailable,  // the file or directory cannot be opened or written (path, cause, fix in message)
+        busy,         // another process holds the store
+        too_new,      // written by a newer culex (a format version this one does not know)
+        not_a_store,  // the file is something else (a Mosquitto persistence file, say): left untouched
+        io,           // a read or write failed while running (disk full, I/O error)
+        too_large,    // a value passed the store's size limit; nothing of the commit was applied
     };
     Kind kind;
     std::string message;  // one sentence or two: what, where, why, and the fix

@@ -26,13 +26,16 @@ struct Largest {
 
 }  // namespace
 
-std::size_t largest_value(const Operation& operation) { return std::visit(Largest{}, operation); }
+std::size_t largest_value(const Operation& operation) {
+    return std::visit(Largest{}, operation);
+}
 
 StoreError value_too_large(std::size_t size, std::size_t limit) {
-    return {StoreError::Kind::too_large,
-            fmt::format("a value of {} bytes passes the store's limit of {} bytes; nothing of this commit was "
-                        "stored (lower message_size_limit so that the broker refuses such messages first)",
-                        size, limit)};
+    return {
+        StoreError::Kind::too_large,
+        fmt::format("a value of {} bytes passes the store's limit of {} bytes; nothing of this commit was "
+                    "stored (lower message_size_limit so that the broker refuses such messages first)",
+                    size, limit)};
 }
 
 }  // namespace culex::store

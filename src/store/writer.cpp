@@ -7,7 +7,9 @@ namespace culex::store {
 Writer::Writer(Store& store, Options options)
     : store_(store), options_(std::move(options)), thread_([this] { run(); }) {}
 
-Writer::~Writer() { stop(); }
+Writer::~Writer() {
+    stop();
+}
 
 bool Writer::submit(Batch&& batch, Completion&& done, Admission admission) {
     const std::size_t bytes = batch.bytes();
@@ -49,8 +51,8 @@ void Writer::stop() {
 
 Writer::Counters Writer::counters() const {
     auto get = [](const std::atomic<std::uint64_t>& n) { return n.load(std::memory_order_relaxed); };
-    return {get(batches_), get(operations_), get(commits_),        get(failed_commits_),
-            get(pages_read_), get(refused_), get(largest_commit_)};
+    return {get(batches_),    get(operations_), get(commits_),       get(failed_commits_),
+            get(pages_read_), get(refused_),    get(largest_commit_)};
 }
 
 void Writer::run() {
@@ -65,7 +67,8 @@ void Writer::run() {
         lock.unlock();
 
         std::size_t bytes = 0;
-        for (const auto& p : round) bytes += p.batch.bytes();
+        for (const auto& p : round)
+            bytes += p.batch.bytes();
         if (!round.empty()) commit_round(round);
         round.clear();  // the batches' memory goes before the budget is given back
         for (auto& read : reads) {

@@ -39,7 +39,7 @@ class Writer {
         std::uint64_t commits = 0;
         std::uint64_t failed_commits = 0;
         std::uint64_t pages_read = 0;
-        std::uint64_t refused = 0;  // submits refused by the byte budget
+        std::uint64_t refused = 0;         // submits refused by the byte budget
         std::uint64_t largest_commit = 0;  // batches in the largest commit
     };
 
@@ -56,7 +56,8 @@ class Writer {
 
     // Never blocks on the disk (only on a short mutex). False: refused, by the budget or because the writer
     // stopped; the batch and completion are left to the caller, and the completion will not be called.
-    [[nodiscard]] bool submit(Batch&& batch, Completion&& done, Admission admission = Admission::within_budget);
+    [[nodiscard]] bool submit(Batch&& batch, Completion&& done,
+                              Admission admission = Admission::within_budget);
     // A page of a session's queue, read after the commit of what was submitted before it (it may also see
     // batches submitted after it). False when the writer stopped.
     [[nodiscard]] bool read_queue(QueueRequest request, PageCompletion&& done);

@@ -1,4 +1,5 @@
-// A batch is applied all or none; deletes remove exactly what they name, and ending a session removes all of it.
+// A batch is applied all or none; deletes remove exactly what they name, and ending a session removes all of
+// it.
 #include "store_test_support.hpp"
 
 namespace culex::store::testing {
@@ -123,7 +124,8 @@ TEST(BatchBytes, CountsWhatTheOperationsHold) {
     EXPECT_EQ(large.size(), 1u);
 }
 
-INSTANTIATE_TEST_SUITE_P(Stores, Batches, ::testing::Values(StoreKind::memory, StoreKind::sqlite), store_name);
+INSTANTIATE_TEST_SUITE_P(Stores, Batches, ::testing::Values(StoreKind::memory, StoreKind::sqlite),
+                         store_name);
 
 }  // namespace
 }  // namespace culex::store::testing

@@ -19,16 +19,19 @@ void write_all(const fs::path& path, const std::string& bytes) {
     std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
 }
 
-std::string marker_payload(int i) { return "MARK-" + std::to_string(10000 + i) + std::string(180, 'p'); }
+std::string marker_payload(int i) {
+    return "MARK-" + std::to_string(10000 + i) + std::string(180, 'p');
+}
 
-// Writes a store with 1 session (with a subscription) and `count` retained messages, and closes it: the WAL is
-// checkpointed into the file, which is what the tests then damage.
+// Writes a store with 1 session (with a subscription) and `count` retained messages, and closes it: the WAL
+// is checkpointed into the file, which is what the tests then damage.
 void write_store(const fs::path& path, int count) {
     auto store = SqliteStore::open({path});
     ASSERT_TRUE(store) << store.error().message;
     Batch b;
     b.put_session(session("keeper")).add_subscription(subscription("keeper", "k/#"));
-    for (int i = 0; i < count; ++i) b.put_retained(retained("r/" + std::to_string(10000 + i), marker_payload(i)));
+    for (int i = 0; i < count; ++i)
+        b.put_retained(retained("r/" + std::to_string(10000 + i), marker_payload(i)));
     ASSERT_TRUE((*store)->commit(b));
 }
 
@@ -184,7 +187,8 @@ TEST(Damage, AFlippedQueuedMessageIsSkippedWhenPagedInAndNamed) {
         ASSERT_TRUE(store);
         Batch b;
         b.put_session(session("c"));
-        for (std::uint64_t s = 1; s <= 5; ++s) b.enqueue(queued("c", s, "QUEUED-" + std::to_string(s)));
+        for (std::uint64_t s = 1; s <= 5; ++s)
+            b.enqueue(queued("c", s, "QUEUED-" + std::to_string(s)));
         ASSERT_TRUE((*store)->commit(b));
     }
     std::string bytes = read_all(path);
@@ -198,7 +202,8 @@ TEST(Damage, AFlippedQueuedMessageIsSkippedWhenPagedInAndNamed) {
     auto page = (*store)->read_queue({"c", 0, 10, 1 << 20});
     ASSERT_TRUE(page);
     std::vector<std::uint64_t> got;
-    for (const auto& m : page->messages) got.push_back(m.sequence);
+    for (const auto& m : page->messages)
+        got.push_back(m.sequence);
     EXPECT_EQ(got, (std::vector<std::uint64_t>{1, 2, 4, 5}));
     ASSERT_EQ(page->dropped.size(), 1u);
     EXPECT_EQ(page->dropped[0].key, "c #3");

@@ -8,7 +8,9 @@
 namespace culex::store::testing {
 namespace {
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
 
 void set_user_version(const std::filesystem::path& path, int version) {
     auto db = sqlite::Database::open(path.string(), SQLITE_OPEN_READWRITE);

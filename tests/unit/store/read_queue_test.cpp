@@ -8,7 +8,8 @@ class ReadQueue : public StoreTest {
   protected:
     void fill(const std::string& id, std::uint64_t first, std::uint64_t last) {
         Batch b;
-        for (auto s = first; s <= last; ++s) b.enqueue(queued(id, s));
+        for (auto s = first; s <= last; ++s)
+            b.enqueue(queued(id, s));
         commit(b);
     }
     QueuePage read(QueueRequest request) {
@@ -38,14 +39,17 @@ TEST_P(ReadQueue, PagesComeInSequenceOrderUntilTheEnd) {
         EXPECT_EQ(page.messages.size(), 16u);
     }
     ASSERT_EQ(seen.size(), 100u);
-    for (std::size_t i = 0; i < seen.size(); ++i) EXPECT_EQ(seen[i], i + 1);
+    for (std::size_t i = 0; i < seen.size(); ++i)
+        EXPECT_EQ(seen[i], i + 1);
 }
 
 TEST_P(ReadQueue, MaxBytesEndsAPageButAtLeastOneMessageComes) {
     Batch b;
-    for (std::uint64_t s = 1; s <= 4; ++s) b.enqueue(queued("c", s, std::string(1000, 'a')));
+    for (std::uint64_t s = 1; s <= 4; ++s)
+        b.enqueue(queued("c", s, std::string(1000, 'a')));
     commit(b);
-    const std::size_t one = queued("c", 1, std::string(1000, 'a')).topic.size() + 1000 + properties_bytes().size();
+    const std::size_t one =
+        queued("c", 1, std::string(1000, 'a')).topic.size() + 1000 + properties_bytes().size();
 
     auto page = read({"c", 0, 100, 2 * one});
     ASSERT_EQ(page.messages.size(), 2u);
@@ -67,7 +71,8 @@ TEST_P(ReadQueue, DequeueRemovesARangeAndTheSummaryFollows) {
     commit(Batch().dequeue("c", 1, 4).dequeue("c", 7, 7));
     auto page = read({"c", 0, 100, 1 << 20});
     std::vector<std::uint64_t> left;
-    for (const auto& m : page.messages) left.push_back(m.sequence);
+    for (const auto& m : page.messages)
+        left.push_back(m.sequence);
     EXPECT_EQ(left, (std::vector<std::uint64_t>{5, 6, 8, 9, 10}));
 
     auto state = load();
@@ -91,7 +96,8 @@ TEST_P(ReadQueue, AnUnknownSessionOrAnEmptyRestGivesAnEmptyPage) {
     EXPECT_EQ(page.last_sequence, 3u);
 }
 
-INSTANTIATE_TEST_SUITE_P(Stores, ReadQueue, ::testing::Values(StoreKind::memory, StoreKind::sqlite), store_name);
+INSTANTIATE_TEST_SUITE_P(Stores, ReadQueue, ::testing::Values(StoreKind::memory, StoreKind::sqlite),
+                         store_name);
 
 }  // namespace
 }  // namespace culex::store::testing

@@ -22,7 +22,8 @@ Batch everything(const std::string& id) {
         .put_inflight(inflight(id, Direction::incoming, 4))
         .put_will(will(id))
         .put_retained(retained("retained/" + id));
-    for (std::uint64_t s = 1; s <= 20; ++s) b.enqueue(queued(id, s));
+    for (std::uint64_t s = 1; s <= 20; ++s)
+        b.enqueue(queued(id, s));
     return b;
 }
 
@@ -39,7 +40,8 @@ void expect_everything(Store& store, const std::vector<std::string>& ids) {
         auto page = store.read_queue({id, 0, 100, 1 << 20});
         ASSERT_TRUE(page);
         ASSERT_EQ(page->messages.size(), 20u);
-        for (std::uint64_t s = 1; s <= 20; ++s) EXPECT_EQ(page->messages[s - 1], queued(id, s));
+        for (std::uint64_t s = 1; s <= 20; ++s)
+            EXPECT_EQ(page->messages[s - 1], queued(id, s));
     }
     EXPECT_EQ(state->subscriptions.size(), 2 * ids.size());
     EXPECT_EQ(state->inflight.size(), 2 * ids.size());

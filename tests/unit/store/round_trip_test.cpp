@@ -39,8 +39,9 @@ TEST_P(RoundTrip, EveryRecordTypeComesBackAsItWent) {
     // Queued bodies are not part of load(): a summary is, and the body comes with read_queue().
     ASSERT_EQ(state.queues.size(), 1u);
     const auto& body = queued("c1", 1);
-    EXPECT_EQ(state.queues[0],
-              (QueueSummary{"c1", 1, body.topic.size() + body.payload.size() + body.properties.size(), 1, 1}));
+    EXPECT_EQ(
+        state.queues[0],
+        (QueueSummary{"c1", 1, body.topic.size() + body.payload.size() + body.properties.size(), 1, 1}));
     auto page = store_->read_queue({"c1", 0, 10, 1 << 20});
     ASSERT_TRUE(page) << page.error().message;
     ASSERT_EQ(page->messages.size(), 1u);
@@ -90,7 +91,8 @@ TEST_P(RoundTrip, PutReplacesTheRecordWithTheSameKey) {
     EXPECT_EQ(state.subscriptions[0], changed);
 }
 
-INSTANTIATE_TEST_SUITE_P(Stores, RoundTrip, ::testing::Values(StoreKind::memory, StoreKind::sqlite), store_name);
+INSTANTIATE_TEST_SUITE_P(Stores, RoundTrip, ::testing::Values(StoreKind::memory, StoreKind::sqlite),
+                         store_name);
 
 }  // namespace
 }  // namespace culex::store::testing

@@ -35,10 +35,14 @@ class TempDir {
     std::filesystem::path path_;
 };
 
-inline Deadline at_ms(std::int64_t ms) { return Deadline(std::chrono::milliseconds(ms)); }
+inline Deadline at_ms(std::int64_t ms) {
+    return Deadline(std::chrono::milliseconds(ms));
+}
 
 // Encoded MQTT 5 properties are opaque to the store: any bytes do, zeros and high bytes included.
-inline std::string properties_bytes() { return std::string("\x02\x00\x00\x00\x3c\x08\xff", 7); }
+inline std::string properties_bytes() {
+    return std::string("\x02\x00\x00\x00\x3c\x08\xff", 7);
+}
 
 inline RetainedRecord retained(std::string topic, std::string payload = "temperature 21.5") {
     return {std::move(topic), protocol::Payload(std::move(payload)), protocol::QoS::at_least_once,
@@ -50,8 +54,14 @@ inline SessionRecord session(std::string client_id) {
 }
 
 inline SubscriptionRecord subscription(std::string client_id, std::string filter, std::string share = "") {
-    return {std::move(client_id), std::move(filter), std::move(share), protocol::QoS::exactly_once,
-            true, true, 2, 77};
+    return {std::move(client_id),
+            std::move(filter),
+            std::move(share),
+            protocol::QoS::exactly_once,
+            true,
+            true,
+            2,
+            77};
 }
 
 inline QueuedMessage queued(std::string client_id, std::uint64_t sequence, std::string payload = "") {
@@ -68,24 +78,31 @@ inline QueuedMessage queued(std::string client_id, std::uint64_t sequence, std::
 }
 
 inline InflightRecord inflight(std::string client_id, Direction direction, std::uint16_t packet_id) {
-    return {std::move(client_id),
-            direction,
-            packet_id,
-            direction == Direction::incoming ? InflightState::received_not_released : InflightState::publish_sent,
-            packet_id,
-            "orders/" + std::to_string(packet_id),
-            protocol::Payload(std::string("order\0body", 10)),
-            protocol::QoS::exactly_once,
-            true,
-            properties_bytes(),
-            std::nullopt,
-            "workers"};
+    return {
+        std::move(client_id),
+        direction,
+        packet_id,
+        direction == Direction::incoming ? InflightState::received_not_released : InflightState::publish_sent,
+        packet_id,
+        "orders/" + std::to_string(packet_id),
+        protocol::Payload(std::string("order\0body", 10)),
+        protocol::QoS::exactly_once,
+        true,
+        properties_bytes(),
+        std::nullopt,
+        "workers"};
 }
 
 inline WillRecord will(std::string client_id) {
     std::string topic = "status/" + client_id;
-    return {std::move(client_id), std::move(topic), protocol::Payload(std::string("offline")),
-            protocol::QoS::at_least_once, true, properties_bytes(), 30, at_ms(1'900'000'000'500)};
+    return {std::move(client_id),
+            std::move(topic),
+            protocol::Payload(std::string("offline")),
+            protocol::QoS::at_least_once,
+            true,
+            properties_bytes(),
+            30,
+            at_ms(1'900'000'000'500)};
 }
 
 enum class StoreKind { memory, sqlite };

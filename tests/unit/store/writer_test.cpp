@@ -27,7 +27,9 @@ class GatedStore : public Store {
         return inner_.commit(batches);
     }
     std::expected<LoadedState, StoreError> load() override { return inner_.load(); }
-    std::expected<QueuePage, StoreError> read_queue(const QueueRequest& r) override { return inner_.read_queue(r); }
+    std::expected<QueuePage, StoreError> read_queue(const QueueRequest& r) override {
+        return inner_.read_queue(r);
+    }
     std::string describe() const override { return "gated memory"; }
 
     bool wait_for_commit_started() {
@@ -96,7 +98,8 @@ TEST(Writer, BatchesWaitingBehindACommitGoIntoTheNextOne) {
             for (int i = 0; i < 250; ++i)
                 ASSERT_TRUE(writer.submit(one_message(2 + loop * 250 + i), done.make()));
         });
-    for (auto& t : loops) t.join();
+    for (auto& t : loops)
+        t.join();
     store.open_gate();
     ASSERT_TRUE(done.wait_for(1001));
 
@@ -118,7 +121,8 @@ TEST(Writer, StopDrainsEverythingSubmittedAndRunsItsCompletions) {
     Completions done;
     {
         Writer writer(store, {});
-        for (std::uint64_t s = 1; s <= 500; ++s) ASSERT_TRUE(writer.submit(one_message(s), done.make()));
+        for (std::uint64_t s = 1; s <= 500; ++s)
+            ASSERT_TRUE(writer.submit(one_message(s), done.make()));
         writer.stop();
         EXPECT_EQ(done.ok(), 500);  // all ran before stop() returned
         Batch late = one_message(501);
@@ -156,7 +160,9 @@ TEST(Writer, AFullBudgetRefusesUntilTheQueueDrainsThenSaysSo) {
     EXPECT_TRUE(writer.backpressure());
     EXPECT_LE(writer.waiting_bytes(), options.byte_budget);
     // What must not be lost gets in anyway.
-    EXPECT_TRUE(writer.submit(Batch().delete_session("other"), done.make(), Writer::Admission::always));
+    Batch ending;
+    ending.delete_session("other");
+    EXPECT_TRUE(writer.submit(std::move(ending), done.make(), Writer::Admission::always));
 
     store.open_gate();
     ASSERT_EQ(relieved.get_future().wait_for(kTimeout), std::future_status::ready);
@@ -188,9 +194,11 @@ TEST(Writer, AQueuePageReadSeesWhatWasSubmittedBeforeIt) {
     ASSERT_TRUE(opened);
     Completions done;
     Writer writer(**opened, {});
-    for (std::uint64_t s = 1; s <= 10; ++s) ASSERT_TRUE(writer.submit(one_message(s), done.make()));
+    for (std::uint64_t s = 1; s <= 10; ++s)
+        ASSERT_TRUE(writer.submit(one_message(s), done.make()));
     std::promise<std::expected<QueuePage, StoreError>> result;
-    ASSERT_TRUE(writer.read_queue({"c", 4, 3, 1 << 20}, [&](auto page) { result.set_value(std::move(page)); }));
+    ASSERT_TRUE(
+        writer.read_queue({"c", 4, 3, 1 << 20}, [&](auto page) { result.set_value(std::move(page)); }));
     auto future = result.get_future();
     ASSERT_EQ(future.wait_for(kTimeout), std::future_status::ready);
     auto page = future.get();
