@@ -93,6 +93,59 @@ BENCHMARK_CAPTURE(Enqueue, fsync, SyncMode::fsync)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
+// As a QoS 1 publisher with a window of W messages in flight sees it: each message waits for its completion
+// (the PUBACK) before the window lets another one go. Latency-bound, the worst case for group commit.
+void EnqueueWindow(benchmark::State& state, SyncMode sync) {
+    const auto window = static_cast<std::uint64_t>(state.range(0));
+    auto dir = bench_dir(sync == SyncMode::fsync ? "window-fsync" : "window-os");
+    auto store = SqliteStore::open({dir / "culex.db", sync});
+    if (!store) {
+        state.SkipWithError(store.error().message.c_str());
+        return;
+    }
+    std::mutex mutex;
+    std::condition_variable acked;
+    std::uint64_t completed = 0;
+    Writer writer(**store, {});
+    std::uint64_t sequence = 0;
+    for (auto _ : state) {
+        {
+            std::unique_lock lock(mutex);
+            acked.wait(lock, [&] { return sequence - completed < window; });
+        }
+        Batch batch;
+        batch.enqueue(message(++sequence));
+        bool taken = writer.submit(std::move(batch), [&](const std::expected<void, StoreError>&) {
+            std::lock_guard lock(mutex);
+            ++completed;
+            acked.notify_all();
+        });
+        if (!taken) state.SkipWithError("refused");
+    }
+    writer.stop();
+    auto counters = writer.counters();
+    state.SetItemsProcessed(static_cast<std::int64_t>(counters.operations));
+    state.counters["ops_per_commit"] =
+        counters.commits ? static_cast<double>(counters.operations) / static_cast<double>(counters.commits)
+                         : 0;
+    store->reset();
+    fs::remove_all(dir);
+}
+BENCHMARK_CAPTURE(EnqueueWindow, os, SyncMode::os)
+    ->Arg(1)
+    ->Iterations(20'000)
+    ->Arg(20)
+    ->Arg(1000)
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(EnqueueWindow, fsync, SyncMode::fsync)
+    ->Arg(1)
+    ->Arg(20)
+    ->Arg(1000)
+    ->Iterations(20'000)
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime();
+
 // open() + load() of a store holding 1,000,000 retained messages of 64 bytes and 100,000 persistent sessions
 // (each with one subscription): the restart target is serving in under 10 s.
 void Load(benchmark::State& state) {
