@@ -7,6 +7,7 @@
 // broker would; ops_per_commit is what group commit gathered (in fsync mode: operations per fsync).
 #include <benchmark/benchmark.h>
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -30,6 +31,12 @@ fs::path bench_dir(const std::string& name) {
     fs::remove_all(dir);
     fs::create_directories(dir);
     return dir;
+}
+
+double max_rss_mb() {
+    rusage usage{};
+    ::getrusage(RUSAGE_SELF, &usage);
+    return static_cast<double>(usage.ru_maxrss) / 1024.0;
 }
 
 QueuedMessage message(std::uint64_t sequence) {
@@ -81,17 +88,58 @@ void Enqueue(benchmark::State& state, SyncMode sync) {
         counters.commits ? static_cast<double>(counters.operations) / static_cast<double>(counters.commits)
                          : 0;
     state.counters["refused"] = static_cast<double>(counters.refused);
+    state.counters["max_rss_MB"] = max_rss_mb();
     store->reset();
     fs::remove_all(dir);
 }
 BENCHMARK_CAPTURE(Enqueue, os, SyncMode::os)
-    ->Iterations(300'000)
+    ->Iterations(1'000'000)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 BENCHMARK_CAPTURE(Enqueue, fsync, SyncMode::fsync)
     ->Iterations(300'000)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
+
+// A session back after 1,000,000 messages of 64 bytes were queued for it: paged in, in order, 1000 a page.
+void ReadQueue(benchmark::State& state) {
+    constexpr std::uint64_t kQueued = 1'000'000;
+    auto dir = bench_dir("read-queue");
+    auto store = SqliteStore::open({dir / "culex.db", SyncMode::os});
+    if (!store) {
+        state.SkipWithError(store.error().message.c_str());
+        return;
+    }
+    Batch batch;
+    for (std::uint64_t s = 1; s <= kQueued; ++s) {
+        batch.enqueue(message(s));
+        if (batch.size() == 50'000) {
+            (void)(*store)->commit(batch);
+            batch = Batch();
+        }
+    }
+    for (auto _ : state) {
+        std::uint64_t after = 0, read = 0;
+        bool in_order = true;
+        while (true) {
+            auto page = (*store)->read_queue({"offline-subscriber", after, 1000, 1 << 20});
+            if (!page) {
+                state.SkipWithError(page.error().message.c_str());
+                return;
+            }
+            for (const auto& m : page->messages)
+                in_order = in_order && m.sequence == ++read;
+            after = page->last_sequence;
+            if (!page->more) break;
+        }
+        if (read != kQueued || !in_order) state.SkipWithError("queue not read back whole and in order");
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kQueued));
+    state.counters["max_rss_MB"] = max_rss_mb();
+    store->reset();
+    fs::remove_all(dir);
+}
+BENCHMARK(ReadQueue)->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // As a QoS 1 publisher with a window of W messages in flight sees it: each message waits for its completion
 // (the PUBACK) before the window lets another one go. Latency-bound, the worst case for group commit.
