@@ -24,6 +24,7 @@ namespace culex::store {
 class Writer {
   public:
     // Called on the writer thread once the batch is committed (or the commit failed: nothing of it stored).
+    // It may submit again; it must not call stop() (the thread would wait for itself).
     using Completion = std::function<void(const std::expected<void, StoreError>&)>;
     using PageCompletion = std::function<void(std::expected<QueuePage, StoreError>)>;
 

@@ -1,5 +1,8 @@
 // The file's format version, and the files culex refuses to touch: each refusal names the path, the cause
 // and the fix.
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <fstream>
 
 #include "store/sqlite_handle.hpp"
@@ -90,6 +93,21 @@ TEST(Format, AMissingDirectoryIsNamedWithTheFix) {
     EXPECT_TRUE(contains(message, (dir / "no" / "such").string() + " does not exist")) << message;
     EXPECT_TRUE(contains(message, "mkdir -p")) << message;
     EXPECT_TRUE(contains(message, "persistence_location")) << message;
+}
+
+TEST(Format, AnUnwritableDirectoryIsNamedWithTheFix) {
+    if (::geteuid() == 0) GTEST_SKIP() << "root writes anywhere: run as another user to check this";
+    TempDir dir;
+    auto locked = dir / "locked";
+    std::filesystem::create_directory(locked);
+    ::chmod(locked.c_str(), 0555);
+    auto opened = SqliteStore::open({locked / "culex.db"});
+    ::chmod(locked.c_str(), 0755);
+    ASSERT_FALSE(opened);
+    EXPECT_EQ(opened.error().kind, StoreError::Kind::unavailable);
+    EXPECT_TRUE(contains(opened.error().message, locked.string() + " is not writable"))
+        << opened.error().message;
+    EXPECT_TRUE(contains(opened.error().message, "chmod")) << opened.error().message;
 }
 
 TEST(Format, AStorePathThatIsADirectoryIsNamed) {
