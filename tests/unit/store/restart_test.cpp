@@ -92,6 +92,31 @@ TEST(Restart, AProcessKilledAfterACommitLosesNothingOfIt) {
     expect_everything(*store, {"c1", "c2"});
 }
 
+// Killed while writing a commit: the WAL ends in the middle of its last frame. That commit never returned (no
+// completion ran, nothing of it was acknowledged); SQLite discards it, and every commit before it is there.
+TEST(Restart, AWalCutMidWriteLosesOnlyTheCommitBeingWritten) {
+    TempDir dir;
+    auto path = dir / "culex.db";
+    pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        auto opened = SqliteStore::open({path, SyncMode::os});
+        bool ok = opened && (*opened)->commit(everything("c1")) && (*opened)->commit(everything("c2"));
+        ::_exit(ok ? 0 : 1);
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    auto wal = path.string() + "-wal";
+    auto size = std::filesystem::file_size(wal);
+    ASSERT_GT(size, 1000u);
+    std::filesystem::resize_file(wal, size - 100);
+
+    auto store = open_store(path);
+    ASSERT_TRUE(store);
+    expect_everything(*store, {"c1"});
+}
+
 TEST(Restart, DeletionsAreRestoredToo) {
     TempDir dir;
     auto path = dir / "culex.db";
