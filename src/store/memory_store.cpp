@@ -1,7 +1,5 @@
 #include "store/memory_store.hpp"
 
-#include <fmt/format.h>
-
 #include "store/value_limit.hpp"
 
 namespace culex::store {

@@ -149,6 +149,27 @@ TEST(Damage, ABrokenPageIsSalvagedTheFileKeptAsideAndTheRestLoads) {
     EXPECT_EQ(again.sessions.size(), 1u);
 }
 
+TEST(Damage, ABrokenSchemaPageLosesEverythingButSaysSoAndStartsEmpty) {
+    TempDir dir;
+    auto path = dir / "culex.db";
+    write_store(path, 3);
+    std::string bytes = read_all(path);
+    bytes[100] = '\x55';  // the b-tree header of page 1, where SQLite lists the tables
+    write_all(path, bytes);
+
+    auto state = reopen(path);
+    const auto& r = state.recovery;
+    EXPECT_TRUE(state.retained.empty());
+    EXPECT_TRUE(state.sessions.empty());
+    ASSERT_TRUE(r.damaged_file) << r.summary();
+    EXPECT_EQ(read_all(*r.damaged_file), bytes);
+    EXPECT_TRUE(r.unknown_count[static_cast<int>(RecordKind::retained)]);
+    EXPECT_TRUE(r.unknown_count[static_cast<int>(RecordKind::session)]);
+    EXPECT_NE(r.summary().find("at least 1 session"), std::string::npos) << r.summary();
+    auto again = reopen(path);
+    EXPECT_TRUE(again.recovery.clean()) << again.recovery.summary();
+}
+
 TEST(Damage, AFileCutMidWriteIsReportedAndWhatReadsLoads) {
     TempDir dir;
     auto path = dir / "culex.db";
