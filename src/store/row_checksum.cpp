@@ -3,6 +3,7 @@
 #include <zlib.h>
 
 #include <bit>
+#include <cstring>
 
 namespace culex::store {
 
@@ -20,9 +21,26 @@ std::int64_t as_int(T value) {
 
 }  // namespace
 
+void RowChecksum::flush() {
+    crc_ = static_cast<std::uint32_t>(::crc32_z(crc_, buffer_, static_cast<z_size_t>(used_)));
+    used_ = 0;
+}
+
 void RowChecksum::feed(const void* bytes, std::size_t size) {
-    crc_ = static_cast<std::uint32_t>(
-        ::crc32_z(crc_, static_cast<const Bytef*>(bytes ? bytes : ""), static_cast<z_size_t>(size)));
+    if (size == 0) return;
+    if (used_ + size > sizeof buffer_) flush();
+    if (size > sizeof buffer_) {
+        crc_ = static_cast<std::uint32_t>(
+            ::crc32_z(crc_, static_cast<const Bytef*>(bytes), static_cast<z_size_t>(size)));
+        return;
+    }
+    std::memcpy(buffer_ + used_, bytes, size);
+    used_ += size;
+}
+
+std::uint32_t RowChecksum::value() {
+    flush();
+    return crc_;
 }
 
 RowChecksum& RowChecksum::add(std::string_view bytes) {

@@ -16,11 +16,17 @@ class RowChecksum {
     RowChecksum& add(std::string_view bytes);
     RowChecksum& add(std::int64_t value);
     RowChecksum& add(std::optional<std::int64_t> value);
-    std::uint32_t value() const { return crc_; }
+    std::uint32_t value();
 
   private:
     void feed(const void* bytes, std::size_t size);
+    void flush();
+
+    // Fields are gathered here and the CRC taken over the whole: one zlib call per row instead of three per
+    // field (at 27 calls a row, crc32_z was 17% of the writer's time).
     std::uint32_t crc_ = 0;
+    std::size_t used_ = 0;
+    unsigned char buffer_[512];
 };
 
 std::uint32_t checksum(const RetainedRecord& record);
