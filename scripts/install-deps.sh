@@ -8,6 +8,7 @@ packages=(
     build-essential cmake ninja-build ccache pkg-config clang-14 clang-format
     libboost1.81-dev libssl-dev libsqlite3-dev libpcap-dev libtins-dev
     libcli11-dev libfmt-dev nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev
+    zlib1g-dev  # src/store: the CRC-32 of each stored row
     # real peers for the integration tests
     mosquitto mosquitto-clients python3-paho-mqtt python3-pytest openssl tshark
 )

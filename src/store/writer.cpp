@@ -1,0 +1,112 @@
+#include "store/writer.hpp"
+
+#include <utility>
+
+namespace culex::store {
+
+Writer::Writer(Store& store, Options options)
+    : store_(store), options_(std::move(options)), thread_([this] { run(); }) {}
+
+Writer::~Writer() {
+    stop();
+}
+
+bool Writer::submit(Batch&& batch, Completion&& done, Admission admission) {
+    const std::size_t bytes = batch.bytes();
+    {
+        std::lock_guard lock(mutex_);
+        if (stopping_) return false;
+        std::size_t waiting = waiting_bytes_.load(std::memory_order_relaxed);
+        // A batch larger than the whole budget is taken when nothing waits, or it could never be stored.
+        if (admission == Admission::within_budget && waiting > 0 && waiting + bytes > options_.byte_budget) {
+            backpressure_.store(true, std::memory_order_relaxed);
+            refused_.fetch_add(1, std::memory_order_relaxed);
+            return false;
+        }
+        waiting_bytes_.store(waiting + bytes, std::memory_order_relaxed);
+        pending_.push_back({std::move(batch), std::move(done)});
+    }
+    wake_.notify_one();
+    return true;
+}
+
+bool Writer::read_queue(QueueRequest request, PageCompletion&& done) {
+    {
+        std::lock_guard lock(mutex_);
+        if (stopping_) return false;
+        reads_.push_back({std::move(request), std::move(done)});
+    }
+    wake_.notify_one();
+    return true;
+}
+
+void Writer::stop() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_one();
+    if (thread_.joinable()) thread_.join();
+}
+
+Writer::Counters Writer::counters() const {
+    auto get = [](const std::atomic<std::uint64_t>& n) { return n.load(std::memory_order_relaxed); };
+    return {get(batches_),    get(operations_), get(commits_),       get(failed_commits_),
+            get(pages_read_), get(refused_),    get(largest_commit_)};
+}
+
+void Writer::run() {
+    std::vector<Pending> round;
+    std::vector<PageRead> reads;
+    std::unique_lock lock(mutex_);
+    while (true) {
+        wake_.wait(lock, [&] { return !pending_.empty() || !reads_.empty() || stopping_; });
+        if (pending_.empty() && reads_.empty()) break;  // stopping, and everything drained
+        round.swap(pending_);
+        reads.swap(reads_);
+        lock.unlock();
+
+        std::size_t bytes = 0;
+        for (const auto& p : round)
+            bytes += p.batch.bytes();
+        if (!round.empty()) commit_round(round);
+        round.clear();  // the batches' memory goes before the budget is given back
+        for (auto& read : reads) {
+            pages_read_.fetch_add(1, std::memory_order_relaxed);
+            read.done(store_.read_queue(read.request));
+        }
+        reads.clear();
+
+        lock.lock();
+        std::size_t waiting = waiting_bytes_.load(std::memory_order_relaxed) - bytes;
+        waiting_bytes_.store(waiting, std::memory_order_relaxed);
+        if (backpressure_.load(std::memory_order_relaxed) && waiting <= options_.byte_budget / 2) {
+            backpressure_.store(false, std::memory_order_relaxed);
+            if (options_.on_relief) {
+                lock.unlock();
+                options_.on_relief();
+                lock.lock();
+            }
+        }
+    }
+}
+
+void Writer::commit_round(std::vector<Pending>& round) {
+    std::vector<const Batch*> batches;
+    batches.reserve(round.size());
+    std::uint64_t operations = 0;
+    for (const auto& p : round) {
+        batches.push_back(&p.batch);
+        operations += p.batch.size();
+    }
+    auto result = store_.commit(batches);
+    batches_.fetch_add(round.size(), std::memory_order_relaxed);
+    operations_.fetch_add(operations, std::memory_order_relaxed);
+    (result ? commits_ : failed_commits_).fetch_add(1, std::memory_order_relaxed);
+    if (round.size() > largest_commit_.load(std::memory_order_relaxed))
+        largest_commit_.store(round.size(), std::memory_order_relaxed);
+    for (auto& p : round)
+        if (p.done) p.done(result);
+}
+
+}  // namespace culex::store

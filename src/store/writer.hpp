@@ -1,0 +1,106 @@
+// The one writer thread, with group commit. Event loops submit batches and never wait on the disk: the writer
+// takes everything waiting, applies it in one transaction, commits once, then runs every completion of that
+// commit (on the writer thread: the caller posts it back to its own loop). Queue pages are read here too, so
+// that a loop never calls the store itself.
+//
+// Memory is bounded: batches waiting count against a byte budget, and a submit that would pass it is refused.
+// The broker then stops acknowledging (no PUBACK for a message it could not store) and stops reading from the
+// publishers' sockets until on_relief says the queue has drained to half the budget.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <expected>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "store/store.hpp"
+
+namespace culex::store {
+
+class Writer {
+  public:
+    // Called on the writer thread once the batch is committed (or the commit failed: nothing of it stored).
+    // It may submit again; it must not call stop() (the thread would wait for itself).
+    using Completion = std::function<void(const std::expected<void, StoreError>&)>;
+    using PageCompletion = std::function<void(std::expected<QueuePage, StoreError>)>;
+
+    struct Options {
+        // What waiting batches may hold (Batch::bytes()): about 50,000 messages of 64 bytes, plenty to group,
+        // and small beside the broker's goal of 64 MB RSS with a million messages queued on disk.
+        std::size_t byte_budget = 16u << 20;
+        // Called on the writer thread when, after a refusal, the waiting bytes fell to half the budget.
+        std::function<void()> on_relief;
+    };
+
+    struct Counters {
+        std::uint64_t batches = 0;
+        std::uint64_t operations = 0;
+        std::uint64_t commits = 0;
+        std::uint64_t failed_commits = 0;
+        std::uint64_t pages_read = 0;
+        std::uint64_t refused = 0;         // submits refused by the byte budget
+        std::uint64_t largest_commit = 0;  // batches in the largest commit
+    };
+
+    enum class Admission {
+        within_budget,  // refused when the budget is spent: messages (PUBLISH to queue, retain, in-flight)
+        always,         // taken anyway: small state changes that must not be lost (a session ending)
+    };
+
+    // Starts the thread. The store is used only by it from now on, until stop().
+    Writer(Store& store, Options options);
+    Writer(const Writer&) = delete;
+    Writer& operator=(const Writer&) = delete;
+    ~Writer();
+
+    // Never blocks on the disk (only on a short mutex). False: refused, by the budget or because the writer
+    // stopped; the batch and completion are left to the caller, and the completion will not be called.
+    [[nodiscard]] bool submit(Batch&& batch, Completion&& done,
+                              Admission admission = Admission::within_budget);
+    // A page of a session's queue, read after the commit of what was submitted before it (it may also see
+    // batches submitted after it). False when the writer stopped.
+    [[nodiscard]] bool read_queue(QueueRequest request, PageCompletion&& done);
+
+    // Commits everything submitted so far, runs its completions, then ends the thread. Idempotent.
+    void stop();
+
+    Counters counters() const;
+    std::size_t waiting_bytes() const { return waiting_bytes_.load(std::memory_order_relaxed); }
+    // True from a refusal until the relief: the broker's loops can check it before taking new messages.
+    bool backpressure() const { return backpressure_.load(std::memory_order_relaxed); }
+
+  private:
+    struct Pending {
+        Batch batch;
+        Completion done;
+    };
+    struct PageRead {
+        QueueRequest request;
+        PageCompletion done;
+    };
+
+    void run();
+    void commit_round(std::vector<Pending>& round);
+
+    Store& store_;
+    Options options_;
+
+    mutable std::mutex mutex_;
+    std::condition_variable wake_;
+    std::vector<Pending> pending_;
+    std::vector<PageRead> reads_;
+    bool stopping_ = false;
+
+    std::atomic<std::size_t> waiting_bytes_{0};
+    std::atomic<bool> backpressure_{false};
+    std::atomic<std::uint64_t> batches_{0}, operations_{0}, commits_{0}, failed_commits_{0}, pages_read_{0},
+        refused_{0}, largest_commit_{0};
+
+    std::thread thread_;  // last: started when everything above exists
+};
+
+}  // namespace culex::store
