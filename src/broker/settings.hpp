@@ -25,8 +25,16 @@ struct BrokerSettings {
     bool allow_zero_length_clientid = true;
     std::string auto_id_prefix = "auto-";
     std::chrono::seconds connect_timeout{10};  // a new connection must send CONNECT within this
-    auth::ThrottleSettings login_throttle;     // failed logins slow an address down
-    Authenticators authenticators;             // MQTT 5 enhanced authentication methods offered
+    // Before login a client is nobody: its CONNECT may announce at most this many bytes (a will may be
+    // large, but not hundreds of megabytes from a stranger), and every connection that has not logged in
+    // holds, together, at most preauth_memory_budget of buffered input (culex's own options).
+    std::uint32_t max_connect_size = 1u << 20;
+    std::size_t preauth_memory_budget = 64u << 20;
+    // After a refusing CONNACK or a DISCONNECT, input is read and discarded for up to this long before the
+    // socket closes, so that the client reads the reason instead of a reset (lingering close).
+    std::chrono::milliseconds linger_time{2000};
+    auth::ThrottleSettings login_throttle;  // failed logins slow an address down
+    Authenticators authenticators;          // MQTT 5 enhanced authentication methods offered
 };
 
 }  // namespace culex::broker

@@ -11,8 +11,8 @@
 
 #include "log/logger.hpp"
 #include "net/event_loop.hpp"
-#include "protocol/codec.hpp"
 #include "net/transport/endpoint_text.hpp"
+#include "protocol/codec.hpp"
 
 namespace culex::net {
 
@@ -82,6 +82,7 @@ void Connection::start(int listener, const CertificateLogin& certificate) {
 }
 
 void Connection::on_ready(std::uint32_t events) {
+    if (lingering_) return drain_lingering();
     // The step ends with what this read's packets made every connection send going out.
     loop_.step([this, events] {
         if ((events & EPOLLOUT) && write_pending_) write_socket();
@@ -122,6 +123,7 @@ void Connection::read_socket() {
         if (input_used_ == 0) input_.reset();  // the packet is done: an idle connection keeps nothing
     }
     if (closing_) return;
+    if (!account_preauth_input()) return;
     // Data that arrives after a short read raises a new edge, which the poller reports. After a full read
     // more is waiting, which no new edge would report: read again in a later turn (one busy client must not
     // hold the loop).
@@ -151,7 +153,7 @@ void Connection::on_read(std::size_t bytes) {
     input_used_ += static_cast<std::uint32_t>(bytes);
     last_received_ = coarse_now();
     process_input();
-    if (!closing_) read_async();
+    if (!closing_ && account_preauth_input()) read_async();
 }
 
 void Connection::process_input() {
@@ -164,11 +166,30 @@ void Connection::process_input() {
 }
 
 std::size_t Connection::process(std::string_view pending) {
+    const broker::BrokerSettings& settings = loop_.settings();
     std::size_t consumed = 0;
     while (!closing_) {
-        auto frame = next_frame(pending.substr(consumed), loop_.settings().max_packet_size);
+        std::string_view rest = pending.substr(consumed);
+        // Before login the connection is a stranger's: anything but CONNECT ends it at its first byte, and
+        // a CONNECT may not announce more than max_connect_size, so nothing is buffered for either.
+        bool before_connect = client_->state == broker::Client::State::awaiting_connect;
+        if (before_connect && !rest.empty() && (static_cast<unsigned char>(rest[0]) >> 4) != 1) {
+            loop_.core().handle_bad_packet(
+                client_, DecodeError{ReasonCode::protocol_error,
+                                     fmt::format("the first packet is not CONNECT (packet type {})",
+                                                 static_cast<unsigned char>(rest[0]) >> 4)});
+            break;
+        }
+        std::uint32_t limit = before_connect ? std::min(settings.max_packet_size, settings.max_connect_size)
+                                             : settings.max_packet_size;
+        auto frame = next_frame(rest, limit);
         if (!frame) {
-            loop_.core().handle_bad_packet(client_, frame.error());
+            DecodeError error = frame.error();
+            if (before_connect && error.code == ReasonCode::packet_too_large)
+                error.message +=
+                    fmt::format(" (before login a CONNECT may hold at most {} bytes: max_connect_size)",
+                                settings.max_connect_size);
+            loop_.core().handle_bad_packet(client_, error);
             break;
         }
         if (!frame->has_value()) break;
@@ -181,6 +202,29 @@ std::size_t Connection::process(std::string_view pending) {
         loop_.core().handle_packet(client_, std::move(*packet));
     }
     return consumed;
+}
+
+bool Connection::account_preauth_input() {
+    bool logged_in = client_->state == broker::Client::State::connected;
+    std::size_t held = !logged_in && input_ ? input_->capacity() : 0;
+    if (held == preauth_held_) return true;
+    std::size_t& total = loop_.preauth_bytes();
+    total = total - preauth_held_ + held;
+    preauth_held_ = held;
+    if (held == 0 || total <= loop_.preauth_budget()) return true;
+    loop_.core().handle_bad_packet(
+        client_,
+        DecodeError{ReasonCode::quota_exceeded,
+                    fmt::format("connections that have not logged in hold {} bytes of input on this loop, "
+                                "over its share of preauth_memory_budget ({} bytes)",
+                                total, loop_.preauth_budget())});
+    release_preauth_input();
+    return false;
+}
+
+void Connection::release_preauth_input() {
+    loop_.preauth_bytes() -= preauth_held_;
+    preauth_held_ = 0;
 }
 
 void Connection::send(const Packet& packet) {
@@ -246,7 +290,35 @@ void Connection::write_socket() {
     output_.clear();
     output_sent_ = 0;
     if (output_.capacity() > kKeptOutput) output_ = std::string();  // a big message is out
-    if (closing_) shutdown_socket();
+    if (closing_) linger();
+}
+
+void Connection::linger() {
+    if (closed_ || lingering_) return;
+    // Closing with unread input makes the kernel answer with a reset, which can reach the client before the
+    // CONNACK or DISCONNECT we just wrote, and the client never reads why. So: our side is done writing,
+    // what the client still sends is read and dropped, and the socket closes when it closes its side, or
+    // after linger_time (ConnectionSet's sweep).
+    if (!say_goodbye_ || loop_.connections().stopped() || loop_.settings().linger_time.count() <= 0 ||
+        ::shutdown(socket_, SHUT_WR) != 0)
+        return shutdown_socket();
+    lingering_ = true;
+    release_preauth_input();
+    input_.reset();
+    input_used_ = 0;
+    last_received_ = std::chrono::steady_clock::now() + loop_.settings().linger_time;
+    drain_lingering();
+}
+
+void Connection::drain_lingering() {
+    thread_local char discard[16 * 1024];
+    for (;;) {
+        ssize_t got = ::recv(socket_, discard, sizeof discard, 0);
+        if (got > 0) continue;
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;  // more later, or the deadline
+        return shutdown_socket();  // the client closed too (or failed)
+    }
 }
 
 void Connection::write_async() {
@@ -278,7 +350,15 @@ void Connection::after_async_write(const boost::system::error_code& ec) {
 void Connection::close() {
     if (closing_) return;
     closing_ = true;
+    // Lingering is for a client that must read our last words (a CONNACK refusal, a DISCONNECT); one we
+    // close without a word (garbage, a first packet that is not CONNECT) is cut off at once.
+    say_goodbye_ = !output_.empty() || write_pending_;
     if (!write_pending_ && !in_output_batch_) flush();
+}
+
+void Connection::close_now() {
+    if (lingering_) return shutdown_socket();
+    close();  // ConnectionSet::stopped() keeps it from lingering once its last write is out
 }
 
 void Connection::lost() {
@@ -291,6 +371,8 @@ void Connection::lost() {
 void Connection::shutdown_socket() {
     if (closed_) return;
     closed_ = true;
+    lingering_ = false;
+    release_preauth_input();
     if (transport_) {
         transport_->close();
     } else {
@@ -313,6 +395,10 @@ void Connection::set_protocol(ProtocolVersion version, std::uint16_t keep_alive,
 
 bool Connection::check_keepalive(std::chrono::steady_clock::time_point now) {
     if (closed_) return false;
+    if (lingering_) {
+        if (now >= last_received_) shutdown_socket();
+        return !closed_;
+    }
     if (closing_) return true;  // its last writes are going out
     if (keepalive_limit_ms_ == 0 || now < last_received_ + std::chrono::milliseconds(keepalive_limit_ms_))
         return true;

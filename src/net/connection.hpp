@@ -53,6 +53,9 @@ class Connection final : public broker::ClientLink,
     void set_protocol(protocol::ProtocolVersion version, std::uint16_t keep_alive,
                       std::uint32_t max_packet_size) override;
 
+    // Called by the loop's ConnectionSet at shutdown: as close(), without lingering.
+    void close_now();
+
     // Called by the loop's OutputBatch: writes what was gathered.
     void flush_batched();
 
@@ -77,7 +80,14 @@ class Connection final : public broker::ClientLink,
     void after_async_write(const boost::system::error_code& ec);
     // The peer went away or the socket failed: tell the broker, then close.
     void lost();
+    // Plain TCP, after our last write of a close: shut our side, drain the client's, then close.
+    void linger();
+    void drain_lingering();
     void shutdown_socket();
+    // Counts what the input buffer holds against the loop's budget for connections not logged in; false
+    // when that passed the budget and the connection is closing.
+    bool account_preauth_input();
+    void release_preauth_input();
 
     // Its loop gives the broker core, the settings and the connection count: fewer references to carry in
     // each of many thousands of connections.
@@ -97,6 +107,7 @@ class Connection final : public broker::ClientLink,
     std::unique_ptr<std::string> async_writing_;
     std::uint32_t input_used_ = 0;
     std::uint32_t output_sent_ = 0;        // plain TCP: how much of output_ the socket has taken
+    std::uint32_t preauth_held_ = 0;       // input bytes counted in the loop's pre-login budget
     boost::asio::ip::tcp::endpoint peer_;  // 28 bytes where its text would take 32 and often a heap block
     int socket_ = -1;                      // plain TCP
     bool write_pending_ = false;           // a write is in flight, or waits for room in the socket
@@ -104,10 +115,13 @@ class Connection final : public broker::ClientLink,
     bool in_output_batch_ = false;
     bool closing_ = false;
     bool closed_ = false;
+    bool lingering_ = false;    // closing: our side shut, the client's being drained
+    bool say_goodbye_ = false;  // closing with last words to be read: linger after them
 
     protocol::ProtocolVersion version_ = protocol::ProtocolVersion::v311;
     std::uint32_t max_outgoing_packet_size_ = 0;  // the client's Maximum Packet Size; 0: none
     std::uint32_t keepalive_limit_ms_ = 0;        // 0: none
+    // When bytes last came in; while lingering, when the lingering ends (the keepalive no longer counts).
     std::chrono::steady_clock::time_point last_received_;
 };
 

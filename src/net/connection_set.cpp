@@ -19,7 +19,7 @@ void ConnectionSet::stop() {
     // close() may not run anything that adopts a connection, but copy anyway: it is shutdown, not a hot path.
     auto open = connections_;
     for (const auto& connection : open)
-        connection->close();
+        connection->close_now();
 }
 
 void ConnectionSet::arm() {

@@ -28,6 +28,8 @@ class ConnectionSet {
     // still open (those that never sent CONNECT) and stops the checks, so that nothing keeps the loop
     // running once the last writes are out.
     void stop();
+    // After stop(): connections close at once, without lingering.
+    bool stopped() const { return stopped_; }
 
   private:
     void arm();

@@ -6,6 +6,7 @@
 // routed to other loops over in one batch per loop. No task is posted per message or per connection.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -32,17 +33,22 @@ class EventLoop final : public broker::LoopExecutor, private ReadinessPoller::Ba
     boost::asio::io_context& context() { return context_; }
     ReadinessPoller& poller() { return poller_; }
     // What the loop's connections work with, set once the broker exists.
+    // `loops`: how many share preauth_memory_budget, which each loop enforces for its own connections.
     void serve(broker::LoopCore& core, const broker::BrokerSettings& settings,
-               std::atomic<int>& open_connections) {
+               std::atomic<int>& open_connections, int loops = 1) {
         core_ = &core;
         settings_ = &settings;
         open_connections_ = &open_connections;
+        preauth_budget_ = settings.preauth_memory_budget / static_cast<std::size_t>(std::max(1, loops));
     }
     broker::LoopCore& core() { return *core_; }
     const broker::BrokerSettings& settings() const { return *settings_; }
     // Every loop's connections, from accept to close: max_connections counts them.
     std::atomic<int>& open_connections() { return *open_connections_; }
     ConnectionSet& connections() { return connections_; }
+    // Input buffered by this loop's connections that have not logged in, and the most it may be.
+    std::size_t& preauth_bytes() { return preauth_bytes_; }
+    std::size_t preauth_budget() const { return preauth_budget_; }
     OutputBatch& output() { return output_; }
 
     // Runs `work` as one step (see the top of this file).
@@ -96,6 +102,8 @@ class EventLoop final : public broker::LoopExecutor, private ReadinessPoller::Ba
 
     int index_;
     int step_depth_ = 0;
+    std::size_t preauth_bytes_ = 0;
+    std::size_t preauth_budget_ = 0;
     broker::LoopCore* core_ = nullptr;
     const broker::BrokerSettings* settings_ = nullptr;
     std::atomic<int>* open_connections_ = nullptr;

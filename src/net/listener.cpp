@@ -2,9 +2,9 @@
 
 #include "log/logger.hpp"
 #include "net/connection.hpp"
+#include "net/transport/endpoint_text.hpp"
 #include "net/transport/tls_accept.hpp"
 #include "net/transport/websocket_accept.hpp"
-#include "net/transport/endpoint_text.hpp"
 
 namespace culex::net {
 

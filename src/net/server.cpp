@@ -68,7 +68,8 @@ Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>()) {
     impl_->broker = std::make_unique<broker::Broker>(impl_->options.settings, executors,
                                                      std::move(impl_->options.policies));
     for (auto& loop : impl_->loops)
-        loop->serve(impl_->broker->core(loop->index()), impl_->broker->settings(), impl_->open_connections);
+        loop->serve(impl_->broker->core(loop->index()), impl_->broker->settings(), impl_->open_connections,
+                    threads);
 }
 
 Server::~Server() {

@@ -13,7 +13,7 @@ using namespace culex::protocol;
 using Fixture = testing::LoopFixture;
 
 TEST_F(Fixture, PacketsOfOneReadReachTheCoreInOrderWithinOneStep) {
-    int peer = connect();
+    int peer = connect(nullptr, /*log_in=*/false);
     Connect connect;
     connect.client_id = "a";
     core.packets_at_step_end.clear();
@@ -29,7 +29,7 @@ TEST_F(Fixture, PacketsOfOneReadReachTheCoreInOrderWithinOneStep) {
 }
 
 TEST_F(Fixture, APacketCutAcrossReadsIsHandedOverWhenItsRestArrives) {
-    int peer = connect();
+    int peer = connect(nullptr, /*log_in=*/false);
     Connect connect;
     connect.client_id = "a-longer-client-id";
     std::string bytes = encoded(connect);
@@ -115,12 +115,57 @@ TEST_F(Fixture, KeepaliveEndsASilentConnectionAndSparesAnActiveOne) {
 }
 
 TEST_F(Fixture, ConnectionSetStopClosesConnectionsThatNeverSentConnect) {
-    int first = connect();
-    int second = connect();
+    int first = connect(nullptr, /*log_in=*/false);
+    int second = connect(nullptr, /*log_in=*/false);
     loop.connections().stop();
     run_until([&] { return open_connections.load() == 0; });
     EXPECT_TRUE(peer_sees_eof(first));
     EXPECT_TRUE(peer_sees_eof(second));
+}
+
+}  // namespace
+}  // namespace culex::net
+
+namespace culex::net {
+namespace {
+
+using namespace culex::protocol;
+using PreLogin = testing::LoopFixture;
+
+TEST_F(PreLogin, AFirstPacketThatIsNotConnectEndsTheConnectionAtItsFirstByte) {
+    int peer = connect(nullptr, /*log_in=*/false);
+    // A PUBLISH that announces ~256 MB: nothing of it may be buffered.
+    write(peer, std::string("\x30\xff\xff\xff\x7f", 5) + std::string(1000, 'x'));
+    run_until([&] { return !core.errors.empty(); });
+    EXPECT_NE(core.errors[0].find("the first packet is not CONNECT"), std::string::npos) << core.errors[0];
+    EXPECT_TRUE(core.packets.empty());
+    EXPECT_EQ(loop.preauth_bytes(), 0u);
+}
+
+TEST_F(PreLogin, AConnectAnnouncingMoreThanMaxConnectSizeIsRefusedAtItsHeader) {
+    settings.max_connect_size = 4096;
+    int peer = connect(nullptr, /*log_in=*/false);
+    write(peer, std::string("\x10\x80\x80\x04", 4) + std::string(100, 'x'));  // 65,536 bytes announced
+    run_until([&] { return !core.errors.empty(); });
+    EXPECT_NE(core.errors[0].find("max_connect_size"), std::string::npos) << core.errors[0];
+    EXPECT_EQ(loop.preauth_bytes(), 0u);
+}
+
+TEST_F(PreLogin, ConnectionsNotLoggedInShareOneBudgetOfBufferedInput) {
+    settings.preauth_memory_budget = 100 * 1024;
+    loop.serve(core, settings, open_connections);
+    int first = connect(nullptr, /*log_in=*/false);
+    int second = connect(nullptr, /*log_in=*/false);
+    // Each sends the first 60 KB of a CONNECT of 200 KB: the first fits the budget, the second does not.
+    std::string start = std::string("\x10\xc0\x9a\x0c", 4) + std::string(60 * 1024, 'x');
+    write(first, start);
+    run_until([&] { return loop.preauth_bytes() > 0; });
+    EXPECT_TRUE(core.errors.empty());
+    write(second, start);
+    run_until([&] { return !core.errors.empty(); });
+    EXPECT_NE(core.errors[0].find("preauth_memory_budget"), std::string::npos) << core.errors[0];
+    run_until([&] { return open_connections.load() == 1; });
+    EXPECT_LE(loop.preauth_bytes(), settings.preauth_memory_budget);
 }
 
 }  // namespace

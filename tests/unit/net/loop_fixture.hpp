@@ -23,6 +23,9 @@ namespace culex::net::testing {
 struct RecordingCore final : broker::LoopCore {
     void handle_packet(const broker::ClientPtr& client, protocol::Packet&& packet) override {
         in_step_when_called.push_back(loop ? loop->in_step() : false);
+        // As the broker would: a CONNECT logs the client in (what net checks before login ends here).
+        if (std::holds_alternative<protocol::Connect>(packet))
+            client->state = broker::Client::State::connected;
         packets.push_back(packet);
         if (on_packet) on_packet(client, packets.back());
     }
@@ -60,8 +63,9 @@ class LoopFixture : public ::testing::Test {
         loop.serve(core, settings, open_connections);
     }
 
-    // A plain connection on the loop, started; returns the test's end of its socket.
-    int connect(std::shared_ptr<Connection>* out = nullptr) {
+    // A plain connection on the loop, started, and logged in (its CONNECT handed to the core, then forgotten)
+    // unless `log_in` is false; returns the test's end of its socket.
+    int connect(std::shared_ptr<Connection>* out = nullptr, bool log_in = true) {
         int ends[2];
         EXPECT_EQ(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK, 0, ends), 0);
         peers_.push_back(ends[1]);
@@ -70,6 +74,15 @@ class LoopFixture : public ::testing::Test {
         connection->start(0);
         loop.context().poll();  // its first readiness report (room to write) is behind it
         if (out) *out = connection;
+        if (log_in) {
+            protocol::Connect hello;
+            hello.client_id = "c" + std::to_string(peers_.size());
+            write(ends[1], encoded(hello));
+            run_until([&] { return !core.packets.empty(); });
+            core.packets.clear();
+            core.in_step_when_called.clear();
+            core.packets_at_step_end.clear();
+        }
         return ends[1];
     }
     ~LoopFixture() override {
