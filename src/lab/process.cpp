@@ -2,13 +2,14 @@
 
 #include <fcntl.h>
 #include <poll.h>
-#include <sys/pidfd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <iterator>
 
 #include <fmt/format.h>
 
@@ -70,7 +71,8 @@ Result<std::unique_ptr<BackgroundProcess>> BackgroundProcess::start(const std::v
     if (pid == 0) exec_child(args, fds[1], directory);
     close(fds[1]);
     fcntl(fds[0], F_SETFL, O_NONBLOCK);
-    int pid_fd = pidfd_open(pid, 0);
+    // The syscall, not glibc 2.36's <sys/pidfd.h>, whose declarations lack extern "C" for C++.
+    int pid_fd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
     if (pid_fd < 0) {
         kill(pid, SIGKILL);
         waitpid(pid, nullptr, 0);
@@ -91,7 +93,11 @@ BackgroundProcess::~BackgroundProcess() {
 
 void BackgroundProcess::reap() {
     int status = 0;
-    if (waitpid(pid_, &status, 0) == pid_) exit_code_ = exit_code_of(status);
+    pid_t reaped;
+    do {
+        reaped = waitpid(pid_, &status, 0);
+    } while (reaped < 0 && errno == EINTR);  // our handlers have no SA_RESTART
+    if (reaped == pid_) exit_code_ = exit_code_of(status);
     pid_ = -1;
     // What the child wrote just before exiting is still in the pipe.
     char buffer[4096];

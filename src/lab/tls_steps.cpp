@@ -148,11 +148,18 @@ Result<void> step_doctor(LabSession& lab) {
     if (doctor->exit_code == 0 || !missing.empty())
         return std::unexpected(
             step_failed("culex doctor did not name the lab's three faults", doctor->output));
-    lab.transcript().finding(
-        "three faults, each with its fix: the broker's certificate has the CA's subject "
-        "(subject-equals-issuer), "
-        "it is X.509 v1 (version-1: plain openssl x509 -req cannot add extensions), and it names no host "
-        "(missing-san). culex pki makes none of them: next step.");
+    std::string codes;
+    std::regex fault("FAULT \\[([a-z0-9-]+)\\]");
+    for (auto it = std::sregex_iterator(doctor->output.begin(), doctor->output.end(), fault);
+         it != std::sregex_iterator(); ++it) {
+        codes += (codes.empty() ? "" : ", ") + (*it)[1].str();
+    }
+    lab.transcript().finding(fmt::format(
+        "the faults, each with its fix ({}). The lab's three: the broker's certificate has the CA's subject "
+        "(subject-equals-issuer), it is X.509 v1 (version-1: plain openssl x509 -req adds no extensions), "
+        "and it "
+        "names no host (missing-san). culex pki makes none of them: next step.",
+        codes));
     return {};
 }
 
