@@ -6,6 +6,7 @@
 #include <charconv>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -113,7 +114,25 @@ Result<LabNetwork> LabNetwork::create(pid_t owner) {
         if (!done)  // the destructor removes what was made
             return std::unexpected(Error{"cannot make the lab's network: " + done.error().message});
     }
+    network.wait_for_carrier();
     return network;
+}
+
+void LabNetwork::wait_for_carrier() const {
+    // The kernel's linkwatch reports a veth end UP a moment after both ends are set up; until then `ip
+    // address` shows the client's end DOWN. No event to wait on from here: look again every 20 ms, for at
+    // most 3 s (and go on either way: the first connection waits for the carrier by itself).
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+    while (std::chrono::steady_clock::now() < deadline) {
+        bool up = true;
+        for (const auto& name : {names_.broker, names_.client}) {
+            auto state = run_command({"ip", "-n", name, "-o", "link", "show", std::string(kInterface)},
+                                     kIpTimeout, {.interruptible = false});
+            up = up && state && state->output.find("state UP") != std::string::npos;
+        }
+        if (up) return;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
 }
 
 LabNetwork::LabNetwork(LabNetwork&& other) noexcept

@@ -58,6 +58,7 @@ class LabNetwork {
     std::optional<std::string> remove();
 
   private:
+    void wait_for_carrier() const;
     LabNetwork(NamespaceNames names, pid_t owner) : names_(std::move(names)), owner_(owner) {}
     NamespaceNames names_;
     pid_t owner_;

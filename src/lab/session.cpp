@@ -45,11 +45,12 @@ Result<CommandResult> LabSession::run_ok(Host host, const std::vector<std::strin
 
 Result<std::unique_ptr<BackgroundProcess>> LabSession::start(Host host,
                                                              const std::vector<std::string>& argv) {
+    transcript_.started(prompt(host), shell_line(argv));
     return BackgroundProcess::start(in_namespace(host, argv), {.directory = dir(host).string()});
 }
 
 void LabSession::show(Host host, const std::vector<std::string>& argv, const BackgroundProcess& process) {
-    transcript_.command(prompt(host), shell_line(argv), process.output());
+    transcript_.output_of(prompt(host), shell_line(argv), process.output());
 }
 
 Result<std::unique_ptr<BackgroundProcess>> LabSession::start_broker(const std::vector<std::string>& argv,

@@ -52,6 +52,20 @@ void Transcript::command(std::string_view host, std::string_view line, std::stri
     live(block);
 }
 
+void Transcript::started(std::string_view host, std::string_view line) {
+    std::string block = fmt::format("{}$ {} &\n", host, line);
+    std::string fence = fence_for(block);
+    markdown_ += fmt::format("{}console\n{}{}\n\n", fence, block, fence);
+    live(block);
+}
+
+void Transcript::output_of(std::string_view host, std::string_view line, std::string_view output) {
+    std::string block = fmt::format("[{}] output of `{}`:\n{}", host, line, with_newline(output));
+    std::string fence = fence_for(block);
+    markdown_ += fmt::format("{}console\n{}{}\n\n", fence, block, fence);
+    live(block);
+}
+
 void Transcript::file(std::string_view host, std::string_view name, std::string_view content) {
     command(host, fmt::format("cat {}", name), content);
 }

@@ -20,6 +20,10 @@ class Transcript {
     void say(std::string_view paragraph);
     // `host` is the prompt's name ("broker", "client"); `output` is shown as it came, even when empty.
     void command(std::string_view host, std::string_view line, std::string_view output);
+    // A command left running (a broker, a capture), shown as `line &`; its output comes later with
+    // output_of().
+    void started(std::string_view host, std::string_view line);
+    void output_of(std::string_view host, std::string_view line, std::string_view output);
     // A file a step wrote, shown as `cat NAME` would.
     void file(std::string_view host, std::string_view name, std::string_view content);
     // A conclusion the step drew from what it saw.

@@ -54,6 +54,16 @@ TEST_F(LabReport, TranscriptIsMarkdownWithPromptsAndOutput) {
     EXPECT_NE(md.find("**What this shows:** it works"), std::string::npos);
 }
 
+TEST_F(LabReport, BackgroundCommandIsShownWhenStartedAndItsOutputLater) {
+    Transcript t;
+    t.started("broker", "culex broker -c lab.conf -v");
+    t.output_of("broker", "culex broker -c lab.conf -v", "1: culex version 0.1.0 running");
+    EXPECT_EQ(t.markdown(),
+              "```console\nbroker$ culex broker -c lab.conf -v &\n```\n\n"
+              "```console\n[broker] output of `culex broker -c lab.conf -v`:\n1: culex version 0.1.0 "
+              "running\n```\n\n");
+}
+
 TEST_F(LabReport, OutputHoldingAFenceGetsALongerOne) {
     Transcript t;
     t.command("broker", "cat notes.md", "```\ncode\n```\n");
