@@ -184,6 +184,22 @@ def test_interrupted_lab_removes_its_namespaces():
 
 
 @needs_namespaces
+def test_failing_step_is_reported_and_cleaned_up(tmp_path):
+    # A PATH where only ip is found: the lab's openssl command cannot run, so tls-wrong fails on its first command.
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "ip").symlink_to(shutil.which("ip"))
+    before = lab_namespaces()
+    report = tmp_path / "report"
+    r = run_lab("--only", "tls-wrong", "--report", str(report), env={**os.environ, "PATH": str(bin_dir)})
+    assert r.returncode == 1, r.stdout + r.stderr
+    text = (report / "lab.md").read_text()
+    assert "**The lab stopped here:** step tls-wrong failed: `openssl req -x509" in text, text
+    assert 'exec of "openssl" failed' in text
+    assert lab_namespaces() == before
+
+
+@needs_namespaces
 def test_keep_leaves_the_namespaces_and_says_how_to_enter_them():
     before = lab_namespaces()
     r = run_lab("--only", "network", "--keep")
@@ -214,6 +230,15 @@ def test_only_runs_one_step():
     assert "=== 5. What was wrong, and the fix (doctor) ===" in r.stdout
     assert "=== 2." not in r.stdout and "=== 6." not in r.stdout
     assert "FAULT [version-1]" in r.stdout
+
+
+@needs_namespaces
+def test_step_pauses_before_each_step_until_enter():
+    r = subprocess.run([culex_binary(), "lab", "--only", "network", "--step"], input="\n", capture_output=True,
+                       text=True, timeout=LAB_TIMEOUT)
+    assert r.returncode == 0, r.stdout + r.stderr
+    prompt = r.stdout.index("[--step] Press Enter for step 1 (network), Ctrl-C to stop")
+    assert prompt < r.stdout.index("=== 1. Two hosts on one link (network) ===")
 
 
 def test_unknown_step_is_refused_naming_the_steps():
