@@ -23,12 +23,14 @@ const std::string kNetnsDir = "/run/netns";
 Result<void> run_ip(const std::vector<std::string>& argv) {
     auto result = run_command(argv, kIpTimeout, {.interruptible = false});
     if (!result) return std::unexpected(result.error());
-    if (result->exit_code != 0) {
-        return std::unexpected(Error{
-            fmt::format("`{}` failed ({}): {}", shell_line(argv),
-                        result->timed_out ? "timed out" : "exit code " + std::to_string(result->exit_code),
-                        result->output)});
-    }
+    if (result->exit_code == 127 && result->output.starts_with("exec failed: ip"))
+        return std::unexpected(Error{"the ip command is not installed: apt install iproute2"});
+    if (result->timed_out)
+        return std::unexpected(
+            Error{fmt::format("`{}` did not end within {} s", shell_line(argv), kIpTimeout.count() / 1000)});
+    if (result->exit_code != 0)
+        return std::unexpected(Error{fmt::format("`{}` failed (exit code {}): {}", shell_line(argv),
+                                                 result->exit_code, result->output)});
     return {};
 }
 
