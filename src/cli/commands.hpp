@@ -15,5 +15,6 @@ void add_passwd_command(CLI::App& app, int& exit_code);
 void add_sniff_command(CLI::App& app, int& exit_code);
 void add_doctor_command(CLI::App& app, int& exit_code);
 void add_bench_command(CLI::App& app, int& exit_code);
+void add_lab_command(CLI::App& app, int& exit_code);
 
 }  // namespace culex::cli

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
     culex::cli::add_sniff_command(app, exit_code);
     culex::cli::add_doctor_command(app, exit_code);
     culex::cli::add_bench_command(app, exit_code);
+    culex::cli::add_lab_command(app, exit_code);
 
     try {
         app.parse(argc, argv);
