@@ -58,9 +58,12 @@ class BrokerPair:
         return str(path)
 
     def prefix(self):
-        """A fresh short prefix for client ids and topics (MQTT 3.1 ids have at most 23 characters)."""
+        """A fresh short prefix for client ids and topics (MQTT 3.1 ids have at most 23 characters), and a
+        loopback source address of the scenario's own: culex slows down an address after failed logins, and
+        one scenario's failures must not delay the next one's."""
         self.next_prefix += 1
-        return f"d{self.next_prefix:03d}"
+        n = self.next_prefix
+        return f"d{n:03d}", f"127.0.{n // 250 + 1}.{n % 250 + 2}"
 
     def dead(self):
         """The name and log tail of a broker that exited, or None."""
@@ -75,8 +78,9 @@ class BrokerPair:
 
 
 class Connection:
-    def __init__(self, port):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=EXPECT_TIMEOUT)
+    def __init__(self, port, source):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=EXPECT_TIMEOUT,
+                                             source_address=(source, 0))
         self.buffer = b""
         self.closed = False
         self.version = 4
@@ -131,7 +135,7 @@ class Connection:
         self.sock.close()
 
 
-def play(scenario, port, prefix):
+def play(scenario, port, prefix, source):
     """{line: [observations]} for one broker; an observation is a normalised packet in hex, 'closed',
     'open' or 'missing N'."""
     conns = {}
@@ -144,7 +148,7 @@ def play(scenario, port, prefix):
         for step in scenario.steps:
             obs = record.setdefault(str(step.line), [])
             if step.verb == "connect":
-                conns[step.conn] = Connection(port)
+                conns[step.conn] = Connection(port, source)
                 continue
             conn = conns[step.conn]
             if step.verb == "send":

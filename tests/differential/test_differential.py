@@ -72,10 +72,10 @@ def test_scenario_files_are_many_and_unique():
 @pytest.mark.parametrize("s", ALL, ids=[s.name for s in ALL])
 def test_same_as_mosquitto(s, pairs):
     pair = pairs.get(s)
-    prefix = pair.prefix()
+    prefix, source = pair.prefix()
     # Both at once: each broker's waits overlap the other's.
     with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = {name: pool.submit(runner.play, s, b.port, prefix) for name, b in pair.brokers.items()}
+        futures = {name: pool.submit(runner.play, s, b.port, prefix, source) for name, b in pair.brokers.items()}
         seen = {name: f.result() for name, f in futures.items()}
     dead = pair.dead()
     if dead:
