@@ -59,8 +59,9 @@ void Worker::handle_connect(const ClientPtr& client, Connect&& packet) {
     bool v5 = connect.version == ProtocolVersion::v5;
 
     std::uint16_t keep_alive = connect.keep_alive;
+    // As Mosquitto: keep alive 0 is too long too, and MQTT 5 is told so even with the default max_keepalive.
     bool keep_alive_too_long =
-        settings.max_keepalive != 65535 && (keep_alive > settings.max_keepalive || keep_alive == 0);
+        keep_alive > settings.max_keepalive || (keep_alive == 0 && (v5 || settings.max_keepalive != 65535));
     if (keep_alive_too_long && v5)
         keep_alive = settings.max_keepalive;  // told in CONNACK's Server Keep Alive
     // From here on our packets use the client's protocol version, refusals included.
@@ -333,8 +334,7 @@ void Worker::describe_server(const Client& client, const Connect& connect, Prope
     if (!settings.retain_available) p.retain_available = 0;
     if (settings.max_packet_size < kMaxRemainingLength + 5) p.maximum_packet_size = settings.max_packet_size;
     p.topic_alias_maximum = kTopicAliasMaximum;
-    if (settings.max_keepalive != 65535 &&
-        (connect.keep_alive > settings.max_keepalive || connect.keep_alive == 0))
+    if (connect.keep_alive > settings.max_keepalive || connect.keep_alive == 0)
         p.server_keep_alive = settings.max_keepalive;
 }
 
