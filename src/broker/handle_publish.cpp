@@ -75,9 +75,15 @@ void Worker::handle_publish(Client& client, Publish&& publish) {
     }
     log_received(client.log_id(), publish);
     if (settings.message_size_limit != 0 && publish.payload.size() > settings.message_size_limit) {
-        return protocol_violation(client,
-                                  fmt::format("PUBLISH payload of {} bytes exceeds message_size_limit {}",
-                                              publish.payload.size(), settings.message_size_limit));
+        // As Mosquitto: dropped, and the connection kept; MQTT 5 clients learn why from the reason code.
+        logger().log(LogType::notice,
+                     "Client {}: PUBLISH to '{}' dropped: payload of {} bytes exceeds message_size_limit {}.",
+                     client.log_id(), publish.topic, publish.payload.size(), settings.message_size_limit);
+        ReasonCode why =
+            client.version == ProtocolVersion::v5 ? ReasonCode::packet_too_large : ReasonCode::success;
+        if (publish.qos == QoS::at_least_once) send(client, Puback{publish.packet_id, why, {}});
+        if (publish.qos == QoS::exactly_once) send(client, Pubrec{publish.packet_id, why, {}});
+        return;
     }
     if (publish.retain && !settings.retain_available)
         return protocol_violation(client, "retained PUBLISH but retain_available is false");
