@@ -86,7 +86,8 @@ void Worker::handle_publish(Client& client, Publish&& publish) {
         return;
     }
     if (publish.retain && !settings.retain_available)
-        return protocol_violation(client, "retained PUBLISH but retain_available is false");
+        return protocol_violation(client, "retained PUBLISH but retain_available is false",
+                                  ReasonCode::retain_not_supported);
 
     QoS qos = publish.qos;
     std::uint16_t packet_id = publish.packet_id;
