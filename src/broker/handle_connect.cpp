@@ -73,10 +73,12 @@ void Worker::handle_connect(const ClientPtr& client, Connect&& packet) {
         if (!connect.clean_start && !v5)
             return refuse(client, ReasonCode::client_identifier_not_valid,
                           "an empty client id needs clean session 1");
-        if (!settings.allow_zero_length_clientid)
+        // The listener's own (per_listener_settings), as Mosquitto.
+        PolicyPtr policy = broker_.policy(c.listener);
+        if (!policy->allow_zero_length_clientid)
             return refuse(client, ReasonCode::client_identifier_not_valid,
                           "empty client ids are not allowed (allow_zero_length_clientid false)");
-        connect.client_id = random_client_id(settings.auto_id_prefix);
+        connect.client_id = random_client_id(policy->auto_id_prefix);
         c.id_assigned = true;
     }
     if (keep_alive_too_long && !v5)

@@ -22,8 +22,6 @@ struct BrokerSettings {
     std::optional<std::chrono::seconds>
         persistent_client_expiration;  // none: persistent sessions never expire
     bool retain_available = true;
-    bool allow_zero_length_clientid = true;
-    std::string auto_id_prefix = "auto-";
     std::chrono::seconds connect_timeout{10};  // a new connection must send CONNECT within this
     auth::ThrottleSettings login_throttle;     // failed logins slow an address down
     Authenticators authenticators;             // MQTT 5 enhanced authentication methods offered
