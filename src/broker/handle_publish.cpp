@@ -96,10 +96,14 @@ void Worker::handle_publish(Client& client, Publish&& publish) {
         case QoS::at_most_once:
             route(message, session.anchor().get());
             break;
-        case QoS::at_least_once:
-            route(message, session.anchor().get());
-            send(client, Puback{packet_id});
+        case QoS::at_least_once: {
+            bool matched = route(message, session.anchor().get());
+            // As Mosquitto: an MQTT 5 publisher learns that nobody subscribed.
+            bool tell = !matched && client.version == ProtocolVersion::v5;
+            send(client,
+                 Puback{packet_id, tell ? ReasonCode::no_matching_subscribers : ReasonCode::success, {}});
             break;
+        }
         case QoS::exactly_once:
             // Held until PUBREL, then routed: a resend with DUP is acknowledged but not delivered twice.
             session.hold_incoming(packet_id, std::move(message));
@@ -123,10 +127,11 @@ void Worker::publish_will(Session& session) {
     route(message, session.anchor().get());
 }
 
-void Worker::route(const MessagePtr& message, const SessionAnchor* origin) {
+bool Worker::route(const MessagePtr& message, const SessionAnchor* origin) {
     if (message->retain) broker_.retained().store(message);
     matches_.clear();
     broker_.subscriptions().match(message->topic, matches_);
+    bool matched = !matches_.empty();
     for (auto& match : matches_) {
         if (match.options.no_local && match.anchor.get() == origin) continue;
         QoS qos = std::min(message->qos, match.options.max_qos);
@@ -134,6 +139,7 @@ void Worker::route(const MessagePtr& message, const SessionAnchor* origin) {
         bool retain = match.options.retain_as_published && message->retain;
         deliver({std::move(match.anchor), message, qos, retain, match.ids, std::move(match.share)});
     }
+    return matched;
 }
 
 void Worker::reroute_shared(std::vector<std::pair<MessagePtr, ShareKey>> messages,

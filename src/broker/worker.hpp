@@ -90,7 +90,8 @@ class Worker {
     void handle_pubrel(Client& client, const protocol::Pubrel& pubrel);
     // MQTT 5 Topic Alias: records or applies it; false when the client broke the rules (closed).
     bool resolve_topic_alias(Client& client, protocol::Publish& publish);
-    void route(const MessagePtr& message, const SessionAnchor* origin);
+    // Whether any subscription matched (MQTT 5's "no matching subscribers" when none did).
+    bool route(const MessagePtr& message, const SessionAnchor* origin);
     // Hands messages that a departing member of a shared subscription left unacknowledged to another member.
     void reroute_shared(std::vector<std::pair<MessagePtr, ShareKey>> messages, const SessionAnchor* departed);
     void publish_will(Session& session);
