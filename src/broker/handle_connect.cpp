@@ -81,6 +81,12 @@ void Worker::handle_connect(const ClientPtr& client, Connect&& packet) {
         connect.client_id = random_client_id(policy->auto_id_prefix);
         c.id_assigned = true;
     }
+    if (connect.will && settings.message_size_limit != 0 &&
+        connect.will->payload.size() > settings.message_size_limit)
+        // As Mosquitto, whose 3.1.1 answer is 5 (not authorised).
+        return refuse(client, v5 ? ReasonCode::packet_too_large : ReasonCode::not_authorized,
+                      fmt::format("will payload of {} bytes exceeds message_size_limit {}",
+                                  connect.will->payload.size(), settings.message_size_limit));
     if (keep_alive_too_long && !v5)
         return refuse(
             client, ReasonCode::client_identifier_not_valid,
