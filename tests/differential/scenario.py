@@ -15,6 +15,7 @@
 At the end each connection still open is probed with PINGREQ: what answers (PINGRESP, stray packets, or a close)
 is compared too.
 """
+import fnmatch
 import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,18 +98,32 @@ def load_all(directory):
     return [parse(p) for p in sorted(Path(directory).glob("*.scn"))]
 
 
-def load_differences(path):
-    """'scenario:line  reason' entries (line is a step's line number, or 'probe'): {(scenario, line): reason}."""
-    entries = {}
-    if not Path(path).exists():
-        return entries
-    for number, raw in enumerate(Path(path).read_text().splitlines(), 1):
-        text = raw.strip()
-        if not text or text.startswith("#"):
-            continue
-        where, _, reason = text.partition(" ")
-        name, _, line = where.partition(":")
-        if not line or not reason.strip():
-            raise ScenarioError(f"{path}:{number}: expected 'scenario:line reason', got {text!r}")
-        entries[(name, line)] = reason.strip()
-    return entries
+class Differences:
+    """'scenario:line  reason' entries: scenario may be a glob (ping-*-bad-flags), line is a step's line number
+    in the scenario file or 'probe' (the closing PINGREQ probe)."""
+
+    def __init__(self, path):
+        self.entries = []  # (scenario pattern, line, reason)
+        if not Path(path).exists():
+            return
+        for number, raw in enumerate(Path(path).read_text().splitlines(), 1):
+            text = raw.strip()
+            if not text or text.startswith("#"):
+                continue
+            where, _, reason = text.partition(" ")
+            name, _, line = where.partition(":")
+            if not line or not reason.strip():
+                raise ScenarioError(f"{path}:{number}: expected 'scenario:line reason', got {text!r}")
+            self.entries.append((name, line, reason.strip()))
+
+    def reason(self, scenario, line):
+        for pattern, at, why in self.entries:
+            if at == line and fnmatch.fnmatchcase(scenario, pattern):
+                return why
+        return None
+
+    def lines_for(self, scenario):
+        return {at for pattern, at, _ in self.entries if fnmatch.fnmatchcase(scenario, pattern)}
+
+    def patterns(self):
+        return [pattern for pattern, _, _ in self.entries]
