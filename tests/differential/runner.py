@@ -162,9 +162,12 @@ def play(scenario, port, prefix, source):
                 obs += [normalise.packet(p, prefix) for p in got] + (["closed"] if conn.closed else [])
             else:
                 words = step.arg.split()
+                timeout = EXPECT_TIMEOUT
+                if words and words[-1].startswith("within="):  # for what takes long by design (keep alive)
+                    timeout = int(words.pop()[len("within="):]) / 1000
                 want_close = words[-1:] == ["closed"]
                 count = len(words) - want_close
-                got = conn.read(count, EXPECT_TIMEOUT) if count else []
+                got = conn.read(count, timeout) if count else []
                 seen = [normalise.packet(p, prefix) for p in got]
                 if step.verb == "expect-any":
                     seen.sort()
@@ -172,7 +175,7 @@ def play(scenario, port, prefix, source):
                 if len(got) < count:
                     obs.append("closed" if conn.closed else f"missing {count - len(got)}")
                 elif want_close:
-                    extra, rest, closed = conn.until_closed(EXPECT_TIMEOUT)
+                    extra, rest, closed = conn.until_closed(timeout)
                     obs += [normalise.packet(p, prefix) for p in extra] + rest + ["closed" if closed else "open"]
         probe = record.setdefault("probe", [])
         for name, conn in sorted(conns.items()):
