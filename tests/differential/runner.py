@@ -2,6 +2,7 @@
 whether the connection closed. Every read is bounded; nothing sleeps.
 """
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -73,8 +74,13 @@ class BrokerPair:
         return None
 
     def stop(self):
-        for b in self.brokers.values():
-            b.stop()
+        """Stops both; the error of a culex that did not exit cleanly (a sanitizer report, say), else None."""
+        codes = {name: b.stop() for name, b in self.brokers.items()}
+        shutil.rmtree(self.dir, ignore_errors=True)
+        if codes.get("culex", 0) != 0:
+            return (f"culex exited with {codes['culex']} after the scenarios of config {self.config}; its log "
+                    "ends:\n" + "\n".join(self.brokers["culex"].log.lines[-40:]))
+        return None
 
 
 class Connection:

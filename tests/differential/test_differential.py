@@ -33,22 +33,25 @@ class Pairs:
     def get(self, s):
         if self.pair and self.key == s.pair_key() and not self.pair.dead():
             return self.pair
-        self.close()
+        error = self.close()
+        if error:
+            pytest.fail(error, pytrace=False)
         self.pair = runner.BrokerPair(s)
         self.key = s.pair_key()
         return self.pair
 
     def close(self):
-        if self.pair:
-            self.pair.stop()
+        error = self.pair.stop() if self.pair else None
         self.pair = None
+        return error
 
 
 @pytest.fixture(scope="module")
 def pairs():
     p = Pairs()
     yield p
-    p.close()
+    error = p.close()
+    assert error is None, error
 
 
 def readable(observations):
