@@ -38,7 +38,7 @@ unit-test: build build-asan
 	cd build-asan && ctest --output-on-failure -j $(JOBS)
 
 integration-test: build build-asan
-	CULEX_BIN=$(CULEX_TEST_BIN) $(PYTHON) -m pytest -q tests/integration
+	CULEX_BIN=$(CULEX_TEST_BIN) $(PYTHON) -m pytest -q tests/integration tests/differential
 
 test: format-check unit-test integration-test
 

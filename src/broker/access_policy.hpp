@@ -17,6 +17,8 @@ namespace culex::broker {
 
 struct AccessPolicy {
     bool allow_anonymous = false;
+    bool allow_zero_length_clientid = true;  // per listener too: with per_listener_settings they differ
+    std::string auto_id_prefix = "auto-";
     std::string password_file_path;                       // for logs
     std::shared_ptr<const auth::PasswordFile> passwords;  // null: no password_file
     std::shared_ptr<const auth::Acl> acl;                 // null: no acl_file, everything allowed

@@ -1,6 +1,6 @@
 // The broker: state shared by every event loop (subscriptions, retained messages, the session registry,
 // settings) and one LoopBroker per loop that owns that loop's clients and sessions. No sockets: net feeds it
-// decoded packets through the Workers.
+// decoded packets through each loop's LoopCore.
 #pragma once
 
 #include <atomic>

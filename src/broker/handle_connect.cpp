@@ -59,8 +59,9 @@ void LoopBroker::handle_connect(const ClientPtr& client, Connect&& packet) {
     bool v5 = connect.version == ProtocolVersion::v5;
 
     std::uint16_t keep_alive = connect.keep_alive;
+    // As Mosquitto: keep alive 0 is too long too, and MQTT 5 is told so even with the default max_keepalive.
     bool keep_alive_too_long =
-        settings.max_keepalive != 65535 && (keep_alive > settings.max_keepalive || keep_alive == 0);
+        keep_alive > settings.max_keepalive || (keep_alive == 0 && (v5 || settings.max_keepalive != 65535));
     if (keep_alive_too_long && v5)
         keep_alive = settings.max_keepalive;  // told in CONNACK's Server Keep Alive
     // From here on our packets use the client's protocol version, refusals included.
@@ -72,12 +73,20 @@ void LoopBroker::handle_connect(const ClientPtr& client, Connect&& packet) {
         if (!connect.clean_start && !v5)
             return refuse(client, ReasonCode::client_identifier_not_valid,
                           "an empty client id needs clean session 1");
-        if (!settings.allow_zero_length_clientid)
+        // The listener's own (per_listener_settings), as Mosquitto.
+        PolicyPtr policy = broker_.policy(c.listener);
+        if (!policy->allow_zero_length_clientid)
             return refuse(client, ReasonCode::client_identifier_not_valid,
                           "empty client ids are not allowed (allow_zero_length_clientid false)");
-        connect.client_id = random_client_id(settings.auto_id_prefix);
+        connect.client_id = random_client_id(policy->auto_id_prefix);
         c.id_assigned = true;
     }
+    if (connect.will && settings.message_size_limit != 0 &&
+        connect.will->payload.size() > settings.message_size_limit)
+        // As Mosquitto, whose 3.1.1 answer is 5 (not authorised).
+        return refuse(client, v5 ? ReasonCode::packet_too_large : ReasonCode::not_authorized,
+                      fmt::format("will payload of {} bytes exceeds message_size_limit {}",
+                                  connect.will->payload.size(), settings.message_size_limit));
     if (keep_alive_too_long && !v5)
         return refuse(
             client, ReasonCode::client_identifier_not_valid,
@@ -246,8 +255,7 @@ void LoopBroker::describe_server(const Client& client, const Connect& connect, P
     if (!settings.retain_available) p.retain_available = 0;
     if (settings.max_packet_size < kMaxRemainingLength + 5) p.maximum_packet_size = settings.max_packet_size;
     p.topic_alias_maximum = kTopicAliasMaximum;
-    if (settings.max_keepalive != 65535 &&
-        (connect.keep_alive > settings.max_keepalive || connect.keep_alive == 0))
+    if (connect.keep_alive > settings.max_keepalive || connect.keep_alive == 0)
         p.server_keep_alive = settings.max_keepalive;
 }
 

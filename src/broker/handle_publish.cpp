@@ -73,12 +73,19 @@ void LoopBroker::handle_publish(Client& client, Publish&& publish) {
     }
     log_received(client.log_id(), publish);
     if (settings.message_size_limit != 0 && publish.payload.size() > settings.message_size_limit) {
-        return protocol_violation(client,
-                                  fmt::format("PUBLISH payload of {} bytes exceeds message_size_limit {}",
-                                              publish.payload.size(), settings.message_size_limit));
+        // As Mosquitto: dropped, and the connection kept; MQTT 5 clients learn why from the reason code.
+        logger().log(LogType::notice,
+                     "Client {}: PUBLISH to '{}' dropped: payload of {} bytes exceeds message_size_limit {}.",
+                     client.log_id(), publish.topic, publish.payload.size(), settings.message_size_limit);
+        ReasonCode why =
+            client.version == ProtocolVersion::v5 ? ReasonCode::packet_too_large : ReasonCode::success;
+        if (publish.qos == QoS::at_least_once) client.send(Puback{publish.packet_id, why, {}});
+        if (publish.qos == QoS::exactly_once) client.send(Pubrec{publish.packet_id, why, {}});
+        return;
     }
     if (publish.retain && !settings.retain_available)
-        return protocol_violation(client, "retained PUBLISH but retain_available is false");
+        return protocol_violation(client, "retained PUBLISH but retain_available is false",
+                                  ReasonCode::retain_not_supported);
 
     QoS qos = publish.qos;
     std::uint16_t packet_id = publish.packet_id;
@@ -87,10 +94,14 @@ void LoopBroker::handle_publish(Client& client, Publish&& publish) {
         case QoS::at_most_once:
             router_.route(message, session.anchor().get());
             break;
-        case QoS::at_least_once:
-            router_.route(message, session.anchor().get());
-            client.send(Puback{packet_id});
+        case QoS::at_least_once: {
+            bool matched = router_.route(message, session.anchor().get());
+            // As Mosquitto: an MQTT 5 publisher learns that nobody subscribed.
+            bool tell = !matched && client.version == ProtocolVersion::v5;
+            client.send(
+                Puback{packet_id, tell ? ReasonCode::no_matching_subscribers : ReasonCode::success, {}});
             break;
+        }
         case QoS::exactly_once:
             // Held until PUBREL, then routed: a resend with DUP is acknowledged but not delivered twice.
             session.hold_incoming(packet_id, std::move(message));

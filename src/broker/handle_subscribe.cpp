@@ -25,6 +25,11 @@ void LoopBroker::handle_subscribe(Client& client, Subscribe&& subscribe) {
     for (auto& sub : subscribe.subscriptions) {
         logger().log(LogType::debug, "\t{} (QoS {})", sub.filter, static_cast<int>(sub.max_qos));
         if (!is_valid_topic_filter(sub.filter)) {
+            // A malformed filter (spec 4.7.1, and MQTT 5's 0x8F is for well-formed ones the server refuses)
+            // closes the connection, as Mosquitto; a shared subscription's bad group is refused in SUBACK.
+            if (!sub.filter.starts_with("$share/"))
+                return protocol_violation(client, fmt::format("invalid topic filter '{}'", sub.filter),
+                                          ReasonCode::malformed_packet);
             suback.reasons.push_back(v5 ? ReasonCode::topic_filter_invalid : ReasonCode::unspecified_error);
             continue;
         }

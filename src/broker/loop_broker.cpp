@@ -67,6 +67,8 @@ void LoopBroker::handle_packet(const ClientPtr& client, Packet&& packet) {
             } else if constexpr (std::is_same_v<T, Puback>) {
                 session.on_puback(p.packet_id);
             } else if constexpr (std::is_same_v<T, Pubrec>) {
+                if (static_cast<std::uint8_t>(p.reason) >= 0x80)
+                    return session.on_pubrec_refused(p.packet_id);
                 session.on_pubrec(p.packet_id);
             } else if constexpr (std::is_same_v<T, Pubrel>) {
                 handle_pubrel(c, p);

@@ -15,10 +15,11 @@ Router::Router(Broker& broker, int loop, const LoopPolicies& policies)
       policies_(policies),
       outbound_(static_cast<std::size_t>(broker.loop_count())) {}
 
-void Router::route(const MessagePtr& message, const SessionAnchor* origin) {
+bool Router::route(const MessagePtr& message, const SessionAnchor* origin) {
     if (message->retain) broker_.retained().store(message);
     matches_.clear();
     broker_.subscriptions().match(message->topic, matches_);
+    bool matched = !matches_.empty();
     for (auto& match : matches_) {
         if (match.options.no_local && match.anchor.get() == origin) continue;
         QoS qos = std::min(message->qos, match.options.max_qos);
@@ -26,6 +27,7 @@ void Router::route(const MessagePtr& message, const SessionAnchor* origin) {
         bool retain = match.options.retain_as_published && message->retain;
         deliver({std::move(match.anchor), message, qos, retain, match.ids, std::move(match.share)});
     }
+    return matched;
 }
 
 void Router::reroute_shared(std::vector<std::pair<MessagePtr, ShareKey>> messages,

@@ -23,7 +23,8 @@ class Router {
     Router(Broker& broker, int loop, const LoopPolicies& policies);
 
     // A PUBLISH (or a will) from `origin` (null: none, e.g. the broker itself): to every matching session.
-    void route(const MessagePtr& message, const SessionAnchor* origin);
+    // Whether any subscription matched (MQTT 5's "no matching subscribers" when none did).
+    bool route(const MessagePtr& message, const SessionAnchor* origin);
     // Messages that a departing member of a shared subscription left unacknowledged: to another member.
     void reroute_shared(std::vector<std::pair<MessagePtr, ShareKey>> messages, const SessionAnchor* departed);
     // The loop's step is over: what it queued for other loops goes, one task per target loop.

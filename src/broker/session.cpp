@@ -147,6 +147,16 @@ void Session::on_pubrec(std::uint16_t packet_id) {
     if (online()) send_pubrel(packet_id);
 }
 
+void Session::on_pubrec_refused(std::uint16_t packet_id) {
+    if (!flows_) return;
+    auto it = flows_->inflight.find(packet_id);
+    if (it == flows_->inflight.end() || it->second.qos != QoS::exactly_once || it->second.awaiting_pubcomp)
+        return;
+    flows_->inflight.erase(it);
+    forget(flows_->order, packet_id);
+    pump_queue();
+}
+
 void Session::on_pubcomp(std::uint16_t packet_id) {
     if (!flows_) return;
     auto it = flows_->inflight.find(packet_id);

@@ -76,6 +76,8 @@ class Session {
     // The client acknowledged an outgoing message. Unknown ids are ignored, as the spec allows.
     void on_puback(std::uint16_t packet_id);
     void on_pubrec(std::uint16_t packet_id);
+    // A PUBREC with an error reason (MQTT 5): the flow ends there, without PUBREL (spec 4.3.3).
+    void on_pubrec_refused(std::uint16_t packet_id);
     void on_pubcomp(std::uint16_t packet_id);
 
     std::size_t inflight_count() const { return flows_ ? flows_->inflight.size() : 0; }

@@ -22,8 +22,6 @@ struct BrokerSettings {
     std::optional<std::chrono::seconds>
         persistent_client_expiration;  // none: persistent sessions never expire
     bool retain_available = true;
-    bool allow_zero_length_clientid = true;
-    std::string auto_id_prefix = "auto-";
     std::chrono::seconds connect_timeout{10};  // a new connection must send CONNECT within this
     // Before login a client is nobody: its CONNECT may announce at most this many bytes (a will may be
     // large, but not hundreds of megabytes from a stranger), and every connection that has not logged in

@@ -101,8 +101,6 @@ std::expected<net::ServerOptions, std::string> server_options(const config::Conf
         options.listeners.push_back(std::move(spec));
     }
     auto& s = options.settings;
-    s.allow_zero_length_clientid = config.security.allow_zero_length_clientid;
-    s.auto_id_prefix = config.security.auto_id_prefix;
     s.max_inflight_messages = config.max_inflight_messages;
     s.max_queued_messages = config.max_queued_messages;
     s.message_size_limit = config.message_size_limit;
@@ -138,6 +136,8 @@ std::expected<std::vector<broker::AccessPolicy>, std::string> access_policies(co
         }
         broker::AccessPolicy policy = found->second;  // shares the loaded files
         policy.allow_anonymous = security.allow_anonymous;
+        policy.allow_zero_length_clientid = security.allow_zero_length_clientid;
+        policy.auto_id_prefix = security.auto_id_prefix;
         policies.push_back(std::move(policy));
     }
     return policies;

@@ -64,7 +64,8 @@ void body_of(const Connect& c, ProtocolVersion, std::string& b) {
 }
 
 void body_of(const Connack& c, ProtocolVersion v, std::string& b) {
-    put_u8(b, c.session_present ? 1 : 0);
+    // MQTT 3.1 has no Session Present flag: the byte is reserved.
+    put_u8(b, c.session_present && v != ProtocolVersion::v31 ? 1 : 0);
     if (is_v5(v)) {
         put_u8(b, static_cast<std::uint8_t>(c.reason));
         write_properties(c.properties, b);

@@ -262,8 +262,12 @@ void write_properties(const Properties& p, std::string& out) {
         encode_varint(id, body);
     }
     put_u32_property(body, PropertyId::session_expiry_interval, p.session_expiry_interval);
-    put_string_property(body, PropertyId::assigned_client_identifier, p.assigned_client_identifier);
+    // CONNACK's properties come in Mosquitto's order (tests/differential compares the bytes): Topic Alias
+    // Maximum, Server Keep Alive, Assigned Client Identifier, Authentication Method and Data, Retain
+    // Available, Maximum Packet Size, Receive Maximum, Maximum QoS.
+    put_u16_property(body, PropertyId::topic_alias_maximum, p.topic_alias_maximum);
     put_u16_property(body, PropertyId::server_keep_alive, p.server_keep_alive);
+    put_string_property(body, PropertyId::assigned_client_identifier, p.assigned_client_identifier);
     put_string_property(body, PropertyId::authentication_method, p.authentication_method);
     put_string_property(body, PropertyId::authentication_data, p.authentication_data);
     put_u8_property(body, PropertyId::request_problem_information, p.request_problem_information);
@@ -272,17 +276,16 @@ void write_properties(const Properties& p, std::string& out) {
     put_string_property(body, PropertyId::response_information, p.response_information);
     put_string_property(body, PropertyId::server_reference, p.server_reference);
     put_string_property(body, PropertyId::reason_string, p.reason_string);
+    put_u8_property(body, PropertyId::retain_available, p.retain_available);
+    put_u32_property(body, PropertyId::maximum_packet_size, p.maximum_packet_size);
     put_u16_property(body, PropertyId::receive_maximum, p.receive_maximum);
-    put_u16_property(body, PropertyId::topic_alias_maximum, p.topic_alias_maximum);
     put_u16_property(body, PropertyId::topic_alias, p.topic_alias);
     put_u8_property(body, PropertyId::maximum_qos, p.maximum_qos);
-    put_u8_property(body, PropertyId::retain_available, p.retain_available);
     for (const auto& [key, value] : p.user_properties) {
         put_id(body, PropertyId::user_property);
         put_binary(body, key);
         put_binary(body, value);
     }
-    put_u32_property(body, PropertyId::maximum_packet_size, p.maximum_packet_size);
     put_u8_property(body, PropertyId::wildcard_subscription_available, p.wildcard_subscription_available);
     put_u8_property(body, PropertyId::subscription_identifier_available, p.subscription_identifier_available);
     put_u8_property(body, PropertyId::shared_subscription_available, p.shared_subscription_available);

@@ -293,12 +293,13 @@ def test_unsubscribe(broker):
     assert s.next_message().topic == "z"
 
 
-def test_invalid_filter_gets_0x80(broker):
-    # Raw bytes: paho refuses to send an invalid filter.
+def test_invalid_filter_closes_the_connection(broker):
+    # Raw bytes: paho refuses to send an invalid filter. A protocol violation (spec 4.7.1): Mosquitto closes too.
     s, _ = raw_connect(broker.port, "bad-filter")
     body = b"\x00\x07" + mqtt_string("a/#/b") + b"\x00"
     s.sendall(b"\x82" + varint(len(body)) + body)
-    assert recv_exact(s, 5) == b"\x90\x03\x00\x07\x80"
+    assert wait_closed(s)
+    broker.log.wait_for(r"Client bad-filter disconnected due to protocol error: invalid topic filter 'a/#/b'\.")
 
 
 def test_per_topic_order_across_loops(broker):
@@ -345,9 +346,12 @@ def test_message_size_limit(tmp_path):
     b = start_culex(tmp_path, "message_size_limit 10\n")
     try:
         s, connack = raw_connect(b.port, "big")
-        s.sendall(publish_packet("t", b"x" * 11))
-        assert wait_closed(s)
-        b.log.wait_for(r"exceeds message_size_limit 10")
+        # As Mosquitto: the PUBLISH is dropped (a QoS 1 one still acknowledged), the connection kept.
+        s.sendall(publish_packet("t", b"x" * 11, qos=1, packet_id=5))
+        assert recv_exact(s, 4) == b"\x40\x02\x00\x05"
+        b.log.wait_for(r"PUBLISH to 't' dropped: payload of 11 bytes exceeds message_size_limit 10")
+        s.sendall(b"\xc0\x00")
+        assert recv_exact(s, 2) == b"\xd0\x00"
     finally:
         b.stop()
 
