@@ -1,8 +1,8 @@
 // Why culex bench reads PUBLISHes with peek_publish() rather than protocol::decode(): the cost of each on the
 // receive path (a 64-byte QoS 0 PUBLISH, 3.1.1 and 5), with heap allocations per message, and the cost of
 // producing one message from the template. Run from a Release build:
-//   cmake -S . -B build-rel -DCMAKE_BUILD_TYPE=Release -DCULEX_BENCH=ON && cmake --build build-rel --target
-//   bench_bench build-rel/bench/bench_bench
+//
+//   make bench && build/bench/bench_bench_receive_path
 #include <benchmark/benchmark.h>
 
 #include <atomic>
