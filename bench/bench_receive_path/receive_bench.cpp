@@ -5,34 +5,11 @@
 //   make bench && build/bench/bench_bench_receive_path
 #include <benchmark/benchmark.h>
 
-#include <atomic>
-#include <cstdlib>
-#include <new>
 #include <string>
 
+#include "../allocation_counter.hpp"
 #include "bench/publish_wire.hpp"
 #include "protocol/codec.hpp"
-
-namespace {
-
-std::atomic<std::uint64_t> g_allocations{0};
-
-}  // namespace
-
-// Counting allocations is the point: GCC sees free() on memory from operator new once these inline into each
-// other and warns; here that pairing is the intent.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-void* operator new(std::size_t size) {
-    g_allocations.fetch_add(1, std::memory_order_relaxed);
-    if (void* p = std::malloc(size ? size : 1)) return p;
-    throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept {
-    std::free(p);
-}
-void operator delete(void* p, std::size_t) noexcept {
-    std::free(p);
-}
 
 namespace {
 
@@ -44,11 +21,6 @@ std::string one_message(ProtocolVersion version) {
     std::string out;
     message.append(out, 0, bench::Stamp{7, 42, 1000});
     return out;
-}
-
-void report_allocations(benchmark::State& state, std::uint64_t before) {
-    state.counters["allocs"] = benchmark::Counter(static_cast<double>(g_allocations.load() - before),
-                                                  benchmark::Counter::kAvgIterations);
 }
 
 void BM_ReceiveDecode(benchmark::State& state, ProtocolVersion version) {
