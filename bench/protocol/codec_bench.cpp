@@ -4,34 +4,11 @@
 // The "allocs" counter counts heap allocations per operation (operator new is replaced in this binary).
 #include <benchmark/benchmark.h>
 
-#include <atomic>
-#include <cstdlib>
-#include <new>
 #include <string>
 
+#include "../allocation_counter.hpp"
 #include "protocol/codec.hpp"
 #include "protocol/topic.hpp"
-
-namespace {
-
-std::atomic<std::uint64_t> g_allocations{0};
-
-}  // namespace
-
-// Counting allocations is the point of this file: the design allows none per QoS 0 message. GCC sees free()
-// on memory from operator new once these inline into each other and warns; here that pairing is the intent.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-void* operator new(std::size_t size) {
-    g_allocations.fetch_add(1, std::memory_order_relaxed);
-    if (void* p = std::malloc(size ? size : 1)) return p;
-    throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept {
-    std::free(p);
-}
-void operator delete(void* p, std::size_t) noexcept {
-    std::free(p);
-}
 
 namespace {
 
@@ -49,11 +26,6 @@ std::string wire_of(const Publish& publish, ProtocolVersion version) {
     std::string out;
     encode(publish, version, out);
     return out;
-}
-
-void report_allocations(benchmark::State& state, std::uint64_t before) {
-    state.counters["allocs"] = benchmark::Counter(static_cast<double>(g_allocations.load() - before),
-                                                  benchmark::Counter::kAvgIterations);
 }
 
 void BM_DecodePublish(benchmark::State& state, ProtocolVersion version) {

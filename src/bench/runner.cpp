@@ -9,8 +9,8 @@
 #include <random>
 #include <thread>
 
-#include "bench/engine.hpp"
 #include "bench/proc_stats.hpp"
+#include "bench/worker.hpp"
 
 namespace culex::bench {
 

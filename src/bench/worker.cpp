@@ -1,9 +1,7 @@
 // One event loop of the load generator: epoll, edge-triggered, over non-blocking sockets. Publishers fill a
-// buffer with many PUBLISHes (copies of one encoded template) and write it with one send(); receivers read as
-// much as the socket holds with one recv() and walk the frames in place. Nothing allocates per message.
+// buffer with many PUBLISHes (copies of one encoded template) and write it with one send(); what comes back
+// is read in worker_receive.cpp. Nothing allocates per message.
 #include <fmt/format.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/prctl.h>
@@ -16,8 +14,7 @@
 #include <cstring>
 #include <ctime>
 
-#include "bench/engine.hpp"
-#include "bench/pacer.hpp"
+#include "bench/worker_connection.hpp"
 
 namespace culex::bench {
 
@@ -29,62 +26,7 @@ constexpr std::int64_t kStallNs = 500'000'000;  // a window stuck this long: its
 constexpr std::int64_t kIdleWaitNs = 50'000'000;
 constexpr std::size_t kScratch = 256 * 1024;
 
-enum class Role : std::uint8_t { idle, publisher, subscriber };
-enum class ConnState : std::uint8_t { pending, connecting, connack, suback, ready, closed };
-
-std::string errno_text(int error) {
-    return std::strerror(error);
-}
-
 }  // namespace
-
-struct Worker::Connection {
-    Fd fd;
-    Role role = Role::idle;
-    ConnState state = ConnState::pending;
-    bool write_blocked = false;
-    unsigned id = 0;  // publisher, subscriber or idle connection number
-    std::string out;
-    std::size_t out_offset = 0;
-    std::string carry;  // the start of a frame whose end has not arrived
-    std::int64_t last_write_ns = 0;
-
-    // Publisher.
-    std::unique_ptr<PublishTemplate> message;
-    std::uint64_t sequence = 0;
-    std::uint64_t unacked = 0;
-    std::uint64_t written_off = 0;  // given up on (lost) to unblock the window
-    std::uint16_t next_packet_id = 1;
-    std::int64_t blocked_since = 0;
-    unsigned window = 0;
-    std::optional<Pacer> pacer;  // at a fixed rate only
-
-    // Subscriber.
-    std::string filter;
-    unsigned first_publisher = 0;
-    std::vector<SequenceTracker> streams;
-    std::vector<std::uint32_t> pending;  // deliveries per publisher in this read batch
-    std::vector<unsigned> touched;
-};
-
-void RunState::fail(std::string message) {
-    {
-        std::lock_guard lock(mutex_);
-        if (!error_) error_ = std::move(message);
-    }
-    phase.store(Phase::stop);
-    wake_all();
-}
-
-std::optional<std::string> RunState::error() const {
-    std::lock_guard lock(mutex_);
-    return error_;
-}
-
-void RunState::wake_all() {
-    for (auto& w : workers)
-        w->wake();
-}
 
 Worker::Worker(RunState& state, unsigned index)
     : state_(state),
@@ -371,176 +313,6 @@ void Worker::on_event(Connection& c, std::uint32_t events, std::int64_t now) {
         if (c.state == ConnState::closed) return;
     }
     if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) read_all(c, now);
-}
-
-void Worker::read_all(Connection& c, std::int64_t now) {
-    for (;;) {
-        std::size_t carried = c.carry.size();
-        if (scratch_.size() < carried * 2) scratch_.resize(carried * 2);
-        std::memcpy(scratch_.data(), c.carry.data(), carried);
-        std::size_t room = scratch_.size() - carried;
-        ssize_t n = ::recv(c.fd.get(), scratch_.data() + carried, room, MSG_DONTWAIT);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-            return lost(c, errno_text(errno));
-        }
-        if (n == 0) return lost(c, "the broker closed the connection");
-        now = now_ns();  // the latency ends when the bytes are ours, not when the loop woke
-        std::string_view stream(scratch_.data(), carried + static_cast<std::size_t>(n));
-        while (!stream.empty()) {
-            auto frame = protocol::next_frame(stream);
-            if (!frame) return lost(c, "malformed packet from the broker: " + frame.error().message);
-            if (!*frame) break;
-            if (!on_frame(c, **frame, now)) return;
-            stream.remove_prefix((*frame)->size);
-        }
-        c.carry.assign(stream);
-        if (static_cast<std::size_t>(n) < room) break;  // the socket is empty: spare the recv() for EAGAIN
-    }
-    // At a fixed rate, acknowledge at once what arrived. A broker that leaves Nagle's algorithm on
-    // (Mosquitto's default, set_tcp_nodelay false) holds each small PUBLISH until the previous one is
-    // acknowledged; Linux's delayed ACK would then add up to 40 ms per message, a property of this client,
-    // not of the broker. Flat out, where the figure is throughput, delayed ACKs let such a broker coalesce
-    // its writes: quick-ACKing each small segment cost this generator 4 times the CPU against Mosquitto.
-    if (state_.options.rate > 0) {
-        int one = 1;
-        setsockopt(c.fd.get(), IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
-    }
-    if (c.role == Role::subscriber) flush_deliveries(c);
-    if (!c.out.empty() && !c.write_blocked) flush(c, now);
-}
-
-void Worker::flush_deliveries(Connection& c) {
-    if (received_ != counters.received.load(std::memory_order_relaxed)) {
-        counters.received.store(received_, std::memory_order_relaxed);
-        counters.last_receive_ns.store(now_ns(), std::memory_order_relaxed);
-    }
-    for (unsigned i : c.touched) {
-        PublisherSlot& slot = *state_.publishers[c.first_publisher + i];
-        slot.delivered.fetch_add(c.pending[i]);
-        c.pending[i] = 0;
-        if (slot.worker != index_ && slot.waiting.load() && slot.waiting.exchange(false))
-            state_.workers[slot.worker]->wake();
-    }
-    c.touched.clear();
-}
-
-void Worker::on_publish(Connection& c, const protocol::Frame& frame, std::int64_t now) {
-    auto view = peek_publish(frame, state_.options.version);
-    if (!view) return lost(c, "malformed PUBLISH from the broker");
-    ++received_;
-    if (view->qos == protocol::QoS::at_least_once)
-        append_ack(c.out, protocol::PacketType::puback, view->packet_id);
-    else if (view->qos == protocol::QoS::exactly_once)
-        append_ack(c.out, protocol::PacketType::pubrec, view->packet_id);
-    auto stamp = read_stamp(view->payload);
-    if (!stamp) {
-        ++foreign_;
-        return;
-    }
-    if (now >= stamp->sent_ns) latency_.record(static_cast<std::uint64_t>(now - stamp->sent_ns));
-    if (stamp->publisher < c.first_publisher || stamp->publisher - c.first_publisher >= c.streams.size()) {
-        if (!c.streams.empty()) ++foreign_;
-        return;
-    }
-    unsigned i = stamp->publisher - c.first_publisher;
-    c.streams[i].record(stamp->sequence);
-    if (c.pending[i]++ == 0) c.touched.push_back(i);
-}
-
-bool Worker::on_frame(Connection& c, const protocol::Frame& frame, std::int64_t now) {
-    using protocol::PacketType;
-    auto acked = [&] {
-        if (c.unacked == 0) return;
-        --c.unacked;
-        --unacked_;
-        counters.unacked.store(unacked_, std::memory_order_relaxed);
-    };
-    switch (frame.type()) {
-        case PacketType::publish:
-            on_publish(c, frame, now);
-            break;
-        case PacketType::puback:
-        case PacketType::pubcomp:
-            acked();
-            break;
-        case PacketType::pubrec:
-            append_ack(c.out, PacketType::pubrel,
-                       static_cast<std::uint16_t>(frame.body.size() >= 2
-                                                      ? (static_cast<unsigned char>(frame.body[0]) << 8) |
-                                                            static_cast<unsigned char>(frame.body[1])
-                                                      : 0));
-            break;
-        case PacketType::pubrel:
-            append_ack(c.out, PacketType::pubcomp,
-                       static_cast<std::uint16_t>(frame.body.size() >= 2
-                                                      ? (static_cast<unsigned char>(frame.body[0]) << 8) |
-                                                            static_cast<unsigned char>(frame.body[1])
-                                                      : 0));
-            break;
-        case PacketType::connack: {
-            auto packet = protocol::decode(frame, state_.options.version);
-            if (!packet) {
-                lost(c, "malformed CONNACK: " + packet.error().message);
-                return false;
-            }
-            const auto& connack = std::get<protocol::Connack>(*packet);
-            if (protocol::is_error(connack.reason)) {
-                state_.failed.fetch_add(1);
-                --connecting_;
-                c.state = ConnState::closed;
-                c.fd.reset();
-                state_.fail(
-                    fmt::format("the broker refused the connection: {} (check the broker's "
-                                "allow_anonymous, or give -u and -P)",
-                                protocol::to_string(connack.reason)));
-                return false;
-            }
-            // An MQTT 5 broker may allow fewer unacknowledged QoS 1/2 PUBLISHes than our window.
-            if (connack.properties.receive_maximum && state_.options.qos != protocol::QoS::at_most_once)
-                c.window = std::min<unsigned>(c.window, *connack.properties.receive_maximum);
-            if (c.role == Role::subscriber) {
-                protocol::Subscribe subscribe;
-                subscribe.packet_id = 1;
-                subscribe.subscriptions.push_back({c.filter, state_.options.qos});
-                protocol::encode(protocol::Packet{std::move(subscribe)}, state_.options.version, c.out);
-                c.state = ConnState::suback;
-            } else {
-                mark_ready(c);
-            }
-            break;
-        }
-        case PacketType::suback: {
-            auto packet = protocol::decode(frame, state_.options.version);
-            if (!packet) {
-                lost(c, "malformed SUBACK: " + packet.error().message);
-                return false;
-            }
-            const auto& suback = std::get<protocol::Suback>(*packet);
-            if (suback.reasons.empty() || protocol::is_error(suback.reasons.front())) {
-                state_.fail(fmt::format("the broker refused the subscription to {}: {}", c.filter,
-                                        suback.reasons.empty()
-                                            ? std::string_view("no reason code")
-                                            : protocol::to_string(suback.reasons.front())));
-                return false;
-            }
-            mark_ready(c);
-            break;
-        }
-        case PacketType::disconnect: {
-            auto packet = protocol::decode(frame, state_.options.version);
-            std::string why = "the broker sent DISCONNECT";
-            if (packet)
-                why +=
-                    fmt::format(" ({})", protocol::to_string(std::get<protocol::Disconnect>(*packet).reason));
-            lost(c, why);
-            return false;
-        }
-        default:
-            break;  // PINGRESP, and whatever else a broker may send that a load generator can ignore
-    }
-    return c.state != ConnState::closed;
 }
 
 void Worker::keepalive(std::int64_t now) {

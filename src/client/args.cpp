@@ -1,236 +1,17 @@
+// pub, sub and rr's own flags, and each tool's command line read against its tables (the flags they share are
+// in common_flags.cpp; the reading itself in flag_table.hpp).
 #include "client/args.hpp"
-
-#include <fmt/format.h>
 
 #include <cctype>
 #include <climits>
 #include <cstdlib>
-#include <functional>
 
-#include "client/format.hpp"
+#include "client/flag_table.hpp"
 #include "protocol/topic.hpp"
 
 namespace culex::client {
 
 namespace {
-
-enum class Tool { pub, sub, rr };
-
-ArgsStop fail(std::string message) {
-    return ArgsStop{ArgsStop::Kind::error, std::move(message)};
-}
-
-// A subscription filter as libmosquitto checks it: '+' alone in its level, '#' alone and last.
-bool valid_filter(std::string_view filter) {
-    return protocol::is_valid_topic_filter(filter);
-}
-
-bool valid_topic(std::string_view topic) {
-    return protocol::is_valid_topic_name(topic);
-}
-
-// Walks argv as Mosquitto does: one flag at a time, its value the next word, first problem wins.
-class Parser {
-  public:
-    Parser(Tool tool, std::span<const std::string> args) : tool_(tool), args_(args) {}
-
-    // Returns nullopt when every word was taken; `handle` consumes one flag.
-    template <typename Handle>
-    std::optional<ArgsStop> run(Handle&& handle) {
-        for (i_ = 0; i_ < args_.size(); ++i_) {
-            if (auto stop = handle(args_[i_])) return stop;
-        }
-        return std::nullopt;
-    }
-
-    // The value after the current flag, or the "given but no X specified" error.
-    std::expected<std::string_view, ArgsStop> value(std::string_view missing) {
-        if (i_ + 1 >= args_.size()) return std::unexpected(fail(fmt::format("Error: {}\n\n", missing)));
-        return std::string_view(args_[++i_]);
-    }
-
-    // The words after the current flag, for flags that take several (-D); skip() consumes them.
-    std::span<const std::string> rest() const { return args_.subspan(i_ + 1); }
-    void skip(std::size_t n) { i_ += n; }
-
-    ArgsStop unknown(std::string_view flag) const {
-        return ArgsStop{ArgsStop::Kind::error, fmt::format("Error: Unknown option '{}'.\n", flag)};
-    }
-
-    Tool tool() const { return tool_; }
-
-  private:
-    Tool tool_;
-    std::span<const std::string> args_;
-    std::size_t i_ = 0;
-};
-
-// The flags common to pub and sub. Returns: nullopt if `flag` is not a common flag, else an optional stop.
-std::optional<std::optional<ArgsStop>> common_flag(Parser& p, std::string_view flag, CommonArgs& c) {
-    using R = std::optional<std::optional<ArgsStop>>;
-    auto done = R(std::optional<ArgsStop>());
-    auto stop = [](ArgsStop s) { return R(std::optional<ArgsStop>(std::move(s))); };
-    auto take = [&](std::string_view missing) { return p.value(missing); };
-
-    if (flag == "-h" || flag == "--host") {
-        auto v = take("-h argument given but no host specified.");
-        if (!v) return stop(v.error());
-        c.host = std::string(*v);
-    } else if (flag == "-p" || flag == "--port") {
-        auto v = take("-p argument given but no port specified.");
-        if (!v) return stop(v.error());
-        c.port = lenient_atoi(*v);
-        c.port_given = true;
-        if (c.port < 0 || c.port > 65535)
-            return stop(fail(fmt::format("Error: Invalid port given: {}\n", c.port)));
-    } else if (flag == "-i" || flag == "--id") {
-        if (c.id_prefix) return stop(fail("Error: -i and -I argument cannot be used together.\n\n"));
-        auto v = take("-i argument given but no id specified.");
-        if (!v) return stop(v.error());
-        c.id = std::string(*v);
-    } else if (flag == "-I" || flag == "--id-prefix") {
-        if (c.id) return stop(fail("Error: -i and -I argument cannot be used together.\n\n"));
-        auto v = take("-I argument given but no id prefix specified.");
-        if (!v) return stop(v.error());
-        c.id_prefix = std::string(*v);
-    } else if (flag == "-k" || flag == "--keepalive") {
-        auto v = take("-k argument given but no keepalive specified.");
-        if (!v) return stop(v.error());
-        c.keepalive = lenient_atoi(*v);
-        if (c.keepalive < 5 || c.keepalive > 65535) {
-            return stop(
-                fail("Error: Invalid keepalive given, it must be between 5 and 65535 inclusive.\n\n"));
-        }
-    } else if (flag == "-c" || flag == "--disable-clean-session") {
-        c.clean_session = false;
-    } else if (flag == "-d" || flag == "--debug") {
-        c.debug = true;
-    } else if (flag == "--quiet") {
-        c.quiet = true;
-    } else if (flag == "-u" || flag == "--username") {
-        auto v = take("-u argument given but no username specified.");
-        if (!v) return stop(v.error());
-        c.username = std::string(*v);
-    } else if (flag == "-P" || flag == "--pw") {
-        auto v = take("-P argument given but no password specified.");
-        if (!v) return stop(v.error());
-        c.password = std::string(*v);
-    } else if (flag == "-q" || flag == "--qos") {
-        auto v = take("-q argument given but no QoS specified.");
-        if (!v) return stop(v.error());
-        c.qos = lenient_atoi(*v);
-        if (c.qos < 0 || c.qos > 2) return stop(fail(fmt::format("Error: Invalid QoS given: {}\n", c.qos)));
-    } else if (flag == "-M") {
-        auto v = take("-M argument given but max_inflight not specified.");
-        if (!v) return stop(v.error());
-        c.max_inflight = lenient_atoi(*v);
-        if (c.max_inflight < 1)
-            return stop(fail("Error: Maximum inflight messages must be greater than 0.\n\n"));
-        if (c.max_inflight > 65535) c.max_inflight = 65535;
-    } else if (flag == "-V" || flag == "--protocol-version") {
-        auto v = take("--protocol-version argument given but no version specified.");
-        if (!v) return stop(v.error());
-        if (*v == "mqttv31" || *v == "31") {
-            c.version = protocol::ProtocolVersion::v31;
-        } else if (*v == "mqttv311" || *v == "311") {
-            c.version = protocol::ProtocolVersion::v311;
-        } else if (*v == "mqttv5" || *v == "5") {
-            c.version = protocol::ProtocolVersion::v5;
-        } else {
-            return stop(fail("Error: Invalid protocol version argument given.\n\n"));
-        }
-    } else if (flag == "-D" || flag == "--property") {
-        std::string error;
-        auto taken = parse_property_arg(p.rest(), c.properties, error);
-        if (!taken) return stop(fail(std::move(error)));
-        p.skip(*taken);
-        c.version = protocol::ProtocolVersion::v5;  // as Mosquitto: -D makes an MQTT 5 client
-    } else if (flag == "-x") {
-        auto v = take("-x argument given but no session expiry interval specified.");
-        if (!v) return stop(v.error());
-        if (*v == "\u221e") {  // "∞"
-            c.session_expiry = 0xFFFFFFFFu;
-        } else {
-            std::string text(*v);
-            char* end = nullptr;
-            long long value = std::strtoll(text.c_str(), &end, 0);
-            if (end == text.c_str() || *end != '\0')
-                return stop(fail("Error: session-expiry-interval not a number.\n\n"));
-            if (value == -1) value = 0xFFFFFFFFLL;
-            if (value < -1 || value > 0xFFFFFFFFLL)
-                return stop(fail("Error: session-expiry-interval out of range.\n\n"));
-            c.session_expiry = static_cast<std::uint32_t>(value);
-        }
-    } else if (flag == "--will-topic") {
-        auto v = take("--will-topic argument given but no will topic specified.");
-        if (!v) return stop(v.error());
-        if (!protocol::is_valid_utf8(*v))
-            return stop(fail("Error: Malformed UTF-8 in --will-topic argument.\n\n"));
-        if (!valid_topic(*v)) {
-            return stop(
-                fail(fmt::format("Error: Invalid will topic '{}', does it contain '+' or '#'?\n", *v)));
-        }
-        c.will_topic = std::string(*v);
-    } else if (flag == "--will-payload") {
-        auto v = take("--will-payload argument given but no will payload specified.");
-        if (!v) return stop(v.error());
-        c.will_payload = std::string(*v);
-    } else if (flag == "--will-qos") {
-        auto v = take("--will-qos argument given but no will QoS specified.");
-        if (!v) return stop(v.error());
-        c.will_qos = lenient_atoi(*v);
-        if (c.will_qos < 0 || c.will_qos > 2) {
-            return stop(fail(fmt::format("Error: Invalid will QoS {}.\n\n", c.will_qos)));
-        }
-    } else if (flag == "--will-retain") {
-        c.will_retain = true;
-    } else if (flag == "--cafile") {
-        auto v = take("--cafile argument given but no file specified.");
-        if (!v) return stop(v.error());
-        c.cafile = std::string(*v);
-    } else if (flag == "--capath") {
-        auto v = take("--capath argument given but no directory specified.");
-        if (!v) return stop(v.error());
-        c.capath = std::string(*v);
-    } else if (flag == "--cert") {
-        auto v = take("--cert argument given but no file specified.");
-        if (!v) return stop(v.error());
-        c.certfile = std::string(*v);
-    } else if (flag == "--key") {
-        auto v = take("--key argument given but no file specified.");
-        if (!v) return stop(v.error());
-        c.keyfile = std::string(*v);
-    } else if (flag == "--ciphers") {
-        auto v = take("--ciphers argument given but no ciphers specified.");
-        if (!v) return stop(v.error());
-        c.ciphers = std::string(*v);
-    } else if (flag == "--tls-alpn") {
-        auto v = take("--tls-alpn argument given but no protocol specified.");
-        if (!v) return stop(v.error());
-        c.tls_alpn = std::string(*v);
-    } else if (flag == "--tls-version") {
-        auto v = take("--tls-version argument given but no version specified.");
-        if (!v) return stop(v.error());
-        if (*v != "tlsv1.3" && *v != "tlsv1.2" && *v != "tlsv1.1") {
-            return stop(
-                fail(fmt::format("Error: Problem setting TLS options: Invalid function arguments provided.\n"
-                                 "(--tls-version \"{}\": use tlsv1.3, tlsv1.2 or tlsv1.1)\n",
-                                 *v)));
-        }
-        c.tls_version = std::string(*v);
-    } else if (flag == "--insecure") {
-        c.insecure = true;
-    } else if (flag == "--tls-use-os-certs") {
-        c.tls_use_os_certs = true;
-    } else if (flag == "--help") {
-        return stop(ArgsStop{ArgsStop::Kind::help, {}});
-    } else if (flag == "--version") {
-        return stop(ArgsStop{ArgsStop::Kind::version, {}});
-    } else {
-        return std::nullopt;
-    }
-    return done;
-}
 
 // Checks Mosquitto makes once every flag is read. For MQTT 5 this is also where -x (or -c's "never
 // expire") becomes the CONNECT's Session Expiry Interval, before the property lists are checked.
@@ -265,54 +46,210 @@ void default_tls_port(CommonArgs& c) {
     if (c.tls() && !c.port_given) c.port = 8883;
 }
 
-// -F and --pretty, which sub and rr share. Same shape as common_flag.
-std::optional<std::optional<ArgsStop>> output_flag(Parser& p, std::string_view flag, OutputOptions& o) {
-    using R = std::optional<std::optional<ArgsStop>>;
-    if (flag == "-F") {
-        auto v = p.value("-F argument given but no format specified.");
-        if (!v) return R(v.error());
-        if (auto problem = check_format(*v)) return R(fail(std::move(*problem)));
-        o.format = std::string(*v);
-        return R(std::optional<ArgsStop>());
-    }
-    if (flag == "--pretty") {
-        o.pretty = true;
-        return R(std::optional<ArgsStop>());
-    }
-    return std::nullopt;
-}
-
 template <typename A>
-std::optional<ArgsStop> set_source(A& a, MessageSource source) {
+FlagResult set_source(A& a, MessageSource source) {
     if (a.source != MessageSource::none)
         return fail("Error: Only one type of message can be sent at once.\n\n");
     a.source = source;
     return std::nullopt;
 }
 
-// The message flags pub and rr share (-m -f -s -n; pub also has -l). Same shape as common_flag.
+// -m and -f: the source is claimed before the value is read.
+template <typename A, MessageSource Source>
+FlagResult claim_source(A& a) {
+    return set_source(a, Source);
+}
+
+// -s, -n, -l: the flag is the whole message source.
+template <typename A, MessageSource Source>
+FlagResult message_from(A& a, std::string_view) {
+    return set_source(a, Source);
+}
+
+// The message flags pub and rr share (-m -f -s -n; pub also has -l). The source is claimed before the value
+// is read, as Mosquitto does: `-m a -m` says "only one type", not "no message specified".
 template <typename A>
-std::optional<std::optional<ArgsStop>> message_flag(Parser& p, std::string_view flag, A& a) {
-    using R = std::optional<std::optional<ArgsStop>>;
-    auto done = R(std::optional<ArgsStop>());
-    if (flag == "-m" || flag == "--message") {
-        if (auto s = set_source(a, MessageSource::message)) return R(s);
-        auto v = p.value("-m argument given but no message specified.");
-        if (!v) return R(v.error());
-        a.message = std::string(*v);
-    } else if (flag == "-f" || flag == "--file") {
-        if (auto s = set_source(a, MessageSource::file)) return R(s);
-        auto v = p.value("-f argument given but no file specified.");
-        if (!v) return R(v.error());
-        a.file = std::string(*v);
-    } else if (flag == "-s" || flag == "--stdin-file") {
-        if (auto s = set_source(a, MessageSource::stdin_whole)) return R(s);
-    } else if (flag == "-n" || flag == "--null-message") {
-        if (auto s = set_source(a, MessageSource::null_message)) return R(s);
-    } else {
-        return std::nullopt;
+std::span<const Flag<A>> message_flags() {
+    static const Flag<A> flags[] = {
+        {"-m", "--message", "-m argument given but no message specified.", store_text<A, &A::message>,
+         claim_source<A, MessageSource::message>},
+        {"-f", "--file", "-f argument given but no file specified.", store_text<A, &A::file>,
+         claim_source<A, MessageSource::file>},
+        {"-s", "--stdin-file", "", message_from<A, MessageSource::stdin_whole>},
+        {"-n", "--null-message", "", message_from<A, MessageSource::null_message>},
+    };
+    return flags;
+}
+
+// What a topic word must be, in Mosquitto's words: valid UTF-8, then a topic name (no wildcards) or a
+// subscription filter ('+' alone in its level, '#' alone and last).
+FlagResult check_utf8(std::string_view flag, std::string_view v) {
+    if (!protocol::is_valid_utf8(v))
+        return fail(fmt::format("Error: Malformed UTF-8 in {} argument.\n\n", flag));
+    return std::nullopt;
+}
+
+FlagResult check_topic_name(std::string_view flag, std::string_view kind, std::string_view v) {
+    if (auto stop = check_utf8(flag, v)) return stop;
+    if (!protocol::is_valid_topic_name(v))
+        return fail(fmt::format("Error: Invalid {} topic '{}', does it contain '+' or '#'?\n", kind, v));
+    return std::nullopt;
+}
+
+FlagResult check_filter(std::string_view flag, std::string_view kind, std::string_view v) {
+    if (auto stop = check_utf8(flag, v)) return stop;
+    if (!protocol::is_valid_topic_filter(v)) {
+        return fail(
+            fmt::format("Error: Invalid {} topic '{}', are all '+' and '#' wildcards correct?\n", kind, v));
     }
-    return done;
+    return std::nullopt;
+}
+
+// -t of pub and rr: where the message goes.
+template <typename A>
+FlagResult on_publish_topic(A& a, std::string_view v) {
+    if (auto stop = check_topic_name("-t", "publish", v)) return stop;
+    a.topic = std::string(v);
+    return std::nullopt;
+}
+
+// -W of sub and rr.
+template <typename A>
+FlagResult on_timeout(A& a, std::string_view v) {
+    a.timeout_seconds = lenient_atoi(v);
+    if (a.timeout_seconds < 1)
+        return fail(fmt::format("Error: Invalid timeout \"{}\".\n\n", a.timeout_seconds));
+    return std::nullopt;
+}
+
+// The flags sub and rr share for what they receive and how they print it (-F and --pretty are in
+// output_flags()).
+template <typename A>
+std::span<const Flag<A>> receive_flags() {
+    static const Flag<A> flags[] = {
+        {"-W", "", "-W argument given but no timeout specified.", on_timeout<A>},
+        {"-R", "", "", store_bool<A, &A::no_retain>},
+        {"-v", "--verbose", "", store_bool<A, &A::verbose>},
+        {"-N", "", "", store_bool<A, &A::eol, false>},
+    };
+    return flags;
+}
+
+FlagResult on_repeat(PubArgs& a, std::string_view v) {
+    a.repeat_count = lenient_atoi(v);
+    if (a.repeat_count < 1) return fail("Error: --repeat argument must be >0.\n\n");
+    return std::nullopt;
+}
+
+FlagResult on_repeat_delay(PubArgs& a, std::string_view v) {
+    a.repeat_delay_seconds = std::atof(std::string(v).c_str());
+    if (a.repeat_delay_seconds < 0) return fail("Error: --repeat-delay argument must be >=0.0.\n\n");
+    return std::nullopt;
+}
+
+const Flag<PubArgs> kPubFlags[] = {
+    {"-t", "--topic", "-t argument given but no topic specified.", on_publish_topic<PubArgs>},
+    {"-l", "--stdin-line", "", message_from<PubArgs, MessageSource::stdin_lines>},
+    {"-r", "--retain", "", store_bool<PubArgs, &PubArgs::retain>},
+    {"--repeat", "", "--repeat argument given but no count specified.", on_repeat},
+    {"--repeat-delay", "", "--repeat-delay argument given but no time specified.", on_repeat_delay},
+};
+
+FlagResult on_sub_topic(SubArgs& a, std::string_view v) {
+    if (auto stop = check_filter("-t", "subscription", v)) return stop;
+    a.topics.emplace_back(v);
+    return std::nullopt;
+}
+
+FlagResult on_filter_out(SubArgs& a, std::string_view v) {
+    if (auto stop = check_filter("-T", "filter", v)) return stop;
+    a.filter_outs.emplace_back(v);
+    return std::nullopt;
+}
+
+FlagResult on_unsubscribe(SubArgs& a, std::string_view v) {
+    if (auto stop = check_filter("-U", "unsubscribe", v)) return stop;
+    a.unsub_topics.emplace_back(v);
+    return std::nullopt;
+}
+
+FlagResult on_msg_count(SubArgs& a, std::string_view v) {
+    a.msg_count = lenient_atoi(v);
+    if (a.msg_count < 1) return fail(fmt::format("Error: Invalid message count \"{}\".\n\n", a.msg_count));
+    return std::nullopt;
+}
+
+FlagResult on_retain_handling(SubArgs& a, std::string_view v) {
+    int handling = lenient_atoi(v);
+    if (handling < 0 || handling > 2 || v.empty() || !std::isdigit(static_cast<unsigned char>(v[0])))
+        return fail(fmt::format("Error: Invalid retain handling \"{}\": use 0, 1 or 2.\n\n", v));
+    a.retain_handling = static_cast<protocol::RetainHandling>(handling);
+    return std::nullopt;
+}
+
+const Flag<SubArgs> kSubFlags[] = {
+    {"-t", "--topic", "-t argument given but no topic specified.", on_sub_topic},
+    {"-T", "--filter-out", "-T argument given but no topic filter specified.", on_filter_out},
+    {"-U", "--unsubscribe", "-U argument given but no unsubscribe topic specified.", on_unsubscribe},
+    {"-C", "", "-C argument given but no count specified.", on_msg_count},
+    {"-E", "", "", store_bool<SubArgs, &SubArgs::exit_after_sub>},
+    {"--retained-only", "", "", store_bool<SubArgs, &SubArgs::retained_only>},
+    {"--retain-as-published", "", "", store_bool<SubArgs, &SubArgs::retain_as_published>},
+    {"--no-local", "", "", store_bool<SubArgs, &SubArgs::no_local>},
+    {"--retain-handling", "", "--retain-handling argument given but no value specified.", on_retain_handling},
+};
+
+FlagResult on_response_topic(RrArgs& a, std::string_view v) {
+    if (auto stop = check_topic_name("-e", "response", v)) return stop;
+    a.response_topic = std::string(v);
+    return std::nullopt;
+}
+
+const Flag<RrArgs> kRrFlags[] = {
+    {"-t", "--topic", "-t argument given but no topic specified.", on_publish_topic<RrArgs>},
+    {"-e", "", "-e argument given but no response topic specified.", on_response_topic},
+};
+
+// Each tool's tables, bound to the arguments they fill in: what parse_X_args reads and accepted_flags lists.
+constexpr auto kPubTables = [](PubArgs& a, auto&& use) {
+    return use(flags_for(common_flags(), a.common), flags_for(message_flags<PubArgs>(), a),
+               flags_for(std::span<const Flag<PubArgs>>(kPubFlags), a));
+};
+
+constexpr auto kSubTables = [](SubArgs& a, auto&& use) {
+    return use(flags_for(common_flags(), a.common), flags_for(std::span<const Flag<SubArgs>>(kSubFlags), a),
+               flags_for(receive_flags<SubArgs>(), a), flags_for(output_flags(), a.output));
+};
+
+constexpr auto kRrTables = [](RrArgs& a, auto&& use) {
+    return use(flags_for(common_flags(), a.common), flags_for(message_flags<RrArgs>(), a),
+               flags_for(output_flags(), a.output), flags_for(std::span<const Flag<RrArgs>>(kRrFlags), a),
+               flags_for(receive_flags<RrArgs>(), a));
+};
+
+// Reads the words, then makes the checks every tool makes once all flags are read.
+template <typename A, typename WithTables>
+std::optional<ArgsStop> read_flags(std::span<const std::string> args, A& a, WithTables with_tables) {
+    FlagReader reader(args);
+    auto stop = with_tables(a, [&](auto... tables) { return reader.read(tables...); });
+    if (stop) return stop;
+    if (auto s = common_checks(a.common)) return s;
+    default_tls_port(a.common);
+    return std::nullopt;
+}
+
+template <typename A, typename WithTables>
+std::vector<FlagSpelling> spellings(WithTables with_tables) {
+    A unused;
+    std::vector<FlagSpelling> out;
+    with_tables(unused, [&](auto... tables) {
+        auto add = [&](const auto& table) {
+            for (const auto& flag : table.flags)
+                out.push_back({flag.name, flag.alias, flag.missing});
+        };
+        (add(tables), ...);
+    });
+    return out;
 }
 
 }  // namespace
@@ -342,42 +279,7 @@ std::string default_client_id(std::string_view prefix, long pid, std::string_vie
 
 std::expected<PubArgs, ArgsStop> parse_pub_args(std::span<const std::string> args) {
     PubArgs a;
-    Parser p(Tool::pub, args);
-    auto stop = p.run([&](std::string_view flag) -> std::optional<ArgsStop> {
-        if (auto common = common_flag(p, flag, a.common)) return *common;
-        if (flag == "-t" || flag == "--topic") {
-            auto v = p.value("-t argument given but no topic specified.");
-            if (!v) return v.error();
-            if (!protocol::is_valid_utf8(*v)) return fail("Error: Malformed UTF-8 in -t argument.\n\n");
-            if (!valid_topic(*v)) {
-                return fail(
-                    fmt::format("Error: Invalid publish topic '{}', does it contain '+' or '#'?\n", *v));
-            }
-            a.topic = std::string(*v);
-        } else if (auto m = message_flag(p, flag, a)) {
-            if (*m) return *m;
-        } else if (flag == "-l" || flag == "--stdin-line") {
-            if (auto s = set_source(a, MessageSource::stdin_lines)) return s;
-        } else if (flag == "-r" || flag == "--retain") {
-            a.retain = true;
-        } else if (flag == "--repeat") {
-            auto v = p.value("--repeat argument given but no count specified.");
-            if (!v) return v.error();
-            a.repeat_count = lenient_atoi(*v);
-            if (a.repeat_count < 1) return fail("Error: --repeat argument must be >0.\n\n");
-        } else if (flag == "--repeat-delay") {
-            auto v = p.value("--repeat-delay argument given but no time specified.");
-            if (!v) return v.error();
-            a.repeat_delay_seconds = std::atof(std::string(*v).c_str());
-            if (a.repeat_delay_seconds < 0) return fail("Error: --repeat-delay argument must be >=0.0.\n\n");
-        } else {
-            return p.unknown(flag);
-        }
-        return std::nullopt;
-    });
-    if (stop) return std::unexpected(*stop);
-    if (auto s = common_checks(a.common)) return std::unexpected(*s);
-    default_tls_port(a.common);
+    if (auto stop = read_flags(args, a, kPubTables)) return std::unexpected(*stop);
     if (!a.topic || a.source == MessageSource::none) {
         return std::unexpected(
             ArgsStop{ArgsStop::Kind::error_with_usage, "Error: Both topic and message must be supplied.\n"});
@@ -387,82 +289,7 @@ std::expected<PubArgs, ArgsStop> parse_pub_args(std::span<const std::string> arg
 
 std::expected<SubArgs, ArgsStop> parse_sub_args(std::span<const std::string> args) {
     SubArgs a;
-    Parser p(Tool::sub, args);
-    auto stop = p.run([&](std::string_view flag) -> std::optional<ArgsStop> {
-        if (auto common = common_flag(p, flag, a.common)) return *common;
-        if (flag == "-t" || flag == "--topic") {
-            auto v = p.value("-t argument given but no topic specified.");
-            if (!v) return v.error();
-            if (!protocol::is_valid_utf8(*v)) return fail("Error: Malformed UTF-8 in -t argument.\n\n");
-            if (!valid_filter(*v)) {
-                return fail(fmt::format(
-                    "Error: Invalid subscription topic '{}', are all '+' and '#' wildcards correct?\n", *v));
-            }
-            a.topics.emplace_back(*v);
-        } else if (flag == "-T" || flag == "--filter-out") {
-            auto v = p.value("-T argument given but no topic filter specified.");
-            if (!v) return v.error();
-            if (!protocol::is_valid_utf8(*v)) return fail("Error: Malformed UTF-8 in -T argument.\n\n");
-            if (!valid_filter(*v)) {
-                return fail(fmt::format(
-                    "Error: Invalid filter topic '{}', are all '+' and '#' wildcards correct?\n", *v));
-            }
-            a.filter_outs.emplace_back(*v);
-        } else if (flag == "-U" || flag == "--unsubscribe") {
-            auto v = p.value("-U argument given but no unsubscribe topic specified.");
-            if (!v) return v.error();
-            if (!protocol::is_valid_utf8(*v)) return fail("Error: Malformed UTF-8 in -U argument.\n\n");
-            if (!valid_filter(*v)) {
-                return fail(fmt::format(
-                    "Error: Invalid unsubscribe topic '{}', are all '+' and '#' wildcards correct?\n", *v));
-            }
-            a.unsub_topics.emplace_back(*v);
-        } else if (flag == "-C") {
-            auto v = p.value("-C argument given but no count specified.");
-            if (!v) return v.error();
-            a.msg_count = lenient_atoi(*v);
-            if (a.msg_count < 1)
-                return fail(fmt::format("Error: Invalid message count \"{}\".\n\n", a.msg_count));
-        } else if (flag == "-W") {
-            auto v = p.value("-W argument given but no timeout specified.");
-            if (!v) return v.error();
-            a.timeout_seconds = lenient_atoi(*v);
-            if (a.timeout_seconds < 1) {
-                return fail(fmt::format("Error: Invalid timeout \"{}\".\n\n", a.timeout_seconds));
-            }
-        } else if (flag == "-R") {
-            a.no_retain = true;
-        } else if (flag == "-v" || flag == "--verbose") {
-            a.verbose = true;
-        } else if (flag == "-N") {
-            a.eol = false;
-        } else if (flag == "-E") {
-            a.exit_after_sub = true;
-        } else if (flag == "--retained-only") {
-            a.retained_only = true;
-        } else if (auto out = output_flag(p, flag, a.output)) {
-            if (*out) return *out;
-        } else if (flag == "--retain-as-published") {
-            a.retain_as_published = true;
-        } else if (flag == "--no-local") {
-            a.no_local = true;
-        } else if (flag == "--retain-handling") {
-            auto v = p.value("--retain-handling argument given but no value specified.");
-            if (!v) return v.error();
-            int handling = lenient_atoi(*v);
-            if (handling < 0 || handling > 2 || v->empty() ||
-                !std::isdigit(static_cast<unsigned char>((*v)[0]))) {
-                return fail(fmt::format("Error: Invalid retain handling \"{}\": use 0, 1 or 2.\n\n", *v));
-            }
-            a.retain_handling = static_cast<protocol::RetainHandling>(handling);
-        } else {
-            return p.unknown(flag);
-        }
-        return std::nullopt;
-    });
-    if (stop) return std::unexpected(*stop);
-    if (auto s = common_checks(a.common)) return std::unexpected(*s);
-    default_tls_port(a.common);
+    if (auto stop = read_flags(args, a, kSubTables)) return std::unexpected(*stop);
     if (a.topics.empty() && a.unsub_topics.empty()) {
         return std::unexpected(fail("Error: You must specify a topic to subscribe to.\n"));
     }
@@ -472,54 +299,23 @@ std::expected<SubArgs, ArgsStop> parse_sub_args(std::span<const std::string> arg
 std::expected<RrArgs, ArgsStop> parse_rr_args(std::span<const std::string> args) {
     RrArgs a;
     a.common.version = protocol::ProtocolVersion::v5;
-    Parser p(Tool::rr, args);
-    auto stop = p.run([&](std::string_view flag) -> std::optional<ArgsStop> {
-        if (auto common = common_flag(p, flag, a.common)) return *common;
-        if (auto m = message_flag(p, flag, a)) return *m;
-        if (auto out = output_flag(p, flag, a.output)) return *out;
-        if (flag == "-t" || flag == "--topic") {
-            auto v = p.value("-t argument given but no topic specified.");
-            if (!v) return v.error();
-            if (!protocol::is_valid_utf8(*v)) return fail("Error: Malformed UTF-8 in -t argument.\n\n");
-            if (!valid_topic(*v)) {
-                return fail(
-                    fmt::format("Error: Invalid publish topic '{}', does it contain '+' or '#'?\n", *v));
-            }
-            a.topic = std::string(*v);
-        } else if (flag == "-e") {
-            auto v = p.value("-e argument given but no response topic specified.");
-            if (!v) return v.error();
-            if (!protocol::is_valid_utf8(*v)) return fail("Error: Malformed UTF-8 in -e argument.\n\n");
-            if (!valid_topic(*v)) {
-                return fail(
-                    fmt::format("Error: Invalid response topic '{}', does it contain '+' or '#'?\n", *v));
-            }
-            a.response_topic = std::string(*v);
-        } else if (flag == "-W") {
-            auto v = p.value("-W argument given but no timeout specified.");
-            if (!v) return v.error();
-            a.timeout_seconds = lenient_atoi(*v);
-            if (a.timeout_seconds < 1) {
-                return fail(fmt::format("Error: Invalid timeout \"{}\".\n\n", a.timeout_seconds));
-            }
-        } else if (flag == "-R") {
-            a.no_retain = true;
-        } else if (flag == "-v" || flag == "--verbose") {
-            a.verbose = true;
-        } else if (flag == "-N") {
-            a.eol = false;
-        } else {
-            return p.unknown(flag);
-        }
-        return std::nullopt;
-    });
-    if (stop) return std::unexpected(*stop);
-    if (auto s = common_checks(a.common)) return std::unexpected(*s);
-    default_tls_port(a.common);
+    if (auto stop = read_flags(args, a, kRrTables)) return std::unexpected(*stop);
     if (!a.topic || a.source == MessageSource::none || !a.response_topic) {
         return std::unexpected(fail("Error: All of topic, message, and response topic must be supplied.\n"));
     }
     return a;
+}
+
+std::vector<FlagSpelling> accepted_flags(ClientTool tool) {
+    switch (tool) {
+        case ClientTool::pub:
+            return spellings<PubArgs>(kPubTables);
+        case ClientTool::sub:
+            return spellings<SubArgs>(kSubTables);
+        case ClientTool::rr:
+            return spellings<RrArgs>(kRrTables);
+    }
+    return {};
 }
 
 }  // namespace culex::client

@@ -129,6 +129,15 @@ std::expected<PubArgs, ArgsStop> parse_pub_args(std::span<const std::string> arg
 std::expected<SubArgs, ArgsStop> parse_sub_args(std::span<const std::string> args);
 std::expected<RrArgs, ArgsStop> parse_rr_args(std::span<const std::string> args);
 
+// Every flag a tool accepts, as its table has it: for the tests that hold the tables to the usage texts.
+enum class ClientTool { pub, sub, rr };
+struct FlagSpelling {
+    std::string_view name;     // "-h"
+    std::string_view alias;    // "--host"; empty: none
+    std::string_view missing;  // the error when its value is missing; empty: it takes no single value
+};
+std::vector<FlagSpelling> accepted_flags(ClientTool tool);
+
 // Like C's atoi, which Mosquitto's clients use: leading blanks, a sign, digits; anything else ends the
 // number, and no digits at all read as 0.
 int lenient_atoi(std::string_view text);

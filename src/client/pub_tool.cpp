@@ -8,22 +8,26 @@
 #include <memory>
 
 #include "client/line_reader.hpp"
-#include "client/message_source.hpp"
-#include "client/options_file.hpp"
-#include "client/transport.hpp"
 #include "client/usage.hpp"
 
 namespace culex::client {
 
 namespace {
 
-constexpr std::string_view kProgram = "culex pub";
+const ToolNames<PubArgs> kTool{
+    .program = "culex pub",
+    .options_file = "culex_pub",
+    .client_id_prefix = "culexpub",
+    .invalid_id = "Error: Invalid id.\n",
+    .parse = parse_pub_args,
+    .usage = pub_usage,
+    .version_line = pub_version_line,
+};
 
 // One run of the publisher: the state its callbacks share.
 class Publisher {
   public:
-    Publisher(const PubArgs& args, const ToolIo& io, std::string client_id, std::string payload,
-              const tls::ClientContextPtr& tls)
+    Publisher(const PubArgs& args, const ToolIo& io, ConnectionSetup setup, std::string payload)
         : args_(args),
           io_(io),
           payload_(std::move(payload)),
@@ -34,11 +38,8 @@ class Publisher {
         callbacks.on_refused = [this](const events::Refused& r) { refused_code_ = r.code; };
         callbacks.on_published = [this](const events::Published&) { on_published(); };
         callbacks.on_closed = [this](const std::optional<Error>& e) { on_closed(e); };
-        if (args.common.debug) {
-            callbacks.on_debug = [this](std::string_view line) { print_line(io_.out, line); };
-        }
-        client_.emplace(context_, client_options_for(args.common, std::move(client_id)),
-                        make_connector(context_, tls, io_, args.common.quiet), std::move(callbacks));
+        auto options = client_options_for(args.common, std::move(setup.client_id));
+        emplace_client(client_, context_, std::move(options), args.common, setup, io_, std::move(callbacks));
     }
 
     int run() {
@@ -79,8 +80,7 @@ class Publisher {
         message.retain = args_.retain;
         auto mid = client_->publish(std::move(message));
         if (!mid) {
-            if (!args_.common.quiet)
-                std::fputs(fmt::format("Error: {}\n", mid.error().message).c_str(), io_.err);
+            print_error(args_.common, io_, fmt::format("Error: {}\n", mid.error().message));
             exit_code_ = 1;
             client_->disconnect();
             return;
@@ -116,20 +116,15 @@ class Publisher {
         if (lines_) lines_->stop();
         if (!error) return;
         if (error->kind == ErrorKind::refused) {
-            if (!args_.common.quiet) {
-                std::fputs(fmt::format("Connection error: {}\n", error->message).c_str(), io_.err);
-                std::fputs(
-                    args_.common.version == protocol::ProtocolVersion::v5
-                        ? "Error: A network protocol error occurred when communicating with the broker.\n"
-                        : "Error: The connection was refused.\n",
-                    io_.err);
-            }
+            print_error(args_.common, io_, fmt::format("Connection error: {}\n", error->message));
+            print_error(args_.common, io_,
+                        args_.common.version == protocol::ProtocolVersion::v5
+                            ? "Error: A network protocol error occurred when communicating with the broker.\n"
+                            : "Error: The connection was refused.\n");
             exit_code_ = refused_code_;
             return;
         }
-        auto failure = connect_failure(*error);
-        if (!args_.common.quiet) std::fputs(failure.message.c_str(), io_.err);
-        exit_code_ = failure.exit_code;
+        exit_code_ = report_failure(args_.common, *error, io_);
     }
 
     const PubArgs& args_;
@@ -152,25 +147,10 @@ class Publisher {
 }  // namespace
 
 int run_pub(std::span<const std::string> argv, const ToolIo& io) {
-    auto words = with_default_options("culex_pub", argv);
-    auto args = parse_pub_args(words);
-    if (!args) return report_stop(args.error(), kProgram, pub_usage(), pub_version_line(), io);
-
-    auto payload = load_message(args->source, args->message, args->file, io.in_fd, io.err);
-    if (!payload) return 1;
-
-    auto client_id = client_id_for(args->common, "culexpub", io);
-    if (auto problem = check_connection_args(args->common, client_id, "Error: Invalid id.\n")) {
-        std::fputs(problem->c_str(), io.err);
-        return 1;
-    }
-    auto tls = tls_for_tool(args->common, io);
-    if (!tls) return 1;
-    Publisher publisher(*args, io, std::move(client_id), std::move(*payload), *tls);
-    int code = publisher.run();
-    std::fflush(io.out);
-    std::fflush(io.err);
-    return code;
+    auto started = start_tool(kTool, argv, io);
+    if (!started) return started.error();
+    Publisher publisher(started->args, io, std::move(started->setup), std::move(started->payload));
+    return finish_run(publisher.run(), io);
 }
 
 }  // namespace culex::client

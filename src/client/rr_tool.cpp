@@ -5,24 +5,27 @@
 
 #include <fmt/format.h>
 
-#include "client/message_source.hpp"
-#include "client/options_file.hpp"
 #include "client/reason_text.hpp"
 #include "client/sub_tool.hpp"
-#include "client/transport.hpp"
 #include "client/usage.hpp"
 
 namespace culex::client {
 
 namespace {
 
-constexpr std::string_view kProgram = "culex rr";
-constexpr int kTimedOutExitCode = 27;  // Mosquitto's MOSQ_ERR_TIMEOUT, as mosquitto_rr -W
+const ToolNames<RrArgs> kTool{
+    .program = "culex rr",
+    .options_file = "culex_rr",
+    .client_id_prefix = "culexrr",
+    .invalid_id = "Error: Invalid id.\n",
+    .parse = parse_rr_args,
+    .usage = rr_usage,
+    .version_line = rr_version_line,
+};
 
 class Requester {
   public:
-    Requester(const RrArgs& args, const ToolIo& io, std::string client_id, std::string payload,
-              const tls::ClientContextPtr& tls)
+    Requester(const RrArgs& args, const ToolIo& io, ConnectionSetup setup, std::string payload)
         : args_(args),
           io_(io),
           payload_(std::move(payload)),
@@ -34,11 +37,8 @@ class Requester {
         callbacks.on_subscribed = [this](const events::Subscribed& s) { on_subscribed(s); };
         callbacks.on_message = [this](const protocol::Publish& m) { on_message(m); };
         callbacks.on_closed = [this](const std::optional<Error>& e) { on_closed(e); };
-        if (args.common.debug) {
-            callbacks.on_debug = [this](std::string_view line) { print_line(io_.out, line); };
-        }
-        client_.emplace(context_, client_options_for(args.common, std::move(client_id)),
-                        make_connector(context_, tls, io_, args.common.quiet), std::move(callbacks));
+        auto options = client_options_for(args.common, std::move(setup.client_id));
+        emplace_client(client_, context_, std::move(options), args.common, setup, io_, std::move(callbacks));
     }
 
     int run() {
@@ -72,7 +72,7 @@ class Requester {
         if (subscribed_) return;
         subscribed_ = true;
         if (s.granted.empty() || protocol::is_error(s.granted.front())) {
-            if (!args_.common.quiet) std::fputs("All subscription requests were denied.\n", io_.err);
+            print_error(args_.common, io_, "All subscription requests were denied.\n");
             client_->disconnect();
             return;
         }
@@ -85,8 +85,7 @@ class Requester {
             request.properties.edit().response_topic = *args_.response_topic;
         auto mid = client_->publish(std::move(request));
         if (!mid) {
-            if (!args_.common.quiet)
-                std::fputs(fmt::format("Error: {}\n", mid.error().message).c_str(), io_.err);
+            print_error(args_.common, io_, fmt::format("Error: {}\n", mid.error().message));
             exit_code_ = 1;
             client_->disconnect();
         }
@@ -106,22 +105,17 @@ class Requester {
         signals_.cancel();
         timeout_.cancel();
         if (timed_out_) {
-            if (!args_.common.quiet) std::fputs("Timed out\n", io_.err);
-            exit_code_ = kTimedOutExitCode;
+            exit_code_ = report_timeout(args_.common, io_);
             return;
         }
         if (!error) return;
         if (error->kind == ErrorKind::refused) {
             // mosquitto_rr words every refusal as an MQTT 5 reason, even a 3.1.1 return code.
-            if (!args_.common.quiet)
-                std::fputs(fmt::format("Connection error: {}\n", reason_text(refused_code_)).c_str(),
-                           io_.err);
+            print_error(args_.common, io_, fmt::format("Connection error: {}\n", reason_text(refused_code_)));
             exit_code_ = refused_code_;
             return;
         }
-        auto failure = connect_failure(*error);
-        if (!args_.common.quiet) std::fputs(failure.message.c_str(), io_.err);
-        exit_code_ = failure.exit_code;
+        exit_code_ = report_failure(args_.common, *error, io_);
     }
 
     const RrArgs& args_;
@@ -141,23 +135,10 @@ class Requester {
 }  // namespace
 
 int run_rr(std::span<const std::string> argv, const ToolIo& io) {
-    auto words = with_default_options("culex_rr", argv);
-    auto args = parse_rr_args(words);
-    if (!args) return report_stop(args.error(), kProgram, rr_usage(), rr_version_line(), io);
-    auto payload = load_message(args->source, args->message, args->file, io.in_fd, io.err);
-    if (!payload) return 1;
-    auto client_id = client_id_for(args->common, "culexrr", io);
-    if (auto problem = check_connection_args(args->common, client_id, "Error: Invalid id.\n")) {
-        std::fputs(problem->c_str(), io.err);
-        return 1;
-    }
-    auto tls = tls_for_tool(args->common, io);
-    if (!tls) return 1;
-    Requester requester(*args, io, std::move(client_id), std::move(*payload), *tls);
-    int code = requester.run();
-    std::fflush(io.out);
-    std::fflush(io.err);
-    return code;
+    auto started = start_tool(kTool, argv, io);
+    if (!started) return started.error();
+    Requester requester(started->args, io, std::move(started->setup), std::move(started->payload));
+    return finish_run(requester.run(), io);
 }
 
 }  // namespace culex::client

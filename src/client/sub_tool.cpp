@@ -6,8 +6,6 @@
 #include <fmt/format.h>
 
 #include "client/format.hpp"
-#include "client/options_file.hpp"
-#include "client/transport.hpp"
 #include "client/usage.hpp"
 #include "protocol/topic.hpp"
 
@@ -15,15 +13,21 @@ namespace culex::client {
 
 namespace {
 
-constexpr std::string_view kProgram = "culex sub";
+const ToolNames<SubArgs> kTool{
+    .program = "culex sub",
+    .options_file = "culex_sub",
+    .client_id_prefix = "culexsub",
+    .invalid_id = "Error: Invalid id and/or clean_session.\n",
+    .parse = parse_sub_args,
+    .usage = sub_usage,
+    .version_line = sub_version_line,
+};
 // mosquitto_sub reconnects after a second, for as long as it runs.
 constexpr std::chrono::milliseconds kReconnectDelay{1000};
-// Mosquitto's MOSQ_ERR_TIMEOUT, the exit code of -W.
-constexpr int kTimedOutExitCode = 27;
 
 class Subscriber {
   public:
-    Subscriber(const SubArgs& args, const ToolIo& io, std::string client_id, const tls::ClientContextPtr& tls)
+    Subscriber(const SubArgs& args, const ToolIo& io, ConnectionSetup setup)
         : args_(args), io_(io), signals_(context_, SIGINT, SIGTERM), timeout_(context_) {
         ClientCallbacks callbacks;
         callbacks.on_connected = [this](const events::Connected&) { on_connected(); };
@@ -31,13 +35,9 @@ class Subscriber {
         callbacks.on_message = [this](const protocol::Publish& m) { on_message(m); };
         callbacks.on_subscribed = [this](const events::Subscribed& s) { on_subscribed(s); };
         callbacks.on_closed = [this](const std::optional<Error>& e) { on_closed(e); };
-        if (args.common.debug) {
-            callbacks.on_debug = [this](std::string_view line) { print_line(io_.out, line); };
-        }
-        auto options = client_options_for(args.common, std::move(client_id));
+        auto options = client_options_for(args.common, std::move(setup.client_id));
         options.reconnect_delay = kReconnectDelay;
-        client_.emplace(context_, std::move(options), make_connector(context_, tls, io_, args.common.quiet),
-                        std::move(callbacks));
+        emplace_client(client_, context_, std::move(options), args.common, setup, io_, std::move(callbacks));
     }
 
     int run() {
@@ -103,7 +103,7 @@ class Subscriber {
         for (auto code : s.granted)
             some_allowed |= !protocol::is_error(code);
         if (!some_allowed) {
-            if (!args_.common.quiet) std::fputs("All subscription requests were denied.\n", io_.err);
+            print_error(args_.common, io_, "All subscription requests were denied.\n");
             client_->disconnect();
             return;
         }
@@ -140,20 +140,16 @@ class Subscriber {
         timeout_.cancel();
         if (silent_close_) return;
         if (timed_out_) {
-            if (!args_.common.quiet) std::fputs("Timed out\n", io_.err);
-            exit_code_ = kTimedOutExitCode;
+            exit_code_ = report_timeout(args_.common, io_);
             return;
         }
         if (!error) return;
         if (error->kind == ErrorKind::refused) {
-            if (!args_.common.quiet)
-                std::fputs(fmt::format("Connection error: {}\n", error->message).c_str(), io_.err);
+            print_error(args_.common, io_, fmt::format("Connection error: {}\n", error->message));
             exit_code_ = refused_code_;
             return;
         }
-        auto failure = connect_failure(*error);
-        if (!args_.common.quiet) std::fputs(failure.message.c_str(), io_.err);
-        exit_code_ = failure.exit_code;
+        exit_code_ = report_failure(args_.common, *error, io_);
     }
 
     const SubArgs& args_;
@@ -204,22 +200,10 @@ std::string print_message(const OutputOptions& output, bool verbose, bool eol,
 }
 
 int run_sub(std::span<const std::string> argv, const ToolIo& io) {
-    auto words = with_default_options("culex_sub", argv);
-    auto args = parse_sub_args(words);
-    if (!args) return report_stop(args.error(), kProgram, sub_usage(), sub_version_line(), io);
-    auto client_id = client_id_for(args->common, "culexsub", io);
-    if (auto problem =
-            check_connection_args(args->common, client_id, "Error: Invalid id and/or clean_session.\n")) {
-        std::fputs(problem->c_str(), io.err);
-        return 1;
-    }
-    auto tls = tls_for_tool(args->common, io);
-    if (!tls) return 1;
-    Subscriber subscriber(*args, io, std::move(client_id), *tls);
-    int code = subscriber.run();
-    std::fflush(io.out);
-    std::fflush(io.err);
-    return code;
+    auto started = start_tool(kTool, argv, io);
+    if (!started) return started.error();
+    Subscriber subscriber(started->args, io, std::move(started->setup));
+    return finish_run(subscriber.run(), io);
 }
 
 }  // namespace culex::client

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "client/transport.hpp"
 #include "protocol/topic.hpp"
 
 namespace culex::client {
@@ -108,6 +109,53 @@ void print_line(std::FILE* stream, std::string_view text) {
     std::fwrite(text.data(), 1, text.size(), stream);
     std::fputc('\n', stream);
     std::fflush(stream);
+}
+
+std::expected<ConnectionSetup, int> prepare_connection(const CommonArgs& args,
+                                                       std::string_view client_id_prefix,
+                                                       std::string_view invalid_id, const ToolIo& io) {
+    ConnectionSetup setup;
+    setup.client_id = client_id_for(args, client_id_prefix, io);
+    if (auto problem = check_connection_args(args, setup.client_id, invalid_id)) {
+        std::fputs(problem->c_str(), io.err);
+        return std::unexpected(1);
+    }
+    auto tls = tls_for_tool(args, io);
+    if (!tls) return std::unexpected(1);
+    setup.tls = std::move(*tls);
+    return setup;
+}
+
+void emplace_client(std::optional<Client>& client, boost::asio::io_context& context, ClientOptions options,
+                    const CommonArgs& args, const ConnectionSetup& setup, const ToolIo& io,
+                    ClientCallbacks callbacks) {
+    if (args.debug) {
+        callbacks.on_debug = [&io](std::string_view line) { print_line(io.out, line); };
+    }
+    client.emplace(context, std::move(options), make_connector(context, setup.tls, io, args.quiet),
+                   std::move(callbacks));
+}
+
+int finish_run(int exit_code, const ToolIo& io) {
+    std::fflush(io.out);
+    std::fflush(io.err);
+    return exit_code;
+}
+
+void print_error(const CommonArgs& args, const ToolIo& io, std::string_view text) {
+    if (args.quiet) return;
+    std::fwrite(text.data(), 1, text.size(), io.err);
+}
+
+int report_timeout(const CommonArgs& args, const ToolIo& io) {
+    print_error(args, io, "Timed out\n");
+    return kTimedOutExitCode;
+}
+
+int report_failure(const CommonArgs& args, const Error& error, const ToolIo& io) {
+    auto failure = connect_failure(error);
+    print_error(args, io, failure.message);
+    return failure.exit_code;
 }
 
 }  // namespace culex::client

@@ -143,6 +143,7 @@ std::string sub_usage() {
     text += "                 [-W timeout_secs]\n";
     text += "                 [-i id] [-I id_prefix]\n";
     text += "                 [-d] [-N] [--quiet] [-v]\n";
+    text += "                 [-M max_inflight]\n";
     text += "                 [-u username [-P password]]\n";
     text += "                 [--will-topic [--will-payload payload] [--will-qos qos] [--will-retain]]\n";
     text += "                 [-V mqttv5|mqttv311|mqttv31] [-x session-expiry]\n";
@@ -162,6 +163,7 @@ std::string sub_usage() {
     text += " -I : define the client id as id_prefix appended with the process id. Useful for when the\n";
     text += "      broker is using the clientid_prefixes option.\n";
     text += " -k : keep alive in seconds for this client. Defaults to 60.\n";
+    text += " -M : the maximum inflight messages for QoS 1/2..\n";
     text += " -N : do not add an end of line character when printing the payload.\n";
     text += " -p : network port to connect to. Defaults to 1883 for plain MQTT and 8883 for MQTT over TLS.\n";
     text += " -P : provide a password\n";
@@ -205,6 +207,7 @@ std::string rr_usage() {
     text += "                [-W timeout_secs]\n";
     text += "                [-i id] [-I id_prefix]\n";
     text += "                [-d] [-N] [--quiet] [-v]\n";
+    text += "                [-M max_inflight]\n";
     text += "                [--will-topic [--will-payload payload] [--will-qos qos] [--will-retain]]\n";
     text += "                [{--cafile file | --capath dir} [--cert file] [--key file]\n";
     text += "                  [--ciphers ciphers] [--insecure] [--tls-version version]\n";
@@ -219,6 +222,7 @@ std::string rr_usage() {
     text += "      host name.\n";
     text += " -k : keep alive in seconds for this client. Defaults to 60.\n";
     text += " -m : request payload to send.\n";
+    text += " -M : the maximum inflight messages for QoS 1/2..\n";
     text += " -n : send a null (zero length) request.\n";
     text += " -N : do not add an end of line character when printing the payload.\n";
     text += " -p : network port to connect to. Defaults to 1883 for plain MQTT and 8883 for MQTT over TLS.\n";

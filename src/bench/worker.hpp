@@ -1,34 +1,20 @@
-// Internal to the load generator: the state one run shares between its event loops (Worker) and the thread
-// that steers it (runner.cpp). Each Worker is one thread with one epoll instance that owns many connections;
-// what crosses threads is a handful of atomics per publisher, touched once per read or write batch.
+// Internal to the load generator: one of a run's event loops. Each Worker is one thread with one epoll
+// instance that owns many connections (worker.cpp: connecting and publishing; worker_receive.cpp: what the
+// broker sends back); the run it belongs to is a RunState (run_state.hpp).
 #pragma once
 
 #include <atomic>
 #include <cstdint>
-#include <memory>
-#include <mutex>
-#include <optional>
 #include <string>
 #include <vector>
 
 #include "bench/histogram.hpp"
-#include "bench/options.hpp"
 #include "bench/publish_wire.hpp"
+#include "bench/run_state.hpp"
 #include "bench/sequence.hpp"
 #include "bench/socket.hpp"
 
 namespace culex::bench {
-
-enum class Phase : int { connect, run, drain, stop };
-
-// One publisher's counters, read across threads. Each sits on its own cache lines so that a subscriber's loop
-// adding deliveries does not slow the publisher's loop counting sends.
-struct alignas(64) PublisherSlot {
-    std::atomic<std::uint64_t> sent{0};  // written by the owning loop only
-    unsigned worker = 0;
-    alignas(64) std::atomic<std::uint64_t> delivered{0};  // added to by subscribers' loops, once per batch
-    std::atomic<bool> waiting{false};                     // the owner sleeps until `delivered` moves: wake it
-};
 
 // A loop's counters for the progress line and the drain: one writer (the loop), relaxed loads elsewhere.
 struct alignas(64) WorkerCounters {
@@ -38,33 +24,6 @@ struct alignas(64) WorkerCounters {
     std::atomic<std::uint64_t> skipped{0};  // fixed rate: slots skipped because the publisher fell behind
     std::atomic<std::int64_t> last_receive_ns{0};
     std::atomic<Phase> seen_phase{Phase::connect};
-};
-
-class Worker;
-
-struct RunState {
-    Options options;
-    Topology topology;
-    unsigned inflight = 0;
-    std::string prefix;     // "culex-bench/RUNID": every topic of the run starts with it
-    std::string client_id;  // "cxb-RUNID": with a role letter and number appended
-    Address address;
-
-    std::atomic<Phase> phase{Phase::connect};
-    std::atomic<std::int64_t> start_ns{0};
-    std::atomic<unsigned> ready{0};
-    std::atomic<unsigned> failed{0};
-    std::vector<std::unique_ptr<PublisherSlot>> publishers;
-    std::vector<std::unique_ptr<Worker>> workers;
-
-    // The first fatal error stops the run; later ones are consequences.
-    void fail(std::string message);
-    std::optional<std::string> error() const;
-    void wake_all();
-
-  private:
-    mutable std::mutex mutex_;
-    std::optional<std::string> error_;
 };
 
 // Per subscriber: what arrived from each publisher it should hear from.

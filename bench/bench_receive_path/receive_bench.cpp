@@ -1,38 +1,15 @@
 // Why culex bench reads PUBLISHes with peek_publish() rather than protocol::decode(): the cost of each on the
 // receive path (a 64-byte QoS 0 PUBLISH, 3.1.1 and 5), with heap allocations per message, and the cost of
 // producing one message from the template. Run from a Release build:
-//   cmake -S . -B build-rel -DCMAKE_BUILD_TYPE=Release -DCULEX_BENCH=ON && cmake --build build-rel --target
-//   bench_bench build-rel/bench/bench_bench
+//
+//   make bench && build/bench/bench_bench_receive_path
 #include <benchmark/benchmark.h>
 
-#include <atomic>
-#include <cstdlib>
-#include <new>
 #include <string>
 
+#include "../allocation_counter.hpp"
 #include "bench/publish_wire.hpp"
 #include "protocol/codec.hpp"
-
-namespace {
-
-std::atomic<std::uint64_t> g_allocations{0};
-
-}  // namespace
-
-// Counting allocations is the point: GCC sees free() on memory from operator new once these inline into each
-// other and warns; here that pairing is the intent.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-void* operator new(std::size_t size) {
-    g_allocations.fetch_add(1, std::memory_order_relaxed);
-    if (void* p = std::malloc(size ? size : 1)) return p;
-    throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept {
-    std::free(p);
-}
-void operator delete(void* p, std::size_t) noexcept {
-    std::free(p);
-}
 
 namespace {
 
@@ -44,11 +21,6 @@ std::string one_message(ProtocolVersion version) {
     std::string out;
     message.append(out, 0, bench::Stamp{7, 42, 1000});
     return out;
-}
-
-void report_allocations(benchmark::State& state, std::uint64_t before) {
-    state.counters["allocs"] = benchmark::Counter(static_cast<double>(g_allocations.load() - before),
-                                                  benchmark::Counter::kAvgIterations);
 }
 
 void BM_ReceiveDecode(benchmark::State& state, ProtocolVersion version) {

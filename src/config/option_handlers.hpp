@@ -1,0 +1,56 @@
+// The handler of each mosquitto.conf option, by family; option_table.cpp says which option calls which.
+// Templates set one field of a listener's TLS or of the security settings.
+#pragma once
+
+#include "config/parser.hpp"
+
+namespace culex::config::parsing {
+
+// Listeners and sockets (listener_options.cpp)
+Result on_listener(Parser& p, const Line& l);
+Result on_port(Parser& p, const Line& l);
+Result on_bind_address(Parser& p, const Line& l);
+Result on_bind_interface(Parser& p, const Line& l);
+Result on_socket_domain(Parser& p, const Line& l);
+Result on_protocol(Parser& p, const Line& l);
+Result on_max_connections(Parser& p, const Line& l);
+Result on_mount_point(Parser& p, const Line& l);
+
+// TLS, per listener (tls_options.cpp)
+template <std::string TlsSettings::*Field>
+Result on_tls_text(Parser& p, const Line& l) {
+    return set_text(l, p.listener_target().listener.tls.*Field);
+}
+
+template <bool TlsSettings::*Field>
+Result on_tls_bool(Parser& p, const Line& l) {
+    return set_bool(l, p.listener_target().listener.tls.*Field);
+}
+
+Result on_tls_version(Parser& p, const Line& l);
+Result on_tls_keyform(Parser& p, const Line& l);
+
+// Security (security_options.cpp)
+Result on_allow_anonymous(Parser& p, const Line& l);
+
+template <std::string SecuritySettings::*Field>
+Result on_security_text(Parser& p, const Line& l) {
+    std::optional<bool>* anonymous = nullptr;
+    return set_text(l, p.security_target(anonymous, l.option).*Field);
+}
+
+Result on_allow_zero_length_clientid(Parser& p, const Line& l);
+Result on_per_listener_settings(Parser& p, const Line& l);
+
+// Limits (limit_options.cpp)
+Result on_max_packet_size(Parser& p, const Line& l);
+
+// Sessions and persistence (persistence_options.cpp)
+Result on_persistent_client_expiration(Parser& p, const Line& l);
+Result on_autosave_interval(Parser& p, const Line& l);
+
+// Logging (log_options.cpp)
+Result on_log_dest(Parser& p, const Line& l);
+Result on_log_type(Parser& p, const Line& l);
+
+}  // namespace culex::config::parsing
