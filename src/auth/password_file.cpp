@@ -65,6 +65,12 @@ Result<PasswordFile> PasswordFile::parse(std::string_view text, std::string_view
 }
 
 bool PasswordFile::verify(std::string_view username, std::string_view password) const {
+    // As Mosquitto: a zero-length password never authenticates, even for a user whose hash is of the empty
+    // password (made by mistake, or planted): "no password" must not mean "any client may be this user".
+    if (password.empty()) {
+        (void)decoy_.matches("x");  // the same time as a wrong password: nothing to learn from a timer
+        return false;
+    }
     auto it = users_.find(username);
     if (it == users_.end()) {
         (void)decoy_.matches(password);

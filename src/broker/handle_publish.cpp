@@ -39,6 +39,9 @@ void LoopBroker::handle_publish(Client& client, Publish&& publish) {
     const BrokerSettings& settings = broker_.settings();
     Session& session = *client.session;
     if (publish.properties->topic_alias && !resolve_topic_alias(client, publish)) return;
+    if (topic_levels(publish.topic) > kMaxTopicLevels)
+        return protocol_violation(client, fmt::format("PUBLISH topic of {} levels, over the limit of {}",
+                                                      topic_levels(publish.topic), kMaxTopicLevels));
     // Our Receive Maximum (CONNACK): QoS 2 messages not yet released by PUBREL are the ones in flight
     // (QoS 1 is acknowledged at once). A resend of a held id is not a new one.
     if (client.version == ProtocolVersion::v5 && publish.qos == QoS::exactly_once &&

@@ -24,6 +24,9 @@ void LoopBroker::handle_subscribe(Client& client, Subscribe&& subscribe) {
 
     for (auto& sub : subscribe.subscriptions) {
         logger().log(LogType::debug, "\t{} (QoS {})", sub.filter, static_cast<int>(sub.max_qos));
+        if (topic_levels(sub.filter) > kMaxTopicLevels)
+            return protocol_violation(client, fmt::format("topic filter of {} levels, over the limit of {}",
+                                                          topic_levels(sub.filter), kMaxTopicLevels));
         if (!is_valid_topic_filter(sub.filter)) {
             // A malformed filter (spec 4.7.1, and MQTT 5's 0x8F is for well-formed ones the server refuses)
             // closes the connection, as Mosquitto; a shared subscription's bad group is refused in SUBACK.

@@ -13,6 +13,11 @@
 
 namespace culex::broker {
 
+// Levels a topic or filter may have, as Mosquitto (its TOPIC_HIERARCHY_LIMIT): deeper ones end the
+// connection, so that a client cannot make the subscription tree hold one node per '/' of a 65,535-byte
+// filter.
+constexpr std::size_t kMaxTopicLevels = 200;
+
 struct BrokerSettings {
     std::uint16_t max_inflight_messages = 20;     // per client, outgoing QoS 1/2; 0 = no limit
     std::size_t max_queued_messages = 1000;       // per client, beyond the in-flight window; 0 = no limit

@@ -101,6 +101,13 @@ bool is_valid_topic_filter(std::string_view filter) {
     return is_valid_plain_filter(filter);
 }
 
+std::size_t topic_levels(std::string_view topic) {
+    std::size_t levels = 1;
+    for (char c : topic)
+        levels += c == '/';
+    return levels;
+}
+
 bool topic_matches(std::string_view filter, std::string_view topic) {
     if (!topic.empty() && topic.front() == '$' && !filter.empty() &&
         (filter.front() == '+' || filter.front() == '#'))

@@ -1,6 +1,7 @@
 // Topic names, topic filters and matching, per MQTT 3.1.1 section 4.7 and MQTT 5 section 4.7-4.8.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string_view>
 
@@ -18,6 +19,9 @@ bool is_valid_topic_name(std::string_view topic);
 // A topic filter for SUBSCRIBE: not empty, valid UTF-8, '+' alone in its level, '#' alone and last.
 // Shared subscriptions ($share/GROUP/filter) are valid filters too.
 bool is_valid_topic_filter(std::string_view filter);
+
+// Levels of a topic name or filter: "a/b" has 2, "" and "a" have 1, "/" has 2.
+std::size_t topic_levels(std::string_view topic);
 
 // Whether `topic` matches `filter`. Topics starting with '$' are not matched by a filter starting with a
 // wildcard. Both arguments must be valid.

@@ -37,6 +37,13 @@ TEST(PasswordFile, VerifyRefusesWrongPasswordsAndUnknownUsers) {
     EXPECT_FALSE(file->has_user("mallory"));
 }
 
+TEST(PasswordFile, AnEmptyPasswordNeverAuthenticatesEvenWhenItIsTheOneHashed) {
+    auto file = PasswordFile::parse(line_for("nopass", "") + "\n", "pw");
+    ASSERT_TRUE(file) << file.error().message;
+    EXPECT_TRUE(file->has_user("nopass"));
+    EXPECT_FALSE(file->verify("nopass", ""));
+}
+
 TEST(PasswordFile, AnEmptyFileLetsNobodyIn) {
     auto file = PasswordFile::parse("", "pw");
     ASSERT_TRUE(file);

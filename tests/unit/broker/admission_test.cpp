@@ -151,5 +151,36 @@ TEST(Admission, PersistentSessionGetsWhatWasQueuedWhileOffline) {
         EXPECT_EQ(back->link.publishes()[static_cast<std::size_t>(i)].payload.view(), std::to_string(i + 1));
 }
 
+std::string levels(std::size_t n) {
+    std::string topic = "l";
+    for (std::size_t i = 1; i < n; ++i)
+        topic += "/l";
+    return topic;
+}
+
+TEST(Limits, AFilterOfMoreThan200LevelsEndsTheConnection) {
+    CoreHarness core(1);
+    auto ok = core.connect(0, "ok");
+    core.receive(*ok, subscribe(levels(200), QoS::at_most_once));
+    EXPECT_EQ(ok->sent<Suback>().size(), 1u);
+    EXPECT_FALSE(ok->closed());
+
+    auto deep = core.connect(0, "deep");
+    core.receive(*deep, subscribe(levels(201), QoS::at_most_once));
+    EXPECT_TRUE(deep->sent<Suback>().empty());
+    EXPECT_TRUE(deep->closed());
+}
+
+TEST(Limits, APublishTopicOfMoreThan200LevelsEndsTheConnection) {
+    CoreHarness core(1);
+    auto sub = core.connect(0, "sub");
+    core.receive(*sub, subscribe("#", QoS::at_most_once));
+    auto deep = core.connect(0, "deep");
+    core.receive(*deep,
+                 Publish{levels(201), Payload(std::string("x")), QoS::at_most_once, false, false, 0, {}});
+    EXPECT_TRUE(deep->closed());
+    EXPECT_TRUE(sub->link.publishes().empty());
+}
+
 }  // namespace
 }  // namespace culex::broker
