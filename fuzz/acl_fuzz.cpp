@@ -1,6 +1,6 @@
-// libFuzzer target for the ACL file (src/auth/acl) and filter_covers, which judges a SUBSCRIBE against a rule.
-// The input is an acl_file. When it loads, it is asked about every topic and filter it mentions (plus a few
-// made from them) for a few clients: anonymous, each user it names, and one with a wildcard in its id.
+// libFuzzer target for the ACL file (src/auth/acl) and filter_covers, which judges a SUBSCRIBE against a
+// rule. The input is an acl_file. When it loads, it is asked about every topic and filter it mentions (plus a
+// few made from them) for a few clients: anonymous, each user it names, and one with a wildcard in its id.
 // Invariants beyond "no crash":
 // - errors name this file and a line it has; Windows line ends change nothing;
 // - subscribing to a topic name (no wildcard) is allowed exactly when reading it is: filter_covers and
@@ -81,9 +81,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto lines = lines_of(text);
     auto acl = Acl::parse(text, kName);
 
+    // Windows line ends: "\r\n" for each "\n" not already preceded by '\r'.
     std::string crlf;
     for (char c : text) {
-        if (c == '\n') crlf += '\r';
+        if (c == '\n' && (crlf.empty() || crlf.back() != '\r')) crlf += '\r';
         crlf += c;
     }
     auto again = Acl::parse(crlf, kName);
@@ -152,7 +153,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             if (!filter_covers(outer, inner)) continue;
             for (const auto& t : topics) {
                 if (topic_matches(inner, t)) {
-                    check(topic_matches(outer, t), kTarget, "filter_covers(A, B) but B matches what A does not");
+                    check(topic_matches(outer, t), kTarget,
+                          "filter_covers(A, B) but B matches what A does not");
                 }
             }
         }

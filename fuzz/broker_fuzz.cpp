@@ -104,7 +104,7 @@ class CheckingLink : public ClientLink {
     }
 
     void check_publish(const Publish& p) const {
-        bool alias = p.properties && p.properties->topic_alias;
+        bool alias = p.properties->topic_alias.has_value();
         check(is_valid_topic_name(p.topic) || (p.topic.empty() && alias), kTarget,
               "a PUBLISH sent with no valid topic and no alias");
         check((p.qos == QoS::at_most_once) == (p.packet_id == 0), kTarget,
@@ -130,8 +130,8 @@ struct Connection {
 };
 
 constexpr std::string_view kTopics[] = {"a", "a/b", "$SYS/x", "b/c/d", "c", "a/b/c", "will/x", "d"};
-constexpr std::string_view kFilters[] = {"#",     "a/+",        "+/b",  "$share/g/a/#",
-                                         "a/b",   "$share/h/#", "$SYS/#", "will/#"};
+constexpr std::string_view kFilters[] = {"#",   "a/+",        "+/b",    "$share/g/a/#",
+                                         "a/b", "$share/h/#", "$SYS/#", "will/#"};
 constexpr std::string_view kIds[] = {"a", "b", "c", ""};
 
 // Reads the script's bytes; past the end, zeros.
@@ -159,8 +159,11 @@ Connect make_connect(std::uint8_t b) {
     if (c.version == ProtocolVersion::v31 && c.client_id.empty()) c.client_id = "v31";
     c.keep_alive = b & 0x20 ? 0 : 30;
     if (b & 0x40) {
-        c.will = Will{"will/" + c.client_id, Payload(std::string("gone")), static_cast<QoS>((b >> 3) % 3),
-                      static_cast<bool>(b & 0x80), {}};
+        c.will = Will{"will/" + c.client_id,
+                      Payload(std::string("gone")),
+                      static_cast<QoS>((b >> 3) % 3),
+                      static_cast<bool>(b & 0x80),
+                      {}};
         if (c.version == ProtocolVersion::v5 && (b & 0x10)) c.will->properties.will_delay_interval = 5;
     }
     if (c.version == ProtocolVersion::v5 && (b & 0x80)) {
@@ -232,9 +235,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
         Connection& c = connections[static_cast<std::size_t>(slot_connection[slot])];
         Worker& worker = broker->worker(c.loop);
-        auto deliver = [&](Packet packet) {
+        // What the script builds goes through the codec first, as net's input does: the broker only ever
+        // sees packets that decode (a PUBREL with packet id 0, say, never reaches it).
+        auto deliver = [&](const Packet& packet) {
             if (c.closed || c.link->closed) return;
-            worker.handle_packet(c.client, std::move(packet));
+            std::string wire;
+            encode(packet, c.link->version, wire);
+            auto frame = next_frame(wire);
+            if (!frame || !*frame) return;
+            auto decoded = decode(**frame, c.link->version);
+            if (!decoded) return;
+            worker.handle_packet(c.client, std::move(*decoded));
         };
         std::uint8_t arg = script.next();
         switch (op & 0x0F) {
@@ -255,7 +266,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                         c.closed = true;
                         break;
                     }
-                    deliver(std::move(*packet));
+                    worker.handle_packet(c.client, std::move(*packet));
                 }
                 break;
             }
@@ -272,8 +283,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                 break;
             }
             case 4: {
-                Publish p{std::string(kTopics[arg & 7]), Payload(std::string(arg % 5, 'p')),
-                          static_cast<QoS>((arg >> 3) % 3), static_cast<bool>(arg & 0x20), false, 0, {}};
+                Publish p{std::string(kTopics[arg & 7]),
+                          Payload(std::string(arg % 5, 'p')),
+                          static_cast<QoS>((arg >> 3) % 3),
+                          static_cast<bool>(arg & 0x20),
+                          false,
+                          0,
+                          {}};
                 if (p.qos != QoS::at_most_once) p.packet_id = c.next_id++;
                 if (arg & 0x40) p.payload = Payload(std::string());  // an empty retained one clears
                 deliver(std::move(p));
@@ -282,10 +298,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             case 5: {  // acknowledge the last QoS 1/2 PUBLISH this connection was sent
                 std::uint16_t id = arg & 0x80 ? static_cast<std::uint16_t>(arg) : c.link->last_packet_id;
                 switch (arg & 3) {
-                    case 0: deliver(Puback{id}); break;
-                    case 1: deliver(Pubrec{id}); break;
-                    case 2: deliver(Pubrel{static_cast<std::uint16_t>(c.next_id - 1)}); break;
-                    default: deliver(Pubcomp{id}); break;
+                    case 0:
+                        deliver(Puback{id});
+                        break;
+                    case 1:
+                        deliver(Pubrec{id});
+                        break;
+                    case 2:
+                        deliver(Pubrel{static_cast<std::uint16_t>(c.next_id - 1)});
+                        break;
+                    default:
+                        deliver(Pubcomp{id});
+                        break;
                 }
                 break;
             }
@@ -294,8 +318,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                 break;
             case 7: {
                 Disconnect d;
-                if (c.link->version == ProtocolVersion::v5 && (arg & 1)) d.reason = ReasonCode::disconnect_with_will;
-                if (c.link->version == ProtocolVersion::v5 && (arg & 2)) d.properties.session_expiry_interval = 0;
+                if (c.link->version == ProtocolVersion::v5 && (arg & 1))
+                    d.reason = ReasonCode::disconnect_with_will;
+                if (c.link->version == ProtocolVersion::v5 && (arg & 2))
+                    d.properties.session_expiry_interval = 0;
                 deliver(std::move(d));
                 break;
             }
@@ -325,7 +351,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         broker->worker(i).shut_down();
     run_loops();
     for (const auto& c : connections) {
-        if (c.link->sent > 0) check(c.link->connack_sent, kTarget, "a connection was sent packets but no CONNACK");
+        if (c.link->sent > 0)
+            check(c.link->connack_sent, kTarget, "a connection was sent packets but no CONNACK");
     }
     broker.reset();  // before the connections and loops it refers to
     return 0;

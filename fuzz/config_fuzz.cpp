@@ -34,8 +34,7 @@ std::string without_includes(std::string_view text) {
         if (out.empty() && content.starts_with("\xEF\xBB\xBF")) content.remove_prefix(3);
         while (!content.empty() && is_blank(content.front()))
             content.remove_prefix(1);
-        if (content.starts_with("include_dir") &&
-            (content.size() == 11 || is_blank(content[11]))) {
+        if (content.starts_with("include_dir") && (content.size() == 11 || is_blank(content[11]))) {
             out += '#';
         }
         out.append(line);

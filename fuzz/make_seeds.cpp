@@ -128,6 +128,7 @@ void write_file(const std::string& path, const std::string& bytes) {
 }
 
 void write_codec_seeds(const std::string& dir) {
+    using namespace culex::protocol;
     for (auto version : {ProtocolVersion::v31, ProtocolVersion::v311, ProtocolVersion::v5}) {
         std::string stream;
         for (const auto& [name, packet] : samples(version)) {

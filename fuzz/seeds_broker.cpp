@@ -64,7 +64,11 @@ void write_broker_seeds(const std::string& dir) {
         ScriptBuilder s(0x00);
         s.op(0, kConnect, kClean | id_bits(0)).op(0, kSubscribe, sub(7, 1));
         s.op(1, kConnect, kV5 | kClean | kWill | id_bits(1)).op(1, kPublish, pub(5, 1, true)).op(1, kRun);
-        s.op(1, kClose).op(0, kRun).op(0, kTick, 10).op(2, kConnect, kClean | id_bits(2)).op(2, kSubscribe, sub(0, 1));
+        s.op(1, kClose)
+            .op(0, kRun)
+            .op(0, kTick, 10)
+            .op(2, kConnect, kClean | id_bits(2))
+            .op(2, kSubscribe, sub(0, 1));
         write_file(dir + "/will-and-retained", s.bytes);
     }
     {

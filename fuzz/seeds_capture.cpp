@@ -241,15 +241,17 @@ void write_reassembly_seeds(const std::string& dir) {
 void write_tls_seeds(const std::string& dir) {
     std::string hello = record(22, client_hello("broker.lab"));
     write_file(dir + "/client-hello", hello);
-    std::string server12 = record(22, server_hello(false)) + record(22, certificate_message(certificate_der())) +
-                           record(20, "\x01") + record(22, std::string(40, '\x5A'));
+    std::string server12 = record(22, server_hello(false)) +
+                           record(22, certificate_message(certificate_der())) + record(20, "\x01") +
+                           record(22, std::string(40, '\x5A'));
     write_file(dir + "/server-tls12", server12);
     std::string server13 = record(22, server_hello(true)) + record(20, "\x01") +
                            record(23, std::string(300, '\x33')) + record(21, "\x02\x28");
     write_file(dir + "/server-tls13", server13);
     // A ClientHello split over two records, then an alert in clear.
     std::string message = client_hello("split.example");
-    std::string split = record(22, message.substr(0, 20)) + record(22, message.substr(20)) + record(21, "\x02\x28");
+    std::string split =
+        record(22, message.substr(0, 20)) + record(22, message.substr(20)) + record(21, "\x02\x28");
     write_file(dir + "/client-hello-split", split);
 }
 
@@ -267,7 +269,8 @@ void write_websocket_seeds(const std::string& dir) {
                                          ws_frame(std::string(200, 'p'), false));
     // Round-trip mode: [style][length][bytes] per MQTT message.
     std::string round = "\x01";
-    for (std::uint8_t style : {std::uint8_t{0x00}, std::uint8_t{0x01}, std::uint8_t{0x53}, std::uint8_t{0x35}}) {
+    for (std::uint8_t style :
+         {std::uint8_t{0x00}, std::uint8_t{0x01}, std::uint8_t{0x53}, std::uint8_t{0x35}}) {
         round += static_cast<char>(style);
         round += static_cast<char>(mqtt.size());
         round += mqtt;

@@ -6,7 +6,9 @@
 //   connection closes once, and finish() closes all that remain;
 // - the broker side's port is the one the endpoints name;
 // - the statistics count what was fed.
+#include <chrono>
 #include <cstdint>
+#include <iterator>
 #include <map>
 #include <string>
 #include <string_view>
@@ -49,7 +51,8 @@ class CheckingHandler : public StreamHandler {
     std::map<ConnectionId, std::size_t> open;  // bytes seen so far
 };
 
-constexpr int kLinkTypes[] = {DLT_EN10MB, DLT_RAW, DLT_LINUX_SLL, DLT_LINUX_SLL2, DLT_NULL, DLT_IPV4, DLT_IPV6};
+constexpr int kLinkTypes[] = {DLT_EN10MB, DLT_RAW,  DLT_LINUX_SLL, DLT_LINUX_SLL2,
+                              DLT_NULL,   DLT_IPV4, DLT_IPV6};
 
 }  // namespace
 
@@ -69,7 +72,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         Micros now{1'700'000'000'000'000};
         while (rest.size() >= 3) {
             now += std::chrono::seconds(static_cast<std::uint8_t>(rest[0]));
-            std::size_t length = (static_cast<std::uint8_t>(rest[1]) << 8) | static_cast<std::uint8_t>(rest[2]);
+            std::size_t length =
+                (static_cast<std::uint8_t>(rest[1]) << 8) | static_cast<std::uint8_t>(rest[2]);
             rest.remove_prefix(3);
             auto frame = rest.substr(0, length);
             rest.remove_prefix(frame.size());

@@ -53,7 +53,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check(whole.seen.size() == chunked.seen.size(), kTarget,
           "the number of observations depends on how the bytes arrive");
     for (std::size_t i = 0; i < whole.seen.size(); ++i) {
-        check(same(whole.seen[i], chunked.seen[i]), kTarget, "an observation depends on how the bytes arrive");
+        check(same(whole.seen[i], chunked.seen[i]), kTarget,
+              "an observation depends on how the bytes arrive");
         const auto& o = whole.seen[i];
         bool handshake = o.kind == TlsObservation::Kind::client_hello ||
                          o.kind == TlsObservation::Kind::server_hello ||

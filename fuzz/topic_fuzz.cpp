@@ -75,21 +75,21 @@ void check_validators(std::string_view s) {
             check(!shared->group.empty() && !contains_wildcard(shared->group), kTarget,
                   "a valid shared filter with an empty or wildcard group");
             // The inner filter follows the plain rules; one that itself starts with "$share/" is literal.
-            check(is_valid_topic_filter(shared->filter) || shared->filter.starts_with("$share/"),
-                  kTarget, "a valid shared filter's inner filter is not valid");
+            check(is_valid_topic_filter(shared->filter) || shared->filter.starts_with("$share/"), kTarget,
+                  "a valid shared filter's inner filter is not valid");
         }
     } else if (filter) {
         check(!s.starts_with("$share/"), kTarget, "a valid $share/ filter that does not parse as shared");
     }
 }
 
-struct Subscription {
+struct FilterSubscription {
     std::string filter;  // the full filter, $share/GROUP/ included
     int session;
     QoS qos;
 };
 
-void check_tree(const std::vector<Subscription>& subs, const std::vector<std::string_view>& topics) {
+void check_tree(const std::vector<FilterSubscription>& subs, const std::vector<std::string_view>& topics) {
     SubscriptionTree tree;
     std::vector<AnchorPtr> anchors;
     for (int i = 0; i < kSessions; ++i)
@@ -177,7 +177,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
 
     std::vector<std::string_view> topics;
-    std::vector<Subscription> subs;
+    std::vector<FilterSubscription> subs;
     for (std::size_t i = 0; i < strings.size(); ++i) {
         auto s = strings[i];
         check_validators(s);
