@@ -6,11 +6,13 @@
 // SUBSCRIBE, PUBLISH, acknowledgement, UNSUBSCRIBE, DISCONNECT, PINGREQ, close, timeout, tick, run loops.
 // Invariants beyond "no crash": nothing is sent on a closed connection; the first packet a connection is
 // sent is its only CONNACK; every PUBLISH sent has a topic (or an alias) and a packet id exactly when its
-// QoS needs one; everything sent survives an encode/decode round trip in the connection's version.
+// QoS needs one, and no new one reuses an id still in flight; everything sent survives an encode/decode
+// round trip in the connection's version.
 #include <chrono>
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -75,7 +77,10 @@ class CheckingLink : public ClientLink {
         if (std::holds_alternative<Disconnect>(packet)) {
             check(connack_accepted, kTarget, "DISCONNECT sent before a successful CONNACK");
         }
-        if (const auto* publish = std::get_if<Publish>(&packet)) check_publish(*publish);
+        if (const auto* publish = std::get_if<Publish>(&packet)) {
+            check_publish(*publish);
+            track_publish(*publish);
+        }
         check_encodes(packet, version);
         ++sent;
     }
@@ -92,7 +97,7 @@ class CheckingLink : public ClientLink {
         check(decoded.has_value(), kTarget, "a delivery does not decode");
         const auto& publish = std::get<Publish>(*decoded);
         check_publish(publish);
-        if (publish.qos != QoS::at_most_once) last_packet_id = publish.packet_id;
+        track_publish(publish);
         ++sent;
         return true;
     }
@@ -111,6 +116,25 @@ class CheckingLink : public ClientLink {
               "a PUBLISH whose packet id does not fit its QoS");
     }
 
+    // A packet id stays taken from the PUBLISH until the client's PUBACK or PUBCOMP (spec 2.2.1): a new
+    // PUBLISH (not a DUP resend) must not reuse one still taken.
+    void track_publish(const Publish& p) {
+        if (p.qos == QoS::at_most_once) return;
+        last_packet_id = p.packet_id;
+        bool fresh = outstanding.insert(p.packet_id).second;
+        if (!p.dup) check(fresh, kTarget, "a new PUBLISH reuses a packet id still in flight");
+    }
+    // What the client sends back, before the broker sees it.
+    void client_sent(const Packet& packet) {
+        if (const auto* ack = std::get_if<Puback>(&packet)) outstanding.erase(ack->packet_id);
+        if (const auto* comp = std::get_if<Pubcomp>(&packet)) outstanding.erase(comp->packet_id);
+        // MQTT 5: a PUBREC with an error code ends the flow there (spec 4.3.3).
+        if (const auto* rec = std::get_if<Pubrec>(&packet); rec && is_error(rec->reason)) {
+            outstanding.erase(rec->packet_id);
+        }
+    }
+
+    std::set<std::uint16_t> outstanding;
     int slot = 0;
     bool closed = false;
     bool connack_sent = false;
@@ -245,6 +269,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             if (!frame || !*frame) return;
             auto decoded = decode(**frame, c.link->version);
             if (!decoded) return;
+            c.link->client_sent(*decoded);
             worker.handle_packet(c.client, std::move(*decoded));
         };
         std::uint8_t arg = script.next();
@@ -266,6 +291,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                         c.closed = true;
                         break;
                     }
+                    c.link->client_sent(*packet);
                     worker.handle_packet(c.client, std::move(*packet));
                 }
                 break;
