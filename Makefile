@@ -8,7 +8,7 @@ CULEX_TEST_BIN ?= $(CURDIR)/build-asan/culex
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
 
-.PHONY: all deps build build-asan run test unit-test integration-test format format-check bench clean
+.PHONY: all deps build build-asan run test unit-test integration-test format format-check bench clean fuzz fuzz-smoke
 
 all: build
 
@@ -46,5 +46,13 @@ bench: deps
 	@cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DCULEX_BENCH=ON >/dev/null
 	@cmake --build build -j $(JOBS)
 
+# libFuzzer targets (clang 14, fuzz/CMakeLists.txt): FUZZ_SECONDS per target, two at a time; docs/fuzzing.md.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@fuzz/run.sh $(FUZZ_SECONDS)
+
+fuzz-smoke: deps
+	@fuzz/run.sh 5
+
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz

@@ -1,12 +1,15 @@
-// Writes the seed corpus of codec_fuzz: one file per representative packet and version, encoded by the
-// codec itself, plus a stream of several packets back to back. Usage: make_seeds DIR
+// Writes the generated seed corpora: DIR/NAME/ for each target whose input is binary. For codec_fuzz, one
+// file per representative packet and version, encoded by the codec itself, plus a stream of several packets
+// back to back; the other families are in seeds_*.cpp. Usage: make_seeds DIR
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "protocol/codec.hpp"
+#include "seeds.hpp"
 
 namespace {
 
@@ -118,21 +121,44 @@ const char* name_of(ProtocolVersion version) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-    if (argc != 2) {
-        std::fprintf(stderr, "usage: %s DIR\n", argv[0]);
-        return 2;
-    }
-    std::string dir = argv[1];
+namespace culex::fuzz {
+
+void write_file(const std::string& path, const std::string& bytes) {
+    std::ofstream(path, std::ios::binary) << bytes;
+}
+
+void write_codec_seeds(const std::string& dir) {
+    using namespace culex::protocol;
     for (auto version : {ProtocolVersion::v31, ProtocolVersion::v311, ProtocolVersion::v5}) {
         std::string stream;
         for (const auto& [name, packet] : samples(version)) {
             std::string bytes;
             encode(packet, version, bytes);
-            std::ofstream(dir + "/" + name_of(version) + "-" + name, std::ios::binary) << bytes;
+            write_file(dir + "/" + name_of(version) + "-" + name, bytes);
             stream += bytes;
         }
-        std::ofstream(dir + "/" + name_of(version) + "-stream", std::ios::binary) << stream;
+        write_file(dir + "/" + name_of(version) + "-stream", stream);
+    }
+}
+
+}  // namespace culex::fuzz
+
+int main(int argc, char** argv) {
+    if (argc != 2) {
+        std::fprintf(stderr, "usage: %s DIR\n", argv[0]);
+        return 2;
+    }
+    const std::string dir = argv[1];
+    const std::pair<const char*, void (*)(const std::string&)> families[] = {
+        {"codec", culex::fuzz::write_codec_seeds},
+        {"sniff_reassembly", culex::fuzz::write_reassembly_seeds},
+        {"tls_records", culex::fuzz::write_tls_seeds},
+        {"websocket", culex::fuzz::write_websocket_seeds},
+        {"broker", culex::fuzz::write_broker_seeds},
+    };
+    for (const auto& [name, write] : families) {
+        std::filesystem::create_directories(dir + "/" + name);
+        write(dir + "/" + name);
     }
     return 0;
 }
