@@ -1,4 +1,4 @@
-// libFuzzer target for the broker core (src/broker), through the public Broker/Worker interface the unit
+// libFuzzer target for the broker core (src/broker), through the public Broker/LoopCore interface the unit
 // tests use: fake connections (a ClientLink that records what it is sent) on one or two fake event loops
 // (their posted tasks run when the script says so, which interleaves hand-overs between loops). The input
 // is a script: a setup byte, then operations, each an opcode byte (its high nibble picks one of four client
@@ -19,7 +19,7 @@
 
 #include "broker/broker.hpp"
 #include "broker/client.hpp"
-#include "broker/worker.hpp"
+#include "broker/loop_core.hpp"
 #include "invariant.hpp"
 #include "log/logger.hpp"
 #include "protocol/codec.hpp"
@@ -33,6 +33,7 @@ using namespace culex::protocol;
 
 constexpr const char* kTarget = "broker_fuzz";
 
+// Each task runs as a step of its loop, as net runs them: the core's end_step follows it.
 class ScriptExecutor : public LoopExecutor {
   public:
     void post(std::move_only_function<void()> task) override { tasks.push_back(std::move(task)); }
@@ -41,9 +42,11 @@ class ScriptExecutor : public LoopExecutor {
             auto task = std::move(tasks.front());
             tasks.pop_front();
             task();
+            if (core) core->end_step();
         }
     }
     std::deque<std::move_only_function<void()>> tasks;
+    LoopCore* core = nullptr;
 };
 
 // Re-encoding what was decoded from an encoding must give the same bytes: what the broker sends, a client
@@ -216,7 +219,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     settings.max_inflight_messages = kInflight[(setup >> 1) & 3];
     if (setup & 0x08) settings.max_queued_messages = 2;
     settings.retain_available = !(setup & 0x10);
-    settings.allow_zero_length_clientid = !(setup & 0x20);
     if (setup & 0x40) settings.persistent_client_expiration = std::chrono::seconds(100);
     int loops = setup & 1 ? 2 : 1;
 
@@ -230,7 +232,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     int slot_connection[4] = {-1, -1, -1, -1};
     AccessPolicy policy;
     policy.allow_anonymous = true;
+    policy.allow_zero_length_clientid = !(setup & 0x20);
     auto broker = std::make_unique<Broker>(settings, loop_pointers, std::vector<AccessPolicy>{policy});
+    for (int i = 0; i < loops; ++i)
+        executors[static_cast<std::size_t>(i)]->core = &broker->core(i);
     auto now = std::chrono::steady_clock::now();
 
     auto run_loops = [&] {
@@ -258,7 +263,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             if ((op & 0x0F) == 0) continue;
         }
         Connection& c = connections[static_cast<std::size_t>(slot_connection[slot])];
-        Worker& worker = broker->worker(c.loop);
+        LoopCore& worker = broker->core(c.loop);
         // What the script builds goes through the codec first, as net's input does: the broker only ever
         // sees packets that decode (a PUBREL with packet id 0, say, never reaches it).
         auto deliver = [&](const Packet& packet) {
@@ -355,7 +360,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                 deliver(Pingreq{});
                 break;
             case 9:
-                if (!c.closed && !c.link->closed) worker.handle_closed(c.client, CloseReason::peer_closed);
+                if (!c.closed && !c.link->closed) worker.handle_closed(c.client);
                 c.closed = true;
                 break;
             case 10:
@@ -364,17 +369,22 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                 break;
             case 11:
                 now += std::chrono::seconds(arg);
-                for (int i = 0; i < loops; ++i)
-                    broker->worker(i).tick(now);
+                for (int i = 0; i < loops; ++i) {
+                    broker->core(i).tick(now);
+                    broker->core(i).end_step();
+                }
                 break;
             default:
                 run_loops();
                 break;
         }
+        worker.end_step();  // the step of this input ends, as net ends each read's
     }
     run_loops();
-    for (int i = 0; i < loops; ++i)
-        broker->worker(i).shut_down();
+    for (int i = 0; i < loops; ++i) {
+        broker->core(i).shut_down();
+        broker->core(i).end_step();
+    }
     run_loops();
     for (const auto& c : connections) {
         if (c.link->sent > 0)
