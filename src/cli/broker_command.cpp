@@ -112,6 +112,8 @@ std::expected<net::ServerOptions, std::string> server_options(const config::Conf
     s.login_throttle.free_failures = config.login_throttle.free_failures;
     s.login_throttle.max_delay = std::chrono::seconds(config.login_throttle.max_delay_seconds);
     s.connect_timeout = std::chrono::seconds(config.connect_timeout_seconds);
+    s.max_connect_size = config.max_connect_size;
+    s.preauth_memory_budget = static_cast<std::size_t>(config.preauth_memory_budget);
     if (config.enhanced_auth_test) s.authenticators.push_back(broker::make_test_challenge_authenticator());
     return options;
 }

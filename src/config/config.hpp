@@ -122,6 +122,10 @@ struct Config {
 
     // culex's own: a new connection must finish its TLS/WebSocket handshake and send CONNECT within this.
     unsigned connect_timeout_seconds = 10;
+    // culex's own: before login, the largest CONNECT a connection may announce, and the input that every
+    // connection not yet logged in may hold together (see docs/security.md).
+    std::uint32_t max_connect_size = 1u << 20;
+    std::uint64_t preauth_memory_budget = 64u << 20;
     // culex's own: offer the "culex-test-challenge" MQTT 5 AUTH method, which tests the AUTH exchange and
     // gives no security.
     bool enhanced_auth_test = false;

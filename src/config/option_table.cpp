@@ -124,6 +124,14 @@ const std::unordered_map<std::string_view, OptionSpec>& option_table() {
              [](Parser& p, const Line& l) {
                  return set_integer(l, p.config.connect_timeout_seconds, 1, 3600);
              }},
+            {"max_connect_size", "max_connect_size BYTES",
+             [](Parser& p, const Line& l) {
+                 return set_integer(l, p.config.max_connect_size, 64, 268'435'455);
+             }},
+            {"preauth_memory_budget", "preauth_memory_budget BYTES",
+             [](Parser& p, const Line& l) {
+                 return set_integer(l, p.config.preauth_memory_budget, 65'536, std::int64_t{1} << 40);
+             }},
             {"enhanced_auth_test", "enhanced_auth_test true|false",
              [](Parser& p, const Line& l) { return set_bool(l, p.config.enhanced_auth_test); }},
         };
