@@ -18,8 +18,8 @@
 #include <vector>
 
 #include "auth/client_identity.hpp"
-#include "base/error.hpp"
 #include "auth/string_map.hpp"
+#include "base/error.hpp"
 
 namespace culex::auth {
 

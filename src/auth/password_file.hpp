@@ -10,9 +10,9 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "base/error.hpp"
 #include "auth/password_hash.hpp"
 #include "auth/string_map.hpp"
+#include "base/error.hpp"
 
 namespace culex::auth {
 

@@ -9,8 +9,8 @@
 #include <string_view>
 #include <vector>
 
-#include "base/error.hpp"
 #include "auth/password_hash.hpp"
+#include "base/error.hpp"
 
 namespace culex::auth {
 

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "base/error.hpp"
 #include "pki/builder.hpp"
 #include "pki/crl.hpp"
-#include "base/error.hpp"
 #include "pki/key.hpp"
 #include "pki/summary.hpp"
 

@@ -9,8 +9,8 @@
 #include <string_view>
 #include <vector>
 
-#include "sniff/describe.hpp"
 #include "base/error.hpp"
+#include "sniff/describe.hpp"
 #include "sniff/events.hpp"
 #include "sniff/line_writer.hpp"
 

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "sniff/analyzer.hpp"
 #include "base/error.hpp"
+#include "sniff/analyzer.hpp"
 #include "sniff/output.hpp"
 
 namespace culex::sniff {

@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "base/error.hpp"
 #include "config/config.hpp"
 #include "pki/summary.hpp"
-#include "base/error.hpp"
 
 namespace culex::tls {
 

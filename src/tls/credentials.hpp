@@ -10,9 +10,9 @@
 #include <string_view>
 #include <vector>
 
+#include "base/error.hpp"
 #include "pki/handles.hpp"
 #include "pki/summary.hpp"
-#include "base/error.hpp"
 
 namespace culex::tls {
 

@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "base/error.hpp"
 #include "config/config.hpp"
 #include "pki/findings.hpp"
-#include "base/error.hpp"
 
 namespace culex::tls {
 

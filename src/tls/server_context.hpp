@@ -18,10 +18,10 @@
 #include <string>
 #include <vector>
 
+#include "base/error.hpp"
 #include "config/config.hpp"
 #include "pki/findings.hpp"
 #include "pki/summary.hpp"
-#include "base/error.hpp"
 
 namespace culex::tls {
 
