@@ -106,6 +106,7 @@ class CheckingLink : public ClientLink {
     }
     void close() override { closed = true; }
     std::string peer() const override { return "127.0.0.1:" + std::to_string(40000 + slot); }
+    std::size_t unsent_bytes() const override { return 0; }
     void set_protocol(ProtocolVersion v, std::uint16_t, std::uint32_t max) override {
         version = v;
         max_packet_size = max;

@@ -31,6 +31,10 @@ class ClientLink {
     // Queues one delivery of a shared message, encoded straight from it with this receiver's fields.
     // Returns false, queuing nothing, when the packet would exceed the client's Maximum Packet Size.
     virtual bool send_publish(const protocol::Publish& message, const protocol::DeliveryFields& fields) = 0;
+    // Bytes queued for the client that its socket has not taken yet. The broker drops QoS 0 deliveries to a
+    // client whose unsent output passed BrokerSettings::output_buffer_limit, so that a subscriber that
+    // stopped reading cannot make the broker hold a copy of everything published to it.
+    virtual std::size_t unsent_bytes() const = 0;
     // Negotiated after CONNECT: the codec version, the keepalive to enforce (0: none) and the largest packet
     // the client accepts (0: no limit of its own).
     virtual void set_protocol(protocol::ProtocolVersion version, std::uint16_t keep_alive,

@@ -4,6 +4,7 @@
 
 #include "broker/broker.hpp"
 #include "broker/loop_broker.hpp"
+#include "log/logger.hpp"
 
 namespace culex::broker {
 
@@ -13,7 +14,19 @@ Router::Router(Broker& broker, int loop, const LoopPolicies& policies)
     : broker_(broker),
       loop_(loop),
       policies_(policies),
-      outbound_(static_cast<std::size_t>(broker.loop_count())) {}
+      outbound_(static_cast<std::size_t>(broker.loop_count())),
+      outbound_bytes_(outbound_.size(), 0),
+      dropping_for_(outbound_.size(), false) {}
+
+namespace {
+
+// What a delivery in transit holds: its own record and, counted once per delivery, the message (a message
+// shared by many deliveries is counted many times: the bound errs on the side of dropping sooner).
+std::uint64_t transit_size(const Message& message) {
+    return 64 + message.topic.size() + message.payload.size();
+}
+
+}  // namespace
 
 bool Router::route(const MessagePtr& message, const SessionAnchor* origin) {
     if (message->retain) broker_.retained().store(message);
@@ -52,6 +65,8 @@ void Router::deliver(Delivery&& delivery) {
         return;
     }
     // The session lives on another loop (or moved there since the match: deliver() there follows it again).
+    if (behind(owner, delivery)) return;
+    outbound_bytes_[static_cast<std::size_t>(owner)] += transit_size(*delivery.message);
     outbound_[static_cast<std::size_t>(owner)].push_back(std::move(delivery));
     outbound_waiting_ = true;
 }
@@ -62,14 +77,38 @@ void Router::hand_over() {
     for (std::size_t loop = 0; loop < outbound_.size(); ++loop) {
         if (outbound_[loop].empty()) continue;
         auto target = static_cast<int>(loop);
+        std::uint64_t bytes = std::exchange(outbound_bytes_[loop], 0);
+        broker_.loop(target).router().arriving_bytes_.fetch_add(bytes, std::memory_order_relaxed);
         // The target loop runs the batch as one step: its connections then write once for all of it.
-        broker_.post(target, [&broker = broker_, target, batch = std::move(outbound_[loop])]() mutable {
-            Router& router = broker.loop(target).router();
-            for (auto& delivery : batch)
-                router.deliver(std::move(delivery));
-        });
+        broker_.post(target,
+                     [&broker = broker_, target, bytes, batch = std::move(outbound_[loop])]() mutable {
+                         Router& router = broker.loop(target).router();
+                         for (auto& delivery : batch)
+                             router.deliver(std::move(delivery));
+                         router.arriving_bytes_.fetch_sub(bytes, std::memory_order_relaxed);
+                     });
         outbound_[loop] = {};
     }
+}
+
+bool Router::behind(int owner, const Delivery& delivery) {
+    auto target = static_cast<std::size_t>(owner);
+    std::uint64_t limit = broker_.settings().max_arriving_bytes;
+    if (delivery.qos != QoS::at_most_once || limit == 0) return false;
+    std::uint64_t pending = outbound_bytes_[target] + broker_.loop(owner).router().arriving_bytes();
+    if (pending < limit) {
+        dropping_for_[target] = false;
+        return false;
+    }
+    // QoS 1/2 are kept: what each session holds of them is bounded where they arrive (window and queue).
+    if (!dropping_for_[target]) {
+        dropping_for_[target] = true;
+        culex::log::logger().log(
+            culex::log::LogType::warning,
+            "Event loop {} is {} bytes behind: QoS 0 messages for its clients are being dropped.", owner,
+            pending);
+    }
+    return true;
 }
 
 }  // namespace culex::broker

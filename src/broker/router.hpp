@@ -4,6 +4,8 @@
 // session's own loop, where its identity may be read.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <utility>
 #include <vector>
 
@@ -29,6 +31,8 @@ class Router {
     void reroute_shared(std::vector<std::pair<MessagePtr, ShareKey>> messages, const SessionAnchor* departed);
     // The loop's step is over: what it queued for other loops goes, one task per target loop.
     void hand_over();
+    // Bytes of deliveries other loops handed to this one that it has not delivered yet (read by them).
+    std::uint64_t arriving_bytes() const { return arriving_bytes_.load(std::memory_order_relaxed); }
 
   private:
     struct Delivery {
@@ -41,11 +45,16 @@ class Router {
     };
 
     void deliver(Delivery&& delivery);
+    // A loop that is behind: QoS 0 for it is dropped here rather than queued without bound on its way there.
+    bool behind(int owner, const Delivery& delivery);
 
     Broker& broker_;
     const int loop_;
     const LoopPolicies& policies_;
-    std::vector<std::vector<Delivery>> outbound_;  // per target loop, handed over at the end of the step
+    std::vector<std::vector<Delivery>> outbound_;   // per target loop, handed over at the end of the step
+    std::vector<std::uint64_t> outbound_bytes_;     // what each of those holds, for behind()
+    std::vector<bool> dropping_for_;                // the drop for that loop was logged (once per run)
+    std::atomic<std::uint64_t> arriving_bytes_{0};  // written once per batch: by the sender and by this loop
     bool outbound_waiting_ = false;
     std::vector<SubscriptionMatch> matches_;  // reused by route()
 };

@@ -65,20 +65,45 @@ void Session::send_pubrel(std::uint16_t packet_id) {
     client_->send(Pubrel{packet_id});
 }
 
+namespace {
+
+std::uint64_t queued_size(const Message& message) {
+    return message.topic.size() + message.payload.size();
+}
+
+}  // namespace
+
 void Session::deliver(const MessagePtr& message, QoS qos, bool retain, SubscriptionIds ids, ShareKey share) {
     if (message->expired_now()) return;
     Outgoing out{message, qos, retain, ids, std::move(share)};
     if (qos == QoS::at_most_once) {
         // QoS 0 is never stored: an offline client misses it (mosquitto's queue_qos0_messages false).
-        if (online()) send_publish(out);
+        if (!online()) return;
+        // A client that stopped reading: what it has not taken yet is all the broker holds for it.
+        if (client_->link->unsent_bytes() >= settings_.output_buffer_limit) return note_dropped();
+        dropping_ = false;
+        send_publish(out);
         return;
     }
     if (!online() || window_full() || !queue_.empty()) {
-        if (settings_.max_queued_messages != 0 && queue_.size() >= settings_.max_queued_messages) return;
+        bool full = (settings_.max_queued_messages != 0 && queue_.size() >= settings_.max_queued_messages) ||
+                    (settings_.max_queued_bytes != 0 &&
+                     queued_bytes_ + queued_size(*message) > settings_.max_queued_bytes);
+        if (full) return note_dropped();
+        dropping_ = false;
+        queued_bytes_ += queued_size(*message);
         queue_.push_back(std::move(out));
         return;
     }
     send_inflight(std::move(out));
+}
+
+void Session::note_dropped() {
+    if (dropping_) return;
+    // Once per run of drops, in Mosquitto's words, so that a flood does not flood the log too.
+    dropping_ = true;
+    culex::log::logger().log(culex::log::LogType::notice,
+                             "Outgoing messages are being dropped for client {}.", client_id());
 }
 
 void Session::send_inflight(Outgoing out) {
@@ -93,6 +118,7 @@ void Session::pump_queue() {
     while (online() && !queue_.empty() && !window_full()) {
         Outgoing out = std::move(queue_.front());
         queue_.pop_front();
+        queued_bytes_ -= queued_size(*out.message);
         if (out.message->expired_now()) continue;  // expired while queued (MQTT 5 Message Expiry Interval)
         send_inflight(std::move(out));
     }
@@ -180,6 +206,7 @@ std::vector<std::pair<MessagePtr, ShareKey>> Session::take_unacknowledged_shared
     }
     queue_.remove_if([&](Outgoing& out) {
         if (!out.share) return false;
+        queued_bytes_ -= queued_size(*out.message);
         taken.emplace_back(std::move(out.message), std::move(out.share));
         return true;
     });

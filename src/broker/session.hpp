@@ -82,6 +82,7 @@ class Session {
 
     std::size_t inflight_count() const { return flows_ ? flows_->inflight.size() : 0; }
     std::size_t queued_count() const { return queue_.size(); }
+    std::uint64_t queued_bytes() const { return queued_bytes_; }
 
     // --- incoming QoS 2 (client -> broker): held from PUBLISH until PUBREL, then routed ---
     // Returns false when the packet id is already held (a DUP resend: acknowledge but do not store twice).
@@ -114,6 +115,7 @@ class Session {
     void send_inflight(Outgoing out);
     void send_pubrel(std::uint16_t packet_id);
     void pump_queue();
+    void note_dropped();
 
     // QoS 1/2 state in both directions, created by the first QoS 1/2 message: a session that only ever sees
     // QoS 0 (most idle devices) carries a pointer instead of three containers.
@@ -133,7 +135,9 @@ class Session {
     Client* client_ = nullptr;
     std::unique_ptr<Flows> flows_;
     LazyQueue<Outgoing> queue_;
-    std::uint32_t list_slot_ = 0;  // its place in the owning loop's SessionList
+    std::uint64_t queued_bytes_ = 0;  // topic and payload of what queue_ holds, for max_queued_bytes
+    bool dropping_ = false;           // the drop was logged; logged again after a delivery goes through
+    std::uint32_t list_slot_ = 0;     // its place in the owning loop's SessionList
 };
 
 }  // namespace culex::broker

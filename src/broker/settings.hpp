@@ -19,8 +19,17 @@ namespace culex::broker {
 constexpr std::size_t kMaxTopicLevels = 200;
 
 struct BrokerSettings {
-    std::uint16_t max_inflight_messages = 20;     // per client, outgoing QoS 1/2; 0 = no limit
-    std::size_t max_queued_messages = 1000;       // per client, beyond the in-flight window; 0 = no limit
+    std::uint16_t max_inflight_messages = 20;  // per client, outgoing QoS 1/2; 0 = no limit
+    std::size_t max_queued_messages = 1000;    // per client, beyond the in-flight window; 0 = no limit
+    std::uint64_t max_queued_bytes = 0;        // the same in bytes of topic and payload; 0 = no limit
+    // A connection's output that its socket has not taken yet: past this, QoS 0 deliveries to it are dropped
+    // (QoS 1/2 wait in the in-flight window and the queue, both bounded) and its own input is not read until
+    // the output drains (culex's own option, output_buffer_limit).
+    std::size_t output_buffer_limit = 4u << 20;
+    // Deliveries handed from one event loop to another that the target has not delivered yet: past this (in
+    // bytes, per target loop), QoS 0 for it is dropped at the source, so that a loop that falls behind (a
+    // flood fanned out to it) does not queue without bound. 0: no limit.
+    std::uint64_t max_arriving_bytes = 8u << 20;
     std::uint32_t message_size_limit = 0;         // PUBLISH payload bytes; 0 = no limit
     std::uint32_t max_packet_size = 268'435'460;  // any packet, fixed header included
     std::uint16_t max_keepalive = 65535;

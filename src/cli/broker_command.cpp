@@ -103,6 +103,8 @@ std::expected<net::ServerOptions, std::string> server_options(const config::Conf
     auto& s = options.settings;
     s.max_inflight_messages = config.max_inflight_messages;
     s.max_queued_messages = config.max_queued_messages;
+    s.max_queued_bytes = config.max_queued_bytes;
+    s.output_buffer_limit = static_cast<std::size_t>(config.output_buffer_limit);
     s.message_size_limit = config.message_size_limit;
     if (config.max_packet_size) s.max_packet_size = *config.max_packet_size;
     s.max_keepalive = config.max_keepalive;

@@ -126,6 +126,9 @@ struct Config {
     // connection not yet logged in may hold together (see docs/security.md).
     std::uint32_t max_connect_size = 1u << 20;
     std::uint64_t preauth_memory_budget = 64u << 20;
+    // culex's own: the output a client's socket has not taken that the broker holds for it; past it, QoS 0
+    // deliveries to that client are dropped and its input waits (see docs/security.md).
+    std::uint64_t output_buffer_limit = 4u << 20;
     // culex's own: offer the "culex-test-challenge" MQTT 5 AUTH method, which tests the AUTH exchange and
     // gives no security.
     bool enhanced_auth_test = false;

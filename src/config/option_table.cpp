@@ -132,6 +132,10 @@ const std::unordered_map<std::string_view, OptionSpec>& option_table() {
              [](Parser& p, const Line& l) {
                  return set_integer(l, p.config.preauth_memory_budget, 65'536, std::int64_t{1} << 40);
              }},
+            {"output_buffer_limit", "output_buffer_limit BYTES",
+             [](Parser& p, const Line& l) {
+                 return set_integer(l, p.config.output_buffer_limit, 65'536, std::int64_t{1} << 40);
+             }},
             {"enhanced_auth_test", "enhanced_auth_test true|false",
              [](Parser& p, const Line& l) { return set_bool(l, p.config.enhanced_auth_test); }},
         };

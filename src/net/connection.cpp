@@ -106,7 +106,13 @@ void Connection::read_socket() {
         waiting_readable_ = true;
         return;
     }
-    if (got <= 0) return lost();  // 0: the peer closed
+    if (got <= 0) {  // 0: the peer closed
+        // The connection lives on until its set's next sweep: the buffer grown for this read goes now (a
+        // storm of clients that hang up mid-packet would otherwise hold a read chunk each meanwhile).
+        input_.reset();
+        input_used_ = 0;
+        return lost();
+    }
     auto bytes = static_cast<std::size_t>(got);
     bool drained = bytes < room_size;  // a short read emptied the socket's queue
     last_received_ = coarse_now();
@@ -124,6 +130,7 @@ void Connection::read_socket() {
     }
     if (closing_) return;
     if (!account_preauth_input()) return;
+    if (pause_input_if_unread()) return;
     // Data that arrives after a short read raises a new edge, which the poller reports. After a full read
     // more is waiting, which no new edge would report: read again in a later turn (one busy client must not
     // hold the loop).
@@ -153,7 +160,25 @@ void Connection::on_read(std::size_t bytes) {
     input_used_ += static_cast<std::uint32_t>(bytes);
     last_received_ = coarse_now();
     process_input();
-    if (!closing_ && account_preauth_input()) read_async();
+    if (!closing_ && account_preauth_input() && !pause_input_if_unread()) read_async();
+}
+
+bool Connection::pause_input_if_unread() {
+    if (unsent_bytes() < loop_.settings().output_buffer_limit) return false;
+    input_paused_ = true;
+    return true;
+}
+
+void Connection::resume_input() {
+    if (!input_paused_ || closing_) return;
+    input_paused_ = false;
+    // Posted: this runs while the loop writes its batch of output, which reading now would add to.
+    if (transport_)
+        loop_.post([self = shared_from_this()] {
+            if (!self->closing_) self->read_async();
+        });
+    else
+        loop_.post([self = shared_from_this()] { self->read_socket(); });
 }
 
 void Connection::process_input() {
@@ -245,6 +270,10 @@ bool Connection::send_publish(const Publish& message, const DeliveryFields& fiel
     return true;
 }
 
+std::size_t Connection::unsent_bytes() const {
+    return output_.size() - output_sent_ + (async_writing_ ? async_writing_->size() : 0);
+}
+
 void Connection::schedule_flush() {
     if (in_output_batch_ || write_pending_) return;
     assert(loop_.in_step() && "output is written when the step ends: every entry into the loop is a step");
@@ -277,6 +306,12 @@ void Connection::write_socket() {
         if (errno == EINTR) continue;
         if (errno == EAGAIN || errno == EWOULDBLOCK) {
             write_pending_ = true;  // the poller reports room; more output gathers behind meanwhile
+            // A client that reads as fast as it is sent to may never let the output empty: drop what the
+            // socket took once it is half the buffer, so that the buffer holds only what is unsent.
+            if (output_sent_ > kKeptOutput && output_sent_ >= output_.size() / 2) {
+                output_.erase(0, output_sent_);
+                output_sent_ = 0;
+            }
             return;
         }
         write_pending_ = false;
@@ -290,7 +325,8 @@ void Connection::write_socket() {
     output_.clear();
     output_sent_ = 0;
     if (output_.capacity() > kKeptOutput) output_ = std::string();  // a big message is out
-    if (closing_) linger();
+    if (closing_) return linger();
+    resume_input();
 }
 
 void Connection::linger() {
@@ -323,7 +359,8 @@ void Connection::drain_lingering() {
 
 void Connection::write_async() {
     if (output_.empty()) {
-        if (closing_) shutdown_socket();
+        if (closing_) return shutdown_socket();
+        resume_input();
         return;
     }
     if (!async_writing_) async_writing_ = std::make_unique<std::string>();
@@ -400,6 +437,8 @@ bool Connection::check_keepalive(std::chrono::steady_clock::time_point now) {
         return !closed_;
     }
     if (closing_) return true;  // its last writes are going out
+    // Its keepalive packets wait unread behind the output it does not take: not its silence but ours.
+    if (input_paused_) return true;
     if (keepalive_limit_ms_ == 0 || now < last_received_ + std::chrono::milliseconds(keepalive_limit_ms_))
         return true;
     // The broker says goodbye (MQTT 5: DISCONNECT 0x8D) and closes through close().

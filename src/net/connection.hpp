@@ -50,6 +50,7 @@ class Connection final : public broker::ClientLink,
     void close() override;
     std::string peer() const override;
     bool send_publish(const protocol::Publish& message, const protocol::DeliveryFields& fields) override;
+    std::size_t unsent_bytes() const override;
     void set_protocol(protocol::ProtocolVersion version, std::uint16_t keep_alive,
                       std::uint32_t max_packet_size) override;
 
@@ -74,6 +75,10 @@ class Connection final : public broker::ClientLink,
     // Hands every whole packet in `pending` to the broker; returns the bytes used.
     std::size_t process(std::string_view pending);
     void schedule_flush();
+    // A client that does not read what it is sent is not read from either, until its output is out: so
+    // that the answers to its own packets (PUBACK, SUBACK, retained messages) cannot pile up without bound.
+    bool pause_input_if_unread();
+    void resume_input();
     void flush();
     void write_socket();  // plain TCP: as much as the socket takes now, the rest when it has room
     void write_async();   // TLS, WebSockets
@@ -115,8 +120,9 @@ class Connection final : public broker::ClientLink,
     bool in_output_batch_ = false;
     bool closing_ = false;
     bool closed_ = false;
-    bool lingering_ = false;    // closing: our side shut, the client's being drained
-    bool say_goodbye_ = false;  // closing with last words to be read: linger after them
+    bool lingering_ = false;     // closing: our side shut, the client's being drained
+    bool say_goodbye_ = false;   // closing with last words to be read: linger after them
+    bool input_paused_ = false;  // its unsent output passed output_buffer_limit: not read until it drains
 
     protocol::ProtocolVersion version_ = protocol::ProtocolVersion::v311;
     std::uint32_t max_outgoing_packet_size_ = 0;  // the client's Maximum Packet Size; 0: none

@@ -97,8 +97,10 @@ def write_config(directory, text):
     return str(path)
 
 
-def start_culex(directory, extra_config="", listener="listener 0 127.0.0.1", anonymous=True, verbose=True):
-    """culex broker on an ephemeral port, config in `directory`, every log type to stdout."""
+def start_culex(directory, extra_config="", listener="listener 0 127.0.0.1", anonymous=True, verbose=True,
+                env=None):
+    """culex broker on an ephemeral port, config in `directory`, every log type to stdout; `env`: variables
+    added to the environment."""
     text = f"{listener}\n"
     if anonymous:
         text += "allow_anonymous true\n"
@@ -106,7 +108,7 @@ def start_culex(directory, extra_config="", listener="listener 0 127.0.0.1", ano
     args = [culex_binary(), "broker", "-c", write_config(directory, text)]
     if verbose:
         args.append("-v")
-    return Broker(args)
+    return Broker(args, env={**os.environ, **env} if env else None)
 
 
 def start_mosquitto(directory, extra_config=""):

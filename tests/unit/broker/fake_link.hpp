@@ -27,6 +27,7 @@ class FakeLink : public ClientLink {
     }
     void close() override { closed = true; }
     std::string peer() const override { return peer_; }
+    std::size_t unsent_bytes() const override { return unsent; }
     void set_protocol(protocol::ProtocolVersion v, std::uint16_t, std::uint32_t max) override {
         version = v;
         max_packet_size = max;
@@ -42,6 +43,7 @@ class FakeLink : public ClientLink {
 
     std::vector<protocol::Packet> sent;
     bool closed = false;
+    std::size_t unsent = 0;  // what the test says the socket has not taken yet
     protocol::ProtocolVersion version = protocol::ProtocolVersion::v311;
     std::uint32_t max_packet_size = 0;
 

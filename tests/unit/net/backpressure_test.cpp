@@ -1,0 +1,80 @@
+// A client that does not read what it is sent: once its unsent output reaches output_buffer_limit, the
+// connection stops reading its input (so that the answers to its own packets cannot pile up), and reads
+// again once the client has taken its output. Over a stream socket pair with small kernel buffers, so that
+// a few hundred kilobytes fill them.
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+
+#include "loop_fixture.hpp"
+
+namespace culex::net {
+namespace {
+
+using namespace culex::protocol;
+using Fixture = testing::LoopFixture;
+
+std::size_t discard_input(int fd) {
+    char buffer[65536];
+    std::size_t total = 0;
+    for (;;) {
+        ssize_t got = ::recv(fd, buffer, sizeof buffer, MSG_DONTWAIT);
+        if (got <= 0) return total;
+        total += static_cast<std::size_t>(got);
+    }
+}
+
+TEST_F(Fixture, AClientThatDoesNotReadIsNotReadFromUntilItTakesItsOutput) {
+    settings.output_buffer_limit = 64 * 1024;
+    int ends[2];
+    ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, ends), 0);
+    int small = 16 * 1024;
+    ::setsockopt(ends[0], SOL_SOCKET, SO_SNDBUF, &small, sizeof small);
+    ::setsockopt(ends[1], SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+    ++open_connections;
+    auto connection = std::make_shared<Connection>(ends[0], boost::asio::ip::tcp::endpoint{}, loop);
+    connection->start(0);
+    Connect hello;
+    hello.client_id = "reads-nothing";
+    write(ends[1], encoded(hello));
+    run_until([&] { return core.packets.size() == 1; });
+    core.packets.clear();
+    // Each PINGREQ is answered with 4 KiB, as a subscription to a busy topic would be.
+    core.on_packet = [](const broker::ClientPtr& client, const Packet&) {
+        client->link->send(
+            Publish{"t", Payload(std::string(4096, 'x')), QoS::at_most_once, false, false, 0, {}});
+    };
+
+    // One PINGREQ at a time, until the output it does not read reaches the limit.
+    std::size_t sent = 0;
+    while (connection->unsent_bytes() < settings.output_buffer_limit && sent < 1000) {
+        write(ends[1], encoded(Pingreq{}));
+        ++sent;
+        run_until([&] { return core.packets.size() == sent; });
+    }
+    ASSERT_GE(connection->unsent_bytes(), settings.output_buffer_limit);
+    std::size_t unsent = connection->unsent_bytes();
+
+    // Now what it sends waits in the socket: nothing more is read, and the output stops growing.
+    for (int i = 0; i < 50; ++i)
+        write(ends[1], encoded(Pingreq{}));
+    for (int i = 0; i < 20; ++i)
+        run_ready();
+    EXPECT_EQ(core.packets.size(), sent) << "read while its output waited";
+    EXPECT_EQ(connection->unsent_bytes(), unsent);
+
+    // It reads: its output goes out, and its waiting packets are read and answered.
+    std::size_t received = 0;
+    run_until([&] {
+        received += discard_input(ends[1]);
+        return core.packets.size() == sent + 50;
+    });
+    run_until([&] {
+        received += discard_input(ends[1]);
+        return connection->unsent_bytes() == 0 && received >= (sent + 50) * 4096;
+    });
+    connection->close_now();
+    ::close(ends[1]);
+}
+
+}  // namespace
+}  // namespace culex::net
