@@ -67,8 +67,10 @@ void Session::send_pubrel(std::uint16_t packet_id) {
 
 namespace {
 
+// Mosquitto counts payload bytes only, and queues a message while the queue holds fewer bytes than the limit
+// (so it may pass the limit by one message, itself bounded by message_size_limit).
 std::uint64_t queued_size(const Message& message) {
-    return message.topic.size() + message.payload.size();
+    return message.payload.size();
 }
 
 }  // namespace
@@ -87,8 +89,7 @@ void Session::deliver(const MessagePtr& message, QoS qos, bool retain, Subscript
     }
     if (!online() || window_full() || !queue_.empty()) {
         bool full = (settings_.max_queued_messages != 0 && queue_.size() >= settings_.max_queued_messages) ||
-                    (settings_.max_queued_bytes != 0 &&
-                     queued_bytes_ + queued_size(*message) > settings_.max_queued_bytes);
+                    (settings_.max_queued_bytes != 0 && queued_bytes_ >= settings_.max_queued_bytes);
         if (full) return note_dropped();
         dropping_ = false;
         queued_bytes_ += queued_size(*message);

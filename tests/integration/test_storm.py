@@ -14,6 +14,14 @@ from mqtt_peers import WAIT, connect_packet, connected, publish_packet, recv_exa
 
 STORM_SECONDS = int(os.environ.get("CULEX_STORM_SECONDS", "6"))
 RSS_ALLOWANCE_MB = 20
+# AddressSanitizer's allocator adds redzones and shadow pages to every block: the same broker measures about
+# +5 MB in Release and +20 MB under ASan. Unbounded output (what this test guards against) grew by 230 MB.
+ASAN_RSS_ALLOWANCE_MB = 50
+
+
+def under_asan(pid):
+    with open(f"/proc/{pid}/maps") as f:
+        return "libasan" in f.read()
 
 
 def rss_kb(pid):
@@ -137,7 +145,8 @@ def test_a_storm_beside_a_well_behaved_pair(tmp_path):
         assert not missing, f"{len(missing)} acknowledged QoS 1 messages lost, first {missing[:10]}"
         assert hostile[0] > 100 and flooded[0] > 1000, (hostile[0], flooded[0])
         b.log.wait_for(r"Outgoing messages are being dropped for client stalled\.")
-        assert grown_mb < RSS_ALLOWANCE_MB, f"RSS grew by {grown_mb:.1f} MB during the storm"
+        allowance = ASAN_RSS_ALLOWANCE_MB if under_asan(b.proc.pid) else RSS_ALLOWANCE_MB
+        assert grown_mb < allowance, f"RSS grew by {grown_mb:.1f} MB during the storm (allowed {allowance})"
         stalled.close()
     finally:
         assert b.stop() == 0, "broker did not shut down cleanly:\n" + b.log.text()[-5000:]

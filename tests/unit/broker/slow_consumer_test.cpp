@@ -85,10 +85,10 @@ TEST(SlowConsumer, QoS1PastTheWindowWaitsInTheQueueUpToMaxQueuedMessages) {
     EXPECT_EQ(payloads, (std::vector<std::string>{"0", "1", "2", "3", "4"}));
 }
 
-TEST(SlowConsumer, MaxQueuedBytesBoundsTheQueueByTopicAndPayload) {
+TEST(SlowConsumer, MaxQueuedBytesBoundsTheQueueByPayload) {
     CoreHarness core(1, with([](BrokerSettings& s) {
                          s.max_queued_messages = 0;  // no limit by count
-                         s.max_queued_bytes = 25;    // "t" + 10 bytes: two fit, a third does not
+                         s.max_queued_bytes = 20;  // queued while fewer are: two of 10 bytes fit, a third not
                      }));
     auto sub = core.connect(0, "sub", false);
     core.receive(*sub, subscribe("t", QoS::at_least_once));
@@ -104,7 +104,7 @@ TEST(SlowConsumer, MaxQueuedBytesBoundsTheQueueByTopicAndPayload) {
 TEST(SlowConsumer, TheQueuesBytesAreGivenBackAsItDrains) {
     CoreHarness core(1, with([](BrokerSettings& s) {
                          s.max_queued_messages = 0;
-                         s.max_queued_bytes = 25;
+                         s.max_queued_bytes = 20;
                      }));
     auto sub = core.connect(0, "sub", false);
     core.receive(*sub, subscribe("t", QoS::at_least_once));
