@@ -32,6 +32,11 @@ void Broker::replace_policies(std::vector<AccessPolicy> policies) {
         post(loop, [this, loop] { this->loop(loop).recheck_clients(); });
 }
 
+void Broker::use_store(store::Writer* writer) {
+    for (int i = 0; i < loop_count(); ++i)
+        loop(i).store_step().use(writer);
+}
+
 LoopCore& Broker::core(int index) {
     return loop(index);
 }

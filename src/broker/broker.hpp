@@ -15,6 +15,10 @@
 #include "broker/settings.hpp"
 #include "broker/subscription_tree.hpp"
 
+namespace culex::store {
+class Writer;
+}
+
 namespace culex::broker {
 
 class LoopBroker;
@@ -33,9 +37,13 @@ class Broker {
     LoopBroker& loop(int index) { return *loop_brokers_[static_cast<std::size_t>(index)]; }
     // The same, as net sees it.
     LoopCore& core(int index);
+    LoopExecutor& executor(int loop) { return *loops_[static_cast<std::size_t>(loop)]; }
     void post(int loop, std::move_only_function<void()> task) {
         loops_[static_cast<std::size_t>(loop)]->post(std::move(task));
     }
+
+    // Persistence: from now on every loop stores through `writer` (null: none). Before the loops run.
+    void use_store(store::Writer* writer);
 
     const BrokerSettings& settings() const { return settings_; }
     SubscriptionTree& subscriptions() { return subscriptions_; }

@@ -282,6 +282,7 @@ void LoopBroker::finish_connect(const ClientPtr& client, Session& session, bool 
     c.session = &session;
     c.state = Client::State::connected;
     session.attach(c);
+    record_connected(c, session);
 
     // The name it logged in as: from CONNECT, or from its certificate.
     std::string user = c.username ? fmt::format(", u'{}'", *c.username) : std::string();

@@ -35,7 +35,8 @@ bool LoopBroker::resolve_topic_alias(Client& client, Publish& publish) {
     return true;
 }
 
-void LoopBroker::handle_publish(Client& client, Publish&& publish) {
+void LoopBroker::handle_publish(const ClientPtr& sender, Publish&& publish) {
+    Client& client = *sender;
     const BrokerSettings& settings = broker_.settings();
     Session& session = *client.session;
     if (publish.properties->topic_alias && !resolve_topic_alias(client, publish)) return;
@@ -59,9 +60,9 @@ void LoopBroker::handle_publish(Client& client, Publish&& publish) {
         logger().log(LogType::notice, "Client {}: PUBLISH to '{}' dropped: payload is not valid UTF-8.",
                      client.log_id(), publish.topic);
         if (publish.qos == QoS::at_least_once)
-            client.send(Puback{publish.packet_id, ReasonCode::payload_format_invalid, {}});
+            acknowledge(sender, Puback{publish.packet_id, ReasonCode::payload_format_invalid, {}});
         else
-            client.send(Pubrec{publish.packet_id, ReasonCode::payload_format_invalid, {}});
+            acknowledge(sender, Pubrec{publish.packet_id, ReasonCode::payload_format_invalid, {}});
         return;
     }
     if (!policies_.allowed(client, auth::Access::write, publish.topic)) {
@@ -69,9 +70,9 @@ void LoopBroker::handle_publish(Client& client, Publish&& publish) {
         // (3.1.1 acknowledgements carry none).
         log_denied(client.log_id(), publish);
         if (publish.qos == QoS::at_least_once)
-            client.send(Puback{publish.packet_id, ReasonCode::not_authorized, {}});
+            acknowledge(sender, Puback{publish.packet_id, ReasonCode::not_authorized, {}});
         if (publish.qos == QoS::exactly_once)
-            client.send(Pubrec{publish.packet_id, ReasonCode::not_authorized, {}});
+            acknowledge(sender, Pubrec{publish.packet_id, ReasonCode::not_authorized, {}});
         return;
     }
     log_received(client.log_id(), publish);
@@ -82,8 +83,8 @@ void LoopBroker::handle_publish(Client& client, Publish&& publish) {
                      client.log_id(), publish.topic, publish.payload.size(), settings.message_size_limit);
         ReasonCode why =
             client.version == ProtocolVersion::v5 ? ReasonCode::packet_too_large : ReasonCode::success;
-        if (publish.qos == QoS::at_least_once) client.send(Puback{publish.packet_id, why, {}});
-        if (publish.qos == QoS::exactly_once) client.send(Pubrec{publish.packet_id, why, {}});
+        if (publish.qos == QoS::at_least_once) acknowledge(sender, Puback{publish.packet_id, why, {}});
+        if (publish.qos == QoS::exactly_once) acknowledge(sender, Pubrec{publish.packet_id, why, {}});
         return;
     }
     if (publish.retain && !settings.retain_available)
@@ -101,23 +102,42 @@ void LoopBroker::handle_publish(Client& client, Publish&& publish) {
             bool matched = router_.route(message, session.anchor().get());
             // As Mosquitto: an MQTT 5 publisher learns that nobody subscribed.
             bool tell = !matched && client.version == ProtocolVersion::v5;
-            client.send(
+            // Once the message is stored wherever it must be (store_step.hpp).
+            acknowledge(
+                sender,
                 Puback{packet_id, tell ? ReasonCode::no_matching_subscribers : ReasonCode::success, {}});
             break;
         }
         case QoS::exactly_once:
             // Held until PUBREL, then routed: a resend with DUP is acknowledged but not delivered twice.
             session.hold_incoming(packet_id, std::move(message));
-            client.send(Pubrec{packet_id});
+            acknowledge(sender, Pubrec{packet_id});
             break;
     }
 }
 
-void LoopBroker::handle_pubrel(Client& client, const Pubrel& pubrel) {
-    Session& session = *client.session;
-    if (MessagePtr message = session.release_incoming(pubrel.packet_id))
-        router_.route(message, session.anchor().get());
-    client.send(Pubcomp{pubrel.packet_id});
+void LoopBroker::handle_pubrel(const ClientPtr& client, const Pubrel& pubrel) {
+    Session& session = *client->session;
+    MessagePtr message = session.release_incoming(pubrel.packet_id);
+    if (message) router_.route(message, session.anchor().get());
+    if (!message || !session.stores()) return acknowledge(client, Pubcomp{pubrel.packet_id});
+    if (broker_.loop_count() == 1) {
+        // Its removal and what routing stored of it are one batch, committed together: exactly once.
+        store_step_.batch().delete_inflight(session.client_id(), store::Direction::incoming,
+                                            pubrel.packet_id);
+        return acknowledge(client, Pubcomp{pubrel.packet_id});
+    }
+    // Subscribers on other loops store it in their own batches, which may be committed after this loop's. So
+    // the message leaves the store only once those are committed too: a crash before then routes it again on
+    // the PUBREL the client resends (a subscriber may get it twice) instead of losing it. PUBCOMP waits for
+    // the removal, else a restart would take the client's next message under this id for a resend of this
+    // one. docs/persistence.md: how this becomes exactly once with several loops.
+    store_step_.after_commit(
+        [this, client, id = pubrel.packet_id, owner = session.client_id()](bool committed) {
+            if (!committed) return refuse_unstored(*client);
+            store_step_.batch().delete_inflight(owner, store::Direction::incoming, id);
+            acknowledge(client, Pubcomp{id});
+        });
 }
 
 }  // namespace culex::broker

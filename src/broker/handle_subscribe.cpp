@@ -4,6 +4,7 @@
 
 #include "broker/broker.hpp"
 #include "broker/loop_broker.hpp"
+#include "broker/stored_records.hpp"
 #include "log/logger.hpp"
 #include "protocol/topic.hpp"
 
@@ -13,7 +14,8 @@ using culex::log::logger;
 using culex::log::LogType;
 using namespace culex::protocol;
 
-void LoopBroker::handle_subscribe(Client& client, Subscribe&& subscribe) {
+void LoopBroker::handle_subscribe(const ClientPtr& subscriber, Subscribe&& subscribe) {
+    Client& client = *subscriber;
     Session& session = *client.session;
     bool v5 = client.version == ProtocolVersion::v5;
     Suback suback{subscribe.packet_id, {}, {}};
@@ -50,6 +52,9 @@ void LoopBroker::handle_subscribe(Client& client, Subscribe&& subscribe) {
         SubscriptionOptions options{sub.max_qos, sub.no_local, sub.retain_as_published, subscription_id};
         bool is_new = broker_.subscriptions().subscribe(sub.filter, session.anchor(), options);
         session.filters()[sub.filter] = options;
+        if (session.stores())
+            store_step_.batch().add_subscription(
+                stored::subscription(session.client_id(), sub.filter, options, sub.retain_handling));
         suback.reasons.push_back(static_cast<ReasonCode>(sub.max_qos));
 
         // Never on a shared subscription (spec 4.8.2): the group's members would each get a copy.
@@ -62,13 +67,19 @@ void LoopBroker::handle_subscribe(Client& client, Subscribe&& subscribe) {
                 retained.emplace_back(std::move(message), sub.max_qos);
         }
     }
-    client.send(suback);
-    for (auto& [message, max_qos] : retained)
-        if (policies_.allowed(session, auth::Access::read, message->topic))
-            session.deliver(message, std::min(message->qos, max_qos), true, subscription_id);
+    // SUBACK once the subscriptions are stored; the retained messages right after it.
+    when_stored(subscriber, [this, suback = std::move(suback), retained = std::move(retained),
+                             subscription_id](Client& c) mutable {
+        c.send(suback);
+        Session& s = *c.session;
+        for (auto& [message, max_qos] : retained)
+            if (policies_.allowed(s, auth::Access::read, message->topic))
+                s.deliver(message, std::min(message->qos, max_qos), true, subscription_id);
+    });
 }
 
-void LoopBroker::handle_unsubscribe(Client& client, Unsubscribe&& unsubscribe) {
+void LoopBroker::handle_unsubscribe(const ClientPtr& unsubscriber, Unsubscribe&& unsubscribe) {
+    Client& client = *unsubscriber;
     Session& session = *client.session;
     Unsuback unsuback{unsubscribe.packet_id, {}, {}};
     for (const auto& filter : unsubscribe.filters) {
@@ -76,10 +87,14 @@ void LoopBroker::handle_unsubscribe(Client& client, Unsubscribe&& unsubscribe) {
         logger().log(LogType::unsubscribe, "{} {}", client.log_id(), filter);
         bool existed = broker_.subscriptions().unsubscribe(filter, session.anchor().get());
         if (session.subscriptions) session.subscriptions->erase(filter);
+        if (existed && session.stores()) {
+            auto record = stored::subscription(session.client_id(), filter, {}, {});
+            store_step_.batch().remove_subscription(record.client_id, record.share_name, record.filter);
+        }
         if (client.version == ProtocolVersion::v5)
             unsuback.reasons.push_back(existed ? ReasonCode::success : ReasonCode::no_subscription_existed);
     }
-    client.send(unsuback);
+    acknowledge(unsubscriber, std::move(unsuback));
 }
 
 }  // namespace culex::broker

@@ -18,10 +18,19 @@ constexpr std::size_t kMaxEarlyPackets = 1000;
 }  // namespace
 
 LoopBroker::LoopBroker(Broker& broker, int loop)
-    : broker_(broker), loop_(loop), policies_(broker), router_(broker, loop, policies_) {}
+    : broker_(broker),
+      loop_(loop),
+      policies_(broker),
+      store_step_(broker.executor(loop)),
+      router_(broker, loop, policies_, store_step_) {
+    store_step_.on_release(
+        [this](const AnchorPtr& anchor, std::uint16_t packet_id) { release_held(anchor, packet_id); });
+}
 
 void LoopBroker::end_step() {
-    router_.hand_over();
+    // Deliveries to other loops carry this step's fence: its acknowledgements wait for their stores too.
+    router_.hand_over(store_step_.current_fence());
+    store_step_.end_step();
 }
 
 LoopBroker::~LoopBroker() = default;
@@ -63,21 +72,21 @@ void LoopBroker::handle_packet(const ClientPtr& client, Packet&& packet) {
         [&](auto&& p) {
             using T = std::decay_t<decltype(p)>;
             if constexpr (std::is_same_v<T, Publish>) {
-                handle_publish(c, std::move(p));
+                handle_publish(client, std::move(p));
             } else if constexpr (std::is_same_v<T, Puback>) {
                 session.on_puback(p.packet_id);
             } else if constexpr (std::is_same_v<T, Pubrec>) {
                 if (static_cast<std::uint8_t>(p.reason) >= 0x80)
                     return session.on_pubrec_refused(p.packet_id);
-                session.on_pubrec(p.packet_id);
+                if (session.on_pubrec(p.packet_id)) acknowledge(client, Pubrel{p.packet_id});
             } else if constexpr (std::is_same_v<T, Pubrel>) {
-                handle_pubrel(c, p);
+                handle_pubrel(client, p);
             } else if constexpr (std::is_same_v<T, Pubcomp>) {
                 session.on_pubcomp(p.packet_id);
             } else if constexpr (std::is_same_v<T, Subscribe>) {
-                handle_subscribe(c, std::move(p));
+                handle_subscribe(client, std::move(p));
             } else if constexpr (std::is_same_v<T, Unsubscribe>) {
-                handle_unsubscribe(c, std::move(p));
+                handle_unsubscribe(client, std::move(p));
             } else if constexpr (std::is_same_v<T, Pingreq>) {
                 c.send(Pingresp{});
             } else if constexpr (std::is_same_v<T, Disconnect>) {

@@ -19,6 +19,7 @@
 #include "broker/router.hpp"
 #include "broker/session.hpp"
 #include "broker/session_list.hpp"
+#include "broker/store_step.hpp"
 #include "protocol/codec.hpp"
 
 namespace culex::broker {
@@ -43,6 +44,9 @@ class LoopBroker final : public LoopCore {
     void recheck_clients();
 
     Router& router() { return router_; }
+    StoreStep& store_step() { return store_step_; }
+    // At restart, before the loops run: an offline session of this loop, to be filled from the store.
+    Session& restore_session(const AnchorPtr& anchor);
 
   private:
     struct TakeoverRequest {
@@ -86,14 +90,29 @@ class LoopBroker final : public LoopCore {
     std::optional<std::chrono::seconds> session_expiry(std::uint32_t interval) const;
 
     // handle_publish.cpp
-    void handle_publish(Client& client, protocol::Publish&& publish);
-    void handle_pubrel(Client& client, const protocol::Pubrel& pubrel);
+    void handle_publish(const ClientPtr& client, protocol::Publish&& publish);
+    void handle_pubrel(const ClientPtr& client, const protocol::Pubrel& pubrel);
     // MQTT 5 Topic Alias: records or applies it; false when the client broke the rules (closed).
     bool resolve_topic_alias(Client& client, protocol::Publish& publish);
 
     // handle_subscribe.cpp
-    void handle_subscribe(Client& client, protocol::Subscribe&& subscribe);
-    void handle_unsubscribe(Client& client, protocol::Unsubscribe&& unsubscribe);
+    void handle_subscribe(const ClientPtr& client, protocol::Subscribe&& subscribe);
+    void handle_unsubscribe(const ClientPtr& client, protocol::Unsubscribe&& unsubscribe);
+
+    // loop_store.cpp: what the store is told, and acknowledgements that wait for it
+    // Sends `ack` now without a store, else once what this step stored is committed.
+    void acknowledge(const ClientPtr& client, protocol::Packet ack);
+    // Runs `then` on this loop now without a store, else after this step's commit; only while the client is
+    // still connected (a failed commit closes it instead: what it was told would be a lie).
+    void when_stored(const ClientPtr& client, std::move_only_function<void(Client&)> then);
+    // A commit that `client`'s acknowledgement waited for failed: it is closed, never told.
+    void refuse_unstored(Client& client);
+    // A held QoS 2 PUBLISH's record is committed: sent by the loop that owns its session now.
+    void release_held(const AnchorPtr& anchor, std::uint16_t packet_id);
+    void record_connected(const Client& client, Session& session);
+    void record_offline(Session& session);
+    void record_ended(Session& session);
+    void record_will_gone(Session& session);
 
     // loop_broker.cpp
     void protocol_violation(Client& client, std::string_view what,
@@ -104,6 +123,7 @@ class LoopBroker final : public LoopCore {
     // The sessions this loop owns.
     SessionList sessions_;
     LoopPolicies policies_;
+    StoreStep store_step_;  // before router_, which stores retained messages through it
     Router router_;
 };
 

@@ -4,16 +4,18 @@
 
 #include "broker/broker.hpp"
 #include "broker/loop_broker.hpp"
+#include "broker/stored_records.hpp"
 #include "log/logger.hpp"
 
 namespace culex::broker {
 
 using namespace culex::protocol;
 
-Router::Router(Broker& broker, int loop, const LoopPolicies& policies)
+Router::Router(Broker& broker, int loop, const LoopPolicies& policies, StoreStep& store)
     : broker_(broker),
       loop_(loop),
       policies_(policies),
+      store_(store),
       outbound_(static_cast<std::size_t>(broker.loop_count())),
       outbound_bytes_(outbound_.size(), 0),
       dropping_for_(outbound_.size(), false) {}
@@ -29,7 +31,15 @@ std::uint64_t transit_size(const Message& message) {
 }  // namespace
 
 bool Router::route(const MessagePtr& message, const SessionAnchor* origin) {
-    if (message->retain) broker_.retained().store(message);
+    if (message->retain) {
+        broker_.retained().store(message);
+        if (store_.enabled()) {
+            if (message->payload.empty())
+                store_.batch().delete_retained(message->topic);
+            else
+                store_.batch().put_retained(stored::retained(*message));
+        }
+    }
     matches_.clear();
     broker_.subscriptions().match(message->topic, matches_);
     bool matched = !matches_.empty();
@@ -71,7 +81,7 @@ void Router::deliver(Delivery&& delivery) {
     outbound_waiting_ = true;
 }
 
-void Router::hand_over() {
+void Router::hand_over(const FencePtr& fence) {
     if (!outbound_waiting_) return;
     outbound_waiting_ = false;
     for (std::size_t loop = 0; loop < outbound_.size(); ++loop) {
@@ -81,8 +91,10 @@ void Router::hand_over() {
         broker_.loop(target).router().arriving_bytes_.fetch_add(bytes, std::memory_order_relaxed);
         // The target loop runs the batch as one step: its connections then write once for all of it.
         broker_.post(target,
-                     [&broker = broker_, target, bytes, batch = std::move(outbound_[loop])]() mutable {
-                         Router& router = broker.loop(target).router();
+                     [&broker = broker_, target, bytes, fence, batch = std::move(outbound_[loop])]() mutable {
+                         LoopBroker& loop = broker.loop(target);
+                         Router& router = loop.router();
+                         loop.store_step().hold(std::move(fence));
                          for (auto& delivery : batch)
                              router.deliver(std::move(delivery));
                          router.arriving_bytes_.fetch_sub(bytes, std::memory_order_relaxed);

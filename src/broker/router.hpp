@@ -12,6 +12,7 @@
 #include "broker/loop_policies.hpp"
 #include "broker/message.hpp"
 #include "broker/session_anchor.hpp"
+#include "broker/store_step.hpp"
 #include "broker/subscription_ids.hpp"
 #include "broker/subscription_tree.hpp"
 #include "protocol/types.hpp"
@@ -22,15 +23,16 @@ class Broker;
 
 class Router {
   public:
-    Router(Broker& broker, int loop, const LoopPolicies& policies);
+    Router(Broker& broker, int loop, const LoopPolicies& policies, StoreStep& store);
 
     // A PUBLISH (or a will) from `origin` (null: none, e.g. the broker itself): to every matching session.
     // Whether any subscription matched (MQTT 5's "no matching subscribers" when none did).
     bool route(const MessagePtr& message, const SessionAnchor* origin);
     // Messages that a departing member of a shared subscription left unacknowledged: to another member.
     void reroute_shared(std::vector<std::pair<MessagePtr, ShareKey>> messages, const SessionAnchor* departed);
-    // The loop's step is over: what it queued for other loops goes, one task per target loop.
-    void hand_over();
+    // The loop's step is over: what it queued for other loops goes, one task per target loop, with the step's
+    // fence (null: none), which each target holds until it has committed what it stored of them.
+    void hand_over(const FencePtr& fence = nullptr);
     // Bytes of deliveries other loops handed to this one that it has not delivered yet (read by them).
     std::uint64_t arriving_bytes() const { return arriving_bytes_.load(std::memory_order_relaxed); }
 
@@ -51,6 +53,7 @@ class Router {
     Broker& broker_;
     const int loop_;
     const LoopPolicies& policies_;
+    StoreStep& store_;
     std::vector<std::vector<Delivery>> outbound_;   // per target loop, handed over at the end of the step
     std::vector<std::uint64_t> outbound_bytes_;     // what each of those holds, for behind()
     std::vector<bool> dropping_for_;                // the drop for that loop was logged (once per run)

@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "broker/packet_log.hpp"
+#include "broker/store_step.hpp"
+#include "broker/stored_records.hpp"
 #include "log/logger.hpp"
 
 namespace culex::broker {
@@ -93,6 +95,11 @@ void Session::deliver(const MessagePtr& message, QoS qos, bool retain, Subscript
         if (full) return note_dropped();
         dropping_ = false;
         queued_bytes_ += queued_size(*message);
+        if (stores()) {
+            out.sequence = ++last_sequence_;
+            store_->batch().enqueue(
+                stored::queued(client_id(), out.sequence, *message, qos, retain, out.share));
+        }
         queue_.push_back(std::move(out));
         return;
     }
@@ -109,7 +116,18 @@ void Session::note_dropped() {
 
 void Session::send_inflight(Outgoing out) {
     out.packet_id = next_packet_id();
-    if (!send_publish(out)) return;  // too large for the client: dropped, not retried
+    // A QoS 2 PUBLISH to a stored session goes out only once its record is committed: the client keeps the
+    // packet id until PUBREL, and a restart that had not stored it would reuse the id for another message,
+    // which the client would then take for a resend of the first and never deliver.
+    out.held = stores() && out.qos == QoS::exactly_once;
+    if (!out.held && !send_publish(out)) return;  // too large for the client: dropped, not retried
+    if (stores()) {
+        // Resent after a restart until the client acknowledges it.
+        if (out.sequence == 0) out.sequence = ++last_sequence_;
+        store_->batch().put_inflight(stored::outgoing(client_id(), out.packet_id, out.sequence,
+                                                      out.message.get(), out.qos, out.retain, out.share));
+        if (out.held) store_->release_when_stored(anchor_, out.packet_id);
+    }
     Flows& f = flows();
     f.order.push_back(out.packet_id);
     f.inflight.emplace(out.packet_id, std::move(out));
@@ -120,6 +138,7 @@ void Session::pump_queue() {
         Outgoing out = std::move(queue_.front());
         queue_.pop_front();
         queued_bytes_ -= queued_size(*out.message);
+        if (out.sequence != 0 && stores()) store_->batch().dequeue(client_id(), out.sequence, out.sequence);
         if (out.message->expired_now()) continue;  // expired while queued (MQTT 5 Message Expiry Interval)
         send_inflight(std::move(out));
     }
@@ -132,6 +151,7 @@ void Session::resume() {
             auto it = flows_->inflight.find(id);
             if (it == flows_->inflight.end()) continue;
             auto& out = it->second;
+            if (out.held) continue;  // sent when its record is committed (release_held)
             if (out.awaiting_pubcomp) {
                 send_pubrel(id);
             } else {
@@ -156,22 +176,31 @@ void Session::on_puback(std::uint16_t packet_id) {
     if (!flows_) return;
     auto it = flows_->inflight.find(packet_id);
     if (it == flows_->inflight.end() || it->second.qos != QoS::at_least_once) return;
+    forget_stored(packet_id);
     flows_->inflight.erase(it);
     forget(flows_->order, packet_id);
     pump_queue();
 }
 
-void Session::on_pubrec(std::uint16_t packet_id) {
+bool Session::on_pubrec(std::uint16_t packet_id) {
     Flows& f = flows();
     auto it = f.inflight.find(packet_id);
     if (it == f.inflight.end() || it->second.qos != QoS::exactly_once) {
         // Unknown id: still answer, so that the client can finish its flow (spec 4.3.3).
         if (online()) send_pubrel(packet_id);
-        return;
+        return false;
     }
     it->second.awaiting_pubcomp = true;
     it->second.message.reset();  // the payload is delivered; only the id remains to be released
+    if (stores()) {
+        // PUBREL only once this is stored: the client forgets the id at PUBREL, and a restart that still
+        // knew only "PUBLISH sent" would send the message again, under an id the client takes as new.
+        store_->batch().put_inflight(stored::outgoing(client_id(), packet_id, it->second.sequence, nullptr,
+                                                      it->second.qos, it->second.retain, it->second.share));
+        return true;
+    }
     if (online()) send_pubrel(packet_id);
+    return false;
 }
 
 void Session::on_pubrec_refused(std::uint16_t packet_id) {
@@ -179,6 +208,7 @@ void Session::on_pubrec_refused(std::uint16_t packet_id) {
     auto it = flows_->inflight.find(packet_id);
     if (it == flows_->inflight.end() || it->second.qos != QoS::exactly_once || it->second.awaiting_pubcomp)
         return;
+    forget_stored(packet_id);
     flows_->inflight.erase(it);
     forget(flows_->order, packet_id);
     pump_queue();
@@ -188,6 +218,7 @@ void Session::on_pubcomp(std::uint16_t packet_id) {
     if (!flows_) return;
     auto it = flows_->inflight.find(packet_id);
     if (it == flows_->inflight.end() || !it->second.awaiting_pubcomp) return;
+    forget_stored(packet_id);
     flows_->inflight.erase(it);
     forget(flows_->order, packet_id);
     pump_queue();
@@ -214,8 +245,30 @@ std::vector<std::pair<MessagePtr, ShareKey>> Session::take_unacknowledged_shared
     return taken;
 }
 
+void Session::release_held(std::uint16_t packet_id) {
+    if (!flows_) return;
+    auto it = flows_->inflight.find(packet_id);
+    if (it == flows_->inflight.end() || !it->second.held) return;
+    it->second.held = false;
+    if (!online() || it->second.awaiting_pubcomp) return;  // resume() sends it
+    if (send_publish(it->second)) return;
+    // Too large for the client: dropped, as one that was never held would have been.
+    forget_stored(packet_id);
+    flows_->inflight.erase(it);
+    forget(flows_->order, packet_id);
+    pump_queue();
+}
+
+void Session::forget_stored(std::uint16_t packet_id) {
+    if (stores()) store_->batch().delete_inflight(client_id(), store::Direction::outgoing, packet_id);
+}
+
 bool Session::hold_incoming(std::uint16_t packet_id, MessagePtr message) {
-    return flows().incoming_qos2.emplace(packet_id, std::move(message)).second;
+    auto [it, added] = flows().incoming_qos2.emplace(packet_id, std::move(message));
+    // Stored until PUBREL: a restart in between still routes it once.
+    if (added && stores())
+        store_->batch().put_inflight(stored::incoming(client_id(), packet_id, *it->second));
+    return added;
 }
 
 MessagePtr Session::release_incoming(std::uint16_t packet_id) {
@@ -225,6 +278,22 @@ MessagePtr Session::release_incoming(std::uint16_t packet_id) {
     MessagePtr message = std::move(it->second);
     flows_->incoming_qos2.erase(it);
     return message;
+}
+
+void Session::restore_outgoing(std::uint16_t packet_id, std::uint64_t sequence, MessagePtr message, QoS qos,
+                               bool retain, ShareKey share, bool awaiting_pubcomp) {
+    Flows& f = flows();
+    Outgoing out{std::move(message), qos,  retain,          {}, std::move(share), packet_id,
+                 sequence,           true, awaiting_pubcomp};
+    if (f.inflight.emplace(packet_id, std::move(out)).second) f.order.push_back(packet_id);
+    last_sequence_ = std::max(last_sequence_, sequence);
+}
+
+void Session::restore_queued(std::uint64_t sequence, MessagePtr message, QoS qos, bool retain,
+                             ShareKey share) {
+    queued_bytes_ += queued_size(*message);
+    queue_.push_back(Outgoing{std::move(message), qos, retain, {}, std::move(share), 0, sequence});
+    last_sequence_ = std::max(last_sequence_, sequence);
 }
 
 }  // namespace culex::broker

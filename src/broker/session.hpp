@@ -20,6 +20,8 @@
 
 namespace culex::broker {
 
+class StoreStep;
+
 class Session {
   public:
     Session(AnchorPtr anchor, const BrokerSettings& settings);
@@ -51,6 +53,7 @@ class Session {
     // the listener of its latest connection.
     UserName username;
     int listener = 0;
+    protocol::ProtocolVersion version = protocol::ProtocolVersion::v311;  // of its latest connection
     // The client's Receive Maximum (MQTT 5; 65535 when it sets none): QoS 1/2 messages in flight to it at
     // most, besides our own max_inflight_messages.
     std::uint16_t receive_maximum = 65535;
@@ -75,7 +78,8 @@ class Session {
     std::vector<std::pair<MessagePtr, ShareKey>> take_unacknowledged_shared();
     // The client acknowledged an outgoing message. Unknown ids are ignored, as the spec allows.
     void on_puback(std::uint16_t packet_id);
-    void on_pubrec(std::uint16_t packet_id);
+    // True when the PUBREL must wait until the new state is stored: the caller sends it after the commit.
+    bool on_pubrec(std::uint16_t packet_id);
     // A PUBREC with an error reason (MQTT 5): the flow ends there, without PUBREL (spec 4.3.3).
     void on_pubrec_refused(std::uint16_t packet_id);
     void on_pubcomp(std::uint16_t packet_id);
@@ -94,6 +98,21 @@ class Session {
     // Returns the held message (null if none) and forgets the id.
     MessagePtr release_incoming(std::uint16_t packet_id);
 
+    // --- persistence ---
+    // The step of the owning loop through which the session stores its queue and in-flight state while it is
+    // persistent (null: no store). Set by the loop that owns it.
+    void use_store(StoreStep* step) { store_ = step; }
+    // Its state goes to the store: there is one, and the session outlives its connection.
+    bool stores() const { return store_ != nullptr && persistent(); }
+    bool stored = false;  // the store holds a record of this session (put_session was issued)
+    // At restart (before the loops run), in the order the store gives them.
+    void restore_outgoing(std::uint16_t packet_id, std::uint64_t sequence, MessagePtr message,
+                          protocol::QoS qos, bool retain, ShareKey share, bool awaiting_pubcomp);
+    void restore_queued(std::uint64_t sequence, MessagePtr message, protocol::QoS qos, bool retain,
+                        ShareKey share);
+    // The record of held QoS 2 PUBLISH `packet_id` is committed: it goes out now (or at the next resume).
+    void release_held(std::uint16_t packet_id);
+
   private:
     friend class SessionList;
 
@@ -104,8 +123,10 @@ class Session {
         SubscriptionIds ids;
         ShareKey share;
         std::uint16_t packet_id = 0;
+        std::uint64_t sequence = 0;  // its order in the store (queue and resend order); 0: not stored
         bool dup = false;
         bool awaiting_pubcomp = false;  // QoS 2: PUBREC received, PUBREL sent
+        bool held = false;              // QoS 2 to a stored session: not sent until its record is committed
     };
 
     bool window_full() const;
@@ -116,6 +137,8 @@ class Session {
     void send_pubrel(std::uint16_t packet_id);
     void pump_queue();
     void note_dropped();
+    // An outgoing exchange ended: its in-flight record goes from the store.
+    void forget_stored(std::uint16_t packet_id);
 
     // QoS 1/2 state in both directions, created by the first QoS 1/2 message: a session that only ever sees
     // QoS 0 (most idle devices) carries a pointer instead of three containers.
@@ -138,6 +161,8 @@ class Session {
     std::uint64_t queued_bytes_ = 0;  // topic and payload of what queue_ holds, for max_queued_bytes
     bool dropping_ = false;           // the drop was logged; logged again after a delivery goes through
     std::uint32_t list_slot_ = 0;     // its place in the owning loop's SessionList
+    StoreStep* store_ = nullptr;
+    std::uint64_t last_sequence_ = 0;  // of what it stored, queued or in flight
 };
 
 }  // namespace culex::broker

@@ -32,6 +32,7 @@ void LoopBroker::end_connection(Client& client, CloseReason reason) {
         }
         if (session->persistent()) {
             session->offline_since = std::chrono::steady_clock::now();
+            record_offline(*session);
         } else {
             end_session(*session);
         }
@@ -47,6 +48,7 @@ void LoopBroker::end_connection(Client& client, CloseReason reason) {
 void LoopBroker::end_session(Session& session) {
     AnchorPtr anchor = session.anchor();
     if (session.will && session.will_due) publish_will(session);  // its delay outlived the session
+    record_ended(session);
     if (session.subscriptions)
         for (const auto& [filter, options] : *session.subscriptions)
             broker_.subscriptions().unsubscribe(filter, anchor.get());
@@ -82,6 +84,7 @@ void LoopBroker::tick(std::chrono::steady_clock::time_point now) {
             publish_will(*session);
             session->will.reset();
             session->will_due.reset();
+            record_will_gone(*session);
         }
         if (session->expiry && now - *session->offline_since >= *session->expiry)
             expired.push_back(session.get());

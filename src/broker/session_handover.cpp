@@ -62,6 +62,9 @@ void LoopBroker::handle_takeover(const AnchorPtr& anchor, TakeoverRequest reques
             finish_connect(request.client, *session, true);
         return;
     }
+    // What this loop stored of the session goes to the writer before the session leaves: the new loop's
+    // operations on it must not overtake these.
+    if (store_step_.enabled()) end_step();
     std::unique_ptr<Session> moving = sessions_.take(*session);
     anchor->loop.store(request.loop, std::memory_order_release);
     broker_.post(request.loop, [&broker = broker_, loop = request.loop, moving = std::move(moving),
@@ -86,6 +89,7 @@ Session& LoopBroker::create_session(const AnchorPtr& anchor) {
 }
 
 Session& LoopBroker::own(std::unique_ptr<Session> session) {
+    session->use_store(store_step_.enabled() ? &store_step_ : nullptr);
     return sessions_.add(std::move(session));
 }
 

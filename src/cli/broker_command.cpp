@@ -8,6 +8,7 @@
 
 #include "broker/access_policy.hpp"
 #include "broker/authenticator.hpp"
+#include "cli/broker_persistence.hpp"
 #include "cli/commands.hpp"
 #include "config/config.hpp"
 #include "log/logger.hpp"
@@ -147,6 +148,20 @@ std::expected<std::vector<broker::AccessPolicy>, std::string> access_policies(co
     return policies;
 }
 
+// Where the broker keeps its state: what the config says, or, for `culex broker` with neither -c nor -p (what
+// `make run` starts), a store in the user's data directory, so that a first run already loses nothing.
+std::optional<BrokerPersistence::Place> persistence_place(const BrokerFlags& flags,
+                                                          const config::Config& config) {
+    if (!flags.config_file.empty() || !flags.ports.empty()) return BrokerPersistence::place(config, false);
+    std::string why_not;
+    auto directory = BrokerPersistence::default_directory(why_not);
+    if (!directory) {
+        logger().log(LogType::warning, "Warning: running without persistence: {}.", why_not);
+        return std::nullopt;
+    }
+    return BrokerPersistence::Place{*directory / "culex.db", false, true};
+}
+
 void daemonize() {
     if (::daemon(1, 0) != 0) std::perror("culex broker: cannot run in the background");
 }
@@ -187,7 +202,19 @@ int run_broker(const BrokerFlags& flags) {
     options->policies = std::move(*policies);
     if (flags.daemon) daemonize();
 
+    std::unique_ptr<BrokerPersistence> persistence;
+    if (auto place = persistence_place(flags, *config)) {
+        persistence = std::make_unique<BrokerPersistence>(std::move(*place));
+        options->prepare = [&persistence](broker::Broker& broker) { return persistence->prepare(broker); };
+    }
     net::Server server(std::move(*options));
+    // The writer stops before the server goes: its last completions still post to the loops.
+    struct StopWriter {
+        BrokerPersistence* persistence;
+        ~StopWriter() {
+            if (persistence) persistence->stop();
+        }
+    } stop_writer{persistence.get()};
     if (auto started = server.start(); !started) {
         logger().log(LogType::error, "Error: {}", started.error());
         return 1;

@@ -81,6 +81,9 @@ struct PersistenceSettings {
     std::string location;               // directory; empty: the current directory
     std::string file = "mosquitto.db";  // name inside `location`
     std::chrono::seconds autosave_interval{1800};
+    // persistence_sync (culex's own): false ("os"): a commit is written to the OS, and survives the broker
+    // being killed; true ("fsync"): it is fsynced too, and survives power loss.
+    bool fsync = false;
 
     // location/file, or just file when no location is set.
     std::string path() const;

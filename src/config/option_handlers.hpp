@@ -48,6 +48,8 @@ Result on_max_packet_size(Parser& p, const Line& l);
 // Sessions and persistence (persistence_options.cpp)
 Result on_persistent_client_expiration(Parser& p, const Line& l);
 Result on_autosave_interval(Parser& p, const Line& l);
+Result on_persistence_sync(Parser& p, const Line& l);
+Result on_autosave_on_changes(Parser& p, const Line& l);
 
 // Logging (log_options.cpp)
 Result on_log_dest(Parser& p, const Line& l);

@@ -82,20 +82,14 @@ const std::unordered_map<std::string_view, OptionSpec>& option_table() {
              [](Parser& p, const Line& l) { return set_bool(l, p.config.set_tcp_nodelay); }},
             // Persistence
             {"persistence", "persistence true|false",
-             [](Parser& p, const Line& l) {
-                 auto result = set_bool(l, p.config.persistence.enabled);
-                 // Said out loud: someone who asks for persistence expects a restart to lose nothing.
-                 if (result && p.config.persistence.enabled)
-                     p.warn(
-                         "persistence is not implemented yet: sessions, queued and retained messages are "
-                         "kept in memory only and are lost when the broker stops");
-                 return result;
-             }},
+             [](Parser& p, const Line& l) { return set_bool(l, p.config.persistence.enabled); }},
+            {"persistence_sync", "persistence_sync os|fsync", on_persistence_sync},
             {"persistence_location", "persistence_location DIRECTORY",
              [](Parser& p, const Line& l) { return set_text(l, p.config.persistence.location); }},
             {"persistence_file", "persistence_file NAME",
              [](Parser& p, const Line& l) { return set_text(l, p.config.persistence.file); }},
             {"autosave_interval", "autosave_interval SECONDS", on_autosave_interval},
+            {"autosave_on_changes", "autosave_on_changes COUNT", on_autosave_on_changes},
             // Logging
             {"log_dest", "log_dest stdout|stderr|file PATH|none", on_log_dest},
             {"log_type", "log_type TYPE", on_log_type},

@@ -12,7 +12,6 @@ constexpr auto kOptions = std::to_array<UnimplementedOption>({
     {"auth_opt_*", "plugins"},
     {"auth_plugin", "plugins"},
     {"auth_plugin_deny_special_chars", "plugins"},
-    {"autosave_on_changes", "persistence"},
     {"check_retain_source", "retained-message ACL checks"},
     {"clientid_prefixes", "client id prefixes"},
     {"global_plugin", "plugins"},

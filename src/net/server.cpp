@@ -87,6 +87,9 @@ Server::~Server() {
 
 std::expected<void, std::string> Server::start() {
     impl_->signals.emplace(impl_->signals_context, SIGINT, SIGTERM, SIGHUP);
+    if (impl_->options.prepare)
+        if (auto prepared = impl_->options.prepare(*impl_->broker); !prepared)
+            return std::unexpected(prepared.error());
     for (std::size_t index = 0; index < impl_->options.listeners.size(); ++index) {
         const ListenerSpec& spec = impl_->options.listeners[index];
         std::vector<asio::ip::address> addresses;

@@ -16,6 +16,10 @@ namespace culex::tls {
 class ServerContext;
 }
 
+namespace culex::broker {
+class Broker;
+}
+
 namespace culex::net {
 
 struct ListenerSpec {
@@ -33,6 +37,9 @@ struct ServerOptions {
     int max_connections = -1;  // across all listeners; -1: no limit
     // One per listener, in the same order.
     std::vector<broker::AccessPolicy> policies;
+    // Called by start() once the broker exists and before anything listens (persistence restores the
+    // broker's state here). An error stops the start.
+    std::function<std::expected<void, std::string>(broker::Broker&)> prepare;
 };
 
 class Server {

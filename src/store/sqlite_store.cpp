@@ -1,5 +1,6 @@
 #include "store/sqlite_store.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -239,6 +240,10 @@ std::expected<std::unique_ptr<SqliteStore>, StoreError> SqliteStore::open(const 
     if (auto ok = check_place(options.path); !ok) return std::unexpected(ok.error());
     std::unique_ptr<SqliteStore> store(new SqliteStore(options));
     if (auto ok = check_header(options.path, store->opened_); !ok) return std::unexpected(ok.error());
+    // A new store is private to the broker's user (it holds every retained message and queued payload);
+    // SQLite gives its -wal file the same mode.
+    if (int fd = ::open(options.path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600); fd >= 0)
+        ::close(fd);
 
     bool damaged = false;
     auto started = store->start(damaged);

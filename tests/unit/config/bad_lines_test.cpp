@@ -50,6 +50,7 @@ TEST(BadLines, ExactErrors) {
         {"listener 8883\nrequire_certificate 1",
          "culex.conf:2: 'require_certificate' needs true or false, got '1'"},
         {"persistence TRUE", "culex.conf:1: 'persistence' needs true or false, got 'TRUE'"},
+        {"persistence_sync always", "culex.conf:1: 'persistence_sync' needs os or fsync, got 'always'"},
         // Bad durations
         {"persistent_client_expiration 5",
          "culex.conf:1: 'persistent_client_expiration' needs a whole number followed by h, d, w, m or y "

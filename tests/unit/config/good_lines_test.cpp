@@ -80,7 +80,8 @@ TEST(GoodLines, BecomeTypedValues) {
              EXPECT_EQ(c.persistence.path(), "/var/lib/culex/culex.db");
          }},
         {"persistence false", [](const Config& c) { EXPECT_EQ(c.persistence.path(), "mosquitto.db"); }},
-        {"autosave_interval 60", [](const Config& c) { EXPECT_EQ(c.persistence.autosave_interval, 60s); }},
+        {"persistence_sync fsync", [](const Config& c) { EXPECT_TRUE(c.persistence.fsync); }},
+        {"persistence_sync os", [](const Config& c) { EXPECT_FALSE(c.persistence.fsync); }},
         // Logging
         {"log_type all", [](const Config& c) { EXPECT_EQ(c.log.types, LogType::all); }},
         {"log_type error\nlog_type subscribe",
@@ -170,12 +171,20 @@ TEST(GoodLines, BecomeTypedValues) {
     }
 }
 
-TEST(GoodLines, PersistenceIsReadButSaysItIsNotImplemented) {
+TEST(GoodLines, PersistenceIsOnWithoutAWarning) {
     const Config c = parse_ok("listener 1883\npersistence true\n");
     EXPECT_TRUE(c.persistence.enabled);
-    ASSERT_EQ(c.warnings.size(), 1u);
+    EXPECT_FALSE(c.persistence.fsync);
+    EXPECT_TRUE(c.warnings.empty());
+}
+
+TEST(GoodLines, AutosaveOptionsAreAcceptedAndSaidToHaveNoEffect) {
+    const Config c = parse_ok("listener 1883\nautosave_interval 60\nautosave_on_changes 10\n");
+    EXPECT_EQ(c.persistence.autosave_interval, 60s);
+    ASSERT_EQ(c.warnings.size(), 2u);
     EXPECT_EQ(c.warnings[0].line, 2);
-    EXPECT_NE(c.warnings[0].message.find("persistence is not implemented yet"), std::string::npos);
+    EXPECT_NE(c.warnings[0].message.find("autosave_interval has no effect"), std::string::npos);
+    EXPECT_NE(c.warnings[1].message.find("autosave_on_changes has no effect"), std::string::npos);
 }
 
 TEST(GoodLines, DefaultsFollowMosquitto) {

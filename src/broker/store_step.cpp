@@ -1,0 +1,76 @@
+#include "broker/store_step.hpp"
+
+#include "log/logger.hpp"
+#include "store/writer.hpp"
+
+namespace culex::broker {
+
+using culex::log::logger;
+using culex::log::LogType;
+
+CommitFence::~CommitFence() {
+    if (actions_.empty()) return;
+    bool committed = !failed_.load(std::memory_order_relaxed);
+    // Posted, not run: the last holder may be the writer thread or another loop.
+    loop_.post([actions = std::move(actions_), committed]() mutable {
+        for (auto& action : actions)
+            action(committed);
+    });
+    // next_ is released after this, so the next step's actions are posted after these.
+}
+
+CommitFence& StoreStep::fence() {
+    if (!fence_) {
+        fence_ = std::make_shared<CommitFence>(loop_);
+        if (auto previous = last_.lock()) previous->set_next(fence_);
+        last_ = fence_;
+    }
+    return *fence_;
+}
+
+void StoreStep::hold(FencePtr other) {
+    if (other) held_.push_back(std::move(other));
+}
+
+void StoreStep::end_step() {
+    if (!writer_) return;
+    if (batch_.empty()) {
+        // Nothing of this step to wait for: its actions go once the earlier steps' have.
+        held_.clear();
+        fence_.reset();
+        return;
+    }
+    submit();
+}
+
+void StoreStep::submit() {
+    auto done = [fence = std::move(fence_),
+                 held = std::move(held_)](const std::expected<void, store::StoreError>& result) {
+        if (result) return;  // the references drop with this function object: the fences may run now
+        logger().log(LogType::error, "Error: the store failed: {}; what it held is not acknowledged.",
+                     result.error().message);
+        if (fence) fence->fail();
+        for (const auto& other : held)
+            other->fail();
+    };
+    fence_ = nullptr;
+    held_.clear();
+    store::Batch batch = std::move(batch_);
+    batch_ = store::Batch();
+    if (writer_->submit(std::move(batch), store::Writer::Completion(done))) return;
+    // Refused: the writer's byte budget is spent (the disk is slower than the publishers). Nothing taken in
+    // may be lost, so it is queued anyway, and the acknowledgements it carries wait for it: publishers that
+    // wait for their PUBACKs (their in-flight window) slow down to the disk's pace.
+    if (!warned_backlog_) {
+        warned_backlog_ = true;
+        logger().log(LogType::warning,
+                     "Warning: the store is behind ({} bytes waiting to be written): acknowledgements wait "
+                     "for the disk.",
+                     writer_->waiting_bytes());
+    }
+    if (!writer_->submit(std::move(batch), store::Writer::Completion(done), store::Writer::Admission::always))
+        done(std::unexpected(
+            store::StoreError{store::StoreError::Kind::unavailable, "the writer has stopped"}));
+}
+
+}  // namespace culex::broker

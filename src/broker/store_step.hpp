@@ -1,0 +1,97 @@
+// What one event loop stores during one step, and what waits for it: the step's store operations go to the
+// writer thread as one batch when the step ends, and the acknowledgements that promise them (PUBACK, PUBREC,
+// PUBCOMP, SUBACK, UNSUBACK) run on the loop once that batch is committed, and once every other loop that
+// stored something for the same PUBLISH (a subscriber's queue on another loop) has committed that too.
+// Without a store (persistence false) nothing is collected and nothing waits.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "broker/loop_executor.hpp"
+#include "broker/session_anchor.hpp"
+#include "store/batch.hpp"
+
+namespace culex::store {
+class Writer;
+}
+
+namespace culex::broker {
+
+// One step's promise: its actions run on their loop when the last holder lets go (the step's own commit, and
+// the commits of other loops that stored deliveries of its messages). Steps of one loop release their actions
+// in step order: each fence holds the next one, so a later step's actions never overtake an earlier one's
+// (MQTT wants PUBACKs in the order of the PUBLISHes).
+class CommitFence {
+  public:
+    // `committed` false: the store failed, and what the action promised is not stored.
+    using Action = std::move_only_function<void(bool committed)>;
+
+    explicit CommitFence(LoopExecutor& loop) : loop_(loop) {}
+    CommitFence(const CommitFence&) = delete;
+    CommitFence& operator=(const CommitFence&) = delete;
+    ~CommitFence();
+
+    void add(Action action) { actions_.push_back(std::move(action)); }
+    // A commit that this fence waited for failed. Any thread.
+    void fail() { failed_.store(true, std::memory_order_relaxed); }
+    // Set once, by the fence's own loop, when it opens its next step's fence.
+    void set_next(std::shared_ptr<CommitFence> next) { next_ = std::move(next); }
+
+  private:
+    LoopExecutor& loop_;
+    std::vector<Action> actions_;
+    std::atomic<bool> failed_{false};
+    std::shared_ptr<CommitFence> next_;  // released after this one's actions are posted
+};
+
+using FencePtr = std::shared_ptr<CommitFence>;
+
+class StoreStep {
+  public:
+    explicit StoreStep(LoopExecutor& loop) : loop_(loop) {}
+
+    // From now on the loop stores through `writer` (null: no persistence). Set before the loops run.
+    void use(store::Writer* writer) { writer_ = writer; }
+    bool enabled() const { return writer_ != nullptr; }
+
+    // The operations of this step; only when enabled().
+    store::Batch& batch() { return batch_; }
+    // Runs `action` on this loop after this step's commit (and the commits this step waits for).
+    void after_commit(CommitFence::Action action) { fence().add(std::move(action)); }
+    // This step's fence, if anything waits on it: handed with deliveries to other loops, which hold it until
+    // they have committed what they stored of them.
+    FencePtr current_fence() const { return fence_; }
+    // A fence of another loop's step, held until this step's commit.
+    void hold(FencePtr other);
+
+    // Held QoS 2 PUBLISHes (Session::send_inflight): after this step's commit, `release` is called with the
+    // session's anchor and the packet id, on this loop; it finds the session wherever it has moved meanwhile.
+    using Release = std::function<void(const AnchorPtr&, std::uint16_t packet_id)>;
+    void on_release(Release release) { release_ = std::move(release); }
+    void release_when_stored(const AnchorPtr& anchor, std::uint16_t packet_id) {
+        after_commit([this, anchor, packet_id](bool) { release_(anchor, packet_id); });
+    }
+
+    // The step is over: its batch goes to the writer, its fence is released when the batch is committed.
+    // Also called mid-step when what was stored so far must be submitted before something else happens (a
+    // session handed to another loop, whose later operations must not overtake these).
+    void end_step();
+
+  private:
+    CommitFence& fence();
+    void submit();
+
+    LoopExecutor& loop_;
+    store::Writer* writer_ = nullptr;
+    store::Batch batch_;
+    FencePtr fence_;                   // this step's, created by the first action or hold
+    std::weak_ptr<CommitFence> last_;  // the previous step's, while something still holds it
+    std::vector<FencePtr> held_;       // other loops' fences that this step's commit releases
+    Release release_;
+    bool warned_backlog_ = false;
+};
+
+}  // namespace culex::broker
