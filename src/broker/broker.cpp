@@ -34,7 +34,7 @@ void Broker::replace_policies(std::vector<AccessPolicy> policies) {
 
 void Broker::use_store(store::Writer* writer) {
     for (int i = 0; i < loop_count(); ++i)
-        loop(i).store_step().use(writer);
+        loop(i).store_step().use(writer, &store_sequence_);
 }
 
 LoopCore& Broker::core(int index) {

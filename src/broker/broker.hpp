@@ -44,6 +44,8 @@ class Broker {
 
     // Persistence: from now on every loop stores through `writer` (null: none). Before the loops run.
     void use_store(store::Writer* writer);
+    // At restart: the highest sequence the store holds; new records are numbered after it.
+    void sequences_after(std::uint64_t last) { store_sequence_.store(last, std::memory_order_relaxed); }
 
     const BrokerSettings& settings() const { return settings_; }
     SubscriptionTree& subscriptions() { return subscriptions_; }
@@ -65,6 +67,7 @@ class Broker {
     SubscriptionTree subscriptions_;
     RetainedStore retained_;
     SessionRegistry sessions_;
+    std::atomic<std::uint64_t> store_sequence_{0};  // the last sequence given to a queued or in-flight record
     std::vector<std::atomic<PolicyPtr>> policies_;
     LoginChecker login_checker_;
 };

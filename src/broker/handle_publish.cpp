@@ -120,24 +120,12 @@ void LoopBroker::handle_pubrel(const ClientPtr& client, const Pubrel& pubrel) {
     Session& session = *client->session;
     MessagePtr message = session.release_incoming(pubrel.packet_id);
     if (message) router_.route(message, session.anchor().get());
-    if (!message || !session.stores()) return acknowledge(client, Pubcomp{pubrel.packet_id});
-    if (broker_.loop_count() == 1) {
-        // Its removal and what routing stored of it are one batch, committed together: exactly once.
+    // Its removal and what routing stored of it (the queues of stored sessions on every loop, router.cpp) are
+    // one batch, committed together: exactly once across a crash.
+    if (message && session.stores())
         store_step_.batch().delete_inflight(session.client_id(), store::Direction::incoming,
                                             pubrel.packet_id);
-        return acknowledge(client, Pubcomp{pubrel.packet_id});
-    }
-    // Subscribers on other loops store it in their own batches, which may be committed after this loop's. So
-    // the message leaves the store only once those are committed too: a crash before then routes it again on
-    // the PUBREL the client resends (a subscriber may get it twice) instead of losing it. PUBCOMP waits for
-    // the removal, else a restart would take the client's next message under this id for a resend of this
-    // one. docs/persistence.md: how this becomes exactly once with several loops.
-    store_step_.after_commit(
-        [this, client, id = pubrel.packet_id, owner = session.client_id()](bool committed) {
-            if (!committed) return refuse_unstored(*client);
-            store_step_.batch().delete_inflight(owner, store::Direction::incoming, id);
-            acknowledge(client, Pubcomp{id});
-        });
+    acknowledge(client, Pubcomp{pubrel.packet_id});
 }
 
 }  // namespace culex::broker

@@ -28,9 +28,12 @@ LoopBroker::LoopBroker(Broker& broker, int loop)
 }
 
 void LoopBroker::end_step() {
-    // Deliveries to other loops carry this step's fence: its acknowledgements wait for their stores too.
-    router_.hand_over(store_step_.current_fence());
+    // The step's batch goes to the writer first: it holds the messages routed to stored sessions on other
+    // loops (router.cpp), which those loops' own records must not overtake. The deliveries carry this step's
+    // fence: its acknowledgements wait for their loops' commits too.
+    FencePtr fence = store_step_.current_fence();
     store_step_.end_step();
+    router_.hand_over(fence);
 }
 
 LoopBroker::~LoopBroker() = default;

@@ -70,6 +70,7 @@ store::SessionRecord session_record(const Session& session, std::optional<store:
 void LoopBroker::record_connected(const Client& client, Session& session) {
     if (!store_step_.enabled()) return;
     store::Batch& batch = store_step_.batch();
+    session.anchor()->stores.store(session.stores(), std::memory_order_relaxed);
     if (!session.persistent()) {
         // A session that was persistent and now ends with its connection (MQTT 5 expiry 0 on reconnect).
         if (session.stored) batch.delete_session(session.client_id());
@@ -102,6 +103,7 @@ void LoopBroker::record_ended(Session& session) {
     if (!store_step_.enabled() || !session.stored) return;
     store_step_.batch().delete_session(session.client_id());
     session.stored = false;
+    session.anchor()->stores.store(false, std::memory_order_relaxed);
 }
 
 void LoopBroker::record_will_gone(Session& session) {

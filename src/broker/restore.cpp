@@ -47,8 +47,11 @@ class Restorer {
         if (auto queued = restore_queues(state); !queued) return std::unexpected(queued.error());
         restore_wills(state);
         // The restored sessions store through their loop from now on (not before: restoring is no change).
-        for (auto& [id, session] : sessions_)
+        for (auto& [id, session] : sessions_) {
             session->use_store(&broker_.loop(session->anchor()->loop.load()).store_step());
+            session->anchor()->stores.store(session->stores(), std::memory_order_relaxed);
+        }
+        broker_.sequences_after(last_sequence_);
         if (!cleanup_.empty())
             if (auto done = store_.commit(cleanup_); !done) return std::unexpected(done.error());
         return report_;
@@ -128,6 +131,7 @@ class Restorer {
             Session* s = session(r->client_id);
             if (!s) continue;
             ++report_.inflight;
+            last_sequence_ = std::max(last_sequence_, r->sequence);
             if (r->direction == store::Direction::incoming) {
                 s->hold_incoming(r->packet_id, stored::message(r->topic, r->payload, r->qos, r->retain,
                                                                r->properties, r->expires_at));
@@ -145,8 +149,13 @@ class Restorer {
 
     std::expected<void, store::StoreError> restore_queues(const store::LoadedState& state) {
         for (const auto& summary : state.queues) {
+            last_sequence_ = std::max(last_sequence_, summary.last_sequence);
             Session* s = session(summary.client_id);
-            if (!s) continue;
+            if (!s) {
+                // Its session expired while the broker was down, or was ended as this was routed to it.
+                cleanup_.dequeue(summary.client_id, summary.first_sequence, summary.last_sequence);
+                continue;
+            }
             store::QueueRequest request{summary.client_id, 0, 1000, 1u << 20};
             for (;;) {
                 auto page = store_.read_queue(request);
@@ -189,7 +198,8 @@ class Restorer {
     store::Store& store_;
     store::Deadline now_;
     std::unordered_map<std::string, Session*> sessions_;
-    store::Batch cleanup_;  // what expired while the broker was down
+    store::Batch cleanup_;             // what expired while the broker was down
+    std::uint64_t last_sequence_ = 0;  // the highest of the queued and in-flight records, kept or not
     RestoreReport report_;
 };
 

@@ -69,13 +69,28 @@ void Router::deliver(Delivery&& delivery) {
     int owner = delivery.anchor->loop.load(std::memory_order_acquire);
     if (owner == loop_) {
         Session* session = delivery.anchor->session;
-        if (session && policies_.allowed(*session, auth::Access::read, delivery.message->topic))
+        if (session && policies_.allowed(*session, auth::Access::read, delivery.message->topic)) {
             session->deliver(delivery.message, delivery.qos, delivery.retain, delivery.ids,
-                             std::move(delivery.share));
+                             std::move(delivery.share), delivery.stored_as);
+        } else if (delivery.stored_as != 0) {
+            store_.batch().dequeue(delivery.anchor->client_id, delivery.stored_as, delivery.stored_as);
+        }
         return;
     }
     // The session lives on another loop (or moved there since the match: deliver() there follows it again).
     if (behind(owner, delivery)) return;
+    if (delivery.stored_as == 0 && delivery.qos != QoS::at_most_once && store_.enabled() &&
+        delivery.anchor->stores.load(std::memory_order_relaxed)) {
+        // Stored here, in this step's batch, with whatever else the PUBLISH changed (the publisher's QoS 2
+        // state, the retained message): one transaction, so a crash leaves the message either routed to every
+        // stored session or to none, and the PUBACK waits for nothing else. The session's loop only moves it
+        // from queued to in flight. That batch is submitted before the deliveries are handed over
+        // (LoopBroker::end_step), so the session's own later records are never committed before this one.
+        delivery.stored_as = store_.next_sequence();
+        store_.batch().enqueue(stored::queued(delivery.anchor->client_id, delivery.stored_as,
+                                              *delivery.message, delivery.qos, delivery.retain,
+                                              delivery.share));
+    }
     outbound_bytes_[static_cast<std::size_t>(owner)] += transit_size(*delivery.message);
     outbound_[static_cast<std::size_t>(owner)].push_back(std::move(delivery));
     outbound_waiting_ = true;

@@ -44,6 +44,8 @@ class Router {
         bool retain;
         SubscriptionIds ids;
         ShareKey share;  // came through this shared subscription
+        // Put in the session's stored queue under this sequence by the loop that routed it (0: not stored).
+        std::uint64_t stored_as = 0;
     };
 
     void deliver(Delivery&& delivery);

@@ -77,9 +77,15 @@ std::uint64_t queued_size(const Message& message) {
 
 }  // namespace
 
-void Session::deliver(const MessagePtr& message, QoS qos, bool retain, SubscriptionIds ids, ShareKey share) {
-    if (message->expired_now()) return;
-    Outgoing out{message, qos, retain, ids, std::move(share)};
+void Session::deliver(const MessagePtr& message, QoS qos, bool retain, SubscriptionIds ids, ShareKey share,
+                      std::uint64_t stored_as) {
+    Outgoing out{message, qos, retain, ids, std::move(share), 0, stored_as};
+    if (stored_as != 0 && !stores()) {
+        // Stored by the publisher's loop on a guess that this session keeps a stored queue; it does not.
+        unstore(stored_as);
+        out.sequence = 0;
+    }
+    if (message->expired_now()) return unstore(out.sequence);
     if (qos == QoS::at_most_once) {
         // QoS 0 is never stored: an offline client misses it (mosquitto's queue_qos0_messages false).
         if (!online()) return;
@@ -92,18 +98,26 @@ void Session::deliver(const MessagePtr& message, QoS qos, bool retain, Subscript
     if (!online() || window_full() || !queue_.empty()) {
         bool full = (settings_.max_queued_messages != 0 && queue_.size() >= settings_.max_queued_messages) ||
                     (settings_.max_queued_bytes != 0 && queued_bytes_ >= settings_.max_queued_bytes);
-        if (full) return note_dropped();
+        if (full) {
+            unstore(out.sequence);
+            return note_dropped();
+        }
         dropping_ = false;
         queued_bytes_ += queued_size(*message);
-        if (stores()) {
-            out.sequence = ++last_sequence_;
+        if (stores() && out.sequence == 0) {
+            out.sequence = store_->next_sequence();
             store_->batch().enqueue(
                 stored::queued(client_id(), out.sequence, *message, qos, retain, out.share));
         }
         queue_.push_back(std::move(out));
         return;
     }
+    unstore(out.sequence);  // from the stored queue to in flight: send_inflight stores it as that
     send_inflight(std::move(out));
+}
+
+void Session::unstore(std::uint64_t sequence) {
+    if (sequence != 0 && store_) store_->batch().dequeue(client_id(), sequence, sequence);
 }
 
 void Session::note_dropped() {
@@ -123,7 +137,7 @@ void Session::send_inflight(Outgoing out) {
     if (!out.held && !send_publish(out)) return;  // too large for the client: dropped, not retried
     if (stores()) {
         // Resent after a restart until the client acknowledges it.
-        if (out.sequence == 0) out.sequence = ++last_sequence_;
+        if (out.sequence == 0) out.sequence = store_->next_sequence();
         store_->batch().put_inflight(stored::outgoing(client_id(), out.packet_id, out.sequence,
                                                       out.message.get(), out.qos, out.retain, out.share));
         if (out.held) store_->release_when_stored(anchor_, out.packet_id);
@@ -138,7 +152,7 @@ void Session::pump_queue() {
         Outgoing out = std::move(queue_.front());
         queue_.pop_front();
         queued_bytes_ -= queued_size(*out.message);
-        if (out.sequence != 0 && stores()) store_->batch().dequeue(client_id(), out.sequence, out.sequence);
+        if (stores()) unstore(out.sequence);
         if (out.message->expired_now()) continue;  // expired while queued (MQTT 5 Message Expiry Interval)
         send_inflight(std::move(out));
     }
@@ -286,14 +300,12 @@ void Session::restore_outgoing(std::uint16_t packet_id, std::uint64_t sequence, 
     Outgoing out{std::move(message), qos,  retain,          {}, std::move(share), packet_id,
                  sequence,           true, awaiting_pubcomp};
     if (f.inflight.emplace(packet_id, std::move(out)).second) f.order.push_back(packet_id);
-    last_sequence_ = std::max(last_sequence_, sequence);
 }
 
 void Session::restore_queued(std::uint64_t sequence, MessagePtr message, QoS qos, bool retain,
                              ShareKey share) {
     queued_bytes_ += queued_size(*message);
     queue_.push_back(Outgoing{std::move(message), qos, retain, {}, std::move(share), 0, sequence});
-    last_sequence_ = std::max(last_sequence_, sequence);
 }
 
 }  // namespace culex::broker

@@ -69,9 +69,10 @@ class Session {
 
     // --- outgoing messages (broker -> client) ---
     // Sends at `qos` now, or queues it when offline or when the in-flight window is full. `share`: the shared
-    // subscription it came through, if any.
+    // subscription it came through, if any. `stored_as`: the sequence under which the publisher's loop
+    // already put it in this session's stored queue (0: not stored; the session stores it itself if it must).
     void deliver(const MessagePtr& message, protocol::QoS qos, bool retain, SubscriptionIds ids,
-                 ShareKey share = nullptr);
+                 ShareKey share = nullptr, std::uint64_t stored_as = 0);
     // The messages that came through a shared subscription and that the client has not acknowledged (QoS 1)
     // or received (QoS 2, no PUBREC yet), in flight or queued, taken out of the session as it ends so that
     // another member of the group gets them (spec 4.8.2).
@@ -139,6 +140,8 @@ class Session {
     void note_dropped();
     // An outgoing exchange ended: its in-flight record goes from the store.
     void forget_stored(std::uint16_t packet_id);
+    // The queued record `sequence` (0: none) goes from the store: the message was dropped, or is sent now.
+    void unstore(std::uint64_t sequence);
 
     // QoS 1/2 state in both directions, created by the first QoS 1/2 message: a session that only ever sees
     // QoS 0 (most idle devices) carries a pointer instead of three containers.
@@ -162,7 +165,6 @@ class Session {
     bool dropping_ = false;           // the drop was logged; logged again after a delivery goes through
     std::uint32_t list_slot_ = 0;     // its place in the owning loop's SessionList
     StoreStep* store_ = nullptr;
-    std::uint64_t last_sequence_ = 0;  // of what it stored, queued or in flight
 };
 
 }  // namespace culex::broker

@@ -21,6 +21,10 @@ struct SessionAnchor {
     // A connection is attached to the session. Written by the owning loop, read by any loop choosing a
     // member of a shared subscription (a hint: it may change right after it is read).
     std::atomic<bool> online{false};
+    // The session keeps its state in the store (persistence on, and it outlives its connection). Written by
+    // the owning loop; read by the loops of publishers, which store the messages they route to it (a hint:
+    // the owner corrects a wrong guess either way).
+    std::atomic<bool> stores{false};
 };
 
 using AnchorPtr = std::shared_ptr<SessionAnchor>;

@@ -53,12 +53,20 @@ class StoreStep {
   public:
     explicit StoreStep(LoopExecutor& loop) : loop_(loop) {}
 
-    // From now on the loop stores through `writer` (null: no persistence). Set before the loops run.
-    void use(store::Writer* writer) { writer_ = writer; }
+    // From now on the loop stores through `writer` (null: no persistence), numbering queued and in-flight
+    // messages from `sequences` (the broker's, shared by every loop). Set before the loops run.
+    void use(store::Writer* writer, std::atomic<std::uint64_t>* sequences) {
+        writer_ = writer;
+        sequences_ = sequences;
+    }
     bool enabled() const { return writer_ != nullptr; }
 
     // The operations of this step; only when enabled().
     store::Batch& batch() { return batch_; }
+    // A new sequence for a queued or in-flight record. One counter for the whole broker: a message stored by
+    // the publisher's loop for a session on another loop is numbered there, and a client id's records never
+    // reuse a number, even across the sessions it has over time. Only when enabled().
+    std::uint64_t next_sequence() { return sequences_->fetch_add(1, std::memory_order_relaxed) + 1; }
     // Runs `action` on this loop after this step's commit (and the commits this step waits for).
     void after_commit(CommitFence::Action action) { fence().add(std::move(action)); }
     // This step's fence, if anything waits on it: handed with deliveries to other loops, which hold it until
@@ -86,6 +94,7 @@ class StoreStep {
 
     LoopExecutor& loop_;
     store::Writer* writer_ = nullptr;
+    std::atomic<std::uint64_t>* sequences_ = nullptr;
     store::Batch batch_;
     FencePtr fence_;                   // this step's, created by the first action or hold
     std::weak_ptr<CommitFence> last_;  // the previous step's, while something still holds it
