@@ -25,6 +25,8 @@ LoopBroker::LoopBroker(Broker& broker, int loop)
       router_(broker, loop, policies_, store_step_) {
     store_step_.on_release(
         [this](const AnchorPtr& anchor, std::uint16_t packet_id) { release_held(anchor, packet_id); });
+    store_step_.on_page(
+        [this](const AnchorPtr& anchor, StoreStep::PageRead page) { take_page(anchor, std::move(page)); });
 }
 
 void LoopBroker::end_step() {

@@ -109,6 +109,8 @@ class LoopBroker final : public LoopCore {
     void refuse_unstored(Client& client);
     // A held QoS 2 PUBLISH's record is committed: sent by the loop that owns its session now.
     void release_held(const AnchorPtr& anchor, std::uint16_t packet_id);
+    // A page of a session's stored queue has been read: to the session, on the loop that owns it now.
+    void take_page(const AnchorPtr& anchor, StoreStep::PageRead page);
     void record_connected(const Client& client, Session& session);
     void record_offline(Session& session);
     void record_ended(Session& session);

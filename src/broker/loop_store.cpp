@@ -52,6 +52,17 @@ void LoopBroker::release_held(const AnchorPtr& anchor, std::uint16_t packet_id) 
     if (anchor->session) anchor->session->release_held(packet_id);
 }
 
+void LoopBroker::take_page(const AnchorPtr& anchor, StoreStep::PageRead page) {
+    int owner = anchor->loop.load(std::memory_order_acquire);
+    if (owner != loop_) {
+        broker_.post(owner, [&broker = broker_, owner, anchor, page = std::move(page)]() mutable {
+            broker.loop(owner).take_page(anchor, std::move(page));
+        });
+        return;
+    }
+    if (anchor->session) anchor->session->take_page(std::move(page));
+}
+
 namespace {
 
 store::SessionRecord session_record(const Session& session, std::optional<store::Deadline> expires_at) {

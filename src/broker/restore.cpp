@@ -156,26 +156,9 @@ class Restorer {
                 cleanup_.dequeue(summary.client_id, summary.first_sequence, summary.last_sequence);
                 continue;
             }
-            store::QueueRequest request{summary.client_id, 0, 1000, 1u << 20};
-            for (;;) {
-                auto page = store_.read_queue(request);
-                if (!page) return std::unexpected(page.error());
-                for (auto& m : page->messages) {
-                    s->restore_queued(
-                        m.sequence,
-                        stored::message(m.topic, m.payload, m.qos, m.retain, m.properties, m.expires_at),
-                        m.qos, m.retain, stored::share_key(m.share_name));
-                    ++report_.queued;
-                }
-                for (const auto& dropped : page->dropped) {
-                    logger().log(LogType::warning,
-                                 "Warning: dropped queued message of {} from the store: {}.", dropped.key,
-                                 dropped.why);
-                    ++report_.dropped_queued;
-                }
-                if (!page->more) break;
-                request.after_sequence = page->last_sequence;
-            }
+            // Its messages stay in the store until its client takes them (session_stored_queue.cpp).
+            s->restore_stored_queue(summary.count, summary.bytes);
+            report_.queued += summary.count;
         }
         return {};
     }

@@ -95,14 +95,17 @@ void Session::deliver(const MessagePtr& message, QoS qos, bool retain, Subscript
         send_publish(out);
         return;
     }
-    if (!online() || window_full() || !queue_.empty()) {
-        bool full = (settings_.max_queued_messages != 0 && queue_.size() >= settings_.max_queued_messages) ||
-                    (settings_.max_queued_bytes != 0 && queued_bytes_ >= settings_.max_queued_bytes);
+    if (!online() || window_full() || !queue_.empty() || (tail_ && tail_->count > 0)) {
+        std::uint64_t count = queue_.size() + stored_queue_count();
+        std::uint64_t bytes = queued_bytes_ + (tail_ ? tail_->bytes : 0);
+        bool full = (settings_.max_queued_messages != 0 && count >= settings_.max_queued_messages) ||
+                    (settings_.max_queued_bytes != 0 && bytes >= settings_.max_queued_bytes);
         if (full) {
             unstore(out.sequence);
             return note_dropped();
         }
         dropping_ = false;
+        if (queues_in_store()) return queue_in_store(out);
         queued_bytes_ += queued_size(*message);
         if (stores() && out.sequence == 0) {
             out.sequence = store_->next_sequence();
@@ -156,6 +159,7 @@ void Session::pump_queue() {
         if (out.message->expired_now()) continue;  // expired while queued (MQTT 5 Message Expiry Interval)
         send_inflight(std::move(out));
     }
+    if (online() && queue_.empty() && tail_ && tail_->count > 0) ask_for_page();
 }
 
 void Session::resume() {
@@ -300,12 +304,6 @@ void Session::restore_outgoing(std::uint16_t packet_id, std::uint64_t sequence, 
     Outgoing out{std::move(message), qos,  retain,          {}, std::move(share), packet_id,
                  sequence,           true, awaiting_pubcomp};
     if (f.inflight.emplace(packet_id, std::move(out)).second) f.order.push_back(packet_id);
-}
-
-void Session::restore_queued(std::uint64_t sequence, MessagePtr message, QoS qos, bool retain,
-                             ShareKey share) {
-    queued_bytes_ += queued_size(*message);
-    queue_.push_back(Outgoing{std::move(message), qos, retain, {}, std::move(share), 0, sequence});
 }
 
 }  // namespace culex::broker

@@ -17,6 +17,7 @@
 #include "broker/session_anchor.hpp"
 #include "broker/settings.hpp"
 #include "broker/subscription_tree.hpp"
+#include "store/store.hpp"
 
 namespace culex::broker {
 
@@ -109,8 +110,12 @@ class Session {
     // At restart (before the loops run), in the order the store gives them.
     void restore_outgoing(std::uint16_t packet_id, std::uint64_t sequence, MessagePtr message,
                           protocol::QoS qos, bool retain, ShareKey share, bool awaiting_pubcomp);
-    void restore_queued(std::uint64_t sequence, MessagePtr message, protocol::QoS qos, bool retain,
-                        ShareKey share);
+    // At restart: what the store holds of its queue (nothing of it is read until a client takes it).
+    void restore_stored_queue(std::uint64_t count, std::uint64_t bytes);
+    // Messages of its queue that live only in the store (session_stored_queue.cpp).
+    std::uint64_t stored_queue_count() const { return tail_ ? tail_->count : 0; }
+    // A page of its stored queue, asked for by ask_for_page(), has been read (or failed to be).
+    void take_page(std::expected<store::QueuePage, store::StoreError> page);
     // The record of held QoS 2 PUBLISH `packet_id` is committed: it goes out now (or at the next resume).
     void release_held(std::uint16_t packet_id);
 
@@ -143,6 +148,24 @@ class Session {
     // The queued record `sequence` (0: none) goes from the store: the message was dropped, or is sent now.
     void unstore(std::uint64_t sequence);
 
+    // session_stored_queue.cpp: a stored session's queue beyond what memory holds. An offline stored session
+    // keeps its queue only in the store, an online one up to kMemoryQueue messages in memory; the rest is
+    // paged in as the client takes what memory holds, so that a long outage costs disk, not RAM.
+    struct StoredTail {
+        std::uint64_t count = 0;  // messages (an upper bound: a page may hold some counted twice, harmless)
+        std::uint64_t bytes = 0;  // their payload bytes, for max_queued_bytes
+        bool reading = false;     // a page is being read
+        bool arrived_while_reading = false;
+    };
+    static constexpr std::size_t kMemoryQueue = 1000;
+    static constexpr std::size_t kPageMessages = 500;
+    static constexpr std::size_t kPageBytes = 1u << 20;
+    // The message goes to the stored tail instead of memory: offline, or the tail is not empty (order), or
+    // memory holds enough.
+    bool queues_in_store() const;
+    void queue_in_store(Outgoing& out);
+    void ask_for_page();
+
     // QoS 1/2 state in both directions, created by the first QoS 1/2 message: a session that only ever sees
     // QoS 0 (most idle devices) carries a pointer instead of three containers.
     struct Flows {
@@ -165,6 +188,7 @@ class Session {
     bool dropping_ = false;           // the drop was logged; logged again after a delivery goes through
     std::uint32_t list_slot_ = 0;     // its place in the owning loop's SessionList
     StoreStep* store_ = nullptr;
+    std::unique_ptr<StoredTail> tail_;  // created by the first message queued only in the store
 };
 
 }  // namespace culex::broker

@@ -32,6 +32,19 @@ void StoreStep::hold(FencePtr other) {
     if (other) held_.push_back(std::move(other));
 }
 
+void StoreStep::read_page(const AnchorPtr& anchor, std::size_t max_count, std::size_t max_bytes) {
+    after_commit([this, anchor, max_count, max_bytes](bool) {
+        store::QueueRequest request{anchor->client_id, 0, max_count, max_bytes};
+        bool asked = writer_->read_queue(std::move(request), [this, anchor](PageRead page) {
+            // Writer thread: back to this loop.
+            loop_.post([this, anchor, page = std::move(page)]() mutable { page_(anchor, std::move(page)); });
+        });
+        if (!asked)
+            page_(anchor, std::unexpected(store::StoreError{store::StoreError::Kind::unavailable,
+                                                            "the writer has stopped"}));
+    });
+}
+
 void StoreStep::end_step() {
     if (!writer_) return;
     if (batch_.empty()) {

@@ -13,6 +13,7 @@
 #include "broker/loop_executor.hpp"
 #include "broker/session_anchor.hpp"
 #include "store/batch.hpp"
+#include "store/store.hpp"
 
 namespace culex::store {
 class Writer;
@@ -83,6 +84,14 @@ class StoreStep {
         after_commit([this, anchor, packet_id](bool) { release_(anchor, packet_id); });
     }
 
+    // Pages of a session's stored queue (session_stored_queue.cpp): the first page of what the store holds of
+    // the session's queue, read once this loop's records so far are committed (messages it already sent are
+    // gone from it), is handed to `page` on this loop, which finds the session wherever it has moved.
+    using PageRead = std::expected<store::QueuePage, store::StoreError>;
+    using Page = std::function<void(const AnchorPtr&, PageRead)>;
+    void on_page(Page page) { page_ = std::move(page); }
+    void read_page(const AnchorPtr& anchor, std::size_t max_count, std::size_t max_bytes);
+
     // The step is over: its batch goes to the writer, its fence is released when the batch is committed.
     // Also called mid-step when what was stored so far must be submitted before something else happens (a
     // session handed to another loop, whose later operations must not overtake these).
@@ -100,6 +109,7 @@ class StoreStep {
     std::weak_ptr<CommitFence> last_;  // the previous step's, while something still holds it
     std::vector<FencePtr> held_;       // other loops' fences that this step's commit releases
     Release release_;
+    Page page_;
     bool warned_backlog_ = false;
 };
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -18,8 +19,9 @@ const char* to_string(RecordKind kind);
 struct Recovery {
     struct Dropped {
         RecordKind kind;
-        std::string key;  // the client id, topic or filter, as far as it could be read
-        std::string why;  // "checksum mismatch", "its session record was damaged", an SQLite error
+        std::string key;             // the client id, topic or filter, as far as it could be read
+        std::string why;             // "checksum mismatch", "its session record was damaged", an SQLite error
+        std::uint64_t sequence = 0;  // a queued message's (read_queue), so that the broker can remove it
     };
     static constexpr std::size_t kMaxListed = 100;
 

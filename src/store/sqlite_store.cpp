@@ -385,7 +385,7 @@ std::expected<QueuePage, StoreError> SqliteStore::read_queue(const QueueRequest&
             page.last_sequence = static_cast<std::uint64_t>(stmt.column_int(1));
             page.dropped.push_back({RecordKind::queued,
                                     fmt::format("{} #{}", sqlite::row_key(stmt), page.last_sequence),
-                                    "checksum mismatch: the row was changed on disk"});
+                                    "checksum mismatch: the row was changed on disk", page.last_sequence});
             continue;
         }
         std::size_t size = message->topic.size() + message->payload.size() + message->properties.size();

@@ -91,6 +91,15 @@ class Broker:
         self.stop()
 
 
+def rss_kb(pid):
+    """The resident set size of process `pid`, in KiB."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise AssertionError("no VmRSS")
+
+
 def write_config(directory, text):
     path = Path(directory) / "broker.conf"
     path.write_text(text)

@@ -16,7 +16,7 @@ import pytest
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from brokers import start_culex
+from brokers import rss_kb, start_culex
 from durable_client import DurableClient
 from mqtt_peers import WAIT, connected
 
@@ -305,3 +305,40 @@ def test_a_store_cut_mid_write_is_reported_and_what_is_intact_is_served(tmp_path
     c.disconnect()
     assert broker.stop() == 0
     assert list(tmp_path.glob(STORE + ".damaged-*")), "the damaged file is kept aside, never deleted"
+
+
+def test_a_long_outage_is_queued_on_disk_not_in_memory_and_served_in_order(tmp_path):
+    """60 MB of QoS 1 messages for an offline persistent session: the broker's RSS grows by far less (they are in
+    the store, not in memory), and the session gets every one, in order, when it comes back."""
+    count, size = 30000, 2048
+    # A small ASan quarantine: freed memory would otherwise stay resident (up to 256 MB) and hide the figure.
+    env = {"ASAN_OPTIONS": (os.environ.get("ASAN_OPTIONS", "") + ":quarantine_size_mb=4").lstrip(":")}
+    broker = start_culex(tmp_path, persistent_config(tmp_path), verbose=False, env=env)
+    sub = DurableClient("outage")
+    sub.connect(broker.port)
+    sub.subscribe("outage/#", 1)
+    sub.disconnect()
+    pub = DurableClient("outage-pub")
+    pub.connect(broker.port, clean=True)
+
+    def publish(first, last):
+        for n in range(first, last):
+            while len(pub.outgoing) >= 200:
+                assert pub.pump(0.05), "the publisher lost its connection"
+            pub.publish("outage/data", n.to_bytes(4, "big") + bytes(size - 4), 1)
+        pump_until([pub], lambda: not pub.outgoing, 60, "every PUBLISH acknowledged")
+
+    publish(0, 1000)  # warm up: the store's page cache, the loops' buffers
+    before = rss_kb(broker.proc.pid)
+    publish(1000, count)
+    grown_mb = (rss_kb(broker.proc.pid) - before) / 1024
+    print(f"RSS grew by {grown_mb:.1f} MB for {(count - 1000) * size / 1e6:.0f} MB queued")
+    assert grown_mb < 25, f"RSS grew by {grown_mb:.1f} MB: the offline queue is held in memory"
+    pub.disconnect()
+
+    assert sub.connect(broker.port) is True
+    pump_until([sub], lambda: len(sub.delivered) >= count, 120, f"{count} queued messages")
+    numbers = [int.from_bytes(payload[:4], "big") for _, payload, _ in sub.delivered]
+    assert numbers == list(range(count)), "the stored queue came back out of order or incomplete"
+    sub.disconnect()
+    assert broker.stop() == 0

@@ -6,16 +6,8 @@ import time
 
 import pytest
 
-from brokers import start_culex
+from brokers import rss_kb, start_culex
 from mqtt_peers import WAIT
-
-
-def rss_kb(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise AssertionError("no VmRSS")
 
 
 def varint(n):

@@ -9,7 +9,7 @@ import socket
 import threading
 import time
 
-from brokers import start_culex
+from brokers import rss_kb, start_culex
 from mqtt_peers import WAIT, connect_packet, connected, publish_packet, recv_exact, varint
 
 STORM_SECONDS = int(os.environ.get("CULEX_STORM_SECONDS", "6"))
@@ -22,14 +22,6 @@ ASAN_RSS_ALLOWANCE_MB = 50
 def under_asan(pid):
     with open(f"/proc/{pid}/maps") as f:
         return "libasan" in f.read()
-
-
-def rss_kb(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise AssertionError("no VmRSS")
 
 
 def subscribe_packet(topic, qos=0, packet_id=1):
