@@ -32,7 +32,7 @@ void Broker::replace_policies(std::vector<AccessPolicy> policies) {
         post(loop, [this, loop] { this->loop(loop).recheck_clients(); });
 }
 
-void Broker::use_store(store::Writer* writer) {
+void Broker::use_store(store::CommitQueue* writer) {
     for (int i = 0; i < loop_count(); ++i)
         loop(i).store_step().use(writer, &store_sequence_);
 }

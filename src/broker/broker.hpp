@@ -16,7 +16,7 @@
 #include "broker/subscription_tree.hpp"
 
 namespace culex::store {
-class Writer;
+class CommitQueue;
 }
 
 namespace culex::broker {
@@ -43,7 +43,7 @@ class Broker {
     }
 
     // Persistence: from now on every loop stores through `writer` (null: none). Before the loops run.
-    void use_store(store::Writer* writer);
+    void use_store(store::CommitQueue* writer);
     // At restart: the highest sequence the store holds; new records are numbered after it.
     void sequences_after(std::uint64_t last) { store_sequence_.store(last, std::memory_order_relaxed); }
 

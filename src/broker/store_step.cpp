@@ -1,7 +1,7 @@
 #include "broker/store_step.hpp"
 
 #include "log/logger.hpp"
-#include "store/writer.hpp"
+#include "store/commit_queue.hpp"
 
 namespace culex::broker {
 
@@ -70,7 +70,7 @@ void StoreStep::submit() {
     held_.clear();
     store::Batch batch = std::move(batch_);
     batch_ = store::Batch();
-    if (writer_->submit(std::move(batch), store::Writer::Completion(done))) return;
+    if (writer_->submit(std::move(batch), store::CommitQueue::Completion(done))) return;
     // Refused: the writer's byte budget is spent (the disk is slower than the publishers). Nothing taken in
     // may be lost, so it is queued anyway, and the acknowledgements it carries wait for it: publishers that
     // wait for their PUBACKs (their in-flight window) slow down to the disk's pace.
@@ -81,7 +81,8 @@ void StoreStep::submit() {
                      "for the disk.",
                      writer_->waiting_bytes());
     }
-    if (!writer_->submit(std::move(batch), store::Writer::Completion(done), store::Writer::Admission::always))
+    if (!writer_->submit(std::move(batch), store::CommitQueue::Completion(done),
+                         store::CommitQueue::Admission::always))
         done(std::unexpected(
             store::StoreError{store::StoreError::Kind::unavailable, "the writer has stopped"}));
 }

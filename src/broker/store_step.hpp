@@ -16,7 +16,7 @@
 #include "store/store.hpp"
 
 namespace culex::store {
-class Writer;
+class CommitQueue;
 }
 
 namespace culex::broker {
@@ -56,7 +56,7 @@ class StoreStep {
 
     // From now on the loop stores through `writer` (null: no persistence), numbering queued and in-flight
     // messages from `sequences` (the broker's, shared by every loop). Set before the loops run.
-    void use(store::Writer* writer, std::atomic<std::uint64_t>* sequences) {
+    void use(store::CommitQueue* writer, std::atomic<std::uint64_t>* sequences) {
         writer_ = writer;
         sequences_ = sequences;
     }
@@ -102,7 +102,7 @@ class StoreStep {
     void submit();
 
     LoopExecutor& loop_;
-    store::Writer* writer_ = nullptr;
+    store::CommitQueue* writer_ = nullptr;
     std::atomic<std::uint64_t>* sequences_ = nullptr;
     store::Batch batch_;
     FencePtr fence_;                   // this step's, created by the first action or hold

@@ -17,16 +17,15 @@
 #include <thread>
 #include <vector>
 
+#include "store/commit_queue.hpp"
 #include "store/store.hpp"
 
 namespace culex::store {
 
-class Writer {
+class Writer final : public CommitQueue {
   public:
-    // Called on the writer thread once the batch is committed (or the commit failed: nothing of it stored).
-    // It may submit again; it must not call stop() (the thread would wait for itself).
-    using Completion = std::function<void(const std::expected<void, StoreError>&)>;
-    using PageCompletion = std::function<void(std::expected<QueuePage, StoreError>)>;
+    // Completions run on the writer thread. One may submit again; it must not call stop() (the thread would
+    // wait for itself).
 
     struct Options {
         // What waiting batches may hold (Batch::bytes()): about 50,000 messages of 64 bytes, plenty to group,
@@ -46,11 +45,6 @@ class Writer {
         std::uint64_t largest_commit = 0;  // batches in the largest commit
     };
 
-    enum class Admission {
-        within_budget,  // refused when the budget is spent: messages (PUBLISH to queue, retain, in-flight)
-        always,         // taken anyway: small state changes that must not be lost (a session ending)
-    };
-
     // Starts the thread. The store is used only by it from now on, until stop().
     Writer(Store& store, Options options);
     Writer(const Writer&) = delete;
@@ -60,16 +54,16 @@ class Writer {
     // Never blocks on the disk (only on a short mutex). False: refused, by the budget or because the writer
     // stopped; the batch and completion are left to the caller, and the completion will not be called.
     [[nodiscard]] bool submit(Batch&& batch, Completion&& done,
-                              Admission admission = Admission::within_budget);
+                              Admission admission = Admission::within_budget) override;
     // A page of a session's queue, read after the commit of what was submitted before it (it may also see
     // batches submitted after it). False when the writer stopped.
-    [[nodiscard]] bool read_queue(QueueRequest request, PageCompletion&& done);
+    [[nodiscard]] bool read_queue(QueueRequest request, PageCompletion&& done) override;
 
     // Commits everything submitted so far, runs its completions, then ends the thread. Idempotent.
     void stop();
 
     Counters counters() const;
-    std::size_t waiting_bytes() const { return waiting_bytes_.load(std::memory_order_relaxed); }
+    std::size_t waiting_bytes() const override { return waiting_bytes_.load(std::memory_order_relaxed); }
     // True from a refusal until the relief: the broker's loops can check it before taking new messages.
     bool backpressure() const { return backpressure_.load(std::memory_order_relaxed); }
 
