@@ -2,7 +2,7 @@
 // file system the broker will use, tmpfs makes fsync free). Run from a Release build:
 //   build/bench/bench_store --benchmark_filter=Enqueue
 //   build/bench/bench_store --benchmark_filter=Load      (writes a 1,000,000-retained store first: ~1 GB
-//   free)
+//   free; CULEX_BENCH_KEEP_STORE=PATH keeps a copy of it there, for bench/store/restart_time.py)
 // Enqueue: one loop submits QoS 1 messages of 64 bytes for an offline session, one batch per message as the
 // broker would; ops_per_commit is what group commit gathered (in fsync mode: operations per fsync).
 #include <benchmark/benchmark.h>
@@ -228,6 +228,8 @@ void Load(benchmark::State& state) {
         flush();
     }
     state.counters["file_MB"] = static_cast<double>(fs::file_size(path)) / 1e6;
+    if (const char* keep = std::getenv("CULEX_BENCH_KEEP_STORE"))
+        fs::copy_file(path, keep, fs::copy_options::overwrite_existing);
     for (auto _ : state) {
         auto start = std::chrono::steady_clock::now();
         auto store = SqliteStore::open({path, SyncMode::os});

@@ -47,6 +47,18 @@ struct VariableBytes {
 
 }  // namespace
 
+void Batch::keep_only(const std::vector<bool>& keep) {
+    std::vector<Operation> kept;
+    kept.reserve(operations_.size());
+    bytes_ = 0;
+    for (std::size_t i = 0; i < operations_.size(); ++i) {
+        if (!keep[i]) continue;
+        bytes_ += kOperationOverhead + std::visit(VariableBytes{}, operations_[i]);
+        kept.push_back(std::move(operations_[i]));
+    }
+    operations_ = std::move(kept);
+}
+
 Batch& Batch::add(Operation operation) {
     bytes_ += kOperationOverhead + std::visit(VariableBytes{}, operation);
     operations_.push_back(std::move(operation));

@@ -89,6 +89,8 @@ class Batch {
     Batch& delete_will(std::string client_id) { return add(op::DeleteWill{std::move(client_id)}); }
 
     Batch& add(Operation operation);
+    // Keeps the operations whose `keep` is true, in order (cancel_out.hpp).
+    void keep_only(const std::vector<bool>& keep);
 
     const std::vector<Operation>& operations() const { return operations_; }
     std::size_t size() const { return operations_.size(); }

@@ -1,5 +1,7 @@
 #include "store/writer.hpp"
 
+#include "store/cancel_out.hpp"
+
 #include <utility>
 
 namespace culex::store {
@@ -51,8 +53,8 @@ void Writer::stop() {
 
 Writer::Counters Writer::counters() const {
     auto get = [](const std::atomic<std::uint64_t>& n) { return n.load(std::memory_order_relaxed); };
-    return {get(batches_),    get(operations_), get(commits_),       get(failed_commits_),
-            get(pages_read_), get(refused_),    get(largest_commit_)};
+    return {get(batches_),    get(operations_), get(commits_),        get(failed_commits_),
+            get(pages_read_), get(refused_),    get(largest_commit_), get(cancelled_)};
 }
 
 void Writer::run() {
@@ -92,14 +94,16 @@ void Writer::run() {
 }
 
 void Writer::commit_round(std::vector<Pending>& round) {
-    std::vector<const Batch*> batches;
+    std::vector<Batch*> batches;
     batches.reserve(round.size());
     std::uint64_t operations = 0;
-    for (const auto& p : round) {
+    for (auto& p : round) {
         batches.push_back(&p.batch);
         operations += p.batch.size();
     }
-    auto result = store_.commit(batches);
+    cancelled_.fetch_add(cancel_out(batches), std::memory_order_relaxed);
+    std::vector<const Batch*> to_commit(batches.begin(), batches.end());
+    auto result = store_.commit(to_commit);
     batches_.fetch_add(round.size(), std::memory_order_relaxed);
     operations_.fetch_add(operations, std::memory_order_relaxed);
     (result ? commits_ : failed_commits_).fetch_add(1, std::memory_order_relaxed);

@@ -43,6 +43,7 @@ class Writer final : public CommitQueue {
         std::uint64_t pages_read = 0;
         std::uint64_t refused = 0;         // submits refused by the byte budget
         std::uint64_t largest_commit = 0;  // batches in the largest commit
+        std::uint64_t cancelled = 0;       // operations that cancelled out within a round (cancel_out.hpp)
     };
 
     // Starts the thread. The store is used only by it from now on, until stop().
@@ -92,7 +93,7 @@ class Writer final : public CommitQueue {
     std::atomic<std::size_t> waiting_bytes_{0};
     std::atomic<bool> backpressure_{false};
     std::atomic<std::uint64_t> batches_{0}, operations_{0}, commits_{0}, failed_commits_{0}, pages_read_{0},
-        refused_{0}, largest_commit_{0};
+        refused_{0}, largest_commit_{0}, cancelled_{0};
 
     std::thread thread_;  // last: started when everything above exists
 };

@@ -28,8 +28,21 @@ def persistent_config(directory, extra=""):
             "max_queued_messages 0\n" + extra)
 
 
-def start(directory, extra=""):
-    return start_culex(directory, persistent_config(directory, extra), verbose=False)
+_started = []
+
+
+@pytest.fixture(autouse=True)
+def stop_every_broker():
+    """A test that fails half-way still stops the brokers it started."""
+    yield
+    while _started:
+        _started.pop().stop(signal.SIGKILL)
+
+
+def start(directory, extra="", env=None):
+    broker = start_culex(directory, persistent_config(directory, extra), verbose=False, env=env)
+    _started.append(broker)
+    return broker
 
 
 def pump_until(clients, done, timeout, what):
@@ -313,7 +326,7 @@ def test_a_long_outage_is_queued_on_disk_not_in_memory_and_served_in_order(tmp_p
     count, size = 30000, 2048
     # A small ASan quarantine: freed memory would otherwise stay resident (up to 256 MB) and hide the figure.
     env = {"ASAN_OPTIONS": (os.environ.get("ASAN_OPTIONS", "") + ":quarantine_size_mb=4").lstrip(":")}
-    broker = start_culex(tmp_path, persistent_config(tmp_path), verbose=False, env=env)
+    broker = start(tmp_path, env=env)
     sub = DurableClient("outage")
     sub.connect(broker.port)
     sub.subscribe("outage/#", 1)
