@@ -10,6 +10,7 @@ import json
 import os
 import platform
 import re
+import shlex
 import shutil
 import signal
 import socket
@@ -244,7 +245,7 @@ def persistence_matrix(seconds):
     args = ["p2p", "-c", "8", "-q", "1", "-w", "100", "--disable-clean-session", "-d", str(seconds)]
     return [
         Cell("persist-q1", "p2p 8 pairs, QoS 1 to persistent sessions: deliveries per broker CPU-second",
-             args, per_cpu, "msg/cpu-s", goal="os >= 2x nats; os >= 0.5x culex off", brokers=PERSIST_BROKERS),
+             args, per_cpu, "msg/cpu-s", goal="os >= 2x nats; os >= 0.5x no store", brokers=PERSIST_BROKERS),
         Cell("persist-q1-rate", "p2p 8 pairs, QoS 1 to persistent sessions: deliveries per wall second (pinned)",
              args, lambda r: r["received_per_second"], "msg/s", goal="-", brokers=PERSIST_BROKERS),
     ]
@@ -316,20 +317,17 @@ def sync_cell(args, runs, raw, brokers):
                 before = broker.sync_calls()
                 r = bench(broker, args)
                 calls = broker.sync_calls() - before
-                per = r["received"] / calls if calls else None
                 out.setdefault(name, []).append((calls, r["received"]))
-                raw.append({"cell": "persist-syncs", "broker": name, "run": i + 1, "value": per, "calls": calls,
-                            "result": r})
-                print(f"  persist-syncs {name:17} run {i + 1}: {calls:,} sync calls, {r['received']:,} messages"
-                      f", {per and round(per, 1)} per call", flush=True)
+                raw.append({"cell": "persist-syncs", "broker": name, "run": i + 1, "calls": calls, "result": r})
+                print(f"  persist-syncs {name:17} run {i + 1}: {calls:,} sync calls, {r['received']:,} messages",
+                      flush=True)
             except Exception as e:  # noqa: BLE001
                 print(f"  persist-syncs {name:17} run {i + 1}: failed: {e}", flush=True)
                 raw.append({"cell": "persist-syncs", "broker": name, "run": i + 1, "error": str(e)})
             finally:
                 if broker:
                     broker.stop()
-    # The median run by calls, whole: its messages and ratio belong together.
-    return {b: sorted(v)[len(v) // 2] for b, v in out.items()}
+    return out
 
 
 def threads_cell(seconds, runs, raw):
@@ -372,7 +370,6 @@ def persistence_lines(rows, syncs, root, fstype):
              "| cell | unit | " + " | ".join(names.values()) + " | culex os vs best peer | culex fsync vs best "
              "peer | culex os vs nats | culex os / culex no store | goal |",
              "|---|---|" + "---|" * len(names) + "---|---|---|---|---|"]
-
     def x(a, b):
         return f"{a / b:.2f}x" if a and b else "-"
     for cell, medians, _, _ in rows:
@@ -390,10 +387,14 @@ def persistence_lines(rows, syncs, root, fstype):
         return lines + ["", "Messages per fsync: not measured (strace is not installed)."]
     lines += ["", "Messages per fsync: each storing broker run once more per run under strace (`strace -f "
               f"--seccomp-bpf -e {SYNC_CALLS}`: only those calls stop the broker), counting the calls made "
-              "during the bench; the median run by calls. These runs are not in the table above.", "",
-              "| broker | fsync + fdatasync calls | messages delivered | messages per call |", "|---|---|---|---|"]
-    for b, (calls, moved) in syncs.items():
-        lines.append(f"| {names[b]} | {calls:,} | {moved:,} | {f'{moved / calls:,.1f}' if calls else '-'} |")
+              "during the bench; medians over runs, and the range of messages per call. These runs are not in "
+              "the table above.", "",
+              "| broker | fsync + fdatasync calls | messages delivered | messages per call | range |", "|---|---|---|---|---|"]
+    for b, runs in syncs.items():
+        per = sorted(moved / calls for calls, moved in runs if calls)
+        lines.append(f"| {names[b]} | {statistics.median(c for c, _ in runs):,.0f} | "
+                     f"{statistics.median(m for _, m in runs):,.0f} | "
+                     + (f"{statistics.median(per):,.0f} | {per[0]:,.0f}-{per[-1]:,.0f} |" if per else "- | - |"))
     return lines
 
 
@@ -448,7 +449,7 @@ def command_line():
     # compare.sh consumes --no-build and passes the rest; CULEX_BIN set by hand means --no-build was implied.
     env = os.environ.get("CULEX_BIN_GIVEN", "")
     prefix = f"CULEX_BIN={env} " if env else ""
-    return f"{prefix}bench/compare.sh {' '.join(sys.argv[1:])}".rstrip()
+    return f"{prefix}bench/compare.sh {shlex.join(sys.argv[1:])}".rstrip()
 
 
 def main():
