@@ -10,7 +10,8 @@
 #
 # Throughput cells pin the broker to CPU 0 and the load generator to CPU 1 (taskset), so "per broker
 # CPU-second" and "on its one core" mean the same thing for every broker. The peers are installed here, if
-# missing: nats-server from Debian (apt-get), aedes from npm into bench/peers/node_modules.
+# missing: nats-server from Debian (apt-get), aedes from npm into bench/peers/node_modules; strace (Debian)
+# counts the fsyncs of the persistence cells.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -43,6 +44,11 @@ if ! command -v nats-server >/dev/null; then
     $sudo apt-get install -y -q --no-install-recommends nats-server >/dev/null ||
         { $sudo apt-get update -q >/dev/null && $sudo apt-get install -y -q --no-install-recommends nats-server >/dev/null; } ||
         echo "compare: nats-server could not be installed: its cells stay empty" >&2
+fi
+if ! command -v strace >/dev/null; then
+    echo "compare: installing strace (Debian), to count the stores' fsyncs"
+    $sudo apt-get install -y -q --no-install-recommends strace >/dev/null ||
+        echo "compare: strace could not be installed: messages per fsync stay unmeasured" >&2
 fi
 if command -v npm >/dev/null && [ ! -d "$here/peers/node_modules/aedes" ]; then
     echo "compare: installing aedes (npm) into bench/peers"

@@ -9,6 +9,8 @@ import datetime
 import json
 import os
 import platform
+import re
+import shlex
 import shutil
 import signal
 import socket
@@ -24,6 +26,16 @@ REPO = HERE.parents[1]
 CULEX = os.environ.get("CULEX_BIN", str(REPO / "build" / "culex"))
 PEERS = ["mosquitto", "nats", "aedes"]
 BROKERS = ["culex"] + PEERS
+# The persistence cells' brokers: a broker and its store. culex without a store, then with each
+# persistence_sync; Mosquitto with `persistence true`; NATS keeps MQTT sessions in JetStream whatever it is told.
+PERSIST_BROKERS = ["culex", "culex-os", "culex-fsync", "mosquitto-persist", "nats"]
+# Where the brokers' directories (and so their stores) go: a real disk, not tmpfs, where an fsync is free.
+STORE_ROOT = None
+# What strace counts for "messages per fsync": SQLite syncs its WAL with fdatasync, Go (NATS) with fsync.
+SYNC_CALLS = "trace=fsync,fdatasync"
+# Broker log lines worth a reader's attention, gathered as brokers stop: (broker, line).
+LOG_NOTES = []
+LOG_WORTHY = re.compile(r"error|warn|fail|refus", re.IGNORECASE)
 BROKER_CPU, BENCH_CPU = "0", "1"
 # The fixed-rate cells measure latency, which other processes on the same cores (a compiler, another test)
 # turn into scheduling delay: a woken broker or load generator waits for the running task's slice, milliseconds
@@ -31,6 +43,19 @@ BROKER_CPU, BENCH_CPU = "0", "1"
 # figure is the broker's. Those cells use well under one core each, so other processes still run; saturated
 # cells never get it (they would take 95% of both cores).
 REALTIME = ["chrt", "--rr", "10"]
+
+
+def base_name(name):
+    """The program behind a broker variant: culex-os -> culex, mosquitto-persist -> mosquitto."""
+    return name.split("-")[0]
+
+
+def filesystem(path):
+    try:
+        out = subprocess.run(["df", "--output=fstype", str(path)], capture_output=True, text=True, timeout=10)
+        return out.stdout.split()[-1]
+    except (OSError, subprocess.TimeoutExpired, IndexError):
+        return "?"
 
 
 def realtime_allowed():
@@ -62,11 +87,16 @@ def wait_for_port(port, proc, timeout=15.0):
 class BrokerProcess:
     """One broker on a free port, optionally pinned to a CPU; stopped (and its files removed) on exit."""
 
-    def __init__(self, name, pin=True, threads=1, realtime=False):
+    def __init__(self, name, pin=True, threads=1, realtime=False, count_syncs=False):
         self.name = name
-        self.dir = tempfile.mkdtemp(prefix=f"culex-compare-{name}-")
+        self.dir = tempfile.mkdtemp(prefix=f"culex-compare-{name}-", dir=STORE_ROOT)
         self.port = free_port()
         cmd = self._command(threads)
+        self.syncs = Path(self.dir) / "syncs.strace" if count_syncs else None
+        if self.syncs:
+            # seccomp-bpf stops the broker only at the traced calls: its network path runs untraced.
+            cmd = ["strace", "-f", "--seccomp-bpf", "-qq", "-e", SYNC_CALLS, "-e", "signal=none", "-o",
+                   str(self.syncs)] + cmd
         if pin:
             cmd = ["taskset", "-c", BROKER_CPU] + cmd
         if realtime:
@@ -76,18 +106,38 @@ class BrokerProcess:
         if not wait_for_port(self.port, self.proc):
             self.stop()
             raise RuntimeError(f"{name} did not listen on port {self.port}; see {self.dir}/broker.log")
+        # taskset and chrt exec the next program, strace forks it: the broker is strace's child.
+        self.pid = self._traced_pid() if self.syncs else self.proc.pid
         # The port answers before a Node.js or Go broker has finished warming up its first connection.
         time.sleep(0.2)
 
+    def _traced_pid(self):
+        children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()
+        if not children:
+            self.stop()
+            raise RuntimeError(f"{self.name} under strace: no broker process found")
+        return int(children[0])
+
+    def sync_calls(self):
+        """fsync and fdatasync calls so far (strace writes a line per call as it returns)."""
+        with open(self.syncs) as f:
+            return sum(1 for line in f if "sync(" in line)
+
     def _command(self, threads):
         conf = Path(self.dir) / "broker.conf"
-        if self.name == "culex":
-            conf.write_text(f"listener {self.port} 127.0.0.1\nallow_anonymous true\nthreads {threads}\n")
+        if self.name.startswith("culex"):
+            store = ""
+            if self.name != "culex":
+                store = (f"persistence true\npersistence_location {self.dir}\npersistence_file culex.db\n"
+                         f"persistence_sync {self.name.split('-', 1)[1]}\n")
+            conf.write_text(f"listener {self.port} 127.0.0.1\nallow_anonymous true\nthreads {threads}\n{store}")
             return [CULEX, "broker", "-c", str(conf)]
-        if self.name == "mosquitto":
+        if self.name.startswith("mosquitto"):
             # As root, mosquitto would drop to user mosquitto, which cannot read this temporary directory.
             user = "user root\n" if os.geteuid() == 0 else ""
-            conf.write_text(f"listener {self.port} 127.0.0.1\nallow_anonymous true\n{user}")
+            # Mosquitto's location is a prefix: it needs the trailing slash.
+            store = f"persistence true\npersistence_location {self.dir}/\n" if self.name != "mosquitto" else ""
+            conf.write_text(f"listener {self.port} 127.0.0.1\nallow_anonymous true\n{user}{store}")
             return [shutil.which("mosquitto") or "/usr/sbin/mosquitto", "-c", str(conf)]
         if self.name == "nats":
             conf.write_text(
@@ -108,10 +158,17 @@ class BrokerProcess:
                 self.proc.kill()
                 self.proc.wait(timeout=10)
         self.log.close()
+        try:
+            lines = (Path(self.dir) / "broker.log").read_text(errors="replace").splitlines()
+            LOG_NOTES.extend((self.name, line.strip()) for line in lines
+                             if LOG_WORTHY.search(line) and "run as root" not in line)  # compare.sh runs as root
+        except OSError:
+            pass
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def available(name):
+    name = base_name(name)
     if name == "culex":
         return os.access(CULEX, os.X_OK)
     if name == "mosquitto":
@@ -124,7 +181,7 @@ def available(name):
 
 
 def bench(broker, args, pin=True, timeout=300, realtime=False):
-    cmd = [CULEX, "bench"] + args + ["-p", str(broker.port), "--broker-pid", str(broker.proc.pid), "--json",
+    cmd = [CULEX, "bench"] + args + ["-p", str(broker.port), "--broker-pid", str(broker.pid), "--json",
                                      "--quiet"]
     if pin:
         cmd = ["taskset", "-c", BENCH_CPU] + cmd
@@ -153,6 +210,7 @@ class Cell:
         self.key, self.title, self.args, self.metric, self.unit = key, title, args, metric, unit
         self.higher_better, self.goal, self.pin, self.realtime = higher_better, goal, pin, realtime
         self.brokers = brokers or BROKERS
+        self.persistence = self.brokers is PERSIST_BROKERS  # a table of its own: its columns are variants
 
 
 def matrix(seconds, idle):
@@ -178,6 +236,18 @@ def matrix(seconds, idle):
         Cell("idle", f"{idle} idle connections: broker RSS per connection",
              ["conn", "-c", str(idle), "-d", "1", "-k", "600", "--connect-timeout", "120"], lambda r: r["broker"].get("bytes_per_connection"),
              "bytes", higher_better=False, goal="<= mosquitto", pin=False),
+    ] + persistence_matrix(seconds)
+
+
+def persistence_matrix(seconds):
+    """QoS 1 to persistent sessions (issue 12): every message is stored for its subscriber before the PUBACK,
+    by the brokers that store at all. Both cells read the same runs."""
+    args = ["p2p", "-c", "8", "-q", "1", "-w", "100", "--disable-clean-session", "-d", str(seconds)]
+    return [
+        Cell("persist-q1", "p2p 8 pairs, QoS 1 to persistent sessions: deliveries per broker CPU-second",
+             args, per_cpu, "msg/cpu-s", goal="os >= 2x nats; os >= 0.5x no store", brokers=PERSIST_BROKERS),
+        Cell("persist-q1-rate", "p2p 8 pairs, QoS 1 to persistent sessions: deliveries per wall second (pinned)",
+             args, lambda r: r["received_per_second"], "msg/s", goal="-", brokers=PERSIST_BROKERS),
     ]
 
 
@@ -225,14 +295,39 @@ def run_cell(cell, brokers, runs, raw, cache, realtime):
     return {b: (statistics.median(v) if v else None) for b, v in values.items()}
 
 
-def ratio(cell, medians):
-    ours = medians.get("culex")
-    peers = [v for b, v in medians.items() if b != "culex" and v]
+def ratio(cell, medians, ours_name="culex"):
+    ours = medians.get(ours_name)
+    peers = [v for b, v in medians.items() if base_name(b) != "culex" and v]
     if not ours or not peers:
         return None, None
     best = max(peers) if cell.higher_better else min(peers)
-    best_name = next(b for b, v in medians.items() if v == best and b != "culex")
+    best_name = next(b for b, v in medians.items() if v == best and base_name(b) != "culex")
     return (ours / best if cell.higher_better else best / ours), best_name
+
+
+def sync_cell(args, runs, raw, brokers):
+    """Messages per fsync: each storing broker once more per run under strace, counting fsync and fdatasync
+    calls during the bench. Separate runs, so that the tracer's stops never touch the figures above."""
+    out = {}
+    for i in range(runs):
+        for name in brokers:
+            broker = None
+            try:
+                broker = BrokerProcess(name, count_syncs=True)
+                before = broker.sync_calls()
+                r = bench(broker, args)
+                calls = broker.sync_calls() - before
+                out.setdefault(name, []).append((calls, r["received"]))
+                raw.append({"cell": "persist-syncs", "broker": name, "run": i + 1, "calls": calls, "result": r})
+                print(f"  persist-syncs {name:17} run {i + 1}: {calls:,} sync calls, {r['received']:,} messages",
+                      flush=True)
+            except Exception as e:  # noqa: BLE001
+                print(f"  persist-syncs {name:17} run {i + 1}: failed: {e}", flush=True)
+                raw.append({"cell": "persist-syncs", "broker": name, "run": i + 1, "error": str(e)})
+            finally:
+                if broker:
+                    broker.stop()
+    return out
 
 
 def threads_cell(seconds, runs, raw):
@@ -256,6 +351,51 @@ def threads_cell(seconds, runs, raw):
                 broker.stop()
         out[threads] = statistics.median(costs) if costs else None
     return out
+
+
+def persistence_lines(rows, syncs, root, fstype):
+    """The persistence table: its own columns (each store configuration), ratios of culex with a store against
+    the peers and against culex without one, and the messages per fsync."""
+    names = {"culex": "culex (no store)", "culex-os": "culex os", "culex-fsync": "culex fsync",
+             "mosquitto-persist": "mosquitto persistence", "nats": "nats (JetStream)"}
+    lines = ["", "### QoS 1 to persistent sessions (issue 12)", "",
+             "`culex bench p2p -c 8 -q 1 -w 100 --disable-clean-session`: 8 subscribers with clean session 0 "
+             "(MQTT 3.1.1, a client id of their own), subscribed at QoS 1; 8 publishers at QoS 1, at most 100 "
+             "PUBLISHes unacknowledged each; broker and load pinned as above. Each broker starts in a fresh "
+             f"directory under {root} ({fstype}), its store there. culex: no store, then `persistence true` with "
+             "`persistence_sync os` or `fsync` (a PUBACK only once the message is committed to the subscriber's "
+             "queue). Mosquitto: `persistence true` and `persistence_location`; it writes its store every "
+             "`autosave_interval` (1800 s by default) and at exit, so not during a run. NATS: MQTT sessions and "
+             "QoS 1 messages in JetStream's file store (`store_dir`).", "",
+             "| cell | unit | " + " | ".join(names.values()) + " | culex os vs best peer | culex fsync vs best "
+             "peer | culex os vs nats | culex os / culex no store | goal |",
+             "|---|---|" + "---|" * len(names) + "---|---|---|---|---|"]
+    def x(a, b):
+        return f"{a / b:.2f}x" if a and b else "-"
+    for cell, medians, _, _ in rows:
+        os_r, os_best = ratio(cell, medians, "culex-os")
+        fs_r, fs_best = ratio(cell, medians, "culex-fsync")
+        lines.append(f"| {cell.title} | {cell.unit} | "
+                     + " | ".join(fmt(medians.get(b), cell.unit) for b in names) + " | "
+                     + (f"{os_r:.2f}x ({os_best})" if os_r else "-") + " | "
+                     + (f"{fs_r:.2f}x ({fs_best})" if fs_r else "-") + " | "
+                     + f"{x(medians.get('culex-os'), medians.get('nats'))} | "
+                     + f"{x(medians.get('culex-os'), medians.get('culex'))} | {cell.goal} |")
+    if syncs is None:
+        return lines
+    if not syncs:
+        return lines + ["", "Messages per fsync: not measured (strace is not installed)."]
+    lines += ["", "Messages per fsync: each storing broker run once more per run under strace (`strace -f "
+              f"--seccomp-bpf -e {SYNC_CALLS}`: only those calls stop the broker), counting the calls made "
+              "during the bench; medians over runs, and the range of messages per call. These runs are not in "
+              "the table above.", "",
+              "| broker | fsync + fdatasync calls | messages delivered | messages per call | range |", "|---|---|---|---|---|"]
+    for b, runs in syncs.items():
+        per = sorted(moved / calls for calls, moved in runs if calls)
+        lines.append(f"| {names[b]} | {statistics.median(c for c, _ in runs):,.0f} | "
+                     f"{statistics.median(m for _, m in runs):,.0f} | "
+                     + (f"{statistics.median(per):,.0f} | {per[0]:,.0f}-{per[-1]:,.0f} |" if per else "- | - |"))
+    return lines
 
 
 def source_revision():
@@ -309,7 +449,7 @@ def command_line():
     # compare.sh consumes --no-build and passes the rest; CULEX_BIN set by hand means --no-build was implied.
     env = os.environ.get("CULEX_BIN_GIVEN", "")
     prefix = f"CULEX_BIN={env} " if env else ""
-    return f"{prefix}bench/compare.sh {' '.join(sys.argv[1:])}".rstrip()
+    return f"{prefix}bench/compare.sh {shlex.join(sys.argv[1:])}".rstrip()
 
 
 def main():
@@ -326,7 +466,17 @@ def main():
     ap.add_argument("--raw", default="", help="also write every run's JSON here")
     ap.add_argument("--no-realtime", action="store_true",
                     help="run the fixed-rate cells at normal priority (default: chrt --rr 10 when allowed)")
+    ap.add_argument("--store-dir", default=tempfile.gettempdir(),
+                    help="where the brokers' temporary directories and stores go (a real disk, not tmpfs)")
+    ap.add_argument("--append", action="store_true",
+                    help="add this run as a section at the end of --out instead of rewriting it (for a few cells)")
     a = ap.parse_args()
+    global STORE_ROOT
+    STORE_ROOT = a.store_dir
+    store_fs = filesystem(STORE_ROOT)
+    if store_fs == "tmpfs":
+        print(f"compare: {STORE_ROOT} is tmpfs: an fsync costs nothing there (give --store-dir on a disk)",
+              file=sys.stderr)
     if a.quick:
         a.runs, a.seconds, a.idle = 1, 2, 2000
     wanted = a.brokers.split()
@@ -349,18 +499,28 @@ def main():
         cells = [c for c in cells if c.key in a.cells.split()]
     for cell in cells:
         print(f"{cell.key}: {cell.title}", flush=True)
-        medians = run_cell(cell, brokers, a.runs, raw, cache, realtime)
+        cell_brokers = [b for b in cell.brokers if base_name(b) in brokers]
+        medians = run_cell(cell, cell_brokers, a.runs, raw, cache, realtime)
         r, best = ratio(cell, medians)
         rows.append((cell, medians, r, best))
     threads = None
     if not a.cells or "threads" in a.cells.split():
         print("threads: culex p2p QoS 0, CPU per message with threads 1 and threads 2", flush=True)
         threads = threads_cell(a.seconds, a.runs, raw)
+    syncs = None
+    if not a.cells or "persist-syncs" in a.cells.split():
+        if shutil.which("strace"):
+            print("persist-syncs: fsync and fdatasync calls per message, under strace", flush=True)
+            syncs = sync_cell(persistence_matrix(a.seconds)[0].args, a.runs, raw,
+                              [b for b in PERSIST_BROKERS if b != "culex" and base_name(b) in brokers])
+        else:
+            syncs = {}  # said so in the report
+    when = datetime.datetime.now().strftime('%Y-%m-%d %H:%M')
 
     lines = [
-        "# culex compared with the brokers a user could pick instead",
+        f"## Run of {when}: {a.cells}" if a.append else "# culex compared with the brokers a user could pick instead",
         "",
-        f"Date: {datetime.datetime.now().strftime('%Y-%m-%d %H:%M')}. Machine: {machine()}.",
+        f"Date: {when}. Machine: {machine()}.",
         f"Command: `{command_line()}` ({a.runs} run(s) of {a.seconds:g} s per cell, "
         f"medians; {time.monotonic() - started:.0f} s in all).",
         "",
@@ -377,10 +537,12 @@ def main():
         "Ratio: culex over the best peer, oriented so that above 1 means culex is better. "
         "How to read and reproduce this: docs/bench.md.",
         "",
-        "| cell | unit | " + " | ".join(wanted) + " | culex vs best peer | goal |",
-        "|---|---|" + "---|" * len(wanted) + "---|---|",
     ]
-    for cell, medians, r, best in rows:
+    main_rows = [row for row in rows if not row[0].persistence]
+    if main_rows:
+        lines += ["| cell | unit | " + " | ".join(wanted) + " | culex vs best peer | goal |",
+                  "|---|---|" + "---|" * len(wanted) + "---|---|"]
+    for cell, medians, r, best in main_rows:
         cells_text = " | ".join(fmt(medians.get(b), cell.unit) for b in wanted)
         rtext = f"{r:.2f}x ({best})" if r else "-"
         lines.append(f"| {cell.title} | {cell.unit} | {cells_text} | {rtext} | {cell.goal} |")
@@ -401,6 +563,12 @@ def main():
                 cpu = statistics.median(r["bench_cpu_seconds"] / max(r["receive_seconds"], 1e-9) for r in rs)
                 lines.append(f"- {b}: {rate:,.0f} msg/s received ({2 * rate:,.0f} PUBLISHes through culex bench "
                              f"counting both ways), culex bench at {cpu * 100:.0f}% of one core")
+    persist_rows = [row for row in rows if row[0].persistence]
+    if persist_rows or syncs is not None:
+        lines += persistence_lines(persist_rows, syncs, STORE_ROOT, store_fs)
+    if LOG_NOTES:
+        lines += ["", "Broker log lines that name an error, a warning, a failure or a refusal (first 20):", ""]
+        lines += [f"- {b}: `{line}`" for b, line in LOG_NOTES[:20]]
     failures = [x for x in raw if "error" in x]
     if failures:
         lines += ["", "Failed runs:", ""] + [f"- {x['cell']} {x['broker']} run {x['run']}: {x['error']}"
@@ -417,7 +585,10 @@ def main():
         lines += [f"- {x['cell']} {x['broker']} run {x['run']}: skipped {x['result']['skipped']:,}, sent "
                   f"{x['result']['sent']:,}" for x in behind if x["cell"] == "p2p-10k-p99"]
     text = "\n".join(lines) + "\n"
-    Path(a.out).write_text(text)
+    if a.append and Path(a.out).exists():
+        Path(a.out).write_text(Path(a.out).read_text().rstrip("\n") + "\n\n" + text)
+    else:
+        Path(a.out).write_text(text)
     if a.raw:
         Path(a.raw).write_text(json.dumps(raw, indent=1))
     print(text)

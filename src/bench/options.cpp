@@ -132,6 +132,10 @@ std::expected<Topology, Error> plan(const Options& options) {
             t.shared_group = true;
             break;
     }
+    if (options.persistent_subscribers && t.subscribers == 0)
+        return fail(
+            fmt::format("--disable-clean-session applies to subscribers, and the {} scenario has none",
+                        to_string(options.scenario)));
     if (options.publishers != 0 && options.scenario != Scenario::shared)
         return fail("--publishers applies to the shared scenario only (elsewhere -c sets the count)");
     if (t.publishers + t.subscribers + t.connections > 1'000'000)

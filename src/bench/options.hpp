@@ -55,7 +55,15 @@ struct Options {
     double connect_timeout = 30;  // seconds for every connection to be up (and subscribed)
     std::size_t batch_bytes = 64 * 1024;  // a publisher's write buffer: many PUBLISHes per write
     bool tls = false;  // the seam for TLS: rejected by plan() until the transport grows a TLS stream
+    // Subscribers connect with clean session 0 (MQTT 5: clean start 0 and kSessionExpiry), so that a broker
+    // with persistence stores their sessions and queues: what a QoS 1 PUBLISH to them costs. Publishers stay
+    // clean: their own sessions would add stored state that is not the thing measured.
+    bool persistent_subscribers = false;
 };
+
+// MQTT 5 session expiry of persistent subscribers: longer than any run, and still forgotten by a broker
+// that outlives the run (3.1.1 has no expiry: such sessions stay until the broker's own limits end them).
+constexpr std::uint32_t kSessionExpiry = 3600;
 
 struct Topology {
     unsigned publishers = 0;

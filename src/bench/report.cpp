@@ -53,6 +53,7 @@ nlohmann::json to_json(const Result& r) {
     j["threads"] = r.options.threads;
     j["rate_limit"] = r.options.rate;
     j["inflight"] = r.inflight;
+    j["persistent_subscribers"] = r.options.persistent_subscribers;
     j["connect"] = {{"connections", r.connections},
                     {"failed", r.connect_failures},
                     {"seconds", r.connect_seconds},
@@ -87,9 +88,10 @@ nlohmann::json to_json(const Result& r) {
 std::string to_text(const Result& r) {
     std::string out;
     out += fmt::format(
-        "{} | MQTT {} | QoS {} | {} B payload | {} pub, {} sub | {} thread(s) | in-flight {}{}\n",
+        "{} | MQTT {} | QoS {} | {} B payload | {} pub, {} sub{} | {} thread(s) | in-flight {}{}\n",
         to_string(r.options.scenario), version_name(r.options.version), static_cast<int>(r.options.qos),
-        r.options.payload_size, r.topology.publishers, r.topology.subscribers, r.options.threads, r.inflight,
+        r.options.payload_size, r.topology.publishers, r.topology.subscribers,
+        r.options.persistent_subscribers ? " (persistent sessions)" : "", r.options.threads, r.inflight,
         r.options.rate > 0 ? fmt::format(" | rate {}/s", grouped(r.options.rate)) : "");
     out += fmt::format("connect   {} connections in {:.3f} s ({}/s){}\n", r.connections, r.connect_seconds,
                        grouped(r.connects_per_second()),

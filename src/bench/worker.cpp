@@ -185,7 +185,11 @@ void Worker::on_connected(Connection& c, std::int64_t now) {
     if (error != 0) return lost(c, errno_text(error));
     protocol::Connect connect;
     connect.version = state_.options.version;
-    connect.clean_start = true;
+    bool persistent = c.role == Role::subscriber && state_.options.persistent_subscribers;
+    connect.clean_start = !persistent;
+    // An MQTT 5 session with expiry 0 ends with its connection, clean start or not: nothing to store.
+    if (persistent && state_.options.version == protocol::ProtocolVersion::v5)
+        connect.properties.session_expiry_interval = kSessionExpiry;
     connect.keep_alive = state_.options.keepalive;
     connect.client_id = client_id(c);
     connect.username = state_.options.username;

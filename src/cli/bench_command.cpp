@@ -61,6 +61,9 @@ void add_bench_command(CLI::App& app, int& exit_code) {
     cmd->add_option("--connect-timeout", o.connect_timeout,
                     "Seconds for every connection to be up (default 30)");
     cmd->add_option("--batch", o.batch_bytes, "Bytes of PUBLISHes per write (default 65536)");
+    cmd->add_flag("--disable-clean-session", o.persistent_subscribers,
+                  "Subscribers connect with clean session 0 (MQTT 5: clean start 0, session expiry 3600 s), "
+                  "so a broker with persistence stores their sessions");
     cmd->add_flag("--tls", o.tls, "Connect with TLS (not supported yet)");
     cmd->add_flag("--json", flags->json, "Print the result as JSON");
     cmd->add_flag("--quiet", flags->quiet, "No progress line");

@@ -83,6 +83,21 @@ TEST(BenchOptions, RefusesWhatCannotWork) {
     EXPECT_FALSE(plan(o));
 }
 
+TEST(BenchOptions, PersistentSubscribersNeedSubscribers) {
+    Options o;
+    o.persistent_subscribers = true;
+    EXPECT_TRUE(plan(o));  // p2p: its subscribers keep their sessions
+    o.scenario = Scenario::fanout;
+    EXPECT_TRUE(plan(o));
+    for (auto s : {Scenario::pub, Scenario::conn}) {
+        o.scenario = s;
+        auto refused = plan(o);
+        ASSERT_FALSE(refused) << to_string(s);
+        EXPECT_NE(refused.error().message.find("--disable-clean-session"), std::string::npos)
+            << refused.error().message;
+    }
+}
+
 TEST(BenchOptions, InflightDefaultsByQos) {
     Options o;
     EXPECT_EQ(effective_inflight(o), 1000u);

@@ -34,6 +34,15 @@ TEST(Report, JsonHasTheKeysScriptsRead) {
         EXPECT_TRUE(j["latency_us"].contains(key)) << key;
     EXPECT_DOUBLE_EQ(j["broker"]["messages_per_cpu_second"].get<double>(), 4000.0);
     EXPECT_DOUBLE_EQ(j["connect"]["per_second"].get<double>(), 32.0);
+    EXPECT_EQ(j["persistent_subscribers"], false);
+}
+
+TEST(Report, PersistentSubscribersAreNamed) {
+    auto r = sample_result();
+    r.options.persistent_subscribers = true;
+    EXPECT_EQ(to_json(r)["persistent_subscribers"], true);
+    auto text = to_text(r);
+    EXPECT_NE(text.find("8 sub (persistent sessions)"), std::string::npos) << text;
 }
 
 TEST(Report, PerCpuSecondCountsAcceptedPublishesWithoutSubscribers) {
