@@ -88,7 +88,15 @@ std::expected<void, std::string> BrokerPersistence::prepare(broker::Broker& brok
 }
 
 void BrokerPersistence::stop() {
-    if (writer_) writer_->stop();
+    if (!writer_ || stopped_) return;
+    writer_->stop();
+    stopped_ = true;
+    // What group commit did over the run: for an operator tuning persistence_sync, and for benchmarks.
+    auto c = writer_->counters();
+    logger().log(LogType::information,
+                 "Persistence: {} commits of {} operations ({} cancelled out within a commit), {} failed; {} "
+                 "queue pages read.",
+                 c.commits, c.operations, c.cancelled, c.failed_commits, c.pages_read);
 }
 
 }  // namespace culex::cli

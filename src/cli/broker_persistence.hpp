@@ -51,6 +51,7 @@ class BrokerPersistence {
     Place place_;
     std::unique_ptr<store::SqliteStore> store_;
     std::unique_ptr<store::Writer> writer_;
+    bool stopped_ = false;
 };
 
 }  // namespace culex::cli

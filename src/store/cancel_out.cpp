@@ -13,6 +13,16 @@ struct Position {
     std::size_t operation;
 };
 
+struct Puts {
+    std::vector<Position> positions;
+    bool starts_exchange = false;  // the first of them
+};
+
+// The first state of an exchange: the broker issues it only for a packet id whose earlier record is deleted.
+bool starts_exchange(InflightState state) {
+    return state == InflightState::publish_sent || state == InflightState::received_not_released;
+}
+
 std::string queued_key(const std::string& client_id, std::uint64_t sequence) {
     std::string key = client_id;
     key.push_back('\0');
@@ -43,7 +53,7 @@ void forget_client(Map& map, const std::string& client_id) {
 
 std::size_t cancel_out(std::span<Batch* const> round) {
     std::unordered_map<std::string, Position> enqueued;
-    std::unordered_map<std::string, std::vector<Position>> put;
+    std::unordered_map<std::string, Puts> put;
     std::vector<std::vector<bool>> keep(round.size());
     std::size_t removed = 0;
     auto drop = [&](Position p) {
@@ -67,12 +77,15 @@ std::size_t cancel_out(std::span<Batch* const> round) {
                 enqueued.erase(it);
             } else if (const auto* o = std::get_if<op::PutInflight>(&operation)) {
                 const auto& r = o->record;
-                put[inflight_key(r.client_id, r.direction, r.packet_id)].push_back({b, i});
+                auto& puts = put[inflight_key(r.client_id, r.direction, r.packet_id)];
+                if (puts.positions.empty()) puts.starts_exchange = starts_exchange(r.state);
+                puts.positions.push_back({b, i});
             } else if (const auto* o = std::get_if<op::DeleteInflight>(&operation)) {
                 auto it = put.find(inflight_key(o->client_id, o->direction, o->packet_id));
                 if (it == put.end()) continue;
-                for (auto p : it->second)
+                for (auto p : it->second.positions)
                     drop(p);
+                if (it->second.starts_exchange) drop({b, i});  // no row of this key before the round
                 put.erase(it);
             } else if (const auto* o = std::get_if<op::DeleteSession>(&operation)) {
                 forget_client(enqueued, o->client_id);

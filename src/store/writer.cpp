@@ -26,6 +26,7 @@ bool Writer::submit(Batch&& batch, Completion&& done, Admission admission) {
             return false;
         }
         waiting_bytes_.store(waiting + bytes, std::memory_order_relaxed);
+        waiting_operations_ += batch.size();
         pending_.push_back({std::move(batch), std::move(done)});
     }
     wake_.notify_one();
@@ -60,10 +61,19 @@ Writer::Counters Writer::counters() const {
 void Writer::run() {
     std::vector<Pending> round;
     std::vector<PageRead> reads;
+    auto last_commit = std::chrono::steady_clock::time_point();
     std::unique_lock lock(mutex_);
     while (true) {
         wake_.wait(lock, [&] { return !pending_.empty() || !reads_.empty() || stopping_; });
         if (pending_.empty() && reads_.empty()) break;  // stopping, and everything drained
+        if (options_.gather.count() > 0 && !stopping_ && reads_.empty() &&
+            std::chrono::steady_clock::now() - last_commit < options_.busy) {
+            // Busy: let the round grow a little (gather_ counts what is waiting). Bounded by `gather`.
+            wake_.wait_for(lock, options_.gather, [&] {
+                return stopping_ || !reads_.empty() || waiting_operations_ >= options_.gather_operations;
+            });
+        }
+        waiting_operations_ = 0;
         round.swap(pending_);
         reads.swap(reads_);
         lock.unlock();
@@ -71,7 +81,10 @@ void Writer::run() {
         std::size_t bytes = 0;
         for (const auto& p : round)
             bytes += p.batch.bytes();
-        if (!round.empty()) commit_round(round);
+        if (!round.empty()) {
+            commit_round(round);
+            last_commit = std::chrono::steady_clock::now();
+        }
         round.clear();  // the batches' memory goes before the budget is given back
         for (auto& read : reads) {
             pages_read_.fetch_add(1, std::memory_order_relaxed);

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <expected>
@@ -33,6 +34,12 @@ class Writer final : public CommitQueue {
         std::size_t byte_budget = 16u << 20;
         // Called on the writer thread when, after a refusal, the waiting bytes fell to half the budget.
         std::function<void()> on_relief;
+        // Under steady load (the previous commit ended less than `busy` ago), a small round waits up to
+        // `gather` for more before it is committed: fewer, larger commits, and more operations that cancel
+        // out (cancel_out.hpp). An isolated change is committed at once. Zero: never wait.
+        std::chrono::microseconds gather{500};
+        std::chrono::microseconds busy{2000};
+        std::size_t gather_operations = 512;  // a round this large goes at once
     };
 
     struct Counters {
@@ -89,6 +96,7 @@ class Writer final : public CommitQueue {
     std::vector<Pending> pending_;
     std::vector<PageRead> reads_;
     bool stopping_ = false;
+    std::size_t waiting_operations_ = 0;  // in pending_ (under mutex_): what a gathering round waits for
 
     std::atomic<std::size_t> waiting_bytes_{0};
     std::atomic<bool> backpressure_{false};

@@ -60,13 +60,25 @@ TEST(CancelOut, AMessageQueuedAndTakenFromTheQueueInOneRoundIsNeverWritten) {
     EXPECT_EQ(check_equivalent(before, round), 2u);  // 7's enqueue and dequeue; 8 stays queued
 }
 
-TEST(CancelOut, AnInflightRecordPutAndDeletedInOneRoundLeavesOnlyTheDelete) {
+TEST(CancelOut, AnExchangeStartedAndEndedInOneRoundIsNeverWritten) {
+    std::vector<Batch> before{one(Batch().put_session(session("s")))};
+    InflightRecord released = inflight("s", Direction::outgoing, 3);
+    released.state = InflightState::pubrec_received;
+    std::vector<Batch> round;
+    round.push_back(Batch().put_inflight(inflight("s", Direction::outgoing, 3)));  // PUBLISH sent
+    round.push_back(Batch().put_inflight(released).delete_inflight("s", Direction::outgoing, 3));
+    EXPECT_EQ(check_equivalent(before, round), 3u);
+}
+
+TEST(CancelOut, AnExchangeThatBeganInAnEarlierRoundKeepsItsDelete) {
     // "PUBLISH sent" was committed earlier; "PUBREC received" and the PUBCOMP's delete come in one round: the
     // delete must stay, or the earlier record would survive.
     std::vector<Batch> before{
         one(Batch().put_session(session("s")).put_inflight(inflight("s", Direction::outgoing, 3)))};
+    InflightRecord released = inflight("s", Direction::outgoing, 3);
+    released.state = InflightState::pubrec_received;
     std::vector<Batch> round;
-    round.push_back(Batch().put_inflight(inflight("s", Direction::outgoing, 3)));
+    round.push_back(Batch().put_inflight(released));
     round.push_back(Batch().delete_inflight("s", Direction::outgoing, 3));
     EXPECT_EQ(check_equivalent(before, round), 1u);
 }
