@@ -1,5 +1,7 @@
 #include "broker/store_step.hpp"
 
+#include <algorithm>
+
 #include "log/logger.hpp"
 #include "store/commit_queue.hpp"
 
@@ -70,6 +72,9 @@ void StoreStep::submit() {
     held_.clear();
     store::Batch batch = std::move(batch_);
     batch_ = store::Batch();
+    // The next step under the same load stores about as much: one allocation instead of a chain of growths,
+    // each moving every operation so far.
+    batch_.reserve(std::min<std::size_t>(batch.size(), 4096));
     if (writer_->submit(std::move(batch), store::CommitQueue::Completion(done))) return;
     // Refused: the writer's byte budget is spent (the disk is slower than the publishers). Nothing taken in
     // may be lost, so it is queued anyway, and the acknowledgements it carries wait for it: publishers that

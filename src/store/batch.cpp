@@ -48,15 +48,16 @@ struct VariableBytes {
 }  // namespace
 
 void Batch::keep_only(const std::vector<bool>& keep) {
-    std::vector<Operation> kept;
-    kept.reserve(operations_.size());
+    // In place: the kept operations move forward over the dropped ones.
+    std::size_t kept = 0;
     bytes_ = 0;
     for (std::size_t i = 0; i < operations_.size(); ++i) {
         if (!keep[i]) continue;
         bytes_ += kOperationOverhead + std::visit(VariableBytes{}, operations_[i]);
-        kept.push_back(std::move(operations_[i]));
+        if (kept != i) operations_[kept] = std::move(operations_[i]);
+        ++kept;
     }
-    operations_ = std::move(kept);
+    operations_.erase(operations_.begin() + static_cast<std::ptrdiff_t>(kept), operations_.end());
 }
 
 Batch& Batch::add(Operation operation) {

@@ -89,6 +89,7 @@ class Batch {
     Batch& delete_will(std::string client_id) { return add(op::DeleteWill{std::move(client_id)}); }
 
     Batch& add(Operation operation);
+    void reserve(std::size_t operations) { operations_.reserve(operations); }
     // Keeps the operations whose `keep` is true, in order (cancel_out.hpp).
     void keep_only(const std::vector<bool>& keep);
 
