@@ -7,7 +7,9 @@ import collections
 import os
 import queue
 import random
+import re
 import signal
+import socket
 import time
 from pathlib import Path
 
@@ -16,7 +18,8 @@ import pytest
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from brokers import rss_kb, start_culex
+from brokers import Broker, rss_kb, start_culex
+from conftest import culex_binary
 from durable_client import DurableClient
 from mqtt_peers import WAIT, connected
 
@@ -355,3 +358,22 @@ def test_a_long_outage_is_queued_on_disk_not_in_memory_and_served_in_order(tmp_p
     assert numbers == list(range(count)), "the stored queue came back out of order or incomplete"
     sub.disconnect()
     assert broker.stop() == 0
+
+
+def test_without_a_config_file_the_broker_keeps_its_store_in_the_users_data_directory(tmp_path):
+    """What `make run` starts: `culex broker` with neither -c nor -p listens on localhost:1883 with persistence in
+    $XDG_DATA_HOME/culex (else ~/.local/share/culex), private to the user, and says where at start."""
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", 1883))
+        except OSError:
+            pytest.skip("port 1883 is taken on this machine")
+    env = {k: v for k, v in os.environ.items() if k != "XDG_DATA_HOME"}
+    env["HOME"] = str(tmp_path)
+    broker = Broker([culex_binary(), "broker"], env=env)
+    _started.append(broker)
+    store = tmp_path / ".local" / "share" / "culex" / "culex.db"
+    broker.log.wait_for(rf"Persistence: sqlite {re.escape(str(store))} \(persistence_sync os\)")
+    assert broker.stop() == 0
+    assert store.stat().st_mode & 0o777 == 0o600
+    assert store.parent.stat().st_mode & 0o777 == 0o700
