@@ -93,10 +93,11 @@ void BrokerPersistence::stop() {
     stopped_ = true;
     // What group commit did over the run: for an operator tuning persistence_sync, and for benchmarks.
     auto c = writer_->counters();
-    logger().log(LogType::information,
-                 "Persistence: {} commits of {} operations ({} cancelled out within a commit); {} queue pages "
-                 "read.",
-                 c.commits, c.operations, c.cancelled, c.pages_read);
+    logger().log(
+        LogType::information,
+        "Persistence: {} commits of {} operations ({} cancelled out within a commit); {} queue pages "
+        "read.",
+        c.commits, c.operations, c.cancelled, c.pages_read);
     if (c.failed_commits > 0)
         logger().log(LogType::error, "Error: {} commits to the store failed (logged as they happened).",
                      c.failed_commits);
