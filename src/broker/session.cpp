@@ -86,8 +86,10 @@ void Session::deliver(const MessagePtr& message, QoS qos, bool retain, Subscript
         out.sequence = 0;
     }
     if (message->expired_now()) return unstore(out.sequence);
-    if (qos == QoS::at_most_once) {
-        // QoS 0 is never stored: an offline client misses it (mosquitto's queue_qos0_messages false).
+    bool keep_qos0 = !online() && settings_.queue_qos0_messages && persistent();
+    if (qos == QoS::at_most_once && !keep_qos0) {
+        // An offline client misses it, unless queue_qos0_messages keeps it for a persistent session: then it
+        // is queued below like QoS 1/2, within the same limits, as Mosquitto does.
         if (!online()) return;
         // A client that stopped reading: what it has not taken yet is all the broker holds for it.
         if (client_->link->unsent_bytes() >= settings_.output_buffer_limit) return note_dropped();
@@ -157,6 +159,10 @@ void Session::pump_queue() {
         queued_bytes_ -= queued_size(*out.message);
         if (stores()) unstore(out.sequence);
         if (out.message->expired_now()) continue;  // expired while queued (MQTT 5 Message Expiry Interval)
+        if (out.qos == QoS::at_most_once) {  // queued while offline (queue_qos0_messages): no flow to track
+            send_publish(out);
+            continue;
+        }
         send_inflight(std::move(out));
     }
     if (online() && queue_.empty() && tail_ && tail_->count > 0) ask_for_page();

@@ -22,6 +22,7 @@ struct BrokerSettings {
     std::uint16_t max_inflight_messages = 20;  // per client, outgoing QoS 1/2; 0 = no limit
     std::size_t max_queued_messages = 1000;    // per client, beyond the in-flight window; 0 = no limit
     std::uint64_t max_queued_bytes = 0;        // the same in bytes of topic and payload; 0 = no limit
+    bool queue_qos0_messages = false;  // QoS 0 queued for an offline persistent session too (Mosquitto's)
     // A connection's output that its socket has not taken yet: past this, QoS 0 deliveries to it are dropped
     // (QoS 1/2 wait in the in-flight window and the queue, both bounded) and its own input is not read until
     // the output drains (culex's own option, output_buffer_limit).

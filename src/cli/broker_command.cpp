@@ -105,6 +105,7 @@ std::expected<net::ServerOptions, std::string> server_options(const config::Conf
     s.max_inflight_messages = config.max_inflight_messages;
     s.max_queued_messages = config.max_queued_messages;
     s.max_queued_bytes = config.max_queued_bytes;
+    s.queue_qos0_messages = config.queue_qos0_messages;
     s.output_buffer_limit = static_cast<std::size_t>(config.output_buffer_limit);
     s.message_size_limit = config.message_size_limit;
     if (config.max_packet_size) s.max_packet_size = *config.max_packet_size;

@@ -56,6 +56,8 @@ const std::unordered_map<std::string_view, OptionSpec>& option_table() {
              [](Parser& p, const Line& l) {
                  return set_integer(l, p.config.max_inflight_messages, 0, 65535);
              }},
+            {"queue_qos0_messages", "queue_qos0_messages true|false",
+             [](Parser& p, const Line& l) { return set_bool(l, p.config.queue_qos0_messages); }},
             {"max_queued_messages", "max_queued_messages COUNT",
              [](Parser& p, const Line& l) {
                  return set_integer(l, p.config.max_queued_messages, 0, kIntMax);

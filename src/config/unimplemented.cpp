@@ -22,7 +22,6 @@ constexpr auto kOptions = std::to_array<UnimplementedOption>({
     {"plugin", "plugins"},
     {"plugin_opt_*", "plugins"},
     {"psk_file", "TLS-PSK"},
-    {"queue_qos0_messages", "queueing QoS 0 messages for offline clients"},
     {"sys_interval", "the $SYS interval setting"},
     {"user", "dropping privileges"},
     // Listeners

@@ -377,3 +377,23 @@ def test_without_a_config_file_the_broker_keeps_its_store_in_the_users_data_dire
     assert broker.stop() == 0
     assert store.stat().st_mode & 0o777 == 0o600
     assert store.parent.stat().st_mode & 0o777 == 0o700
+
+
+def test_queue_qos0_messages_keeps_qos0_for_an_offline_session_across_a_restart(tmp_path):
+    broker = start(tmp_path, "queue_qos0_messages true\n")
+    sub = DurableClient("keeps-qos0")
+    sub.connect(broker.port)
+    sub.subscribe("q0/#", 1)
+    sub.disconnect()
+    pub = connected(broker.port, "q0-pub")
+    pub.publish("q0/a", b"zero", 0)
+    pub.publish("q0/b", b"one", 1)  # its PUBACK follows the QoS 0 message's handling: both are queued
+    pub.disconnect()
+    assert broker.stop() == 0
+
+    broker = start(tmp_path, "queue_qos0_messages true\n")
+    sub.connect(broker.port)
+    pump_until([sub], lambda: len(sub.delivered) >= 2, WAIT, "the two queued messages")
+    assert sub.delivered == [("q0/a", b"zero", 0), ("q0/b", b"one", 1)]
+    sub.disconnect()
+    assert broker.stop() == 0

@@ -80,6 +80,32 @@ TEST_F(SessionTest, OfflineQueueAndDupResendOnResume) {
     EXPECT_FALSE(sent[1].dup);
 }
 
+TEST_F(SessionTest, QueueQos0MessagesKeepsQos0ForAnOfflineSessionInOrderWithinTheLimit) {
+    settings.queue_qos0_messages = true;
+    settings.max_queued_messages = 2;
+    session.expiry.reset();  // persistent (clean session 0): what queue_qos0_messages applies to
+    connect();
+    session.detach();
+    session.deliver(message("first"), QoS::at_least_once, false, 0);
+    session.deliver(message("qos0 kept"), QoS::at_most_once, false, 0);
+    session.deliver(message("over the limit"), QoS::at_most_once, false, 0);
+    connect();
+    auto sent = link.publishes();
+    ASSERT_EQ(sent.size(), 2u);
+    EXPECT_EQ(sent[0].payload.view(), "first");
+    EXPECT_EQ(sent[1].payload.view(), "qos0 kept");
+    EXPECT_EQ(sent[1].qos, QoS::at_most_once);
+    EXPECT_EQ(sent[1].packet_id, 0);
+}
+
+TEST_F(SessionTest, QueueQos0MessagesDoesNotKeepThemForASessionThatEndsWithItsConnection) {
+    settings.queue_qos0_messages = true;
+    connect();
+    session.detach();
+    session.deliver(message("qos0"), QoS::at_most_once, false, 0);
+    EXPECT_EQ(session.queued_count(), 0u);
+}
+
 TEST_F(SessionTest, QueueLimitDropsNewest) {
     settings.max_queued_messages = 2;
     for (int i = 0; i < 4; ++i)

@@ -81,6 +81,7 @@ TEST(GoodLines, BecomeTypedValues) {
          }},
         {"persistence false", [](const Config& c) { EXPECT_EQ(c.persistence.path(), "mosquitto.db"); }},
         {"persistence_sync fsync", [](const Config& c) { EXPECT_TRUE(c.persistence.fsync); }},
+        {"queue_qos0_messages true", [](const Config& c) { EXPECT_TRUE(c.queue_qos0_messages); }},
         {"persistence_sync os", [](const Config& c) { EXPECT_FALSE(c.persistence.fsync); }},
         // Logging
         {"log_type all", [](const Config& c) { EXPECT_EQ(c.log.types, LogType::all); }},
