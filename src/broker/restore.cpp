@@ -44,7 +44,7 @@ class Restorer {
         restore_sessions(state);
         restore_subscriptions(state);
         restore_inflight(state);
-        if (auto queued = restore_queues(state); !queued) return std::unexpected(queued.error());
+        restore_queues(state);
         restore_wills(state);
         // The restored sessions store through their loop from now on (not before: restoring is no change).
         for (auto& [id, session] : sessions_) {
@@ -147,7 +147,8 @@ class Restorer {
         }
     }
 
-    std::expected<void, store::StoreError> restore_queues(const store::LoadedState& state) {
+    // Counts only: queued messages stay in the store until their client takes them.
+    void restore_queues(const store::LoadedState& state) {
         for (const auto& summary : state.queues) {
             last_sequence_ = std::max(last_sequence_, summary.last_sequence);
             Session* s = session(summary.client_id);
@@ -160,7 +161,6 @@ class Restorer {
             s->restore_stored_queue(summary.count, summary.bytes);
             report_.queued += summary.count;
         }
-        return {};
     }
 
     void restore_wills(const store::LoadedState& state) {

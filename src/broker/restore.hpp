@@ -16,7 +16,6 @@ class Broker;
 struct RestoreReport {
     std::size_t sessions = 0, subscriptions = 0, queued = 0, inflight = 0, wills = 0, retained = 0;
     std::size_t expired_sessions = 0, expired_messages = 0;
-    std::size_t dropped_queued = 0;  // queued messages whose stored bytes were damaged (named in the log)
 
     // "Restored 3 sessions, 4 subscriptions, 10 queued and 2 in-flight messages, 1 wills, 5 retained
     // messages."
