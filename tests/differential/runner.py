@@ -165,7 +165,7 @@ def play(scenario, port, prefix, source):
                 del conns[step.conn]
             elif step.verb == "quiet":
                 got = conn.read(1, int(step.arg) / 1000)
-                obs += [normalise.packet(p, prefix) for p in got] + (["closed"] if conn.closed else [])
+                obs += [normalise.packet(p, prefix, conn.version) for p in got] + (["closed"] if conn.closed else [])
             else:
                 words = step.arg.split()
                 timeout = EXPECT_TIMEOUT
@@ -174,7 +174,7 @@ def play(scenario, port, prefix, source):
                 want_close = words[-1:] == ["closed"]
                 count = len(words) - want_close
                 got = conn.read(count, timeout) if count else []
-                seen = [normalise.packet(p, prefix) for p in got]
+                seen = [normalise.packet(p, prefix, conn.version) for p in got]
                 if step.verb == "expect-any":
                     seen.sort()
                 obs += seen
@@ -182,7 +182,7 @@ def play(scenario, port, prefix, source):
                     obs.append("closed" if conn.closed else f"missing {count - len(got)}")
                 elif want_close:
                     extra, rest, closed = conn.until_closed(timeout)
-                    obs += [normalise.packet(p, prefix) for p in extra] + rest + ["closed" if closed else "open"]
+                    obs += [normalise.packet(p, prefix, conn.version) for p in extra] + rest + ["closed" if closed else "open"]
         probe = record.setdefault("probe", [])
         for name, conn in sorted(conns.items()):
             if conn.closed:
@@ -194,7 +194,7 @@ def play(scenario, port, prefix, source):
                 if not got:
                     probe.append(f"{name}: " + ("closed" if conn.closed else "no answer"))
                     break
-                probe.append(f"{name}: " + normalise.packet(got[0], prefix))
+                probe.append(f"{name}: " + normalise.packet(got[0], prefix, conn.version))
                 if got[0] == b"\xd0\x00":
                     break
                 pings += 1
