@@ -8,7 +8,7 @@ CULEX_TEST_BIN ?= $(CURDIR)/build-asan/culex
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
 
-.PHONY: all deps build build-asan run test unit-test integration-test format format-check bench clean fuzz fuzz-smoke
+.PHONY: all deps build build-asan build-tsan run test unit-test integration-test tsan-test fuzz-test format format-check bench clean fuzz fuzz-smoke
 
 all: build
 
@@ -23,6 +23,12 @@ build-asan: deps
 	@cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCULEX_SANITIZE=ON \
 		-DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" >/dev/null
 	@cmake --build build-asan -j $(JOBS)
+
+# ThreadSanitizer: only the broker binary, for the integration tests that run it with two event loops.
+build-tsan: deps
+	@cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS="-fsanitize=thread -O1 -g" \
+		-DCMAKE_EXE_LINKER_FLAGS=-fsanitize=thread -DCULEX_TESTS=ON >/dev/null
+	@cmake --build build-tsan -j $(JOBS) --target culex
 
 run: build
 	./build/culex broker -v
@@ -40,7 +46,21 @@ unit-test: build build-asan
 integration-test: build build-asan
 	CULEX_BIN=$(CULEX_TEST_BIN) $(PYTHON) -m pytest -q tests/integration tests/differential
 
-test: format-check unit-test integration-test
+# The multi-threaded broker under ThreadSanitizer: the integration tests of the core, its QoS flows, sessions
+# moving between loops, persistence's writer thread, TLS and WebSockets, each broker with two event loops.
+# (Not the RSS-measuring storm test: TSan's shadow memory is not the broker's.)
+TSAN_TESTS := test_broker_core test_broker_shared test_broker_mqtt5 test_broker_auth test_websockets \
+	test_broker_tls test_mqttjs test_persistence test_robustness
+tsan-test: build build-tsan
+	CULEX_BIN=$(CURDIR)/build-tsan/culex CULEX_TEST_THREADS=2 $(PYTHON) -m pytest -q \
+		$(patsubst %,tests/integration/%.py,$(TSAN_TESTS))
+
+# Every fuzz target for FUZZ_TEST_SECONDS each (two at a time) after replaying fuzz/regressions/.
+FUZZ_TEST_SECONDS ?= 60
+fuzz-test: deps
+	@fuzz/run.sh $(FUZZ_TEST_SECONDS)
+
+test: format-check unit-test integration-test tsan-test fuzz-test
 
 bench: deps
 	@cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DCULEX_BENCH=ON >/dev/null

@@ -65,7 +65,7 @@ void instances(std::string_view filter, std::vector<std::string>& out) {
     if (filter.ends_with("/#")) out.emplace_back(filter.substr(0, filter.size() - 2));
 }
 
-void check_error(const Error& error, std::size_t lines) {
+void check_error(const culex::Error& error, std::size_t lines) {
     const std::string& m = error.message;
     check(m.starts_with(std::string(kName) + ":"), kTarget, "an error that does not name the file");
     auto colon = m.find(':', kName.size() + 1);

@@ -11,6 +11,7 @@ packages=(
     zlib1g-dev  # src/store: the CRC-32 of each stored row
     # real peers for the integration tests
     mosquitto mosquitto-clients python3-paho-mqtt python3-pytest openssl tshark
+    valgrind  # tests/integration/test_valgrind.py: a short broker run, leak-checked
 )
 
 missing=()

@@ -109,7 +109,9 @@ Connack decode_connack(Reader& r, ProtocolVersion version) {
     Connack c;
     std::uint8_t flags = r.u8("connack flags");
     if (flags & 0xFE) malformed("CONNACK reserved flags are set");
-    c.session_present = flags & 0x01;
+    // MQTT 3.1 has no Session Present flag (its first byte is reserved and unused): never read one from it,
+    // as the encoder never writes one.
+    c.session_present = (flags & 0x01) && version != ProtocolVersion::v31;
     std::uint8_t code = r.u8("connect return code");
     if (version == ProtocolVersion::v5) {
         c.reason = static_cast<ReasonCode>(code);

@@ -55,19 +55,52 @@ class LogWatcher:
                         "log was:\n" + "\n".join(self.lines[-60:]))
                 self._cond.wait(left)
 
+    def wait_ended(self, timeout):
+        """Waits up to `timeout` seconds for the process's output to end (its last lines read)."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while not self.ended and time.monotonic() < deadline:
+                self._cond.wait(deadline - time.monotonic())
+
     def text(self):
         with self._cond:
             return "\n".join(self.lines)
 
 
+# Every culex broker the tests started, so that conftest can look for sanitizer reports in their output after
+# each test: a report that does not kill the broker (ThreadSanitizer's never do) would otherwise pass unseen.
+CULEX_BROKERS = []
+SANITIZER_REPORT = re.compile(r"WARNING: ThreadSanitizer:|ERROR: AddressSanitizer:|ERROR: LeakSanitizer:"
+                              r"|runtime error:")
+
+
+def sanitizer_reports():
+    """The sanitizer reports that culex brokers printed since the last call: a list of texts."""
+    reports = []
+    for broker in CULEX_BROKERS[:]:
+        if broker.proc.poll() is not None:
+            broker.log.wait_ended(timeout=5)
+            CULEX_BROKERS.remove(broker)  # its output is complete: scanned once more below, then let go
+        lines = broker.log.lines[:]
+        for i in range(broker.scanned, len(lines)):
+            if SANITIZER_REPORT.search(lines[i]):
+                reports.append("\n".join(lines[i:i + 60]))
+                break
+        broker.scanned = len(lines)
+    return reports
+
+
 class Broker:
     """A broker process listening on 127.0.0.1:port."""
 
-    def __init__(self, args, port_from_log=True, port=None, env=None):
+    def __init__(self, args, port_from_log=True, port=None, env=None, ready_timeout=10.0):
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
         self.log = LogWatcher(self.proc.stdout)
+        self.scanned = 0
+        if args[0] == culex_binary():
+            CULEX_BROKERS.append(self)
         if port_from_log:
-            m = self.log.wait_for(r"Opening ipv4 listen socket on port (\d+)\.")
+            m = self.log.wait_for(r"Opening ipv4 listen socket on port (\d+)\.", timeout=ready_timeout)
             self.port = int(m.group(1))
         else:
             self.port = port
@@ -111,6 +144,9 @@ def start_culex(directory, extra_config="", listener="listener 0 127.0.0.1", ano
     """culex broker on an ephemeral port, config in `directory`, every log type to stdout; `env`: variables
     added to the environment."""
     text = f"{listener}\n"
+    threads = os.environ.get("CULEX_TEST_THREADS")  # the ThreadSanitizer run asks for more than one loop
+    if threads and not re.search(r"^threads ", extra_config, re.M):
+        text += f"threads {threads}\n"
     if anonymous:
         text += "allow_anonymous true\n"
     text += extra_config

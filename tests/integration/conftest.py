@@ -27,6 +27,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.fixture(autouse=True)
+def no_sanitizer_report():
+    """Fails the test when a culex broker it ran printed a sanitizer report (ThreadSanitizer reports without
+    stopping the broker, so the test itself may not notice)."""
+    yield
+    import brokers  # here, not at the top: brokers imports this module
+    reports = brokers.sanitizer_reports()
+    assert not reports, "a culex broker printed a sanitizer report:\n" + "\n---\n".join(reports)
+
+
 @pytest.fixture
 def culex():
     return culex_binary()

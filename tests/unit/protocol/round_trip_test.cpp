@@ -108,6 +108,14 @@ TEST(RoundTrip, ConnackEveryReturnCode311) {
     }
 }
 
+TEST(RoundTrip, Connack31NeverReadsASessionPresentFlag) {
+    // A 3.1 broker that sets the reserved first byte's low bit does not say a session was present: 3.1 has no
+    // such flag (found by the codec fuzzer: decoded as present, it re-encoded as absent).
+    auto decoded = decode_bytes(std::string("\x20\x02\x01\x00", 4), kV31);
+    ASSERT_TRUE(decoded.has_value());
+    EXPECT_EQ(*decoded, Packet(Connack{false, ReasonCode::success, {}}));
+}
+
 TEST(RoundTrip, Connack311MapsMqtt5ReasonsToReturnCodes) {
     // A 3.1.1 client can only be told one of six return codes (spec 3.2.2.3).
     EXPECT_EQ(encoded(Connack{false, ReasonCode::banned, {}}, kV311), std::string("\x20\x02\x00\x05", 4));
