@@ -8,7 +8,6 @@ import argparse
 import datetime
 import json
 import os
-import platform
 import re
 import shlex
 import shutil
@@ -21,9 +20,13 @@ import tempfile
 import time
 from pathlib import Path
 
+import tls_cells
+from environment import machine, versions
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
-CULEX = os.environ.get("CULEX_BIN", str(REPO / "build" / "culex"))
+# Absolute: brokers run in their own directories.
+CULEX = os.path.abspath(os.environ.get("CULEX_BIN", str(REPO / "build" / "culex")))
 PEERS = ["mosquitto", "nats", "aedes"]
 BROKERS = ["culex"] + PEERS
 # The persistence cells' brokers: a broker and its store. culex without a store, then with each
@@ -124,6 +127,8 @@ class BrokerProcess:
             return sum(1 for line in f if "sync(" in line)
 
     def _command(self, threads):
+        if tls_cells.is_tls(self.name):
+            return tls_cells.command(base_name(self.name), self.port, self.dir, threads, CULEX)
         conf = Path(self.dir) / "broker.conf"
         if self.name.startswith("culex"):
             store = ""
@@ -398,53 +403,6 @@ def persistence_lines(rows, syncs, root, fstype):
     return lines
 
 
-def source_revision():
-    """The commit the measured culex was built from, as far as this checkout can tell."""
-    try:
-        head = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True,
-                              text=True, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "--untracked-files=no", "src"],
-                               capture_output=True, text=True, timeout=10).stdout.strip()
-    except (OSError, subprocess.TimeoutExpired):
-        return ""
-    if not head:
-        return ""
-    return f" (source at commit {head}{', with uncommitted changes in src/' if dirty else ''})"
-
-
-def versions():
-    def first_line(cmd):
-        try:
-            out = subprocess.run(cmd, capture_output=True, text=True, timeout=10)
-            return (out.stdout or out.stderr).strip().splitlines()[0]
-        except Exception:  # noqa: BLE001
-            return "not installed"
-    aedes = "not installed"
-    pkg = HERE / "node_modules" / "aedes" / "package.json"
-    if pkg.exists():
-        aedes = "aedes " + json.loads(pkg.read_text())["version"] + " on node " + first_line(["node", "--version"])
-    mosq = subprocess.run(["dpkg-query", "-W", "-f=${Version}", "mosquitto"], capture_output=True, text=True)
-    return {
-        "culex": first_line([CULEX, "--version"]) + source_revision(),
-        "mosquitto": "mosquitto " + (mosq.stdout.strip() or "?") + " (Debian)",
-        "nats": (first_line(["nats-server", "--version"]) + " (Debian), MQTT listener"
-                 if shutil.which("nats-server") else "not installed"),
-        "aedes": aedes,
-    }
-
-
-def machine():
-    model = "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{model}, {os.cpu_count()} cores, Linux {platform.release()}"
-
-
 def command_line():
     # compare.sh consumes --no-build and passes the rest; CULEX_BIN set by hand means --no-build was implied.
     env = os.environ.get("CULEX_BIN_GIVEN", "")
@@ -494,7 +452,7 @@ def main():
     started = time.monotonic()
     load_at_start = os.getloadavg()[0]
     broker_versions = versions()  # now: the checkout may move on while the matrix runs
-    cells = matrix(a.seconds, a.idle)
+    cells = matrix(a.seconds, a.idle) + tls_cells.matrix(a.seconds, Cell, per_cpu)
     if a.cells:
         cells = [c for c in cells if c.key in a.cells.split()]
     for cell in cells:
@@ -503,6 +461,7 @@ def main():
         medians = run_cell(cell, cell_brokers, a.runs, raw, cache, realtime)
         r, best = ratio(cell, medians)
         rows.append((cell, medians, r, best))
+    rows, tls_rows = tls_cells.split(rows)
     threads = None
     if not a.cells or "threads" in a.cells.split():
         print("threads: culex p2p QoS 0, CPU per message with threads 1 and threads 2", flush=True)
@@ -566,6 +525,7 @@ def main():
     persist_rows = [row for row in rows if row[0].persistence]
     if persist_rows or syncs is not None:
         lines += persistence_lines(persist_rows, syncs, STORE_ROOT, store_fs)
+    lines += tls_cells.lines(tls_rows, ratio, fmt, wanted, LOG_NOTES)
     if LOG_NOTES:
         lines += ["", "Broker log lines that name an error, a warning, a failure or a refusal (first 20):", ""]
         lines += [f"- {b}: `{line}`" for b, line in LOG_NOTES[:20]]

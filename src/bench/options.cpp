@@ -19,6 +19,17 @@ constexpr std::array<std::pair<std::string_view, Scenario>, 7> kScenarios{{
     {"shared", Scenario::shared},
 }};
 
+// What cannot work among the TLS flags, in the words of the flag to change.
+std::optional<std::string> check_tls(const TlsOptions& tls) {
+    if (!tls.version.empty() && tls.version != "tlsv1.3" && tls.version != "tlsv1.2" &&
+        tls.version != "tlsv1.1")
+        return fmt::format("--tls-version \"{}\": use tlsv1.3, tlsv1.2 or tlsv1.1", tls.version);
+    if (tls.certfile.empty() != tls.keyfile.empty()) return std::string("give --cert and --key together");
+    if (!tls.enabled() && (tls.insecure || !tls.version.empty()))
+        return std::string("--insecure and --tls-version apply to TLS: add --tls or --cafile FILE");
+    return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<Scenario> parse_scenario(std::string_view name) {
@@ -79,8 +90,7 @@ unsigned effective_inflight(const Options& options) {
 
 std::expected<Topology, Error> plan(const Options& options) {
     auto fail = [](std::string message) { return std::unexpected(Error{std::move(message)}); };
-    if (options.tls)
-        return fail("TLS is not supported by culex bench yet: run it against a plain TCP listener");
+    if (auto bad = check_tls(options.tls)) return fail(*bad);
     if (options.payload_size < kMinPayloadSize)
         return fail(
             fmt::format("payload size {} is too small: culex bench needs at least {} bytes for the "

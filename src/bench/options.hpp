@@ -31,6 +31,20 @@ std::string_view to_string(Scenario scenario);
 std::optional<protocol::ProtocolVersion> parse_version(std::string_view name);
 std::string_view version_name(protocol::ProtocolVersion version);
 
+// TLS as mosquitto_pub spells it: any of --cafile, --capath or --cert turns it on, as --tls does (which then
+// trusts the system's CAs). The server certificate is always verified; --insecure skips the host-name check.
+struct TlsOptions {
+    bool requested = false;  // --tls
+    std::string cafile;
+    std::string capath;
+    std::string certfile;  // --cert
+    std::string keyfile;   // --key
+    bool insecure = false;
+    std::string version;  // --tls-version: the oldest accepted, tlsv1.3, tlsv1.2 or tlsv1.1; empty: TLS 1.2
+
+    bool enabled() const { return requested || !cafile.empty() || !capath.empty() || !certfile.empty(); }
+};
+
 struct Options {
     Scenario scenario = Scenario::p2p;
     std::string host = "127.0.0.1";
@@ -54,7 +68,7 @@ struct Options {
     double drain = 5;             // seconds to wait for messages still in flight when publishing stops
     double connect_timeout = 30;  // seconds for every connection to be up (and subscribed)
     std::size_t batch_bytes = 64 * 1024;  // a publisher's write buffer: many PUBLISHes per write
-    bool tls = false;  // the seam for TLS: rejected by plan() until the transport grows a TLS stream
+    TlsOptions tls;
     // Subscribers connect with clean session 0 (MQTT 5: clean start 0 and kSessionExpiry), so that a broker
     // with persistence stores their sessions and queues: what a QoS 1 PUBLISH to them costs. Publishers stay
     // clean: their own sessions would add stored state that is not the thing measured.

@@ -54,6 +54,7 @@ nlohmann::json to_json(const Result& r) {
     j["rate_limit"] = r.options.rate;
     j["inflight"] = r.inflight;
     j["persistent_subscribers"] = r.options.persistent_subscribers;
+    j["tls"] = r.options.tls.enabled();
     j["connect"] = {{"connections", r.connections},
                     {"failed", r.connect_failures},
                     {"seconds", r.connect_seconds},
@@ -88,9 +89,10 @@ nlohmann::json to_json(const Result& r) {
 std::string to_text(const Result& r) {
     std::string out;
     out += fmt::format(
-        "{} | MQTT {} | QoS {} | {} B payload | {} pub, {} sub{} | {} thread(s) | in-flight {}{}\n",
-        to_string(r.options.scenario), version_name(r.options.version), static_cast<int>(r.options.qos),
-        r.options.payload_size, r.topology.publishers, r.topology.subscribers,
+        "{} | MQTT {}{} | QoS {} | {} B payload | {} pub, {} sub{} | {} thread(s) | in-flight {}{}\n",
+        to_string(r.options.scenario), version_name(r.options.version),
+        r.options.tls.enabled() ? " over TLS" : "", static_cast<int>(r.options.qos), r.options.payload_size,
+        r.topology.publishers, r.topology.subscribers,
         r.options.persistent_subscribers ? " (persistent sessions)" : "", r.options.threads, r.inflight,
         r.options.rate > 0 ? fmt::format(" | rate {}/s", grouped(r.options.rate)) : "");
     out += fmt::format("connect   {} connections in {:.3f} s ({}/s){}\n", r.connections, r.connect_seconds,

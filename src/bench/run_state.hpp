@@ -14,6 +14,10 @@
 #include "bench/options.hpp"
 #include "bench/socket.hpp"
 
+namespace culex::tls {
+class ClientContext;
+}
+
 namespace culex::bench {
 
 enum class Phase : int { connect, run, drain, stop };
@@ -36,6 +40,7 @@ struct RunState {
     std::string prefix;     // "culex-bench/RUNID": every topic of the run starts with it
     std::string client_id;  // "cxb-RUNID": with a role letter and number appended
     Address address;
+    std::shared_ptr<const tls::ClientContext> tls;  // null: plain TCP
 
     std::atomic<Phase> phase{Phase::connect};
     std::atomic<std::int64_t> start_ns{0};

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "bench/proc_stats.hpp"
+#include "bench/tls_link.hpp"
 #include "bench/worker.hpp"
 
 namespace culex::bench {
@@ -90,6 +91,11 @@ std::expected<Result, Error> run(const Options& options, const ProgressSink& pro
     raise_file_limit();
 
     RunState state;
+    if (options.tls.enabled()) {
+        auto context = make_tls_context(options.tls);
+        if (!context) return std::unexpected(context.error());
+        state.tls = *context;
+    }
     state.options = options;
     state.topology = *topology;
     state.inflight = effective_inflight(options);

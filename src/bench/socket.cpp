@@ -77,6 +77,40 @@ int start_connect(const Address& address, unsigned ordinal) {
     return fd;
 }
 
+ReadOutcome read_socket(int fd, char* data, std::size_t size) {
+    for (;;) {
+        ssize_t n = ::recv(fd, data, size, MSG_DONTWAIT);
+        if (n > 0) {
+            auto got = static_cast<std::size_t>(n);
+            return {got, got < size ? ReadOutcome::End::drained : ReadOutcome::End::more, 0};
+        }
+        if (n == 0) return {0, ReadOutcome::End::closed, 0};
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) return {0, ReadOutcome::End::drained, 0};
+        return {0, ReadOutcome::End::failed, errno};
+    }
+}
+
+WriteOutcome write_socket(int fd, const char* data, std::size_t size) {
+    WriteOutcome out;
+    while (out.bytes < size) {
+        ssize_t n = ::send(fd, data + out.bytes, size - out.bytes, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n >= 0) {
+            out.bytes += static_cast<std::size_t>(n);
+            continue;
+        }
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            out.blocked = true;
+        } else {
+            out.failed = true;
+            out.error = errno;
+        }
+        break;
+    }
+    return out;
+}
+
 void raise_file_limit() {
     rlimit limit{};
     if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {

@@ -1,6 +1,6 @@
 // The few socket calls the load generator makes, wrapped once: an owning file descriptor, name resolution,
-// and a non-blocking TCP connect. Plain TCP only; a TLS transport would sit beside these (the engine reads
-// and writes through Connection::read/write, the one place that would change).
+// a non-blocking TCP connect, and the read and write of a plain connection (TLS ones go through TlsLink,
+// tls_link.hpp, which answers in the same terms).
 #pragma once
 
 #include <sys/socket.h>
@@ -54,6 +54,27 @@ std::expected<Address, Error> resolve(const std::string& host, std::uint16_t por
 // most are taken (19,000 idle connections, plus whatever TIME_WAIT the previous run left).
 constexpr unsigned kLoopbackSources = 16;
 int start_connect(const Address& address, unsigned ordinal);
+
+// What a read of a non-blocking connection brought, and what ended it.
+struct ReadOutcome {
+    enum class End { more, drained, closed, failed };
+    std::size_t bytes = 0;  // to walk before acting on `end`
+    End end = End::drained;
+    int error = 0;  // errno, for `failed` on a plain socket
+};
+
+// One recv() into `data`: `drained` when it returned less than `size` (a new edge reports more).
+ReadOutcome read_socket(int fd, char* data, std::size_t size);
+
+struct WriteOutcome {
+    std::size_t bytes = 0;
+    bool blocked = false;  // the socket takes no more now: wait for EPOLLOUT
+    bool failed = false;
+    int error = 0;  // errno, for `failed` on a plain socket
+};
+
+// send() until all of `data` is written or the socket is full.
+WriteOutcome write_socket(int fd, const char* data, std::size_t size);
 
 // Raises this process's soft limit on open files to the hard limit (many connections need many).
 void raise_file_limit();

@@ -1,6 +1,7 @@
 // One event loop of the load generator: epoll, edge-triggered, over non-blocking sockets. Publishers fill a
-// buffer with many PUBLISHes (copies of one encoded template) and write it with one send(); what comes back
-// is read in worker_receive.cpp. Nothing allocates per message.
+// buffer with many PUBLISHes (copies of one encoded template) and write it with one send() (over TLS: one
+// SSL_write, a record per 16 KiB of it); what comes back is read in worker_receive.cpp. Nothing allocates per
+// message.
 #include <fmt/format.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -165,7 +166,7 @@ void Worker::lost(Connection& c, const std::string& why) {
     bool was_up = c.state == ConnState::ready;
     if (c.state != ConnState::ready) --connecting_;
     c.state = ConnState::closed;
-    c.fd.reset();
+    c.close();
     if (state_.phase.load() == Phase::stop) return;
     state_.failed.fetch_add(1);
     std::string message =
@@ -183,6 +184,31 @@ void Worker::on_connected(Connection& c, std::int64_t now) {
     socklen_t length = sizeof error;
     getsockopt(c.fd.get(), SOL_SOCKET, SO_ERROR, &error, &length);
     if (error != 0) return lost(c, errno_text(error));
+    if (!state_.tls) return send_connect(c, now);
+    auto link = TlsLink::start(state_.tls, c.fd.get(), state_.options.host, state_.options.port);
+    if (!link) return lost(c, link.error().message);
+    c.tls = std::make_unique<TlsLink>(std::move(*link));
+    c.state = ConnState::handshake;
+    continue_handshake(c, now);
+}
+
+void Worker::continue_handshake(Connection& c, std::int64_t now) {
+    switch (c.tls->handshake()) {
+        case TlsLink::Step::want_read:
+        case TlsLink::Step::want_write:
+            return;  // edge-triggered on both: the next event of either kind goes on
+        case TlsLink::Step::failed:
+            return lost(c, c.tls->failure());
+        case TlsLink::Step::done:
+            break;
+    }
+    send_connect(c, now);
+    // The handshake's last read may have taken more than the handshake (read-ahead), which no new edge would
+    // report.
+    if (c.state != ConnState::closed) read_all(c, now);
+}
+
+void Worker::send_connect(Connection& c, std::int64_t now) {
     protocol::Connect connect;
     connect.version = state_.options.version;
     bool persistent = c.role == Role::subscriber && state_.options.persistent_subscribers;
@@ -207,18 +233,16 @@ void Worker::mark_ready(Connection& c) {
 }
 
 void Worker::flush(Connection& c, std::int64_t now) {
-    while (c.out_offset < c.out.size()) {
-        ssize_t n = ::send(c.fd.get(), c.out.data() + c.out_offset, c.out.size() - c.out_offset,
-                           MSG_NOSIGNAL | MSG_DONTWAIT);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            if (errno == EAGAIN || errno == EWOULDBLOCK) {
-                c.write_blocked = true;
-                return;
-            }
-            return lost(c, errno_text(errno));
+    if (c.out_offset < c.out.size()) {
+        const char* data = c.out.data() + c.out_offset;
+        std::size_t size = c.out.size() - c.out_offset;
+        WriteOutcome w = c.tls ? c.tls->write(data, size) : write_socket(c.fd.get(), data, size);
+        c.out_offset += w.bytes;
+        if (w.failed) return lost(c, c.tls ? c.tls->failure() : errno_text(w.error));
+        if (w.blocked) {
+            c.write_blocked = true;
+            return;
         }
-        c.out_offset += static_cast<std::size_t>(n);
     }
     c.out.clear();
     c.out_offset = 0;
@@ -310,8 +334,13 @@ void Worker::on_event(Connection& c, std::uint32_t events, std::int64_t now) {
     if (c.state == ConnState::connecting) {
         if ((events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) == 0) return;
         on_connected(c, now);
-        if (c.state == ConnState::closed) return;
-    } else if (events & EPOLLOUT) {
+        if (c.state == ConnState::closed || c.state == ConnState::handshake) return;
+    } else if (c.state == ConnState::handshake) {
+        continue_handshake(c, now);
+        return;  // done: it read what had come
+    }
+    // A TLS write may wait for a read (a post-handshake message): any event retries it.
+    if ((events & EPOLLOUT) || (c.tls && c.write_blocked)) {
         c.write_blocked = false;
         flush(c, now);
         if (c.state == ConnState::closed) return;
@@ -339,11 +368,13 @@ void Worker::say_goodbye() {
     unsigned open = 0;
     for (auto& c : connections_) {
         if (c.state != ConnState::ready) {
-            c.fd.reset();
+            c.close();
             continue;
         }
-        if (::send(c.fd.get(), kDisconnect, 2, MSG_NOSIGNAL | MSG_DONTWAIT) != 2) {
-            c.fd.reset();
+        // Over TLS, a write still waiting makes this one fail (it would not be the retry OpenSSL wants).
+        WriteOutcome w = c.tls ? c.tls->write(kDisconnect, 2) : write_socket(c.fd.get(), kDisconnect, 2);
+        if (w.bytes != 2) {
+            c.close();
             continue;
         }
         c.state = ConnState::closed;  // from here on, only EOF matters
@@ -362,7 +393,7 @@ void Worker::say_goodbye() {
             while ((got = ::recv(c.fd.get(), scratch_.data(), scratch_.size(), MSG_DONTWAIT)) > 0) {
             }
             if (got == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
-                c.fd.reset();
+                c.close();
                 --open;
             }
         }
@@ -372,7 +403,7 @@ void Worker::say_goodbye() {
         if (!c.fd) continue;
         linger abort{1, 0};
         setsockopt(c.fd.get(), SOL_SOCKET, SO_LINGER, &abort, sizeof abort);
-        c.fd.reset();
+        c.close();
     }
 }
 

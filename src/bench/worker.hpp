@@ -61,6 +61,8 @@ class Worker {
     bool pump(Connection& c);
     void on_event(Connection& c, std::uint32_t events, std::int64_t now);
     void on_connected(Connection& c, std::int64_t now);
+    void continue_handshake(Connection& c, std::int64_t now);
+    void send_connect(Connection& c, std::int64_t now);
     void read_all(Connection& c, std::int64_t now);
     bool on_frame(Connection& c, const protocol::Frame& frame, std::int64_t now);
     void on_publish(Connection& c, const protocol::Frame& frame, std::int64_t now);

@@ -10,12 +10,13 @@
 #include <vector>
 
 #include "bench/pacer.hpp"
+#include "bench/tls_link.hpp"
 #include "bench/worker.hpp"
 
 namespace culex::bench {
 
 enum class Role : std::uint8_t { idle, publisher, subscriber };
-enum class ConnState : std::uint8_t { pending, connecting, connack, suback, ready, closed };
+enum class ConnState : std::uint8_t { pending, connecting, handshake, connack, suback, ready, closed };
 
 inline std::string errno_text(int error) {
     return std::strerror(error);
@@ -23,6 +24,7 @@ inline std::string errno_text(int error) {
 
 struct Worker::Connection {
     Fd fd;
+    std::unique_ptr<TlsLink> tls;  // over `fd`; null for plain TCP
     Role role = Role::idle;
     ConnState state = ConnState::pending;
     bool write_blocked = false;
@@ -31,6 +33,12 @@ struct Worker::Connection {
     std::size_t out_offset = 0;
     std::string carry;  // the start of a frame whose end has not arrived
     std::int64_t last_write_ns = 0;
+
+    // Ends the connection: the SSL first, since it reads and writes through the descriptor.
+    void close() {
+        tls.reset();
+        fd.reset();
+    }
 
     // Publisher.
     std::unique_ptr<PublishTemplate> message;

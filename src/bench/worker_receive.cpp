@@ -1,6 +1,7 @@
-// The receive half of a Worker: reads as much as the socket holds with one recv() and walks the frames in
-// place, answers what the broker sends (CONNACK, SUBACK, acknowledgements), and counts what arrived per
-// publisher. Nothing allocates per message.
+// The receive half of a Worker: reads as much as the socket holds with one recv() (over TLS: with
+// read-ahead, one recv() and an SSL_read per record) and walks the frames in place, answers what the broker
+// sends (CONNACK, SUBACK, acknowledgements), and counts what arrived per publisher. Nothing allocates per
+// message.
 #include <fmt/format.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -31,24 +32,25 @@ void Worker::read_all(Connection& c, std::int64_t now) {
         if (scratch_.size() < carried * 2) scratch_.resize(carried * 2);
         std::memcpy(scratch_.data(), c.carry.data(), carried);
         std::size_t room = scratch_.size() - carried;
-        ssize_t n = ::recv(c.fd.get(), scratch_.data() + carried, room, MSG_DONTWAIT);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-            return lost(c, errno_text(errno));
+        char* into = scratch_.data() + carried;
+        ReadOutcome r = c.tls ? c.tls->read(into, room) : read_socket(c.fd.get(), into, room);
+        if (r.bytes != 0) {
+            now = now_ns();  // the latency ends when the bytes are ours, not when the loop woke
+            std::string_view stream(scratch_.data(), carried + r.bytes);
+            while (!stream.empty()) {
+                auto frame = protocol::next_frame(stream);
+                if (!frame) return lost(c, "malformed packet from the broker: " + frame.error().message);
+                if (!*frame) break;
+                if (!on_frame(c, **frame, now)) return;
+                stream.remove_prefix((*frame)->size);
+            }
+            c.carry.assign(stream);
         }
-        if (n == 0) return lost(c, "the broker closed the connection");
-        now = now_ns();  // the latency ends when the bytes are ours, not when the loop woke
-        std::string_view stream(scratch_.data(), carried + static_cast<std::size_t>(n));
-        while (!stream.empty()) {
-            auto frame = protocol::next_frame(stream);
-            if (!frame) return lost(c, "malformed packet from the broker: " + frame.error().message);
-            if (!*frame) break;
-            if (!on_frame(c, **frame, now)) return;
-            stream.remove_prefix((*frame)->size);
-        }
-        c.carry.assign(stream);
-        if (static_cast<std::size_t>(n) < room) break;  // the socket is empty: spare the recv() for EAGAIN
+        if (r.end == ReadOutcome::End::closed) return lost(c, "the broker closed the connection");
+        if (r.end == ReadOutcome::End::failed) return lost(c, c.tls ? c.tls->failure() : errno_text(r.error));
+        // Drained: a plain socket returned less than it had room for, a TLS one has no whole record left;
+        // either way, a new edge reports what comes next.
+        if (r.end == ReadOutcome::End::drained) break;
     }
     // At a fixed rate, acknowledge at once what arrived. A broker that leaves Nagle's algorithm on
     // (Mosquitto's default, set_tcp_nodelay false) holds each small PUBLISH until the previous one is
@@ -134,7 +136,7 @@ bool Worker::on_frame(Connection& c, const protocol::Frame& frame, std::int64_t 
                 state_.failed.fetch_add(1);
                 --connecting_;
                 c.state = ConnState::closed;
-                c.fd.reset();
+                c.close();
                 state_.fail(
                     fmt::format("the broker refused the connection: {} (check the broker's "
                                 "allow_anonymous, or give -u and -P)",

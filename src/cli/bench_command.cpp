@@ -64,7 +64,15 @@ void add_bench_command(CLI::App& app, int& exit_code) {
     cmd->add_flag("--disable-clean-session", o.persistent_subscribers,
                   "Subscribers connect with clean session 0 (MQTT 5: clean start 0, session expiry 3600 s), "
                   "so a broker with persistence stores their sessions");
-    cmd->add_flag("--tls", o.tls, "Connect with TLS (not supported yet)");
+    cmd->add_flag("--tls", o.tls.requested,
+                  "Connect with TLS (implied by --cafile, --capath, --cert); alone, trusts the system's CAs");
+    cmd->add_option("--cafile", o.tls.cafile, "TLS: the CA certificates that sign the broker's certificate");
+    cmd->add_option("--capath", o.tls.capath, "TLS: a directory of CA certificates (c_rehash'ed)");
+    cmd->add_option("--cert", o.tls.certfile, "TLS: client certificate (with --key)");
+    cmd->add_option("--key", o.tls.keyfile, "TLS: client private key (with --cert)");
+    cmd->add_flag("--insecure", o.tls.insecure,
+                  "TLS: do not check the broker's host name against its certificate (the chain still is)");
+    cmd->add_option("--tls-version", o.tls.version, "TLS: the oldest version, tlsv1.3, tlsv1.2 or tlsv1.1");
     cmd->add_flag("--json", flags->json, "Print the result as JSON");
     cmd->add_flag("--quiet", flags->quiet, "No progress line");
 

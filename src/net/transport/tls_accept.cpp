@@ -1,6 +1,7 @@
 #include "net/transport/tls_accept.hpp"
 
 #include <fmt/format.h>
+#include <openssl/err.h>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
@@ -18,6 +19,24 @@ using culex::log::logger;
 using culex::log::LogType;
 using TlsStream = asio::ssl::stream<asio::ip::tcp::socket>;
 
+// asio's ssl::stream completes a read with the plaintext of one TLS record at most. A client that writes a
+// record per PUBLISH (most MQTT clients do) would make each message a step of its own, and so each
+// subscriber's output a write and a TLS record of its own: batching lost. Records that one recv() already
+// brought (in the BIO asio filled) are decrypted into the same buffer before the read completes, so a step
+// holds what one recv() brought, as on plain TCP. A record not complete yet is left for the next read, and an
+// error for the next read to report.
+std::size_t read_received_records(SSL* ssl, asio::mutable_buffer buffer, std::size_t got) {
+    auto* data = static_cast<char*>(buffer.data());
+    while (got < buffer.size() && (BIO_ctrl_pending(SSL_get_rbio(ssl)) > 0 || SSL_has_pending(ssl) == 1)) {
+        std::size_t n = 0;
+        ERR_clear_error();
+        if (SSL_read_ex(ssl, data + got, buffer.size() - got, &n) != 1) break;
+        got += n;
+    }
+    ERR_clear_error();
+    return got;
+}
+
 class TlsTransport final : public Transport {
   public:
     TlsTransport(std::unique_ptr<TlsStream> stream, tls::ServerContextPtr context,
@@ -25,7 +44,12 @@ class TlsTransport final : public Transport {
         : stream_(std::move(stream)), context_(std::move(context)), endpoint_(endpoint) {}
 
     void async_read_some(asio::mutable_buffer buffer, Handler handler) override {
-        stream_->async_read_some(buffer, std::move(handler));
+        stream_->async_read_some(buffer,
+                                 [ssl = stream_->native_handle(), buffer, handler = std::move(handler)](
+                                     const boost::system::error_code& ec, std::size_t n) {
+                                     if (!ec) n = read_received_records(ssl, buffer, n);
+                                     handler(ec, n);
+                                 });
     }
     void async_write(asio::const_buffer buffer, Handler handler) override {
         asio::async_write(*stream_, buffer, std::move(handler));

@@ -59,11 +59,6 @@ TEST(BenchOptions, RefusesWhatCannotWork) {
     EXPECT_NE(small.error().message.find("-s 24"), std::string::npos) << small.error().message;
 
     o = {};
-    o.tls = true;
-    ASSERT_FALSE(plan(o));
-    EXPECT_NE(plan(o).error().message.find("TLS"), std::string::npos);
-
-    o = {};
     o.publishers = 2;  // only shared has a separate publisher count
     ASSERT_FALSE(plan(o));
 
