@@ -18,7 +18,6 @@ namespace culex::broker {
 class Session;
 
 // Topic aliases an MQTT 5 client may set towards us (announced in CONNACK).
-constexpr std::uint16_t kTopicAliasMaximum = 10;  // Mosquitto's max_topic_alias default
 
 // What few connections need: kept behind one pointer, so that an idle MQTT 3.1.1 connection does not carry it
 // (memory per idle connection is what limits a fleet).

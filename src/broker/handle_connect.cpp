@@ -81,6 +81,11 @@ void LoopBroker::handle_connect(const ClientPtr& client, Connect&& packet) {
         connect.client_id = random_client_id(policy->auto_id_prefix);
         c.id_assigned = true;
     }
+    if (!settings.clientid_prefixes.empty() && !connect.client_id.starts_with(settings.clientid_prefixes))
+        // As Mosquitto: not authorised, also for an id the broker made up itself.
+        return refuse(client, ReasonCode::not_authorized,
+                      fmt::format("client id '{}' does not start with clientid_prefixes '{}'",
+                                  connect.client_id, settings.clientid_prefixes));
     if (connect.will && settings.message_size_limit != 0 &&
         connect.will->payload.size() > settings.message_size_limit)
         // As Mosquitto, whose 3.1.1 answer is 5 (not authorised).
@@ -233,6 +238,16 @@ void LoopBroker::finish_login(const ClientPtr& client, bool accepted) {
 }
 
 void LoopBroker::accept_login(const ClientPtr& client) {
+    Client& c = *client;
+    if (broker_.settings().listener(c.listener).use_username_as_clientid) {
+        // The session is the user's: one user, one session, whatever id the device sends (Mosquitto's).
+        if (!c.username)
+            return refuse(client, ReasonCode::not_authorized,
+                          "the listener names sessions by user name (use_username_as_clientid true), and the "
+                          "client sent none");
+        c.connect->client_id = *c.username;
+        c.id_assigned = false;
+    }
     start_session(client);
 }
 
@@ -254,7 +269,9 @@ void LoopBroker::describe_server(const Client& client, const Connect& connect, P
     if (client.id_assigned) p.assigned_client_identifier = client.client_id();
     if (!settings.retain_available) p.retain_available = 0;
     if (settings.max_packet_size < kMaxRemainingLength + 5) p.maximum_packet_size = settings.max_packet_size;
-    p.topic_alias_maximum = kTopicAliasMaximum;
+    const ListenerRules& rules = settings.listener(client.listener);
+    if (rules.max_topic_alias > 0) p.topic_alias_maximum = rules.max_topic_alias;
+    if (rules.max_qos < 2) p.maximum_qos = rules.max_qos;
     if (connect.keep_alive > settings.max_keepalive || connect.keep_alive == 0)
         p.server_keep_alive = settings.max_keepalive;
 }

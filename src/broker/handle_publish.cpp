@@ -15,13 +15,16 @@ using namespace culex::protocol;
 bool LoopBroker::resolve_topic_alias(Client& client, Publish& publish) {
     std::uint16_t alias = *publish.properties->topic_alias;
     publish.properties.edit().topic_alias.reset();  // it means something on this connection only
-    if (alias == 0 || alias > kTopicAliasMaximum) {
-        protocol_violation(client, fmt::format("topic alias {} is outside 1..{}", alias, kTopicAliasMaximum),
+    std::uint16_t maximum = broker_.settings().listener(client.listener).max_topic_alias;  // told in CONNACK
+    if (alias == 0 || alias > maximum) {
+        protocol_violation(client,
+                           maximum == 0 ? fmt::format("topic alias {}, but this listener allows none", alias)
+                                        : fmt::format("topic alias {} is outside 1..{}", alias, maximum),
                            ReasonCode::topic_alias_invalid);
         return false;
     }
     auto& aliases = client.extras().topic_aliases;
-    if (aliases.size() < kTopicAliasMaximum) aliases.resize(kTopicAliasMaximum);
+    if (aliases.size() < alias) aliases.resize(maximum);
     std::string& known = aliases[alias - 1u];
     if (!publish.topic.empty()) {
         known = publish.topic;
@@ -39,6 +42,13 @@ void LoopBroker::handle_publish(const ClientPtr& sender, Publish&& publish) {
     Client& client = *sender;
     const BrokerSettings& settings = broker_.settings();
     Session& session = *client.session;
+    if (auto max_qos = settings.listener(client.listener).max_qos; static_cast<int>(publish.qos) > max_qos)
+        // As Mosquitto: the client was told (MQTT 5's Maximum QoS in CONNACK), or should have been
+        // configured.
+        return protocol_violation(client,
+                                  fmt::format("PUBLISH at QoS {} on a listener with max_qos {}",
+                                              static_cast<int>(publish.qos), max_qos),
+                                  ReasonCode::qos_not_supported);
     if (publish.properties->topic_alias && !resolve_topic_alias(client, publish)) return;
     if (topic_levels(publish.topic) > kMaxTopicLevels)
         return protocol_violation(client, fmt::format("PUBLISH topic of {} levels, over the limit of {}",

@@ -24,8 +24,10 @@ void LoopBroker::handle_subscribe(const ClientPtr& subscriber, Subscribe&& subsc
                                         ? 0
                                         : subscribe.properties.subscription_identifiers[0];
 
+    auto max_qos = static_cast<QoS>(broker_.settings().listener(client.listener).max_qos);
     for (auto& sub : subscribe.subscriptions) {
         logger().log(LogType::debug, "\t{} (QoS {})", sub.filter, static_cast<int>(sub.max_qos));
+        sub.max_qos = std::min(sub.max_qos, max_qos);  // the listener's max_qos: granted, as Mosquitto
         if (topic_levels(sub.filter) > kMaxTopicLevels)
             return protocol_violation(client, fmt::format("topic filter of {} levels, over the limit of {}",
                                                           topic_levels(sub.filter), kMaxTopicLevels));

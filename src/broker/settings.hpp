@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "auth/login_throttle.hpp"
 #include "broker/authenticator.hpp"
@@ -17,6 +18,13 @@ namespace culex::broker {
 // connection, so that a client cannot make the subscription tree hold one node per '/' of a 65,535-byte
 // filter.
 constexpr std::size_t kMaxTopicLevels = 200;
+
+// What a listener changes about its clients' MQTT (mosquitto.conf's listener options), by listener index.
+struct ListenerRules {
+    std::uint8_t max_qos = 2;            // higher PUBLISHes end the connection; SUBSCRIBEs are granted this
+    std::uint16_t max_topic_alias = 10;  // Mosquitto's default; 0: topic aliases refused
+    bool use_username_as_clientid = false;
+};
 
 struct BrokerSettings {
     std::uint16_t max_inflight_messages = 20;  // per client, outgoing QoS 1/2; 0 = no limit
@@ -48,6 +56,14 @@ struct BrokerSettings {
     std::chrono::milliseconds linger_time{2000};
     auth::ThrottleSettings login_throttle;  // failed logins slow an address down
     Authenticators authenticators;          // MQTT 5 enhanced authentication methods offered
+    std::string clientid_prefixes;          // non-empty: other client ids are refused (not authorised)
+    std::vector<ListenerRules> listeners;   // by listener index; a listener not in it has the defaults
+
+    const ListenerRules& listener(int index) const {
+        static const ListenerRules kDefaults;
+        return index >= 0 && static_cast<std::size_t>(index) < listeners.size() ? listeners[index]
+                                                                                : kDefaults;
+    }
 };
 
 }  // namespace culex::broker

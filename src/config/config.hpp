@@ -66,6 +66,9 @@ struct Listener {
     ListenerProtocol protocol = ListenerProtocol::mqtt;
     std::optional<std::uint32_t> max_connections;  // unset: no limit
     std::string mount_point;                       // topic prefix for this listener's clients
+    std::uint8_t max_qos = 2;                      // the highest QoS its clients may publish or be granted
+    std::uint16_t max_topic_alias = 10;            // topic aliases a client may set (MQTT 5); 0: none
+    bool use_username_as_clientid = false;         // the user name replaces the client id (after login)
     TlsSettings tls;
     SecuritySettings security;  // the settings that apply to this listener (see SecuritySettings)
 
@@ -108,6 +111,7 @@ struct Config {
     std::uint16_t max_keepalive = 65535;
     std::optional<std::chrono::seconds> persistent_client_expiration;  // unset: never expire
     bool retain_available = true;
+    std::string clientid_prefixes;  // non-empty: only client ids starting with it may connect
     bool upgrade_outgoing_qos = false;
     bool set_tcp_nodelay = false;
     PersistenceSettings persistence;

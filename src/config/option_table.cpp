@@ -26,6 +26,22 @@ const std::unordered_map<std::string_view, OptionSpec>& option_table() {
             {"protocol", "protocol mqtt|websockets", on_protocol},
             {"max_connections", "max_connections COUNT", on_max_connections},
             {"mount_point", "mount_point TOPIC_PREFIX", on_mount_point},
+            {"max_qos", "max_qos 0|1|2",
+             [](Parser& p, const Line& l) {
+                 return set_integer(l, p.listener_target().listener.max_qos, 0, 2);
+             }},
+            {"maximum_qos", "maximum_qos 0|1|2",  // the older spelling Mosquitto 2.0 still reads
+             [](Parser& p, const Line& l) {
+                 return set_integer(l, p.listener_target().listener.max_qos, 0, 2);
+             }},
+            {"max_topic_alias", "max_topic_alias COUNT",
+             [](Parser& p, const Line& l) {
+                 return set_integer(l, p.listener_target().listener.max_topic_alias, 0, 65535);
+             }},
+            {"use_username_as_clientid", "use_username_as_clientid true|false",
+             [](Parser& p, const Line& l) {
+                 return set_bool(l, p.listener_target().listener.use_username_as_clientid);
+             }},
             // TLS, per listener
             {"cafile", "cafile PATH", on_tls_text<&TlsSettings::cafile>},
             {"capath", "capath DIRECTORY", on_tls_text<&TlsSettings::capath>},
@@ -76,6 +92,8 @@ const std::unordered_map<std::string_view, OptionSpec>& option_table() {
              [](Parser& p, const Line& l) { return set_integer(l, p.config.max_keepalive, 10, 65535); }},
             {"persistent_client_expiration", "persistent_client_expiration DURATION (e.g. 14d)",
              on_persistent_client_expiration},
+            {"clientid_prefixes", "clientid_prefixes PREFIX",
+             [](Parser& p, const Line& l) { return set_text(l, p.config.clientid_prefixes); }},
             {"retain_available", "retain_available true|false",
              [](Parser& p, const Line& l) { return set_bool(l, p.config.retain_available); }},
             {"upgrade_outgoing_qos", "upgrade_outgoing_qos true|false",

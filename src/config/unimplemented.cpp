@@ -13,7 +13,6 @@ constexpr auto kOptions = std::to_array<UnimplementedOption>({
     {"auth_plugin", "plugins"},
     {"auth_plugin_deny_special_chars", "plugins"},
     {"check_retain_source", "retained-message ACL checks"},
-    {"clientid_prefixes", "client id prefixes"},
     {"global_plugin", "plugins"},
     {"log_facility", "syslog logging"},
     {"max_inflight_bytes", "byte-based in-flight limits"},
@@ -27,12 +26,9 @@ constexpr auto kOptions = std::to_array<UnimplementedOption>({
     // Listeners
     {"dhparamfile", "DH parameter files"},
     {"http_dir", "websockets HTTP serving"},
-    {"max_qos", "per-listener QoS limits"},
-    {"max_topic_alias", "topic alias limits"},
     {"psk_hint", "TLS-PSK"},
     {"tls_engine", "TLS engines"},
     {"tls_engine_kpass_sha1", "TLS engines"},
-    {"use_username_as_clientid", "username as client id"},
     {"websockets_headers_size", "websockets tuning"},
     {"websockets_log_level", "websockets logging"},
     // Bridges
@@ -79,7 +75,6 @@ constexpr auto kOptions = std::to_array<UnimplementedOption>({
     {"try_private", kBridgeArea},
     {"username", kBridgeArea},
     // Deprecated spellings Mosquitto 2.0 still reads
-    {"maximum_qos", "per-listener QoS limits"},
     {"retry_interval", "retry intervals (gone since Mosquitto 1.6)"},
     {"store_clean_interval", "store cleaning intervals (gone since Mosquitto 1.6)"},
 });

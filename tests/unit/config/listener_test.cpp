@@ -204,5 +204,33 @@ TEST(ListenerScope, TlsOptionsWithoutCertificateWarn) {
         "is not a TLS listener and they do nothing: add certfile and keyfile below it, or remove them");
 }
 
+TEST(ListenerScope, ClientRulesPerListenerAndClientIdPrefixesGlobal) {
+    const Config c = parse_ok(R"(
+clientid_prefixes ok-
+listener 1883
+max_qos 1
+max_topic_alias 0
+use_username_as_clientid true
+
+listener 1884
+maximum_qos 0
+)");
+    ASSERT_EQ(c.listeners.size(), 2u);
+    EXPECT_EQ(c.clientid_prefixes, "ok-");
+    EXPECT_EQ(c.listeners[0].max_qos, 1);
+    EXPECT_EQ(c.listeners[0].max_topic_alias, 0);
+    EXPECT_TRUE(c.listeners[0].use_username_as_clientid);
+    EXPECT_EQ(c.listeners[1].max_qos, 0);  // the older spelling
+    EXPECT_EQ(c.listeners[1].max_topic_alias, 10);
+    EXPECT_FALSE(c.listeners[1].use_username_as_clientid);
+    EXPECT_TRUE(c.warnings.empty()) << "none of these is ignored any more";
+}
+
+TEST(ListenerScope, MaxQosAboveTwoIsAnError) {
+    auto parsed = parse_config("listener 1883\nmax_qos 3\n", "culex.conf");
+    ASSERT_FALSE(parsed);
+    EXPECT_EQ(parsed.error().to_string(), "culex.conf:2: 'max_qos' needs a number between 0 and 2, got '3'");
+}
+
 }  // namespace
 }  // namespace culex::config
