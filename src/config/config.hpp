@@ -35,6 +35,7 @@ struct TlsSettings {
     std::string keyfile;
     std::string keyfile_password;  // culex's own: decrypts an encrypted keyfile
     std::string crlfile;
+    std::string dhparamfile;                // DH parameters: TLS 1.2 DHE suites become possible
     std::string ciphers;                    // TLS 1.2 and older, OpenSSL cipher list
     std::string ciphers_tls13;              // `ciphers_tls1.3`
     std::optional<TlsVersion> min_version;  // unset: TLS 1.2 and 1.3, as in Mosquitto

@@ -49,6 +49,7 @@ const std::unordered_map<std::string_view, OptionSpec>& option_table() {
             {"keyfile", "keyfile PATH", on_tls_text<&TlsSettings::keyfile>},
             {"keyfile_password", "keyfile_password PASSWORD", on_tls_text<&TlsSettings::keyfile_password>},
             {"crlfile", "crlfile PATH", on_tls_text<&TlsSettings::crlfile>},
+            {"dhparamfile", "dhparamfile PATH", on_tls_text<&TlsSettings::dhparamfile>},
             {"ciphers", "ciphers CIPHER:LIST", on_tls_text<&TlsSettings::ciphers>},
             {"ciphers_tls1.3", "ciphers_tls1.3 SUITE:LIST", on_tls_text<&TlsSettings::ciphers_tls13>},
             {"require_certificate", "require_certificate true|false",

@@ -51,6 +51,9 @@ std::string unknown_option_message(std::string_view option) {
 // --- Parser ---
 
 Result Parser::handle_unimplemented(const Line& l, const UnimplementedOption& entry) {
+    if (!entry.instead.empty())
+        return std::unexpected(
+            fmt::format("'{}' is not implemented in culex ({}): {}", l.option, entry.area, entry.instead));
     if (entry.area != kBridgeArea) {
         warn(fmt::format("'{}' is not implemented in culex yet ({}); the line is ignored", l.option,
                          entry.area));

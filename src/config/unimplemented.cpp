@@ -6,29 +6,43 @@ namespace culex::config {
 
 namespace {
 
+// What a refused option's user should do instead.
+constexpr std::string_view kNoPlugins =
+    "culex loads no Mosquitto plugins, and starting without one that decides who may connect or what they "
+    "may "
+    "access would let clients in that the plugin keeps out; use password_file and acl_file (culex passwd "
+    "writes the password file)";
+constexpr std::string_view kNoPsk =
+    "culex does not implement TLS-PSK; give the listener a certificate instead (culex pki makes a CA, the "
+    "server's and each client's certificate)";
+constexpr std::string_view kNoEngine =
+    "OpenSSL 3 deprecates engines and culex does not load them; use a PEM keyfile (keyfile_password for an "
+    "encrypted one)";
+constexpr std::string_view kNoHttpDir =
+    "culex serves no files on a websockets listener; serve them with a web server, or remove the line";
+
 constexpr auto kOptions = std::to_array<UnimplementedOption>({
     // General
     {"allow_duplicate_messages", "duplicate-message control"},
     {"auth_opt_*", "plugins"},
-    {"auth_plugin", "plugins"},
+    {"auth_plugin", "plugins", kNoPlugins},
     {"auth_plugin_deny_special_chars", "plugins"},
     {"check_retain_source", "retained-message ACL checks"},
-    {"global_plugin", "plugins"},
+    {"global_plugin", "plugins", kNoPlugins},
     {"log_facility", "syslog logging"},
     {"max_inflight_bytes", "byte-based in-flight limits"},
     {"memory_limit", "memory limits"},
     {"pid_file", "pid files"},
-    {"plugin", "plugins"},
+    {"plugin", "plugins", kNoPlugins},
     {"plugin_opt_*", "plugins"},
-    {"psk_file", "TLS-PSK"},
+    {"psk_file", "TLS-PSK", kNoPsk},
     {"sys_interval", "the $SYS interval setting"},
     {"user", "dropping privileges"},
     // Listeners
-    {"dhparamfile", "DH parameter files"},
-    {"http_dir", "websockets HTTP serving"},
-    {"psk_hint", "TLS-PSK"},
-    {"tls_engine", "TLS engines"},
-    {"tls_engine_kpass_sha1", "TLS engines"},
+    {"http_dir", "serving files over HTTP on a websockets listener", kNoHttpDir},
+    {"psk_hint", "TLS-PSK", kNoPsk},
+    {"tls_engine", "TLS engines", kNoEngine},
+    {"tls_engine_kpass_sha1", "TLS engines", kNoEngine},
     {"websockets_headers_size", "websockets tuning"},
     {"websockets_log_level", "websockets logging"},
     // Bridges

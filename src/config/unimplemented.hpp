@@ -1,5 +1,7 @@
-// The options mosquitto.conf(5) documents that culex does not implement yet. culex accepts them, so that an
-// existing Mosquitto configuration loads, and warns that they are ignored.
+// The options mosquitto.conf(5) documents that culex does not implement. Those whose absence cannot change
+// what a client sees or may access are accepted with a warning that the line is ignored, so that an existing
+// Mosquitto configuration loads; the others (plugins that may decide who gets in, TLS-PSK, engines, served
+// files) are refused at start with what to use instead.
 #pragma once
 
 #include <span>
@@ -8,8 +10,9 @@
 namespace culex::config {
 
 struct UnimplementedOption {
-    std::string_view name;  // ends in '*' for a family (auth_opt_*)
-    std::string_view area;  // what it belongs to, for the warning: "bridges", "plugins", ...
+    std::string_view name;          // ends in '*' for a family (auth_opt_*)
+    std::string_view area;          // what it belongs to, for the warning: "bridges", "plugins", ...
+    std::string_view instead = {};  // non-empty: refused, and this says what to do instead
 };
 
 std::span<const UnimplementedOption> unimplemented_options();

@@ -11,6 +11,7 @@
 #include "pki/pem.hpp"
 #include "pki/verify.hpp"
 #include "tls/credentials.hpp"
+#include "tls/dh_params.hpp"
 #include "tls/file_checks.hpp"
 #include "tls/verify_capture.hpp"
 
@@ -255,6 +256,10 @@ Result<ServerContextPtr> make_server_context(const config::TlsSettings& settings
             fmt::format("{}: ciphers_tls1.3 \"{}\" is not a list of TLS 1.3 suites ({}); fix: use names "
                         "like TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256, or remove the line",
                         where, s.ciphers_tls13, pki::drain_openssl_errors()));
+    }
+    if (!s.dhparamfile.empty()) {
+        if (auto ok = use_dh_params(ctx, s.dhparamfile); !ok)
+            return fail(fmt::format("{}: {}", where, ok.error()));
     }
     if (auto ok = use_credentials(ctx, *credentials); !ok) {
         return fail(fmt::format("{}: {}", label("certfile", s.certfile, where), ok.error().message));

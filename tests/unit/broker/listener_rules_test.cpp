@@ -16,7 +16,8 @@ BrokerSettings with_listener(ListenerRules rules) {
     return settings;
 }
 
-std::unique_ptr<testing::TestClient> connect_as(CoreHarness& core, std::string id, std::optional<std::string> user,
+std::unique_ptr<testing::TestClient> connect_as(CoreHarness& core, std::string id,
+                                                std::optional<std::string> user,
                                                 ProtocolVersion version = ProtocolVersion::v311) {
     auto c = core.open(0);
     Connect connect;

@@ -132,7 +132,7 @@ TEST(IncludeDir, MustNotHoldTheMainFile) {
 TEST(Unimplemented, AcceptedWithAWarning) {
     auto c = parse_config(R"(listener 1883
 sys_interval 10
-auth_plugin /usr/lib/plugin.so
+auth_plugin_deny_special_chars true
 auth_opt_db_host localhost
 websockets_log_level 255
 log_dest syslog
@@ -147,7 +147,9 @@ log_dest syslog
         (std::vector<std::string>{
             "culex.conf:2: 'sys_interval' is not implemented in culex yet (the $SYS interval setting); the "
             "line is ignored",
-            "culex.conf:3: 'auth_plugin' is not implemented in culex yet (plugins); the line is ignored",
+            "culex.conf:3: 'auth_plugin_deny_special_chars' is not implemented in culex yet (plugins); the "
+            "line "
+            "is ignored",
             "culex.conf:4: 'auth_opt_db_host' is not implemented in culex yet (plugins); the line is ignored",
             "culex.conf:5: 'websockets_log_level' is not implemented in culex yet (websockets logging); the "
             "line is ignored",
@@ -155,6 +157,30 @@ log_dest syslog
             "(without another log_dest, culex logs to stderr)",
         }));
     EXPECT_TRUE(c->log.to_stderr);  // syslog alone does not silence the log
+}
+
+TEST(Unimplemented, WhatCouldChangeWhoGetsInIsRefused) {
+    // Ignoring an authentication plugin could let in clients it keeps out; PSK or an engine would leave a
+    // listener without the credentials it was meant to have; http_dir would serve nothing.
+    const std::pair<std::string, std::string> refused[] = {
+        {"plugin /usr/lib/mosquitto_dynamic_security.so", "'plugin' is not implemented in culex (plugins): "},
+        {"auth_plugin /usr/lib/auth.so", "'auth_plugin' is not implemented in culex (plugins): "},
+        {"global_plugin /usr/lib/p.so", "'global_plugin' is not implemented in culex (plugins): "},
+        {"psk_file /etc/mosquitto/psk", "'psk_file' is not implemented in culex (TLS-PSK): "},
+        {"psk_hint lab", "'psk_hint' is not implemented in culex (TLS-PSK): "},
+        {"tls_engine pkcs11", "'tls_engine' is not implemented in culex (TLS engines): "},
+        {"http_dir /var/www",
+         "'http_dir' is not implemented in culex (serving files over HTTP on a websockets "
+         "listener): "},
+    };
+    for (const auto& [line, start] : refused) {
+        auto c = parse_config("listener 1883\n" + line + "\n", "culex.conf");
+        ASSERT_FALSE(c) << line;
+        EXPECT_TRUE(c.error().to_string().starts_with("culex.conf:2: " + start)) << c.error().to_string();
+    }
+    auto plugin = parse_config("listener 1883\nplugin /usr/lib/p.so\n", "culex.conf");
+    ASSERT_FALSE(plugin);
+    EXPECT_NE(plugin.error().to_string().find("use password_file and acl_file"), std::string::npos);
 }
 
 TEST(Unimplemented, ABridgeWarnsOnce) {
