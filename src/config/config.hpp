@@ -133,6 +133,8 @@ struct Config {
     // culex's own: the output a client's socket has not taken that the broker holds for it; past it, QoS 0
     // deliveries to that client are dropped and its input waits (see docs/security.md).
     std::uint64_t output_buffer_limit = 4u << 20;
+    // culex's own: the subscriptions one client's session may hold; 0 = no limit (see docs/security.md).
+    std::uint32_t max_subscriptions_per_client = 10'000;
     // culex's own: offer the "culex-test-challenge" MQTT 5 AUTH method, which tests the AUTH exchange and
     // gives no security.
     bool enhanced_auth_test = false;

@@ -132,6 +132,10 @@ const std::unordered_map<std::string_view, OptionSpec>& option_table() {
              [](Parser& p, const Line& l) {
                  return set_integer(l, p.config.output_buffer_limit, 65'536, std::int64_t{1} << 40);
              }},
+            {"max_subscriptions_per_client", "max_subscriptions_per_client COUNT (0 = no limit)",
+             [](Parser& p, const Line& l) {
+                 return set_integer(l, p.config.max_subscriptions_per_client, 0, kIntMax);
+             }},
             {"enhanced_auth_test", "enhanced_auth_test true|false",
              [](Parser& p, const Line& l) { return set_bool(l, p.config.enhanced_auth_test); }},
         };
