@@ -104,6 +104,7 @@ struct Config {
     std::uint64_t max_queued_bytes = 0;            // 0: no limit
     bool queue_qos0_messages = false;              // QoS 0 queued for offline persistent sessions too
     std::uint32_t message_size_limit = 0;          // PUBLISH payload bytes; 0: no limit
+    std::uint64_t memory_limit = 0;                // heap bytes; 0: no limit
     std::optional<std::uint32_t> max_packet_size;  // whole packet; unset: no limit beyond MQTT's own
     std::uint16_t max_keepalive = 65535;
     std::optional<std::chrono::seconds> persistent_client_expiration;  // unset: never expire

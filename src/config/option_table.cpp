@@ -72,6 +72,10 @@ const std::unordered_map<std::string_view, OptionSpec>& option_table() {
                  return set_integer(l, p.config.message_size_limit, 0, 268'435'455);
              }},
             {"max_packet_size", "max_packet_size BYTES", on_max_packet_size},
+            {"memory_limit", "memory_limit BYTES",
+             [](Parser& p, const Line& l) {
+                 return set_integer(l, p.config.memory_limit, 0, std::numeric_limits<std::int64_t>::max());
+             }},
             {"max_keepalive", "max_keepalive SECONDS",
              [](Parser& p, const Line& l) { return set_integer(l, p.config.max_keepalive, 10, 65535); }},
             {"persistent_client_expiration", "persistent_client_expiration DURATION (e.g. 14d)",

@@ -17,7 +17,6 @@ constexpr auto kOptions = std::to_array<UnimplementedOption>({
     {"global_plugin", "plugins"},
     {"log_facility", "syslog logging"},
     {"max_inflight_bytes", "byte-based in-flight limits"},
-    {"memory_limit", "memory limits"},
     {"pid_file", "pid files"},
     {"plugin", "plugins"},
     {"plugin_opt_*", "plugins"},

@@ -37,6 +37,8 @@ TEST(BadLines, ExactErrors) {
         {"max_packet_size 19",
          "culex.conf:1: 'max_packet_size' needs a number between 20 and 268435460, got '19'"},
         {"max_keepalive 5", "culex.conf:1: 'max_keepalive' needs a number between 10 and 65535, got '5'"},
+        {"memory_limit -1",
+         "culex.conf:1: 'memory_limit' needs a number between 0 and 9223372036854775807, got '-1'"},
         {"max_subscriptions_per_client -1",
          "culex.conf:1: 'max_subscriptions_per_client' needs a number between 0 and 2147483647, got '-1'"},
         {"max_connections -2",
