@@ -332,7 +332,7 @@ def test_subscribe_unsubscribe_churn_leaves_nothing_behind(tmp_path):
 # --- (e) SIGTERM with QoS 1 messages on their way ---
 
 IN_FLIGHT = 100
-PAYLOAD = 64 * 1024  # 6.4 MB in all: more than the sockets' buffers hold, so some is in the broker's output
+PAYLOAD = 256 * 1024  # 25.6 MB in all: more than the sockets' buffers hold, so some is in the broker's output
 
 
 def publish_ids(data):
@@ -369,7 +369,7 @@ def test_sigterm_flushes_acknowledged_qos1_messages_to_an_online_subscriber(tmp_
     # The in-flight window holds them all: SIGTERM ends sessions, and what would wait in a clean session's
     # queue beyond the window is not delivered (as in Mosquitto); what has been handed to the connection is.
     b = start_culex(tmp_path, verbose=False, extra_config=f"max_inflight_messages {IN_FLIGHT}\n" + QUIET)
-    # A small receive buffer, and nothing read until SIGTERM: most of the 6.4 MB is still in the broker's
+    # A small receive buffer, and nothing read until SIGTERM: much of the 25.6 MB is still in the broker's
     # output then, and must be written out before it exits.
     sub = socket.socket()
     sub.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 * 1024)
