@@ -11,7 +11,8 @@ Broker::Broker(BrokerSettings settings, std::vector<LoopExecutor*> loops, std::v
       loops_(std::move(loops)),
       policies_(std::max<std::size_t>(1, policies.size())),
       // One thread per loop: password hashing then keeps pace with the loops that wait on it.
-      login_checker_(static_cast<int>(loops_.size()), settings_.login_throttle) {
+      login_checker_(static_cast<int>(loops_.size()), settings_.login_throttle),
+      memory_(settings_.memory_limit) {
     for (std::size_t i = 0; i < policies.size(); ++i)
         policies_[i].store(std::make_shared<const AccessPolicy>(std::move(policies[i])));
     if (policies.empty()) policies_[0].store(std::make_shared<const AccessPolicy>());

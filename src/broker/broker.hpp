@@ -10,6 +10,7 @@
 #include "broker/access_policy.hpp"
 #include "broker/login_checker.hpp"
 #include "broker/loop_executor.hpp"
+#include "broker/memory_guard.hpp"
 #include "broker/retained_store.hpp"
 #include "broker/session_registry.hpp"
 #include "broker/settings.hpp"
@@ -52,6 +53,7 @@ class Broker {
     RetainedStore& retained() { return retained_; }
     SessionRegistry& sessions() { return sessions_; }
     LoginChecker& login_checker() { return login_checker_; }
+    MemoryGuard& memory() { return memory_; }
 
     // The policy of listener `index`, as of now (a reload may replace it at any time; holders keep theirs).
     PolicyPtr policy(int index) const;
@@ -70,6 +72,7 @@ class Broker {
     std::atomic<std::uint64_t> store_sequence_{0};  // the last sequence given to a queued or in-flight record
     std::vector<std::atomic<PolicyPtr>> policies_;
     LoginChecker login_checker_;
+    MemoryGuard memory_;
 };
 
 }  // namespace culex::broker

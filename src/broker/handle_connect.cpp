@@ -57,6 +57,11 @@ void LoopBroker::handle_connect(const ClientPtr& client, Connect&& packet) {
     const BrokerSettings& settings = broker_.settings();
     c.version = connect.version;
     bool v5 = connect.version == ProtocolVersion::v5;
+    // Over memory_limit, a new client would only add to it (3.1.1 hears 3, Server unavailable).
+    if (broker_.memory().over())
+        return refuse(client, ReasonCode::server_busy,
+                      fmt::format("the heap holds {} bytes, over memory_limit {}",
+                                  broker_.memory().last_sample(), broker_.memory().limit()));
 
     std::uint16_t keep_alive = connect.keep_alive;
     // As Mosquitto: keep alive 0 is too long too, and MQTT 5 is told so even with the default max_keepalive.

@@ -50,6 +50,7 @@ void LoopBroker::handle_publish(const ClientPtr& sender, Publish&& publish) {
                                               static_cast<int>(publish.qos), max_qos),
                                   ReasonCode::qos_not_supported);
     if (publish.properties->topic_alias && !resolve_topic_alias(client, publish)) return;
+    if (broker_.memory().enabled() && !memory_allows(client, publish)) return;
     if (topic_levels(publish.topic) > kMaxTopicLevels)
         return protocol_violation(client, fmt::format("PUBLISH topic of {} levels, over the limit of {}",
                                                       topic_levels(publish.topic), kMaxTopicLevels));
@@ -124,6 +125,26 @@ void LoopBroker::handle_publish(const ClientPtr& sender, Publish&& publish) {
             acknowledge(sender, Pubrec{packet_id});
             break;
     }
+}
+
+bool LoopBroker::memory_allows(Client& client, const Publish& publish) {
+    MemoryGuard& memory = broker_.memory();
+    taken_since_sample_ += publish.topic.size() + publish.payload.size();
+    if (taken_since_sample_ >= memory.sample_every()) {
+        taken_since_sample_ = 0;
+        memory.sample();
+    }
+    if (!memory.over()) return true;
+    // Clearing a retained message only frees memory: it is how an operator gets out of a heap full of them.
+    if (publish.retain && publish.payload.empty()) return true;
+    logger().log(
+        LogType::notice,
+        "Client {} disconnected due to out of memory: PUBLISH to '{}' dropped, the heap holds {} bytes, "
+        "over memory_limit {}.",
+        client.log_id(), publish.topic, memory.last_sample(), memory.limit());
+    if (client.version == ProtocolVersion::v5) client.send(Disconnect{ReasonCode::server_busy, {}});
+    end_connection(client, CloseReason::protocol_error);
+    return false;
 }
 
 void LoopBroker::handle_pubrel(const ClientPtr& client, const Pubrel& pubrel) {

@@ -49,6 +49,17 @@ void LoopBroker::handle_subscribe(const ClientPtr& subscriber, Subscribe&& subsc
             suback.reasons.push_back(v5 ? ReasonCode::not_authorized : ReasonCode::unspecified_error);
             continue;
         }
+        // Each subscription costs tree nodes and a place in the session's list: one client may not hold an
+        // unbounded number of them. Replacing one it holds is always allowed.
+        std::size_t limit = broker_.settings().max_subscriptions_per_client;
+        if (limit != 0 && session.filters().size() >= limit && !session.filters().contains(sub.filter)) {
+            logger().log(LogType::notice,
+                         "Denied SUBSCRIBE from {} to '{}': it holds {} subscriptions, the limit set by "
+                         "max_subscriptions_per_client.",
+                         client.log_id(), sub.filter, limit);
+            suback.reasons.push_back(v5 ? ReasonCode::quota_exceeded : ReasonCode::unspecified_error);
+            continue;
+        }
         logger().log(LogType::subscribe, "{} {} {}", client.log_id(), static_cast<int>(sub.max_qos),
                      sub.filter);
         SubscriptionOptions options{sub.max_qos, sub.no_local, sub.retain_as_published, subscription_id};

@@ -116,6 +116,10 @@ class LoopBroker final : public LoopCore {
     void record_ended(Session& session);
     void record_will_gone(Session& session);
 
+    // handle_publish.cpp: false when the heap is over memory_limit and `publish` is refused (its client is
+    // disconnected); samples the heap every MemoryGuard::sample_every() bytes taken in.
+    bool memory_allows(Client& client, const protocol::Publish& publish);
+
     // loop_broker.cpp
     void protocol_violation(Client& client, std::string_view what,
                             protocol::ReasonCode reason = protocol::ReasonCode::protocol_error);
@@ -127,6 +131,7 @@ class LoopBroker final : public LoopCore {
     LoopPolicies policies_;
     StoreStep store_step_;  // before router_, which stores retained messages through it
     Router router_;
+    std::size_t taken_since_sample_ = 0;  // PUBLISH bytes taken in since this loop last sampled the heap
 };
 
 }  // namespace culex::broker

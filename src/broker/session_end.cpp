@@ -76,6 +76,8 @@ std::optional<std::chrono::seconds> LoopBroker::session_expiry(std::uint32_t int
 }
 
 void LoopBroker::tick(std::chrono::steady_clock::time_point now) {
+    // Once a second even without traffic: the flag clears when what held the heap is gone.
+    broker_.memory().sample();
     std::vector<Session*> expired;
     for (auto& session : sessions_) {
         if (session->online() || !session->offline_since) continue;

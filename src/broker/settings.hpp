@@ -39,6 +39,12 @@ struct BrokerSettings {
     // bytes, per target loop), QoS 0 for it is dropped at the source, so that a loop that falls behind (a
     // flood fanned out to it) does not queue without bound. 0: no limit.
     std::uint64_t max_arriving_bytes = 8u << 20;
+    // Subscriptions one session may hold; a SUBSCRIBE past it is refused for that filter (culex's own option,
+    // max_subscriptions_per_client). 0 = no limit.
+    std::size_t max_subscriptions_per_client = 10'000;
+    // Heap bytes the broker may hold (mosquitto.conf's memory_limit, approximated: see memory_guard.hpp).
+    // 0 = no limit.
+    std::size_t memory_limit = 0;
     std::uint32_t message_size_limit = 0;         // PUBLISH payload bytes; 0 = no limit
     std::uint32_t max_packet_size = 268'435'460;  // any packet, fixed header included
     std::uint16_t max_keepalive = 65535;

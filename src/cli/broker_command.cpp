@@ -108,6 +108,8 @@ std::expected<net::ServerOptions, std::string> server_options(const config::Conf
     s.queue_qos0_messages = config.queue_qos0_messages;
     s.output_buffer_limit = static_cast<std::size_t>(config.output_buffer_limit);
     s.message_size_limit = config.message_size_limit;
+    s.max_subscriptions_per_client = config.max_subscriptions_per_client;
+    s.memory_limit = static_cast<std::size_t>(config.memory_limit);
     if (config.max_packet_size) s.max_packet_size = *config.max_packet_size;
     s.max_keepalive = config.max_keepalive;
     s.persistent_client_expiration = config.persistent_client_expiration;

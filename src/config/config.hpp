@@ -108,6 +108,7 @@ struct Config {
     std::uint64_t max_queued_bytes = 0;            // 0: no limit
     bool queue_qos0_messages = false;              // QoS 0 queued for offline persistent sessions too
     std::uint32_t message_size_limit = 0;          // PUBLISH payload bytes; 0: no limit
+    std::uint64_t memory_limit = 0;                // heap bytes; 0: no limit
     std::optional<std::uint32_t> max_packet_size;  // whole packet; unset: no limit beyond MQTT's own
     std::uint16_t max_keepalive = 65535;
     std::optional<std::chrono::seconds> persistent_client_expiration;  // unset: never expire
@@ -138,6 +139,8 @@ struct Config {
     // culex's own: the output a client's socket has not taken that the broker holds for it; past it, QoS 0
     // deliveries to that client are dropped and its input waits (see docs/security.md).
     std::uint64_t output_buffer_limit = 4u << 20;
+    // culex's own: the subscriptions one client's session may hold; 0 = no limit (see docs/security.md).
+    std::uint32_t max_subscriptions_per_client = 10'000;
     // culex's own: offer the "culex-test-challenge" MQTT 5 AUTH method, which tests the AUTH exchange and
     // gives no security.
     bool enhanced_auth_test = false;

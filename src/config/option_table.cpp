@@ -89,6 +89,10 @@ const std::unordered_map<std::string_view, OptionSpec>& option_table() {
                  return set_integer(l, p.config.message_size_limit, 0, 268'435'455);
              }},
             {"max_packet_size", "max_packet_size BYTES", on_max_packet_size},
+            {"memory_limit", "memory_limit BYTES",
+             [](Parser& p, const Line& l) {
+                 return set_integer(l, p.config.memory_limit, 0, std::numeric_limits<std::int64_t>::max());
+             }},
             {"max_keepalive", "max_keepalive SECONDS",
              [](Parser& p, const Line& l) { return set_integer(l, p.config.max_keepalive, 10, 65535); }},
             {"persistent_client_expiration", "persistent_client_expiration DURATION (e.g. 14d)",
@@ -150,6 +154,10 @@ const std::unordered_map<std::string_view, OptionSpec>& option_table() {
             {"output_buffer_limit", "output_buffer_limit BYTES",
              [](Parser& p, const Line& l) {
                  return set_integer(l, p.config.output_buffer_limit, 65'536, std::int64_t{1} << 40);
+             }},
+            {"max_subscriptions_per_client", "max_subscriptions_per_client COUNT (0 = no limit)",
+             [](Parser& p, const Line& l) {
+                 return set_integer(l, p.config.max_subscriptions_per_client, 0, kIntMax);
              }},
             {"enhanced_auth_test", "enhanced_auth_test true|false",
              [](Parser& p, const Line& l) { return set_bool(l, p.config.enhanced_auth_test); }},

@@ -31,7 +31,6 @@ constexpr auto kOptions = std::to_array<UnimplementedOption>({
     {"global_plugin", "plugins", kNoPlugins},
     {"log_facility", "syslog logging"},
     {"max_inflight_bytes", "byte-based in-flight limits"},
-    {"memory_limit", "memory limits"},
     {"pid_file", "pid files"},
     {"plugin", "plugins", kNoPlugins},
     {"plugin_opt_*", "plugins"},

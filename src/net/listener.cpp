@@ -19,7 +19,8 @@ Listener::Listener(std::vector<EventLoop*> loops, broker::Broker& broker, std::a
       open_connections_(open_connections),
       max_connections_(max_connections),
       index_(index),
-      acceptor_(loops_.front()->context()) {}
+      acceptor_(loops_.front()->context()),
+      retry_timer_(loops_.front()->context()) {}
 
 std::expected<void, std::string> Listener::open(const asio::ip::tcp::endpoint& endpoint) {
     boost::system::error_code ec;
@@ -66,10 +67,40 @@ void Listener::accept() {
                     start_connection(target, std::move(socket));
                 });
             }
+            if (accept_failing_) {
+                accept_failing_ = false;
+                logger().log(LogType::notice, "Accepting connections on port {} again.", port_);
+            }
+        } else if (ec == asio::error::connection_aborted) {
+            // The peer gave up before we took it: nothing is wrong with us, take the next one.
         } else {
-            logger().log(LogType::error, "Error accepting a connection on port {}: {}.", port_, ec.message());
+            return back_off(ec);
         }
         accept();
+    });
+}
+
+void Listener::back_off(const boost::system::error_code& ec) {
+    // Accepting again at once would fail again at once (descriptors do not free themselves) and spin the loop
+    // at 100% CPU, one log line per turn. The pending connections wait in the kernel's backlog meanwhile,
+    // and are taken when descriptors free up. One log line per episode: the first failure says why and what
+    // to do, the first success after it says that it is over.
+    if (!accept_failing_) {
+        accept_failing_ = true;
+        bool out_of_descriptors =
+            ec == asio::error::no_descriptors || ec == boost::system::errc::too_many_files_open_in_system;
+        if (out_of_descriptors)
+            logger().log(
+                LogType::warning,
+                "Unable to accept new connection, system socket count has been exceeded. Try increasing "
+                "\"ulimit -n\" or equivalent.");
+        else
+            logger().log(LogType::error, "Error accepting a connection on port {}: {}.", port_, ec.message());
+    }
+    if (closed_) return;
+    retry_timer_.expires_after(kAcceptRetryDelay);
+    retry_timer_.async_wait([this](boost::system::error_code timer_ec) {
+        if (!timer_ec && !closed_) accept();
     });
 }
 
@@ -131,6 +162,8 @@ void Listener::serve(EventLoop& loop, std::unique_ptr<Transport> transport, cons
 
 void Listener::close() {
     boost::system::error_code ec;
+    closed_ = true;
+    retry_timer_.cancel();
     acceptor_.close(ec);
 }
 

@@ -4,6 +4,8 @@
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <expected>
 #include <string>
 #include <vector>
@@ -34,6 +36,9 @@ class Listener {
 
   private:
     void accept();
+    // An accept failed for a reason that a retry at once would meet again (out of file descriptors): log it
+    // once and accept again after kAcceptRetryDelay.
+    void back_off(const boost::system::error_code& ec);
     void start_connection(EventLoop& loop, boost::asio::ip::tcp::socket socket);
     // Plain TCP: the connection takes the socket's descriptor over from Asio.
     void serve_plain(EventLoop& loop, boost::asio::ip::tcp::socket socket);
@@ -49,6 +54,10 @@ class Listener {
     std::uint16_t port_ = 0;
     std::size_t next_loop_ = 0;
     std::atomic<tls::ServerContextPtr> tls_;
+    static constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
+    boost::asio::steady_timer retry_timer_;
+    bool accept_failing_ = false;  // logged, until an accept succeeds
+    bool closed_ = false;
     bool websockets_ = false;
 };
 

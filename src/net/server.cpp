@@ -167,6 +167,28 @@ void Server::run(std::function<void()> on_reload) {
 }
 
 void Server::say_goodbye() {
+    // First one turn of every loop. A loop hands what it routed to other loops over at the end of its step,
+    // after the publisher's PUBACK is written: a SIGTERM that follows a PUBACK closely may come in between.
+    // Once every loop has turned, those hand-overs are queued on their targets ahead of the goodbyes below,
+    // so an acknowledged message reaches its online subscriber before its connection closes. Bounded, as a
+    // loop stuck in a step must not keep the broker from stopping.
+    {
+        struct Barrier {  // shared: a loop that turns after the wait gave up must find it still there
+            std::mutex mutex;
+            std::condition_variable turned;
+            std::size_t waiting;
+        };
+        auto barrier = std::make_shared<Barrier>();
+        barrier->waiting = impl_->loops.size();
+        for (auto& loop : impl_->loops)
+            loop->post([barrier] {
+                std::lock_guard lock(barrier->mutex);
+                if (--barrier->waiting == 0) barrier->turned.notify_all();
+            });
+        std::unique_lock lock(barrier->mutex);
+        if (!barrier->turned.wait_for(lock, std::chrono::seconds(2), [&] { return barrier->waiting == 0; }))
+            logger().log(LogType::warning, "An event loop did not finish its step within 2 s of shutdown.");
+    }
     // Each loop closes its own things: the listeners (all on the first loop), its ticker, its clients (MQTT 5
     // ones hear DISCONNECT 0x8B first); then it runs until their last writes are out, within a bound.
     for (std::size_t i = 0; i < impl_->loops.size(); ++i) {

@@ -93,8 +93,9 @@ def sanitizer_reports():
 class Broker:
     """A broker process listening on 127.0.0.1:port."""
 
-    def __init__(self, args, port_from_log=True, port=None, env=None, ready_timeout=10.0):
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    def __init__(self, args, port_from_log=True, port=None, env=None, ready_timeout=10.0, preexec_fn=None):
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+                                     preexec_fn=preexec_fn)
         self.log = LogWatcher(self.proc.stdout)
         self.scanned = 0
         if args[0] == culex_binary():
@@ -140,9 +141,10 @@ def write_config(directory, text):
 
 
 def start_culex(directory, extra_config="", listener="listener 0 127.0.0.1", anonymous=True, verbose=True,
-                env=None):
+                env=None, preexec_fn=None, binary=None):
     """culex broker on an ephemeral port, config in `directory`, every log type to stdout; `env`: variables
-    added to the environment."""
+    added to the environment; `preexec_fn`: run in the child before exec (resource limits); `binary`: another
+    culex than the one under test."""
     text = f"{listener}\n"
     threads = os.environ.get("CULEX_TEST_THREADS")  # the ThreadSanitizer run asks for more than one loop
     if threads and not re.search(r"^threads ", extra_config, re.M):
@@ -150,10 +152,10 @@ def start_culex(directory, extra_config="", listener="listener 0 127.0.0.1", ano
     if anonymous:
         text += "allow_anonymous true\n"
     text += extra_config
-    args = [culex_binary(), "broker", "-c", write_config(directory, text)]
+    args = [binary or culex_binary(), "broker", "-c", write_config(directory, text)]
     if verbose:
         args.append("-v")
-    return Broker(args, env={**os.environ, **env} if env else None)
+    return Broker(args, env={**os.environ, **env} if env else None, preexec_fn=preexec_fn)
 
 
 def start_mosquitto(directory, extra_config=""):

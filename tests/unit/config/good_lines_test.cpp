@@ -42,6 +42,11 @@ TEST(GoodLines, BecomeTypedValues) {
         {"max_packet_size 20", [](const Config& c) { EXPECT_EQ(c.max_packet_size, 20u); }},
         {"max_packet_size 268435460", [](const Config& c) { EXPECT_EQ(c.max_packet_size, 268'435'460u); }},
         {"max_keepalive 60", [](const Config& c) { EXPECT_EQ(c.max_keepalive, 60); }},
+        {"memory_limit 268435456", [](const Config& c) { EXPECT_EQ(c.memory_limit, 268'435'456u); }},
+        {"max_subscriptions_per_client 0",
+         [](const Config& c) { EXPECT_EQ(c.max_subscriptions_per_client, 0u); }},
+        {"max_subscriptions_per_client 50",
+         [](const Config& c) { EXPECT_EQ(c.max_subscriptions_per_client, 50u); }},
         {"persistent_client_expiration 14d",
          [](const Config& c) { EXPECT_EQ(c.persistent_client_expiration, std::chrono::seconds(14 * 24h)); }},
         {"persistent_client_expiration 1y",
@@ -202,6 +207,8 @@ TEST(GoodLines, DefaultsFollowMosquitto) {
     EXPECT_EQ(c.message_size_limit, 0u);
     EXPECT_EQ(c.max_packet_size, std::nullopt);
     EXPECT_EQ(c.max_keepalive, 65535);
+    EXPECT_EQ(c.memory_limit, 0u);                       // no limit
+    EXPECT_EQ(c.max_subscriptions_per_client, 10'000u);  // culex's own
     EXPECT_EQ(c.persistent_client_expiration, std::nullopt);
     EXPECT_TRUE(c.retain_available);
     EXPECT_FALSE(c.upgrade_outgoing_qos);
