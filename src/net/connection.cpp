@@ -302,7 +302,10 @@ void Connection::write_socket() {
         msghdr message{};
         message.msg_iov = iov.data();
         message.msg_iovlen = output_.gather(iov);
-        ssize_t sent = ::sendmsg(socket_, &message, MSG_NOSIGNAL);
+        // Nothing shared (small messages, control packets): one buffer, which send() takes more cheaply.
+        ssize_t sent = message.msg_iovlen == 1
+                           ? ::send(socket_, iov[0].iov_base, iov[0].iov_len, MSG_NOSIGNAL)
+                           : ::sendmsg(socket_, &message, MSG_NOSIGNAL);
         if (sent >= 0) {
             output_.consume(static_cast<std::size_t>(sent));
             continue;

@@ -9,7 +9,8 @@ namespace {
 // A delivery whose header depends on nothing but the message and the flags it goes out with: the same bytes
 // for every such receiver.
 bool shareable(const Publish& message, const DeliveryFields& fields, ProtocolVersion version) {
-    if (message.payload.empty()) return false;  // no payload address to know the message by; cheap anyway
+    // Small: copied, and so is its header; empty: no payload address to know the message by.
+    if (message.payload.size() < DeliveryEncoder::kShareFrom) return false;
     if (fields.omit_topic) return false;
     if (version != ProtocolVersion::v5) return true;
     return message.properties.empty() && fields.subscription_identifiers.empty() &&
