@@ -1,9 +1,10 @@
-// The deliveries of one loop, encoded once per distinct outgoing form: a PUBLISH going to many subscribers is
-// encoded once for each protocol family (MQTT 5 or not), QoS, retain and dup flag it goes out with, and each
-// subscriber's output gets a copy of those few header bytes (its own packet id patched in) and a reference to
-// the one shared payload, never a copy of a large one. Deliveries that carry something of their receiver's
-// (MQTT 5 subscription identifiers, a topic alias, the expiry left, the message's own properties) are encoded
-// for that receiver alone, and still share the payload.
+// The deliveries of one loop, encoded once per distinct outgoing form: a PUBLISH of kShareFrom bytes or more
+// going to many subscribers is encoded once for each protocol family (MQTT 5 or not), QoS, retain and dup
+// flag it goes out with, and each subscriber's output gets a copy of those few header bytes (its own packet
+// id patched in) and a reference to the one shared payload, never a copy. Deliveries that carry something of
+// their receiver's (MQTT 5 subscription identifiers, a topic alias, the expiry left, the message's own
+// properties) are encoded for that receiver alone, and still share the payload. Smaller payloads are encoded
+// for each receiver and copied, which is cheaper for them.
 #pragma once
 
 #include <array>
@@ -19,8 +20,8 @@ namespace culex::net {
 
 class DeliveryEncoder {
   public:
-    // Payloads smaller than this are copied into each subscriber's own bytes, their header encoded for it
-    // as before: for a message that goes to one subscriber (p2p, 64 B), the form kept and the hold on the
+    // Payloads smaller than this are copied into each subscriber's own bytes, their header encoded for it:
+    // for a message that goes to one subscriber (p2p, 64 B), the form kept and the hold on the
     // payload cost more than they save (2.5 M deliveries per broker CPU-second fell to 1.8 M when every
     // payload was shared), while from a few hundred bytes up, in a 1 -> 1,000 fan-out, the copies (and the
     // subscribers' output buffers they fill, out of the cache) cost far more (at 500 B: 0.74-1.0 M copied,
