@@ -241,7 +241,9 @@ def matrix(seconds, idle):
         Cell("idle", f"{idle} idle connections: broker RSS per connection",
              ["conn", "-c", str(idle), "-d", "1", "-k", "600", "--connect-timeout", "120"], lambda r: r["broker"].get("bytes_per_connection"),
              "bytes", higher_better=False, goal="<= mosquitto", pin=False),
-    ] + persistence_matrix(seconds)
+    ] + [Cell(f"fanout1000-q0-{k}k", f"fanout 1 -> 1000, QoS 0, {k} KB: deliveries per broker CPU-second",
+              ["fanout", "-c", "1000", "-q", "0", "-s", str(k * 1024)] + d, per_cpu, "msg/cpu-s",
+              goal=">= 1.5x nats") for k in (1, 16)] + persistence_matrix(seconds)
 
 
 def persistence_matrix(seconds):
@@ -259,8 +261,6 @@ def persistence_matrix(seconds):
 def fmt(value, unit):
     if value is None:
         return "-"
-    if unit in ("us",):
-        return f"{value:,.0f}"
     if unit == "cpu-s":
         return f"{value:.3f}"
     return f"{value:,.0f}"

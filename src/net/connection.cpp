@@ -1,10 +1,13 @@
 #include "net/connection.hpp"
 
 #include <fmt/format.h>
+#include <limits.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <array>
 #include <boost/asio/post.hpp>
 #include <cassert>
 #include <cerrno>
@@ -24,6 +27,8 @@ namespace {
 constexpr std::size_t kReadChunk = 16 * 1024;
 // Output room kept between writes; past this, a big message's room is given back once it is out.
 constexpr std::size_t kKeptOutput = 64 * 1024;
+// The most pieces one gathered write takes (the kernel refuses more); what is left goes in the next.
+constexpr std::size_t kMaxIovecs = IOV_MAX;
 
 // When bytes last came in, for the keepalive, which counts in seconds: the coarse clock (CLOCK_MONOTONIC's
 // epoch, as steady_clock, to a few milliseconds) costs a fraction of a full clock read, on every read.
@@ -254,24 +259,20 @@ void Connection::release_preauth_input() {
 
 void Connection::send(const Packet& packet) {
     if (closing_) return;
-    encode(packet, version_, output_);
+    encode(packet, version_, output_.own());
     schedule_flush();
 }
 
 bool Connection::send_publish(const Publish& message, const DeliveryFields& fields) {
     if (closing_) return true;
-    std::size_t before = output_.size();
-    std::size_t size = encode_delivery(message, fields, version_, output_);
-    if (max_outgoing_packet_size_ != 0 && size > max_outgoing_packet_size_) {
-        output_.resize(before);  // too large for this client: it is not sent (spec 3.1.2.11.4)
-        return false;
-    }
+    if (!loop_.deliveries().encode(message, fields, version_, max_outgoing_packet_size_, output_))
+        return false;  // too large for this client: it is not sent (spec 3.1.2.11.4)
     schedule_flush();
     return true;
 }
 
 std::size_t Connection::unsent_bytes() const {
-    return output_.size() - output_sent_ + (async_writing_ ? async_writing_->size() : 0);
+    return output_.unsent() + (async_writing_ ? async_writing_->size() : 0);
 }
 
 void Connection::schedule_flush() {
@@ -296,11 +297,17 @@ void Connection::flush() {
 }
 
 void Connection::write_socket() {
-    while (output_sent_ < output_.size()) {
-        ssize_t sent =
-            ::send(socket_, output_.data() + output_sent_, output_.size() - output_sent_, MSG_NOSIGNAL);
+    while (!output_.empty()) {
+        std::array<iovec, kMaxIovecs> iov;
+        msghdr message{};
+        message.msg_iov = iov.data();
+        message.msg_iovlen = output_.gather(iov);
+        // Nothing shared (small messages, control packets): one buffer, which send() takes more cheaply.
+        ssize_t sent = message.msg_iovlen == 1
+                           ? ::send(socket_, iov[0].iov_base, iov[0].iov_len, MSG_NOSIGNAL)
+                           : ::sendmsg(socket_, &message, MSG_NOSIGNAL);
         if (sent >= 0) {
-            output_sent_ += static_cast<std::uint32_t>(sent);
+            output_.consume(static_cast<std::size_t>(sent));
             continue;
         }
         if (errno == EINTR) continue;
@@ -308,23 +315,17 @@ void Connection::write_socket() {
             write_pending_ = true;  // the poller reports room; more output gathers behind meanwhile
             // A client that reads as fast as it is sent to may never let the output empty: drop what the
             // socket took once it is half the buffer, so that the buffer holds only what is unsent.
-            if (output_sent_ > kKeptOutput && output_sent_ >= output_.size() / 2) {
-                output_.erase(0, output_sent_);
-                output_sent_ = 0;
-            }
+            output_.compact(kKeptOutput);
             return;
         }
         write_pending_ = false;
         output_.clear();
-        output_sent_ = 0;
         if (!closing_) lost();
         shutdown_socket();
         return;
     }
     write_pending_ = false;
-    output_.clear();
-    output_sent_ = 0;
-    if (output_.capacity() > kKeptOutput) output_ = std::string();  // a big message is out
+    output_.shrink(kKeptOutput);  // a big message is out
     if (closing_) return linger();
     resume_input();
 }
@@ -365,8 +366,8 @@ void Connection::write_async() {
     }
     if (!async_writing_) async_writing_ = std::make_unique<std::string>();
     write_pending_ = true;
-    std::swap(output_, *async_writing_);
-    output_.clear();
+    // One buffer, so one TLS write (records of up to 16 KB) for the whole batch, not one per message.
+    output_.move_to(*async_writing_);
     transport_->async_write(asio::buffer(*async_writing_),
                             [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
                                 self->loop_.step([&] { self->after_async_write(ec); });

@@ -16,6 +16,7 @@
 
 #include "broker/client.hpp"
 #include "broker/client_link.hpp"
+#include "net/output_queue.hpp"
 #include "net/readiness_poller.hpp"
 #include "net/transport/transport.hpp"
 
@@ -107,11 +108,10 @@ class Connection final : public broker::ClientLink,
         if (!input_) input_ = std::make_unique<std::string>();
         return *input_;
     }
-    std::string output_;  // gathered during this turn; plain TCP writes from it directly
+    OutputQueue output_;  // gathered during this turn; plain TCP writes from it directly
     // TLS and WebSockets: the bytes of the write in flight, while output_ gathers the next turn's.
     std::unique_ptr<std::string> async_writing_;
     std::uint32_t input_used_ = 0;
-    std::uint32_t output_sent_ = 0;        // plain TCP: how much of output_ the socket has taken
     std::uint32_t preauth_held_ = 0;       // input bytes counted in the loop's pre-login budget
     boost::asio::ip::tcp::endpoint peer_;  // 28 bytes where its text would take 32 and often a heap block
     int socket_ = -1;                      // plain TCP

@@ -19,6 +19,7 @@
 #include "broker/loop_executor.hpp"
 #include "broker/settings.hpp"
 #include "net/connection_set.hpp"
+#include "net/delivery_encoder.hpp"
 #include "net/output_batch.hpp"
 #include "net/readiness_poller.hpp"
 
@@ -50,6 +51,8 @@ class EventLoop final : public broker::LoopExecutor, private ReadinessPoller::Ba
     std::size_t& preauth_bytes() { return preauth_bytes_; }
     std::size_t preauth_budget() const { return preauth_budget_; }
     OutputBatch& output() { return output_; }
+    // Shared by the loop's connections, so that a message going to many of them is encoded once.
+    DeliveryEncoder& deliveries() { return deliveries_; }
 
     // Runs `work` as one step (see the top of this file).
     template <class Work>
@@ -98,6 +101,7 @@ class EventLoop final : public broker::LoopExecutor, private ReadinessPoller::Ba
         // A write that failed ended its connection, whose will may have gone to other loops' sessions.
         if (core_) core_->end_step();
         --step_depth_;
+        deliveries_.forget();
     }
 
     int index_;
@@ -112,6 +116,7 @@ class EventLoop final : public broker::LoopExecutor, private ReadinessPoller::Ba
     // After context_, and the connections after the poller: each is destroyed before what it uses.
     ReadinessPoller poller_{context_, this};
     ConnectionSet connections_{context_};
+    DeliveryEncoder deliveries_;
     OutputBatch output_;  // holds connections: destroyed first
     std::promise<void> finished_;
     std::future<void> done_ = finished_.get_future();

@@ -61,6 +61,16 @@ struct DeliveryFields {
 std::size_t encode_delivery(const Publish& message, const DeliveryFields& fields, ProtocolVersion version,
                             std::string& out);
 
+// What encode_delivery_header wrote: the PUBLISH up to its payload, which the caller sends from where it is
+// (shared by every subscriber of the message) rather than copying it.
+struct DeliveryHeader {
+    std::size_t size = 0;          // bytes appended
+    std::size_t packet_size = 0;   // the whole PUBLISH, payload included
+    std::size_t packet_id_at = 0;  // where the packet id's two bytes are, from the start; 0: no packet id
+};
+DeliveryHeader encode_delivery_header(const Publish& message, const DeliveryFields& fields,
+                                      ProtocolVersion version, std::string& out);
+
 // Variable byte integer (spec 1.5.5), exposed for the properties code and tests.
 void encode_varint(std::uint32_t value, std::string& out);
 

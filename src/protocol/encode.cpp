@@ -169,8 +169,8 @@ void encode(const Publish& p, ProtocolVersion version, std::string& out) {
     out.append(p.payload.view());
 }
 
-std::size_t encode_delivery(const Publish& p, const DeliveryFields& d, ProtocolVersion version,
-                            std::string& out) {
+DeliveryHeader encode_delivery_header(const Publish& p, const DeliveryFields& d, ProtocolVersion version,
+                                      std::string& out) {
     thread_local std::string properties;
     properties.clear();
     if (is_v5(version))
@@ -187,10 +187,22 @@ std::size_t encode_delivery(const Publish& p, const DeliveryFields& d, ProtocolV
     out.push_back(static_cast<char>(header_of(PacketType::publish, flags)));
     encode_varint(static_cast<std::uint32_t>(length), out);
     put_binary(out, topic);
-    if (has_id) put_u16(out, d.packet_id);
+    DeliveryHeader header;
+    if (has_id) {
+        header.packet_id_at = out.size() - start;
+        put_u16(out, d.packet_id);
+    }
     out.append(properties);
+    header.size = out.size() - start;
+    header.packet_size = header.size + p.payload.size();
+    return header;
+}
+
+std::size_t encode_delivery(const Publish& p, const DeliveryFields& d, ProtocolVersion version,
+                            std::string& out) {
+    std::size_t size = encode_delivery_header(p, d, version, out).packet_size;
     out.append(p.payload.view());
-    return out.size() - start;
+    return size;
 }
 
 void encode(const Packet& packet, ProtocolVersion version, std::string& out) {
