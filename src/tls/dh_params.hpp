@@ -10,8 +10,8 @@
 
 namespace culex::tls {
 
-// Reads PEM DH parameters from `path` into `ctx`. The error says what is wrong with the file and how to make a
-// good one.
+// Reads PEM DH parameters from `path` into `ctx`. The error says what is wrong with the file and how to make
+// a good one.
 std::expected<void, std::string> use_dh_params(SSL_CTX* ctx, const std::string& path);
 
 }  // namespace culex::tls
