@@ -25,17 +25,11 @@ std::size_t discard_input(int fd) {
 
 TEST_F(Fixture, AClientThatDoesNotReadIsNotReadFromUntilItTakesItsOutput) {
     settings.output_buffer_limit = 64 * 1024;
-    int ends[2];
-    ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, ends), 0);
-    int small = 16 * 1024;
-    ::setsockopt(ends[0], SOL_SOCKET, SO_SNDBUF, &small, sizeof small);
-    ::setsockopt(ends[1], SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
-    ++open_connections;
-    auto connection = std::make_shared<Connection>(ends[0], boost::asio::ip::tcp::endpoint{}, loop);
-    connection->start(0);
+    std::shared_ptr<Connection> connection;
+    int peer = small_buffer_connection(connection);
     Connect hello;
     hello.client_id = "reads-nothing";
-    write(ends[1], encoded(hello));
+    write(peer, encoded(hello));
     run_until([&] { return core.packets.size() == 1; });
     core.packets.clear();
     // Each PINGREQ is answered with 4 KiB, as a subscription to a busy topic would be.
@@ -47,7 +41,7 @@ TEST_F(Fixture, AClientThatDoesNotReadIsNotReadFromUntilItTakesItsOutput) {
     // One PINGREQ at a time, until the output it does not read reaches the limit.
     std::size_t sent = 0;
     while (connection->unsent_bytes() < settings.output_buffer_limit && sent < 1000) {
-        write(ends[1], encoded(Pingreq{}));
+        write(peer, encoded(Pingreq{}));
         ++sent;
         run_until([&] { return core.packets.size() == sent; });
     }
@@ -56,7 +50,7 @@ TEST_F(Fixture, AClientThatDoesNotReadIsNotReadFromUntilItTakesItsOutput) {
 
     // Now what it sends waits in the socket: nothing more is read, and the output stops growing.
     for (int i = 0; i < 50; ++i)
-        write(ends[1], encoded(Pingreq{}));
+        write(peer, encoded(Pingreq{}));
     for (int i = 0; i < 20; ++i)
         run_ready();
     EXPECT_EQ(core.packets.size(), sent) << "read while its output waited";
@@ -65,15 +59,14 @@ TEST_F(Fixture, AClientThatDoesNotReadIsNotReadFromUntilItTakesItsOutput) {
     // It reads: its output goes out, and its waiting packets are read and answered.
     std::size_t received = 0;
     run_until([&] {
-        received += discard_input(ends[1]);
+        received += discard_input(peer);
         return core.packets.size() == sent + 50;
     });
     run_until([&] {
-        received += discard_input(ends[1]);
+        received += discard_input(peer);
         return connection->unsent_bytes() == 0 && received >= (sent + 50) * 4096;
     });
     connection->close_now();
-    ::close(ends[1]);
 }
 
 }  // namespace

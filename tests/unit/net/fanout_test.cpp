@@ -49,14 +49,8 @@ TEST_F(Fixture, EachSubscriberGetsOneWriteOfItsPacketsAndTheSharedPayloads) {
 }
 
 TEST_F(Fixture, WhatTheSocketDidNotTakeGoesOutAsItMakesRoomAndIsCountedUnsent) {
-    int ends[2];
-    ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, ends), 0);
-    int small = 16 * 1024;
-    ::setsockopt(ends[0], SOL_SOCKET, SO_SNDBUF, &small, sizeof small);
-    ::setsockopt(ends[1], SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
-    ++open_connections;
-    auto connection = std::make_shared<Connection>(ends[0], boost::asio::ip::tcp::endpoint{}, loop);
-    connection->start(0);
+    std::shared_ptr<Connection> connection;
+    int peer = small_buffer_connection(connection);
     Publish big = message("fan/partial", 8000);
     std::string expected;
     loop.step([&] {
@@ -74,7 +68,7 @@ TEST_F(Fixture, WhatTheSocketDidNotTakeGoesOutAsItMakesRoomAndIsCountedUnsent) {
     run_until([&] {
         char buffer[4096];  // small reads, so that the writer resumes mid-piece
         for (;;) {
-            ssize_t got = ::recv(ends[1], buffer, sizeof buffer, MSG_DONTWAIT);
+            ssize_t got = ::recv(peer, buffer, sizeof buffer, MSG_DONTWAIT);
             if (got <= 0) break;
             received.append(buffer, static_cast<std::size_t>(got));
         }
@@ -83,7 +77,6 @@ TEST_F(Fixture, WhatTheSocketDidNotTakeGoesOutAsItMakesRoomAndIsCountedUnsent) {
     EXPECT_EQ(received, expected);
     EXPECT_EQ(connection->unsent_bytes(), 0u);
     connection->close_now();
-    ::close(ends[1]);
 }
 
 }  // namespace

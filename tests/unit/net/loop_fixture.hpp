@@ -85,6 +85,21 @@ class LoopFixture : public ::testing::Test {
         }
         return ends[1];
     }
+    // A started connection over a stream socket pair whose buffers hold only about 16 KiB each way, so that a
+    // test can fill what the socket takes and watch the rest wait; not logged in. Returns the test's end of
+    // the socket, which the fixture closes.
+    int small_buffer_connection(std::shared_ptr<Connection>& out) {
+        int ends[2];
+        EXPECT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, ends), 0);
+        int small = 16 * 1024;
+        ::setsockopt(ends[0], SOL_SOCKET, SO_SNDBUF, &small, sizeof small);
+        ::setsockopt(ends[1], SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+        peers_.push_back(ends[1]);
+        ++open_connections;
+        out = std::make_shared<Connection>(ends[0], boost::asio::ip::tcp::endpoint{}, loop);
+        out->start(0);
+        return ends[1];
+    }
     ~LoopFixture() override {
         for (int fd : peers_)
             ::close(fd);
