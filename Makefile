@@ -8,7 +8,7 @@ CULEX_TEST_BIN ?= $(CURDIR)/build-asan/culex
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
 
-.PHONY: all deps build build-asan build-tsan run test unit-test integration-test tsan-test fuzz-test format format-check bench clean fuzz fuzz-smoke
+.PHONY: all deps build build-asan build-tsan run test unit-test integration-test tsan-test format format-check bench clean fuzz fuzz-smoke
 
 all: build
 
@@ -51,16 +51,12 @@ integration-test: build build-asan
 # (Not the RSS-measuring storm test: TSan's shadow memory is not the broker's.)
 TSAN_TESTS := test_broker_core test_broker_shared test_broker_mqtt5 test_broker_auth test_websockets \
 	test_broker_tls test_mqttjs test_persistence test_robustness
-tsan-test: build build-tsan
+tsan-test: build-tsan
 	CULEX_BIN=$(CURDIR)/build-tsan/culex CULEX_TEST_THREADS=2 $(PYTHON) -m pytest -q \
 		$(patsubst %,tests/integration/%.py,$(TSAN_TESTS))
 
-# Every fuzz target for FUZZ_TEST_SECONDS each (two at a time) after replaying fuzz/regressions/.
-FUZZ_TEST_SECONDS ?= 60
-fuzz-test: deps
-	@fuzz/run.sh $(FUZZ_TEST_SECONDS)
-
-test: format-check unit-test integration-test tsan-test fuzz-test
+# `fuzz` last: every target for FUZZ_SECONDS (60) each, after replaying fuzz/regressions/.
+test: format-check unit-test integration-test tsan-test fuzz
 
 bench: deps
 	@cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DCULEX_BENCH=ON >/dev/null
