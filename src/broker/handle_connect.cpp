@@ -4,6 +4,7 @@
 
 #include "broker/broker.hpp"
 #include "broker/loop_broker.hpp"
+#include "broker/mount_point.hpp"
 #include "log/logger.hpp"
 
 namespace culex::broker {
@@ -298,6 +299,9 @@ void LoopBroker::finish_connect(const ClientPtr& client, Session& session, bool 
     }
     // A will still waiting out its delay is cancelled by the reconnection (spec 3.1.3.2.2).
     session.will = connect.will ? std::make_unique<Will>(std::move(*connect.will)) : nullptr;
+    if (const std::string& mount = broker_.settings().listener(c.listener).mount_point;
+        session.will && !mount.empty())
+        session.will->topic = mounted_topic(mount, session.will->topic);
     session.will_due.reset();
     session.username = c.username;
     session.listener = c.listener;

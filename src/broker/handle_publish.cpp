@@ -2,6 +2,7 @@
 // and the hand-over to the Router.
 #include "broker/broker.hpp"
 #include "broker/loop_broker.hpp"
+#include "broker/mount_point.hpp"
 #include "broker/packet_log.hpp"
 #include "log/logger.hpp"
 #include "protocol/topic.hpp"
@@ -50,6 +51,9 @@ void LoopBroker::handle_publish(const ClientPtr& sender, Publish&& publish) {
                                               static_cast<int>(publish.qos), max_qos),
                                   ReasonCode::qos_not_supported);
     if (publish.properties->topic_alias && !resolve_topic_alias(client, publish)) return;
+    // After the alias (which names the client's own topic), before anything judges the topic.
+    if (const std::string& mount = settings.listener(client.listener).mount_point; !mount.empty())
+        publish.topic = mounted_topic(mount, publish.topic);
     if (broker_.memory().enabled() && !memory_allows(client, publish)) return;
     if (topic_levels(publish.topic) > kMaxTopicLevels)
         return protocol_violation(client, fmt::format("PUBLISH topic of {} levels, over the limit of {}",

@@ -4,6 +4,7 @@
 
 #include "broker/broker.hpp"
 #include "broker/loop_broker.hpp"
+#include "broker/mount_point.hpp"
 #include "broker/stored_records.hpp"
 #include "log/logger.hpp"
 #include "protocol/topic.hpp"
@@ -24,9 +25,13 @@ void LoopBroker::handle_subscribe(const ClientPtr& subscriber, Subscribe&& subsc
                                         ? 0
                                         : subscribe.properties.subscription_identifiers[0];
 
-    auto max_qos = static_cast<QoS>(broker_.settings().listener(client.listener).max_qos);
+    const ListenerRules& rules = broker_.settings().listener(client.listener);
+    auto max_qos = static_cast<QoS>(rules.max_qos);
     for (auto& sub : subscribe.subscriptions) {
         logger().log(LogType::debug, "\t{} (QoS {})", sub.filter, static_cast<int>(sub.max_qos));
+        // A valid filter stays valid under a prefix that has no wildcards (the config refuses those).
+        if (!rules.mount_point.empty() && is_valid_topic_filter(sub.filter))
+            sub.filter = mounted_filter(rules.mount_point, sub.filter);
         sub.max_qos = std::min(sub.max_qos, max_qos);  // the listener's max_qos: granted, as Mosquitto
         if (topic_levels(sub.filter) > kMaxTopicLevels)
             return protocol_violation(client, fmt::format("topic filter of {} levels, over the limit of {}",
@@ -87,7 +92,8 @@ void LoopBroker::handle_subscribe(const ClientPtr& subscriber, Subscribe&& subsc
         Session& s = *c.session;
         for (auto& [message, max_qos] : retained)
             if (policies_.allowed(s, auth::Access::read, message->topic))
-                s.deliver(message, std::min(message->qos, max_qos), true, subscription_id);
+                s.deliver(message, broker_.settings().delivery_qos(message->qos, max_qos), true,
+                          subscription_id);
     });
 }
 
@@ -95,7 +101,9 @@ void LoopBroker::handle_unsubscribe(const ClientPtr& unsubscriber, Unsubscribe&&
     Client& client = *unsubscriber;
     Session& session = *client.session;
     Unsuback unsuback{unsubscribe.packet_id, {}, {}};
-    for (const auto& filter : unsubscribe.filters) {
+    const std::string& mount = broker_.settings().listener(client.listener).mount_point;
+    for (auto& filter : unsubscribe.filters) {
+        if (!mount.empty()) filter = mounted_filter(mount, filter);
         logger().log(LogType::debug, "\t{}", filter);
         logger().log(LogType::unsubscribe, "{} {}", client.log_id(), filter);
         bool existed = broker_.subscriptions().unsubscribe(filter, session.anchor().get());

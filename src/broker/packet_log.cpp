@@ -25,7 +25,8 @@ void log_sending_publish(std::string_view id, const Publish& p, const DeliveryFi
     auto& log = culex::log::logger();
     if (!log.enabled(LogType::debug)) return;
     log.log(LogType::debug, "Sending PUBLISH to {} (d{}, q{}, r{}, m{}, '{}', ... ({} bytes))", id,
-            f.dup ? 1 : 0, static_cast<int>(f.qos), f.retain ? 1 : 0, f.packet_id, p.topic, p.payload.size());
+            f.dup ? 1 : 0, static_cast<int>(f.qos), f.retain ? 1 : 0, f.packet_id,
+            std::string_view(p.topic).substr(f.topic_skip), p.payload.size());
 }
 
 void log_denied(std::string_view id, const Publish& publish) {

@@ -45,7 +45,7 @@ bool Router::route(const MessagePtr& message, const SessionAnchor* origin) {
     bool matched = !matches_.empty();
     for (auto& match : matches_) {
         if (match.options.no_local && match.anchor.get() == origin) continue;
-        QoS qos = std::min(message->qos, match.options.max_qos);
+        QoS qos = broker_.settings().delivery_qos(message->qos, match.options.max_qos);
         // A live delivery clears the retain flag unless the subscriber asked for it as published (MQTT 5).
         bool retain = match.options.retain_as_published && message->retain;
         deliver({std::move(match.anchor), message, qos, retain, match.ids, std::move(match.share)});
@@ -58,7 +58,7 @@ void Router::reroute_shared(std::vector<std::pair<MessagePtr, ShareKey>> message
     for (auto& [message, share] : messages) {
         auto member = broker_.subscriptions().pick_shared(*share, departed);
         if (!member) continue;  // the group is gone with it: nobody left to give it to
-        QoS qos = std::min(message->qos, member->options.max_qos);
+        QoS qos = broker_.settings().delivery_qos(message->qos, member->options.max_qos);
         bool retain = member->options.retain_as_published && message->retain;
         deliver({std::move(member->anchor), std::move(message), qos, retain, member->ids,
                  std::move(member->share)});

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "broker/mount_point.hpp"
 #include "broker/packet_log.hpp"
 #include "broker/store_step.hpp"
 #include "broker/stored_records.hpp"
@@ -44,6 +45,11 @@ std::uint16_t Session::next_packet_id() {
 
 bool Session::send_publish(const Outgoing& out) {
     DeliveryFields fields{out.qos, out.retain, out.dup, out.packet_id};
+    if (const std::string& mount = settings_.listener(client_->listener).mount_point; !mount.empty()) {
+        auto skip = unmounted_skip(mount, out.message->topic);
+        if (!skip) return false;  // outside its listener's tree: never shown to it
+        fields.topic_skip = static_cast<std::uint16_t>(*skip);
+    }
     fields.subscription_identifiers = out.ids.span();
     if (out.message->expires_at)
         fields.message_expiry_interval = out.message->remaining_expiry(Message::Clock::now());

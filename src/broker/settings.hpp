@@ -2,6 +2,7 @@
 // directly. Names and defaults follow mosquitto.conf(5).
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -11,6 +12,7 @@
 
 #include "auth/login_throttle.hpp"
 #include "broker/authenticator.hpp"
+#include "protocol/types.hpp"
 
 namespace culex::broker {
 
@@ -24,6 +26,9 @@ struct ListenerRules {
     std::uint8_t max_qos = 2;            // higher PUBLISHes end the connection; SUBSCRIBEs are granted this
     std::uint16_t max_topic_alias = 10;  // Mosquitto's default; 0: topic aliases refused
     bool use_username_as_clientid = false;
+    // Prepended to every topic and filter a client of this listener names, and taken off every topic it is
+    // sent: a listener of its own topic tree (mosquitto.conf's mount_point). Empty: none.
+    std::string mount_point;
 };
 
 struct BrokerSettings {
@@ -51,6 +56,9 @@ struct BrokerSettings {
     std::optional<std::chrono::seconds>
         persistent_client_expiration;  // none: persistent sessions never expire
     bool retain_available = true;
+    // Deliver at the subscription's QoS even when the message was published at a lower one (Mosquitto's
+    // upgrade_outgoing_qos), instead of the lower of the two.
+    bool upgrade_outgoing_qos = false;
     std::chrono::seconds connect_timeout{10};  // a new connection must send CONNECT within this
     // Before login a client is nobody: its CONNECT may announce at most this many bytes (a will may be
     // large, but not hundreds of megabytes from a stranger), and every connection that has not logged in
@@ -64,6 +72,11 @@ struct BrokerSettings {
     Authenticators authenticators;          // MQTT 5 enhanced authentication methods offered
     std::string clientid_prefixes;          // non-empty: other client ids are refused (not authorised)
     std::vector<ListenerRules> listeners;   // by listener index; a listener not in it has the defaults
+
+    // The QoS a message published at `published` goes out with to a subscription granted `granted`.
+    protocol::QoS delivery_qos(protocol::QoS published, protocol::QoS granted) const {
+        return upgrade_outgoing_qos ? granted : std::min(published, granted);
+    }
 
     const ListenerRules& listener(int index) const {
         static const ListenerRules kDefaults;

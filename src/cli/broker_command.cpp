@@ -114,10 +114,11 @@ std::expected<net::ServerOptions, std::string> server_options(const config::Conf
     s.max_keepalive = config.max_keepalive;
     s.persistent_client_expiration = config.persistent_client_expiration;
     s.retain_available = config.retain_available;
+    s.upgrade_outgoing_qos = config.upgrade_outgoing_qos;
     s.clientid_prefixes = config.clientid_prefixes;
     for (const auto& listener : config.listeners)
-        s.listeners.push_back(
-            {listener.max_qos, listener.max_topic_alias, listener.use_username_as_clientid});
+        s.listeners.push_back({listener.max_qos, listener.max_topic_alias, listener.use_username_as_clientid,
+                               listener.mount_point});
     s.login_throttle.enabled = config.login_throttle.enabled;
     s.login_throttle.free_failures = config.login_throttle.free_failures;
     s.login_throttle.max_delay = std::chrono::seconds(config.login_throttle.max_delay_seconds);

@@ -50,19 +50,22 @@ const DeliveryEncoder::Form& DeliveryEncoder::form_of(const Publish& message, co
     for (const Form& form : forms_) {
         // The payload's address first: it differs for every other message, so a miss costs one comparison.
         if (form.payload.holds(message.payload) && form.v5 == v5 && form.qos == fields.qos &&
-            form.retain == fields.retain && form.dup == fields.dup && form.topic == message.topic)
+            form.retain == fields.retain && form.dup == fields.dup && form.topic_skip == fields.topic_skip &&
+            form.topic == message.topic)
             return form;
     }
     Form& form = forms_[next_];
     next_ = (next_ + 1) % forms_.size();
     form.payload = shared(message.payload);
     form.topic.assign(message.topic);
+    form.topic_skip = fields.topic_skip;
     form.v5 = v5;
     form.qos = fields.qos;
     form.retain = fields.retain;
     form.dup = fields.dup;
     form.header.clear();
     DeliveryFields common{fields.qos, fields.retain, fields.dup, 0};
+    common.topic_skip = fields.topic_skip;
     form.layout = encode_delivery_header(message, common, version, form.header);
     return form;
 }

@@ -43,6 +43,7 @@ class DeliveryEncoder {
     struct Form {
         LoopShared payload;
         std::string topic;
+        std::uint16_t topic_skip = 0;
         bool v5 = false;
         protocol::QoS qos = protocol::QoS::at_most_once;
         bool retain = false;

@@ -55,6 +55,8 @@ struct DeliveryFields {
     std::optional<std::uint32_t> message_expiry_interval;     // the time left; replaces the message's
     std::uint16_t topic_alias = 0;                            // 0: none
     bool omit_topic = false;  // the receiver knows the alias already: send an empty topic
+    // Leading bytes of the topic the receiver is not shown (its listener's mount_point).
+    std::uint16_t topic_skip = 0;
 };
 
 // Appends the PUBLISH and returns its size in bytes.

@@ -178,7 +178,8 @@ DeliveryHeader encode_delivery_header(const Publish& p, const DeliveryFields& d,
                                  {d.subscription_identifiers, d.message_expiry_interval, d.topic_alias},
                                  properties);
     bool has_id = d.qos != QoS::at_most_once;
-    std::string_view topic = d.omit_topic ? std::string_view() : std::string_view(p.topic);
+    std::string_view topic =
+        d.omit_topic ? std::string_view() : std::string_view(p.topic).substr(d.topic_skip);
     std::size_t length = 2 + topic.size() + (has_id ? 2 : 0) + properties.size() + p.payload.size();
     std::uint8_t flags = static_cast<std::uint8_t>(static_cast<unsigned>(d.qos) << 1);
     if (d.dup) flags |= 0x08;

@@ -56,6 +56,12 @@ TEST(DeliveryEncoder, EveryReceiverGetsWhatEncodeDeliveryMakesForIt) {
         cases.push_back({&plain, aliased});
         aliased.omit_topic = true;
         cases.push_back({&plain, aliased});
+        for (QoS qos : {QoS::at_most_once, QoS::at_least_once}) {
+            DeliveryFields mounted{qos, false, false,
+                                   qos == QoS::at_most_once ? std::uint16_t{0} : std::uint16_t{9}};
+            mounted.topic_skip = 2;  // a listener's mount point "a/": a form of its own, never another's
+            cases.push_back({&plain, mounted});
+        }
         DeliveryFields expiring;
         expiring.message_expiry_interval = 59;
         cases.push_back({&plain, expiring});
