@@ -108,7 +108,11 @@ void LoopBroker::handle_publish(const ClientPtr& sender, Publish&& publish) {
 
     QoS qos = publish.qos;
     std::uint16_t packet_id = publish.packet_id;
-    auto message = std::make_shared<const Message>(std::move(publish));
+    auto received = std::make_shared<Message>(std::move(publish));
+    if (received->retain && settings.check_retain_source)
+        received->source = std::make_shared<const MessageSource>(
+            MessageSource{std::string(client.client_id()), client.username, client.listener});
+    MessagePtr message = std::move(received);
     switch (qos) {
         case QoS::at_most_once:
             router_.route(message, session.anchor().get());

@@ -91,10 +91,20 @@ void LoopBroker::handle_subscribe(const ClientPtr& subscriber, Subscribe&& subsc
         c.send(suback);
         Session& s = *c.session;
         for (auto& [message, max_qos] : retained)
-            if (policies_.allowed(s, auth::Access::read, message->topic))
+            if (policies_.allowed(s, auth::Access::read, message->topic) && source_still_allowed(*message))
                 s.deliver(message, broker_.settings().delivery_qos(message->qos, max_qos), true,
                           subscription_id);
     });
+}
+
+bool LoopBroker::source_still_allowed(const Message& retained) const {
+    if (!retained.source || policies_.allowed(*retained.source, auth::Access::write, retained.topic))
+        return true;
+    logger().log(LogType::debug,
+                 "Retained message on '{}' withheld: its publisher {} may no longer publish there "
+                 "(check_retain_source).",
+                 retained.topic, retained.source->client_id);
+    return false;
 }
 
 void LoopBroker::handle_unsubscribe(const ClientPtr& unsubscriber, Unsubscribe&& unsubscribe) {

@@ -187,6 +187,8 @@ void LoopBroker::recheck_clients() {
         if (client->version == ProtocolVersion::v5) client->send(Disconnect{ReasonCode::not_authorized, {}});
         end_connection(*client, CloseReason::refused);
     }
+    // From here this loop judges by the new rules (also what tests of a reload wait for).
+    logger().log(LogType::debug, "Reloaded access rules in force on event loop {}.", loop_);
 }
 
 void LoopBroker::shut_down() {

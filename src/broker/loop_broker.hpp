@@ -119,6 +119,8 @@ class LoopBroker final : public LoopCore {
     // handle_publish.cpp: false when the heap is over memory_limit and `publish` is refused (its client is
     // disconnected); samples the heap every MemoryGuard::sample_every() bytes taken in.
     bool memory_allows(Client& client, const protocol::Publish& publish);
+    // check_retain_source: the ACL still lets the retained message's publisher publish on its topic.
+    bool source_still_allowed(const Message& retained) const;
 
     // loop_broker.cpp
     void protocol_violation(Client& client, std::string_view what,

@@ -8,6 +8,7 @@
 #include "auth/acl.hpp"
 #include "broker/access_policy.hpp"
 #include "broker/client.hpp"
+#include "broker/message.hpp"
 #include "broker/session.hpp"
 
 namespace culex::broker {
@@ -28,6 +29,10 @@ class LoopPolicies {
     }
     bool allowed(const Session& session, auth::Access access, std::string_view topic) const {
         return of(session.listener).allows(session.client_id(), session.username.get(), access, topic);
+    }
+
+    bool allowed(const MessageSource& source, auth::Access access, std::string_view topic) const {
+        return of(source.listener).allows(source.client_id, source.username.get(), access, topic);
     }
 
   private:

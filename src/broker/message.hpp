@@ -6,10 +6,19 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "protocol/packets.hpp"
 
 namespace culex::broker {
+
+// Who published a retained message, so that check_retain_source can ask the ACL again whether they may still
+// publish there before it goes to a new subscriber (an access revoked since then withholds it).
+struct MessageSource {
+    std::string client_id;
+    std::shared_ptr<const std::string> username;  // null: anonymous
+    int listener = 0;                             // selects the access policy
+};
 
 // topic, payload, QoS, retain and properties of the PUBLISH as received (packet_id and dup are meaningless
 // here), plus when it expires (MQTT 5 Message Expiry Interval, counted from its arrival).
@@ -27,6 +36,9 @@ struct Message : protocol::Publish {
     }
 
     std::optional<Clock::time_point> expires_at;
+    // Set for retained messages while check_retain_source is on; null for the rest (and for retained messages
+    // restored from the store, which keeps no source).
+    std::shared_ptr<const MessageSource> source;
 
     bool expired_now() const { return expires_at && Clock::now() >= *expires_at; }
     // What is left of the expiry interval, in whole seconds, for the copy sent on (spec 3.3.2.3.3).

@@ -31,7 +31,28 @@ bool Session::window_full() const {
     std::size_t limit = receive_maximum;
     if (settings_.max_inflight_messages != 0)
         limit = std::min<std::size_t>(limit, settings_.max_inflight_messages);
-    return flows_ && flows_->inflight.size() >= limit;
+    if (!flows_) return false;
+    // As mosquitto.conf(5) says: a message larger than max_inflight_bytes still goes, alone.
+    if (settings_.max_inflight_bytes != 0 && flows_->inflight_bytes >= settings_.max_inflight_bytes)
+        return true;
+    return flows_->inflight.size() >= limit;
+}
+
+bool Session::Flows::add(std::uint16_t packet_id, Outgoing out) {
+    std::uint64_t bytes = out.message ? out.message->payload.size() : 0;
+    if (!inflight.emplace(packet_id, std::move(out)).second) return false;
+    inflight_bytes += bytes;
+    return true;
+}
+
+void Session::Flows::erase(Inflight::iterator it) {
+    if (it->second.message) inflight_bytes -= it->second.message->payload.size();
+    inflight.erase(it);
+}
+
+void Session::Flows::payload_delivered(Inflight::iterator it) {
+    if (it->second.message) inflight_bytes -= it->second.message->payload.size();
+    it->second.message.reset();
 }
 
 std::uint16_t Session::next_packet_id() {
@@ -154,8 +175,8 @@ void Session::send_inflight(Outgoing out) {
         if (out.held) store_->release_when_stored(anchor_, out.packet_id);
     }
     Flows& f = flows();
-    f.order.push_back(out.packet_id);
-    f.inflight.emplace(out.packet_id, std::move(out));
+    std::uint16_t packet_id = out.packet_id;
+    if (f.add(packet_id, std::move(out))) f.order.push_back(packet_id);
 }
 
 void Session::pump_queue() {
@@ -207,7 +228,7 @@ void Session::on_puback(std::uint16_t packet_id) {
     auto it = flows_->inflight.find(packet_id);
     if (it == flows_->inflight.end() || it->second.qos != QoS::at_least_once) return;
     forget_stored(packet_id);
-    flows_->inflight.erase(it);
+    flows_->erase(it);
     forget(flows_->order, packet_id);
     pump_queue();
 }
@@ -221,7 +242,9 @@ bool Session::on_pubrec(std::uint16_t packet_id) {
         return false;
     }
     it->second.awaiting_pubcomp = true;
-    it->second.message.reset();  // the payload is delivered; only the id remains to be released
+    f.payload_delivered(it);  // only the id remains to be released
+    // Its bytes left max_inflight_bytes' window (its place in max_inflight_messages' stays until PUBCOMP).
+    if (settings_.max_inflight_bytes != 0) pump_queue();
     if (stores()) {
         // PUBREL only once this is stored: the client forgets the id at PUBREL, and a restart that still
         // knew only "PUBLISH sent" would send the message again, under an id the client takes as new.
@@ -239,7 +262,7 @@ void Session::on_pubrec_refused(std::uint16_t packet_id) {
     if (it == flows_->inflight.end() || it->second.qos != QoS::exactly_once || it->second.awaiting_pubcomp)
         return;
     forget_stored(packet_id);
-    flows_->inflight.erase(it);
+    flows_->erase(it);
     forget(flows_->order, packet_id);
     pump_queue();
 }
@@ -249,7 +272,7 @@ void Session::on_pubcomp(std::uint16_t packet_id) {
     auto it = flows_->inflight.find(packet_id);
     if (it == flows_->inflight.end() || !it->second.awaiting_pubcomp) return;
     forget_stored(packet_id);
-    flows_->inflight.erase(it);
+    flows_->erase(it);
     forget(flows_->order, packet_id);
     pump_queue();
 }
@@ -261,8 +284,10 @@ std::vector<std::pair<MessagePtr, ShareKey>> Session::take_unacknowledged_shared
         for (auto id : f.order) {
             auto it = f.inflight.find(id);
             if (it == f.inflight.end() || !it->second.share || it->second.awaiting_pubcomp) continue;
-            taken.emplace_back(std::move(it->second.message), std::move(it->second.share));
-            f.inflight.erase(it);
+            MessagePtr message = it->second.message;
+            ShareKey share = std::move(it->second.share);
+            f.erase(it);
+            taken.emplace_back(std::move(message), std::move(share));
         }
         std::erase_if(f.order, [&](std::uint16_t id) { return !f.inflight.contains(id); });
     }
@@ -284,7 +309,7 @@ void Session::release_held(std::uint16_t packet_id) {
     if (send_publish(it->second)) return;
     // Too large for the client: dropped, as one that was never held would have been.
     forget_stored(packet_id);
-    flows_->inflight.erase(it);
+    flows_->erase(it);
     forget(flows_->order, packet_id);
     pump_queue();
 }
@@ -315,7 +340,7 @@ void Session::restore_outgoing(std::uint16_t packet_id, std::uint64_t sequence, 
     Flows& f = flows();
     Outgoing out{std::move(message), qos,  retain,          {}, std::move(share), packet_id,
                  sequence,           true, awaiting_pubcomp};
-    if (f.inflight.emplace(packet_id, std::move(out)).second) f.order.push_back(packet_id);
+    if (f.add(packet_id, std::move(out))) f.order.push_back(packet_id);
 }
 
 }  // namespace culex::broker

@@ -169,10 +169,17 @@ class Session {
     // QoS 1/2 state in both directions, created by the first QoS 1/2 message: a session that only ever sees
     // QoS 0 (most idle devices) carries a pointer instead of three containers.
     struct Flows {
+        using Inflight = std::map<std::uint16_t, Outgoing>;
         std::uint16_t last_packet_id = 0;
-        std::map<std::uint16_t, Outgoing> inflight;  // by packet id; resend order is `order`
-        std::vector<std::uint16_t> order;            // short (the in-flight window): a vector is enough
+        Inflight inflight;                 // by packet id; resend order is `order`
+        std::vector<std::uint16_t> order;  // short (the in-flight window): a vector is enough
         std::map<std::uint16_t, MessagePtr> incoming_qos2;
+        // Payload bytes in flight whose delivery the client has not confirmed (PUBACK, or PUBREC for QoS 2):
+        // what max_inflight_bytes limits. Kept by these three, so that every way out of the window counts.
+        std::uint64_t inflight_bytes = 0;
+        bool add(std::uint16_t packet_id, Outgoing out);  // false: the id was in flight already
+        void erase(Inflight::iterator it);
+        void payload_delivered(Inflight::iterator it);  // PUBREC: only the id remains
     };
     Flows& flows() {
         if (!flows_) flows_ = std::make_unique<Flows>();

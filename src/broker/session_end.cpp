@@ -60,9 +60,14 @@ void LoopBroker::end_session(Session& session) {
 
 void LoopBroker::publish_will(Session& session) {
     const Will& will = *session.will;
-    auto message = std::make_shared<const Message>(Publish{will.topic, will.payload, will.qos,
-                                                           will.retain && broker_.settings().retain_available,
-                                                           false, 0, will.properties});
+    const BrokerSettings& settings = broker_.settings();
+    auto made = std::make_shared<Message>(Publish{will.topic, will.payload, will.qos,
+                                                  will.retain && settings.retain_available, false, 0,
+                                                  will.properties});
+    if (made->retain && settings.check_retain_source)
+        made->source = std::make_shared<const MessageSource>(
+            MessageSource{std::string(session.client_id()), session.username, session.listener});
+    MessagePtr message = std::move(made);
     router_.route(message, session.anchor().get());
 }
 

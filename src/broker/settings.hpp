@@ -33,6 +33,7 @@ struct ListenerRules {
 
 struct BrokerSettings {
     std::uint16_t max_inflight_messages = 20;  // per client, outgoing QoS 1/2; 0 = no limit
+    std::uint64_t max_inflight_bytes = 0;      // the same in payload bytes (see Session::Flows); 0 = no limit
     std::size_t max_queued_messages = 1000;    // per client, beyond the in-flight window; 0 = no limit
     std::uint64_t max_queued_bytes = 0;        // the same in bytes of topic and payload; 0 = no limit
     bool queue_qos0_messages = false;  // QoS 0 queued for an offline persistent session too (Mosquitto's)
@@ -59,6 +60,9 @@ struct BrokerSettings {
     // Deliver at the subscription's QoS even when the message was published at a lower one (Mosquitto's
     // upgrade_outgoing_qos), instead of the lower of the two.
     bool upgrade_outgoing_qos = false;
+    // Before a retained message goes to a new subscriber, the ACL is asked whether its publisher may still
+    // publish on its topic (Mosquitto's check_retain_source, on by default).
+    bool check_retain_source = true;
     std::chrono::seconds connect_timeout{10};  // a new connection must send CONNECT within this
     // Before login a client is nobody: its CONNECT may announce at most this many bytes (a will may be
     // large, but not hundreds of megabytes from a stranger), and every connection that has not logged in

@@ -103,6 +103,7 @@ std::expected<net::ServerOptions, std::string> server_options(const config::Conf
     }
     auto& s = options.settings;
     s.max_inflight_messages = config.max_inflight_messages;
+    s.max_inflight_bytes = config.max_inflight_bytes;
     s.max_queued_messages = config.max_queued_messages;
     s.max_queued_bytes = config.max_queued_bytes;
     s.queue_qos0_messages = config.queue_qos0_messages;
@@ -115,6 +116,7 @@ std::expected<net::ServerOptions, std::string> server_options(const config::Conf
     s.persistent_client_expiration = config.persistent_client_expiration;
     s.retain_available = config.retain_available;
     s.upgrade_outgoing_qos = config.upgrade_outgoing_qos;
+    s.check_retain_source = config.check_retain_source;
     s.clientid_prefixes = config.clientid_prefixes;
     for (const auto& listener : config.listeners)
         s.listeners.push_back({listener.max_qos, listener.max_topic_alias, listener.use_username_as_clientid,

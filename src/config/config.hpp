@@ -104,6 +104,8 @@ struct Config {
     std::optional<std::uint32_t>
         max_connections;  // all listeners together; `max_connections` before any listener
     std::uint16_t max_inflight_messages = 20;      // 0: no limit
+    std::uint64_t max_inflight_bytes = 0;          // 0: no limit
+    bool check_retain_source = true;               // the ACL asked again for a retained message's publisher
     std::uint32_t max_queued_messages = 1000;      // 0: no limit
     std::uint64_t max_queued_bytes = 0;            // 0: no limit
     bool queue_qos0_messages = false;              // QoS 0 queued for offline persistent sessions too

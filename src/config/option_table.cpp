@@ -73,6 +73,13 @@ const std::unordered_map<std::string_view, OptionSpec>& option_table() {
              [](Parser& p, const Line& l) {
                  return set_integer(l, p.config.max_inflight_messages, 0, 65535);
              }},
+            {"max_inflight_bytes", "max_inflight_bytes BYTES",
+             [](Parser& p, const Line& l) {
+                 return set_integer(l, p.config.max_inflight_bytes, 0,
+                                    std::numeric_limits<std::int64_t>::max());
+             }},
+            {"check_retain_source", "check_retain_source true|false",
+             [](Parser& p, const Line& l) { return set_bool(l, p.config.check_retain_source); }},
             {"queue_qos0_messages", "queue_qos0_messages true|false",
              [](Parser& p, const Line& l) { return set_bool(l, p.config.queue_qos0_messages); }},
             {"max_queued_messages", "max_queued_messages COUNT",

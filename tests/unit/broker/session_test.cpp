@@ -65,6 +65,38 @@ TEST_F(SessionTest, ReceiveMaximumOfTheClientLimitsTheWindow) {
     EXPECT_EQ(session.queued_count(), 1u);
 }
 
+TEST_F(SessionTest, MaxInflightBytesLimitsTheWindowByPayloadBytes) {
+    settings.max_inflight_messages = 20;
+    settings.max_inflight_bytes = 10;
+    connect();
+    session.deliver(message("12345"), QoS::at_least_once, false, 0);
+    session.deliver(message("6789"), QoS::exactly_once, false, 0);  // 9 bytes in flight: under 10
+    session.deliver(message("ab"), QoS::at_least_once, false, 0);   // 11: the window is full after it
+    session.deliver(message("c"), QoS::at_least_once, false, 0);
+    auto sent = link.publishes();
+    ASSERT_EQ(sent.size(), 3u);
+    EXPECT_EQ(session.queued_count(), 1u);
+    session.on_pubrec(sent[1].packet_id);  // QoS 2's payload delivered: its 4 bytes leave the window
+    sent = link.publishes();
+    ASSERT_EQ(sent.size(), 4u);
+    EXPECT_EQ(sent[3].payload.view(), "c");
+}
+
+TEST_F(SessionTest, MaxInflightBytesStillSendsALargerMessageAlone) {
+    settings.max_inflight_bytes = 4;
+    connect();
+    session.deliver(message("larger than four"), QoS::at_least_once, false, 0);
+    session.deliver(message("x"), QoS::at_least_once, false, 0);
+    auto sent = link.publishes();
+    ASSERT_EQ(sent.size(), 1u);
+    session.on_puback(sent[0].packet_id);
+    sent = link.publishes();
+    ASSERT_EQ(sent.size(), 2u);
+    EXPECT_EQ(sent[1].payload.view(), "x");
+    session.on_puback(sent[1].packet_id);
+    EXPECT_EQ(session.inflight_count(), 0u);
+}
+
 TEST_F(SessionTest, OfflineQueueAndDupResendOnResume) {
     connect();
     session.deliver(message("in flight"), QoS::at_least_once, false, 0);

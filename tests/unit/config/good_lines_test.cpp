@@ -32,6 +32,8 @@ struct GoodLine {
 TEST(GoodLines, BecomeTypedValues) {
     const GoodLine cases[] = {
         // Global limits and behaviour
+        {"check_retain_source false", [](const Config& c) { EXPECT_FALSE(c.check_retain_source); }},
+        {"max_inflight_bytes 65536", [](const Config& c) { EXPECT_EQ(c.max_inflight_bytes, 65536u); }},
         {"max_inflight_messages 0", [](const Config& c) { EXPECT_EQ(c.max_inflight_messages, 0); }},
         {"max_inflight_messages 65535", [](const Config& c) { EXPECT_EQ(c.max_inflight_messages, 65535); }},
         {"max_queued_messages 5000", [](const Config& c) { EXPECT_EQ(c.max_queued_messages, 5000u); }},
