@@ -64,6 +64,9 @@ struct BrokerSettings {
     // publish on its topic (Mosquitto's check_retain_source, on by default).
     bool check_retain_source = true;
     std::chrono::seconds connect_timeout{10};  // a new connection must send CONNECT within this
+    // The request line and headers of a WebSocket upgrade, at most (mosquitto.conf's websockets_headers_size;
+    // Beast's 8 KiB by default, where Mosquitto's libwebsockets takes 1 KiB, so that cookies fit).
+    std::size_t websockets_headers_size = 8192;
     // Before login a client is nobody: its CONNECT may announce at most this many bytes (a will may be
     // large, but not hundreds of megabytes from a stranger), and every connection that has not logged in
     // holds, together, at most preauth_memory_budget of buffered input (culex's own options).

@@ -117,6 +117,7 @@ std::expected<net::ServerOptions, std::string> server_options(const config::Conf
     s.retain_available = config.retain_available;
     s.upgrade_outgoing_qos = config.upgrade_outgoing_qos;
     s.check_retain_source = config.check_retain_source;
+    if (config.websockets_headers_size != 0) s.websockets_headers_size = config.websockets_headers_size;
     s.clientid_prefixes = config.clientid_prefixes;
     for (const auto& listener : config.listeners)
         s.listeners.push_back({listener.max_qos, listener.max_topic_alias, listener.use_username_as_clientid,

@@ -106,6 +106,7 @@ struct Config {
     std::uint16_t max_inflight_messages = 20;      // 0: no limit
     std::uint64_t max_inflight_bytes = 0;          // 0: no limit
     bool check_retain_source = true;               // the ACL asked again for a retained message's publisher
+    std::uint32_t websockets_headers_size = 0;     // a WebSocket upgrade's headers; 0: culex's default
     std::uint32_t max_queued_messages = 1000;      // 0: no limit
     std::uint64_t max_queued_bytes = 0;            // 0: no limit
     bool queue_qos0_messages = false;              // QoS 0 queued for offline persistent sessions too

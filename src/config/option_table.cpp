@@ -78,6 +78,10 @@ const std::unordered_map<std::string_view, OptionSpec>& option_table() {
                  return set_integer(l, p.config.max_inflight_bytes, 0,
                                     std::numeric_limits<std::int64_t>::max());
              }},
+            {"websockets_headers_size", "websockets_headers_size BYTES",
+             [](Parser& p, const Line& l) {
+                 return set_integer(l, p.config.websockets_headers_size, 0, 1 << 20);
+             }},
             {"check_retain_source", "check_retain_source true|false",
              [](Parser& p, const Line& l) { return set_bool(l, p.config.check_retain_source); }},
             {"queue_qos0_messages", "queue_qos0_messages true|false",

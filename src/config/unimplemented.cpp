@@ -40,7 +40,6 @@ constexpr auto kOptions = std::to_array<UnimplementedOption>({
     {"psk_hint", "TLS-PSK", kNoPsk},
     {"tls_engine", "TLS engines", kNoEngine},
     {"tls_engine_kpass_sha1", "TLS engines", kNoEngine},
-    {"websockets_headers_size", "websockets tuning"},
     {"websockets_log_level", "websockets logging"},
     // Bridges
     {"address", kBridgeArea},

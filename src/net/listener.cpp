@@ -115,6 +115,7 @@ void Listener::start_connection(EventLoop& loop, asio::ip::tcp::socket socket) {
                                                          CertificateLogin login) {
         accept_websocket(
             std::move(transport), port_, broker_.settings().connect_timeout,
+            broker_.settings().websockets_headers_size,
             [this, &loop, login](std::unique_ptr<Transport> upgraded) {
                 serve(loop, std::move(upgraded), login);
             },

@@ -108,11 +108,11 @@ def test_paho_over_websockets(broker, protocol):
 
 # --- a raw WebSocket client (RFC 6455), for what libraries will not send ---
 
-def ws_open(port, protocols="mqtt", path="/mqtt"):
+def ws_open(port, protocols="mqtt", path="/mqtt", extra_headers=""):
     """A socket that has done the upgrade; returns (socket, the response's header block)."""
     s = socket.create_connection(("127.0.0.1", port), timeout=WAIT)
     key = base64.b64encode(os.urandom(16)).decode()
-    header = f"Sec-WebSocket-Protocol: {protocols}\r\n" if protocols else ""
+    header = (f"Sec-WebSocket-Protocol: {protocols}\r\n" if protocols else "") + extra_headers
     s.sendall((f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n{header}\r\n").encode())
     response = b""
@@ -234,3 +234,34 @@ def test_failed_upgrades_are_logged_and_the_listener_serves_on(broker):
     s, response = ws_open(broker.ws_port, protocols="")
     assert response.startswith("HTTP/1.1 101") and "Sec-WebSocket-Protocol" not in response, response
     s.close()
+
+
+def cookie(size):
+    return f"Cookie: session={'c' * size}\r\n"
+
+
+def test_upgrade_headers_are_bounded_by_websockets_headers_size(broker, tmp_path):
+    # culex's default (8 KiB) lets a browser's cookies through where Mosquitto's libwebsockets (1 KiB) would not.
+    s, response = ws_open(broker.ws_port, extra_headers=cookie(6000))
+    assert response.startswith("HTTP/1.1 101"), response
+    s.close()
+    s, response = ws_open(broker.ws_port, extra_headers=cookie(9000))
+    assert not response.startswith("HTTP/1.1 101"), response
+    s.close()
+    broker.log.wait_for(r"failed the WebSocket upgrade on port \d+: it sent HTTP headers over the 8192 bytes "
+                        r"websockets_headers_size allows\.")
+    (tmp_path / "small").mkdir()
+    config = ("allow_anonymous true\nwebsockets_headers_size 1024\nlistener 0 127.0.0.1\n"
+              "listener 0 127.0.0.1\nprotocol websockets\n")
+    small = Broker([culex_binary(), "broker", "-c", write_config(tmp_path / "small", config), "-v"])
+    try:
+        port = int(small.log.wait_for(r"Opening websockets listen socket on port (\d+)\.").group(1))
+        s, response = ws_open(port, extra_headers=cookie(1500))
+        assert not response.startswith("HTTP/1.1 101"), response
+        s.close()
+        small.log.wait_for(r"it sent HTTP headers over the 1024 bytes websockets_headers_size allows\.")
+        s, response = ws_open(port, extra_headers=cookie(500))
+        assert response.startswith("HTTP/1.1 101"), response
+        s.close()
+    finally:
+        assert small.stop() == 0

@@ -161,14 +161,20 @@ class WebSocketTransport final : public Transport {
 
 // The state of one upgrade in progress.
 struct Upgrade : std::enable_shared_from_this<Upgrade> {
-    Upgrade(std::unique_ptr<Transport> transport, std::uint16_t listener_port, WebSocketAccepted done,
-            std::function<void()> failed)
+    Upgrade(std::unique_ptr<Transport> transport, std::uint16_t listener_port, std::size_t header_limit,
+            WebSocketAccepted done, std::function<void()> failed)
         : endpoint(transport->remote_endpoint()),
           port(listener_port),
+          headers_size(header_limit),
           ws(std::make_unique<WsStream>(std::move(transport))),
           timer(ws->get_executor()),
+          buffer(header_limit + kBodyLimit),
           on_accepted(std::move(done)),
-          on_failed(std::move(failed)) {}
+          on_failed(std::move(failed)) {
+        // Before anyone logged in, a stranger's request is held whole: at most this much of it.
+        parser.header_limit(static_cast<std::uint32_t>(header_limit));
+        parser.body_limit(kBodyLimit);
+    }
 
     void start(std::chrono::seconds timeout) {
         timer.expires_after(timeout);
@@ -177,12 +183,17 @@ struct Upgrade : std::enable_shared_from_this<Upgrade> {
             self->timed_out = true;
             self->ws->next_layer().transport().close();
         });
-        http::async_read(ws->next_layer(), buffer, request,
+        http::async_read(ws->next_layer(), buffer, parser,
                          [self = shared_from_this()](error_code ec, std::size_t) { self->on_request(ec); });
     }
 
     void on_request(error_code ec) {
+        if (ec == http::error::header_limit || ec == http::error::buffer_overflow)
+            return fail(fmt::format("sent HTTP headers over the {} bytes websockets_headers_size allows",
+                                    headers_size));
+        if (ec == http::error::body_limit) return fail("sent an upgrade request with a body");
         if (ec) return fail(ec == http::error::end_of_stream ? "closed the connection" : ec.message());
+        const auto& request = parser.get();
         if (!websocket::is_upgrade(request))
             return fail("sent an HTTP request that is not a WebSocket upgrade");
         auto subprotocol = choose_subprotocol(request[http::field::sec_websocket_protocol]);
@@ -222,12 +233,16 @@ struct Upgrade : std::enable_shared_from_this<Upgrade> {
         on_failed();
     }
 
+    // An upgrade is a GET: nothing in its body is for us.
+    static constexpr std::size_t kBodyLimit = 1024;
+
     asio::ip::tcp::endpoint endpoint;
     std::uint16_t port;
+    std::size_t headers_size;
     std::unique_ptr<WsStream> ws;
     asio::steady_timer timer;
     beast::flat_buffer buffer;
-    http::request<http::string_body> request;
+    http::request_parser<http::string_body> parser;
     WebSocketAccepted on_accepted;
     std::function<void()> on_failed;
     bool finished = false;
@@ -237,8 +252,10 @@ struct Upgrade : std::enable_shared_from_this<Upgrade> {
 }  // namespace
 
 void accept_websocket(std::unique_ptr<Transport> transport, std::uint16_t port, std::chrono::seconds timeout,
-                      WebSocketAccepted on_accepted, std::function<void()> on_failed) {
-    std::make_shared<Upgrade>(std::move(transport), port, std::move(on_accepted), std::move(on_failed))
+                      std::size_t header_limit, WebSocketAccepted on_accepted,
+                      std::function<void()> on_failed) {
+    std::make_shared<Upgrade>(std::move(transport), port, header_limit, std::move(on_accepted),
+                              std::move(on_failed))
         ->start(timeout);
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <memory>
 
@@ -14,8 +15,10 @@ namespace culex::net {
 using WebSocketAccepted = std::function<void(std::unique_ptr<Transport>)>;
 
 // Calls `on_accepted` after a good upgrade, else `on_failed` (after logging why). `port`: the listener's, for
-// the log line.
+// the log line; `header_limit`: the most bytes the request's line and headers may take
+// (websockets_headers_size).
 void accept_websocket(std::unique_ptr<Transport> transport, std::uint16_t port, std::chrono::seconds timeout,
-                      WebSocketAccepted on_accepted, std::function<void()> on_failed);
+                      std::size_t header_limit, WebSocketAccepted on_accepted,
+                      std::function<void()> on_failed);
 
 }  // namespace culex::net

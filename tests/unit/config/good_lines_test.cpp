@@ -32,6 +32,8 @@ struct GoodLine {
 TEST(GoodLines, BecomeTypedValues) {
     const GoodLine cases[] = {
         // Global limits and behaviour
+        {"websockets_headers_size 4096",
+         [](const Config& c) { EXPECT_EQ(c.websockets_headers_size, 4096u); }},
         {"check_retain_source false", [](const Config& c) { EXPECT_FALSE(c.check_retain_source); }},
         {"max_inflight_bytes 65536", [](const Config& c) { EXPECT_EQ(c.max_inflight_bytes, 65536u); }},
         {"max_inflight_messages 0", [](const Config& c) { EXPECT_EQ(c.max_inflight_messages, 0); }},
