@@ -17,6 +17,8 @@ culex_gzip(${CULEX_PACKAGING}/culex.1 ${CMAKE_BINARY_DIR}/culex.1.gz)
 culex_gzip(${CULEX_PACKAGING}/debian/changelog ${CMAKE_BINARY_DIR}/changelog.gz)
 
 install(TARGETS culex RUNTIME DESTINATION usr/bin)
+# Debian's hardening for what its packages link: relocations resolved at start and then made read-only.
+target_link_options(culex PRIVATE -Wl,-z,relro -Wl,-z,now)
 install(FILES ${CULEX_PACKAGING}/culex.service DESTINATION lib/systemd/system)
 install(FILES ${CULEX_PACKAGING}/culex.conf DESTINATION etc/culex)
 install(FILES ${CMAKE_BINARY_DIR}/culex.1.gz DESTINATION usr/share/man/man1)
@@ -32,12 +34,12 @@ set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGING_INSTALL_PREFIX /)
 set(CPACK_STRIP_FILES ON)
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "fast and secure MQTT broker and toolkit")
-set(CPACK_DEBIAN_PACKAGE_DESCRIPTION "fast and secure MQTT broker and toolkit
- culex is an MQTT 3.1, 3.1.1 and 5.0 broker over TCP, TLS and WebSockets that
- reads Mosquitto's configuration format and logs in Mosquitto's words, with
- SQLite persistence. This package runs it as a hardened systemd service under
- its own system user, listening on loopback by default. The same binary holds
- the clients (pub, sub, rr) and tools (pki, passwd, doctor, sniff, bench).")
+# CPack puts the summary on the Description line itself: this is the extended text only.
+set(CPACK_DEBIAN_PACKAGE_DESCRIPTION "culex is an MQTT 3.1, 3.1.1 and 5.0 broker over TCP, TLS and WebSockets that
+reads Mosquitto's configuration format and logs in Mosquitto's words, with
+SQLite persistence. This package runs it as a hardened systemd service under
+its own system user, listening on loopback by default. The same binary holds
+the clients (pub, sub, rr) and tools (pki, passwd, doctor, sniff, bench).")
 set(CPACK_DEBIAN_PACKAGE_MAINTAINER "culex maintainers <maintainers@users.noreply.r-seed-822d97a9.example>")
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
