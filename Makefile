@@ -8,7 +8,7 @@ CULEX_TEST_BIN ?= $(CURDIR)/build-asan/culex
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
 
-.PHONY: all deps build build-asan build-tsan run test unit-test integration-test tsan-test format format-check bench clean fuzz fuzz-smoke
+.PHONY: all deps build build-asan build-tsan deb run test unit-test integration-test tsan-test format format-check bench clean fuzz fuzz-smoke
 
 all: build
 
@@ -29,6 +29,16 @@ build-tsan: deps
 	@cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS="-fsanitize=thread -O1 -g" \
 		-DCMAKE_EXE_LINKER_FLAGS=-fsanitize=thread -DCULEX_TESTS=ON >/dev/null
 	@cmake --build build-tsan -j $(JOBS) --target culex
+
+# The Debian package (docs/operations.md): the Release culex of `make build` (same build/ directory, so a
+# built tree packages at once), CPack's DEB generator, then lintian, which must report no error. Not part of
+# `build`.
+deb: deps
+	@cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DCULEX_TESTS=ON >/dev/null
+	@cmake --build build -j $(JOBS) --target culex
+	@cd build && rm -f culex_*.deb && cpack -G DEB >/dev/null
+	@lintian --fail-on error build/culex_*.deb
+	@ls build/culex_*.deb
 
 run: build
 	./build/culex broker -v

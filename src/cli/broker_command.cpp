@@ -13,6 +13,9 @@
 #include "config/config.hpp"
 #include "log/logger.hpp"
 #include "net/server.hpp"
+#include "service/pid_file.hpp"
+#include "service/privileges.hpp"
+#include "service/systemd_notifier.hpp"
 #include "tls/server_context.hpp"
 
 namespace culex::cli {
@@ -173,6 +176,29 @@ std::optional<BrokerPersistence::Place> persistence_place(const BrokerFlags& fla
     return BrokerPersistence::Place{*directory / "culex.db", false, true};
 }
 
+// Once the listeners are bound and before the store opens or anyone is served: the pid file (written as the
+// user that started culex, as Mosquitto does), then `user`, so that the store's files belong to the user the
+// broker stays.
+std::expected<void, std::string> become_service(const config::Config& config,
+                                                std::optional<service::PidFile>& pid_file) {
+    if (!config.pid_file.empty()) {
+        auto created = service::PidFile::create(config.pid_file);
+        if (!created) return std::unexpected(created.error());
+        pid_file.emplace(std::move(*created));
+    }
+    return service::drop_privileges(config.user);
+}
+
+// What SIGHUP cannot change: say so instead of ignoring it.
+void warn_unreloadable(const config::Config& running, const config::Config& reloaded) {
+    if (reloaded.pid_file != running.pid_file)
+        logger().log(LogType::warning,
+                     "Warning: pid_file changed in the config; restart the broker to apply that.");
+    if (reloaded.user != running.user)
+        logger().log(LogType::warning,
+                     "Warning: user changed in the config; restart the broker to apply that.");
+}
+
 void daemonize() {
     if (::daemon(1, 0) != 0) std::perror("culex broker: cannot run in the background");
 }
@@ -213,11 +239,16 @@ int run_broker(const BrokerFlags& flags) {
     options->policies = std::move(*policies);
     if (flags.daemon) daemonize();
 
+    service::SystemdNotifier systemd;
+    std::optional<service::PidFile> pid_file;  // removed last, after the store is closed
     std::unique_ptr<BrokerPersistence> persistence;
-    if (auto place = persistence_place(flags, *config)) {
+    if (auto place = persistence_place(flags, *config))
         persistence = std::make_unique<BrokerPersistence>(std::move(*place));
-        options->prepare = [&persistence](broker::Broker& broker) { return persistence->prepare(broker); };
-    }
+    options->prepare = [&](broker::Broker& broker) -> std::expected<void, std::string> {
+        if (auto became = become_service(*config, pid_file); !became) return became;
+        if (persistence) return persistence->prepare(broker);
+        return {};
+    };
     net::Server server(std::move(*options));
     // The writer stops before the server goes: its last completions still post to the loops.
     struct StopWriter {
@@ -231,8 +262,11 @@ int run_broker(const BrokerFlags& flags) {
         return 1;
     }
     logger().log(LogType::notice, "culex version {} running", kVersion);
+    systemd.ready(fmt::format("culex version {} running", kVersion));
+    systemd.start_watchdog();
     std::size_t listener_count = config->listeners.size();
-    server.run([&flags, &server, listener_count] {
+    server.run([&flags, &server, &systemd, &config, listener_count] {
+        service::ReloadNotice reload_notice(systemd);  // RELOADING=1 now, READY=1 however this ends
         logger().log(LogType::notice, "Reloading config.");
         auto reloaded = load(flags);
         if (!reloaded) {
@@ -242,6 +276,7 @@ int run_broker(const BrokerFlags& flags) {
         }
         if (auto configured = logger().configure(reloaded->log); !configured)
             logger().log(LogType::error, "Error: {}", configured.error().message);
+        warn_unreloadable(*config, *reloaded);
         // Listeners stay as they were started; their access rules (password_file, acl_file,
         // allow_anonymous) are reloaded.
         if (reloaded->listeners.size() != listener_count) {
@@ -272,6 +307,7 @@ int run_broker(const BrokerFlags& flags) {
             server.replace_tls(i, std::move(*context));
         }
     });
+    systemd.stopping();
     logger().log(LogType::notice, "culex version {} terminating", kVersion);
     return 0;
 }

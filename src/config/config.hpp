@@ -121,10 +121,18 @@ struct Config {
     bool set_tcp_nodelay = false;
     PersistenceSettings persistence;
 
-    log::LogSettings log;  // log_dest, log_type, log_timestamp, log_timestamp_format
+    log::LogSettings
+        log;  // log_dest, log_type, log_timestamp, log_timestamp_format, log_facility, log_format
     bool connection_messages = true;
 
     unsigned threads = 0;  // culex's own: event loops; 0 = one per core
+
+    // Running as a service (src/service). `pid_file`: written once the listeners are bound, removed on a
+    // clean exit; empty: none. `user`: the user to become when started as root, after binding the listeners
+    // and reading keys and password files; unset: culex stays the user it was started as
+    // (docs/operations.md).
+    std::string pid_file;
+    std::optional<std::string> user;
 
     // culex's own: failed logins from one address slow its next attempts down (see auth::LoginThrottle).
     struct LoginThrottle {

@@ -22,7 +22,7 @@ Result on_log_dest(Parser& p, const Line& l) {
         }
         p.log_file_seen = true;
         log.file = path;
-    } else if (dest == "syslog" || dest == "topic" || dest == "dlt") {
+    } else if (dest == "topic" || dest == "dlt") {
         if (auto ok = count_words(l, 1, 1); !ok) return ok;
         p.warn(
             fmt::format("culex does not implement the '{}' log destination yet; the line is ignored (without "
@@ -32,17 +32,19 @@ Result on_log_dest(Parser& p, const Line& l) {
     } else {
         if (auto ok = count_words(l, 1, 1); !ok) return ok;
         if (dest == "none") {
-            log.to_stdout = log.to_stderr = false;
+            log.to_stdout = log.to_stderr = log.to_syslog = false;
             log.file.clear();
         } else if (dest == "stdout") {
             log.to_stdout = true;
         } else if (dest == "stderr") {
             log.to_stderr = true;
+        } else if (dest == "syslog") {
+            log.to_syslog = true;
         } else {
             static constexpr std::array<std::string_view, 7> kNames{"stdout", "stderr", "file", "none",
                                                                     "syslog", "topic",  "dlt"};
             std::string message =
-                fmt::format("'log_dest' needs stdout, stderr, file PATH or none, got '{}'", dest);
+                fmt::format("'log_dest' needs stdout, stderr, file PATH, syslog or none, got '{}'", dest);
             if (auto near = closest_match(dest, kNames))
                 message += fmt::format(": did you mean '{}'?", *near);
             return std::unexpected(message);
@@ -76,6 +78,22 @@ Result on_log_type(Parser& p, const Line& l) {
         p.log_types |= *type;
     }
     return {};
+}
+
+Result on_log_facility(Parser& p, const Line& l) {
+    int facility = 0;
+    if (auto ok = set_integer(l, facility, 0, 7); !ok)
+        return std::unexpected(ok.error() + " (log_facility N means syslog's local N; without it, daemon)");
+    p.config.log.facility = facility;
+    return {};
+}
+
+Result on_log_format(Parser& p, const Line& l) {
+    static constexpr std::array<std::pair<std::string_view, log::LogFormat>, 2> kFormats{{
+        {"text", log::LogFormat::text},
+        {"json", log::LogFormat::json},
+    }};
+    return set_choice(l, p.config.log.format, kFormats);
 }
 
 }  // namespace culex::config::parsing

@@ -54,5 +54,7 @@ Result on_autosave_on_changes(Parser& p, const Line& l);
 // Logging (log_options.cpp)
 Result on_log_dest(Parser& p, const Line& l);
 Result on_log_type(Parser& p, const Line& l);
+Result on_log_facility(Parser& p, const Line& l);
+Result on_log_format(Parser& p, const Line& l);
 
 }  // namespace culex::config::parsing

@@ -127,14 +127,25 @@ const std::unordered_map<std::string_view, OptionSpec>& option_table() {
             {"autosave_interval", "autosave_interval SECONDS", on_autosave_interval},
             {"autosave_on_changes", "autosave_on_changes COUNT", on_autosave_on_changes},
             // Logging
-            {"log_dest", "log_dest stdout|stderr|file PATH|none", on_log_dest},
+            {"log_dest", "log_dest stdout|stderr|file PATH|syslog|none", on_log_dest},
             {"log_type", "log_type TYPE", on_log_type},
+            {"log_facility", "log_facility 0..7", on_log_facility},
             {"log_timestamp", "log_timestamp true|false",
              [](Parser& p, const Line& l) { return set_bool(l, p.config.log.timestamp); }},
             {"log_timestamp_format", "log_timestamp_format STRFTIME_FORMAT",
              [](Parser& p, const Line& l) { return set_text(l, p.config.log.timestamp_format); }},
             {"connection_messages", "connection_messages true|false",
              [](Parser& p, const Line& l) { return set_bool(l, p.config.connection_messages); }},
+            // Running as a service
+            {"pid_file", "pid_file PATH",
+             [](Parser& p, const Line& l) { return set_text(l, p.config.pid_file); }},
+            {"user", "user NAME",
+             [](Parser& p, const Line& l) {
+                 auto word = word_value(l);
+                 if (!word) return Result(std::unexpected(word.error()));
+                 p.config.user = std::string(*word);
+                 return Result();
+             }},
             // Files
             {"include_dir", "include_dir DIRECTORY", on_include_dir_placeholder},
             // culex's own
@@ -170,6 +181,7 @@ const std::unordered_map<std::string_view, OptionSpec>& option_table() {
              [](Parser& p, const Line& l) {
                  return set_integer(l, p.config.max_subscriptions_per_client, 0, kIntMax);
              }},
+            {"log_format", "log_format text|json", on_log_format},
             {"enhanced_auth_test", "enhanced_auth_test true|false",
              [](Parser& p, const Line& l) { return set_bool(l, p.config.enhanced_auth_test); }},
         };

@@ -28,13 +28,10 @@ constexpr auto kOptions = std::to_array<UnimplementedOption>({
     {"auth_plugin", "plugins", kNoPlugins},
     {"auth_plugin_deny_special_chars", "plugins"},
     {"global_plugin", "plugins", kNoPlugins},
-    {"log_facility", "syslog logging"},
-    {"pid_file", "pid files"},
     {"plugin", "plugins", kNoPlugins},
     {"plugin_opt_*", "plugins"},
     {"psk_file", "TLS-PSK", kNoPsk},
     {"sys_interval", "the $SYS interval setting"},
-    {"user", "dropping privileges"},
     // Listeners
     {"http_dir", "serving files over HTTP on a websockets listener", kNoHttpDir},
     {"psk_hint", "TLS-PSK", kNoPsk},

@@ -1,12 +1,16 @@
 // What mosquitto.conf's logging options say, as plain values: which kinds of message to log (`log_type`),
-// where to write them (`log_dest` stdout / stderr / file PATH / none) and how to stamp them (`log_timestamp`,
-// `log_timestamp_format`). src/config fills it; Logger::configure applies it.
+// where to write them (`log_dest` stdout / stderr / file PATH / syslog / none, `log_facility`), how to stamp
+// them
+// (`log_timestamp`, `log_timestamp_format`) and culex's own `log_format`. src/config fills it;
+// Logger::configure applies it.
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
+#include "log/log_format.hpp"
 #include "log/log_type.hpp"
 
 namespace culex::log {
@@ -16,6 +20,9 @@ struct LogSettings {
     bool to_stdout = false;
     bool to_stderr = true;  // Mosquitto's default destination
     std::string file;       // appended to when not empty
+    bool to_syslog = false;
+    std::optional<int> facility;  // `log_facility N`: local N (0..7); unset: daemon (see syslog_mapping.hpp)
+    LogFormat format = LogFormat::text;  // for stdout, stderr and the file; syslog gets the message alone
     bool timestamp = true;
     std::string timestamp_format;  // empty: Unix seconds; else strftime on local time
     // For tests and embedders: receives every line written (timestamp included, newline not), under the
@@ -26,6 +33,7 @@ struct LogSettings {
     static LogSettings none() {
         LogSettings s;
         s.to_stderr = false;
+        s.to_syslog = false;
         return s;
     }
 };

@@ -1,9 +1,13 @@
 #include "log/logger.hpp"
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <iterator>
 
+#include <syslog.h>
+
+#include "log/syslog_mapping.hpp"
 #include "log/timestamp.hpp"
 
 namespace culex::log {
@@ -31,7 +35,7 @@ Logger::~Logger() = default;
 
 void Logger::write(LogType type, std::string_view line) {
     if (!enabled(type)) return;
-    emit(line);
+    emit(type, line);
 }
 
 void Logger::refresh_prefix(std::time_t now) {
@@ -40,20 +44,32 @@ void Logger::refresh_prefix(std::time_t now) {
     prefix_second_ = now;
 }
 
-void Logger::emit(std::string_view line) {
-    std::lock_guard lock(mutex_);
-    line_.clear();
+void Logger::append_text_line(std::string_view message) {
     if (settings_.timestamp) {
         const std::time_t now = std::time(nullptr);
         if (now != prefix_second_) refresh_prefix(now);
         line_ += prefix_;
     }
-    line_ += line;
+    line_ += message;
+}
+
+void Logger::emit(LogType type, std::string_view message) {
+    std::lock_guard lock(mutex_);
+    line_.clear();
+    if (settings_.format == LogFormat::json) {
+        const auto now = std::chrono::system_clock::now();
+        append_json_line(line_, type, message, settings_.timestamp ? &now : nullptr);
+    } else {
+        append_text_line(message);
+    }
     if (settings_.capture) settings_.capture(line_);
     line_ += '\n';
     if (settings_.to_stdout) write_whole(stdout, line_);
     if (settings_.to_stderr) write_whole(stderr, line_);
     if (file_) write_whole(file_.get(), line_);
+    // syslog stamps and labels the line itself: it gets the message alone, as Mosquitto sends it.
+    if (syslog_open_)
+        ::syslog(syslog_severity(type), "%.*s", static_cast<int>(message.size()), message.data());
 }
 
 std::expected<void, LogError> Logger::configure(const LogSettings& settings) {
@@ -70,8 +86,20 @@ std::expected<void, LogError> Logger::configure(const LogSettings& settings) {
         }
         std::setvbuf(file.get(), nullptr, _IOFBF, kFileBufferSize);
     }
+    const auto facility = syslog_facility(settings.facility);
+    if (!facility)
+        return std::unexpected(LogError{fmt::format("log_facility must be 0 to 7 (local0 to local7), got {}",
+                                                    settings.facility.value_or(-1))});
     {
         std::lock_guard lock(mutex_);
+        if (settings.to_syslog) {
+            // Connected now (LOG_NDELAY), while the process may still open /dev/log whatever `user` it
+            // drops to and whatever a chroot hides.
+            ::openlog("culex", LOG_PID | LOG_NDELAY, *facility);
+        } else if (syslog_open_) {
+            ::closelog();
+        }
+        syslog_open_ = settings.to_syslog;
         settings_ = settings;
         file_.swap(file);
         prefix_second_ = -1;  // the format may have changed

@@ -53,7 +53,7 @@ class Logger {
         if (!enabled(type)) return;
         fmt::memory_buffer buffer;  // inline storage: short lines format without touching the heap
         fmt::format_to(std::back_inserter(buffer), format, std::forward<Args>(args)...);
-        emit(std::string_view{buffer.data(), buffer.size()});
+        emit(type, std::string_view{buffer.data(), buffer.size()});
     }
 
     // Applies new settings. A log file is (re)opened every time, so that SIGHUP after logrotate moves the log
@@ -69,13 +69,15 @@ class Logger {
     };
     using FileHandle = std::unique_ptr<std::FILE, FileCloser>;
 
-    void emit(std::string_view line);
+    void emit(LogType type, std::string_view message);
+    void append_text_line(std::string_view message);
     void refresh_prefix(std::time_t now);
 
     std::atomic<std::uint32_t> mask_;
     mutable std::mutex mutex_;  // guards everything below
     LogSettings settings_;
     FileHandle file_;
+    bool syslog_open_ = false;
     std::time_t prefix_second_ = -1;  // the second `prefix_` was made for; timestamps change once a second
     std::string prefix_;
     std::string line_;  // reused for each line, so steady-state logging does not allocate

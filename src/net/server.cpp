@@ -87,9 +87,6 @@ Server::~Server() {
 
 std::expected<void, std::string> Server::start() {
     impl_->signals.emplace(impl_->signals_context, SIGINT, SIGTERM, SIGHUP);
-    if (impl_->options.prepare)
-        if (auto prepared = impl_->options.prepare(*impl_->broker); !prepared)
-            return std::unexpected(prepared.error());
     for (std::size_t index = 0; index < impl_->options.listeners.size(); ++index) {
         const ListenerSpec& spec = impl_->options.listeners[index];
         std::vector<asio::ip::address> addresses;
@@ -126,6 +123,9 @@ std::expected<void, std::string> Server::start() {
             impl_->listeners.push_back(std::move(listener));
         }
     }
+    if (impl_->options.prepare)
+        if (auto prepared = impl_->options.prepare(*impl_->broker); !prepared)
+            return std::unexpected(prepared.error());
     for (auto& listener : impl_->listeners)
         listener->start();
     for (std::size_t i = 0; i < impl_->loops.size(); ++i) {

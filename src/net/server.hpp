@@ -37,8 +37,9 @@ struct ServerOptions {
     int max_connections = -1;  // across all listeners; -1: no limit
     // One per listener, in the same order.
     std::vector<broker::AccessPolicy> policies;
-    // Called by start() once the broker exists and before anything listens (persistence restores the
-    // broker's state here). An error stops the start.
+    // Called by start() once the listeners are bound and before any connection is accepted: a broker
+    // started as root drops privileges here (src/service), then persistence opens its store as the user it
+    // stays and restores the broker's state. An error stops the start.
     std::function<std::expected<void, std::string>(broker::Broker&)> prepare;
 };
 

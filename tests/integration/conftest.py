@@ -27,6 +27,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: takes minutes (building the Debian package); -m 'not slow' skips it")
+
+
 @pytest.fixture(autouse=True)
 def no_sanitizer_report():
     """Fails the test when a culex broker it ran printed a sanitizer report (ThreadSanitizer reports without

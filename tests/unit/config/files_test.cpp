@@ -135,7 +135,7 @@ sys_interval 10
 auth_plugin_deny_special_chars true
 auth_opt_db_host localhost
 websockets_log_level 255
-log_dest syslog
+log_dest dlt
 )",
                           "culex.conf");
     ASSERT_TRUE(c) << c.error().to_string();
@@ -153,10 +153,10 @@ log_dest syslog
             "culex.conf:4: 'auth_opt_db_host' is not implemented in culex yet (plugins); the line is ignored",
             "culex.conf:5: 'websockets_log_level' is not implemented in culex yet (websockets logging); the "
             "line is ignored",
-            "culex.conf:6: culex does not implement the 'syslog' log destination yet; the line is ignored "
+            "culex.conf:6: culex does not implement the 'dlt' log destination yet; the line is ignored "
             "(without another log_dest, culex logs to stderr)",
         }));
-    EXPECT_TRUE(c->log.to_stderr);  // syslog alone does not silence the log
+    EXPECT_TRUE(c->log.to_stderr);  // dlt alone does not silence the log
 }
 
 TEST(Unimplemented, WhatCouldChangeWhoGetsInIsRefused) {
