@@ -9,9 +9,11 @@ packages=(
     libboost1.81-dev libssl-dev libsqlite3-dev libpcap-dev libtins-dev
     libcli11-dev libfmt-dev nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev
     zlib1g-dev  # src/store: the CRC-32 of each stored row
+    prometheus-cpp-dev  # src/ops: the Prometheus text format of /metrics
     # real peers for the integration tests
     mosquitto mosquitto-clients python3-paho-mqtt python3-pytest openssl tshark
     valgrind  # tests/integration/test_valgrind.py: a short broker run, leak-checked
+    python3-prometheus-client  # tests/integration/test_metrics.py: parses /metrics
 )
 
 missing=()

@@ -20,6 +20,7 @@
 #include "broker/session.hpp"
 #include "broker/session_list.hpp"
 #include "broker/store_step.hpp"
+#include "broker/sys_tree.hpp"
 #include "protocol/codec.hpp"
 
 namespace culex::broker {
@@ -120,6 +121,9 @@ class LoopBroker final : public LoopCore {
     // disconnected); samples the heap every MemoryGuard::sample_every() bytes taken in.
     bool memory_allows(Client& client, const protocol::Publish& publish);
 
+    // sys_publisher.cpp: on the first loop, every sys_interval: $SYS/broker/... as retained messages.
+    void publish_sys(std::chrono::steady_clock::time_point now);
+
     // loop_broker.cpp
     void protocol_violation(Client& client, std::string_view what,
                             protocol::ReasonCode reason = protocol::ReasonCode::protocol_error);
@@ -132,6 +136,9 @@ class LoopBroker final : public LoopCore {
     StoreStep store_step_;  // before router_, which stores retained messages through it
     Router router_;
     std::size_t taken_since_sample_ = 0;  // PUBLISH bytes taken in since this loop last sampled the heap
+    // The first loop, with sys_interval set: what $SYS said last, and when it is next due.
+    std::unique_ptr<SysTree> sys_tree_;
+    std::chrono::steady_clock::time_point sys_last_;
 };
 
 }  // namespace culex::broker

@@ -18,7 +18,8 @@
 
 namespace culex::config {
 
-enum class ListenerProtocol { mqtt, websockets };
+// `http`: not MQTT: the listener serves GET /metrics (Prometheus) over HTTP, or HTTPS with its TLS options.
+enum class ListenerProtocol { mqtt, websockets, http };
 
 // `socket_domain`: which IP versions a listener opens. `any` (the default) opens both where available.
 enum class SocketDomain { any, ipv4, ipv6 };
@@ -121,7 +122,8 @@ struct Config {
     log::LogSettings log;  // log_dest, log_type, log_timestamp, log_timestamp_format
     bool connection_messages = true;
 
-    unsigned threads = 0;  // culex's own: event loops; 0 = one per core
+    unsigned threads = 0;             // culex's own: event loops; 0 = one per core
+    std::uint32_t sys_interval = 10;  // seconds between $SYS/broker/... updates; 0: no $SYS
 
     // culex's own: failed logins from one address slow its next attempts down (see auth::LoginThrottle).
     struct LoginThrottle {

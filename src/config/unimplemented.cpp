@@ -35,7 +35,6 @@ constexpr auto kOptions = std::to_array<UnimplementedOption>({
     {"plugin", "plugins", kNoPlugins},
     {"plugin_opt_*", "plugins"},
     {"psk_file", "TLS-PSK", kNoPsk},
-    {"sys_interval", "the $SYS interval setting"},
     {"user", "dropping privileges"},
     // Listeners
     {"http_dir", "serving files over HTTP on a websockets listener", kNoHttpDir},
