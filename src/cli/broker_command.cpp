@@ -86,10 +86,12 @@ void add_http_service(const config::Config& config, net::ServerOptions& options)
     for (const auto& listener : config.listeners) {
         bool http = listener.protocol == config::ListenerProtocol::http;
         // An HTTP listener carries no MQTT: its name is left empty, and its figures out of /metrics.
-        names.push_back(http ? std::string()
-                        : listener.bind_address.empty()
-                            ? fmt::format("{}", listener.port)
-                            : fmt::format("{} {}", listener.port, listener.bind_address));
+        // `listener 0 ADDRESS` keeps its address where a socket path would go.
+        const std::string& address =
+            listener.unix_socket_path.empty() ? listener.bind_address : listener.unix_socket_path;
+        names.push_back(http              ? std::string()
+                        : address.empty() ? fmt::format("{}", listener.port)
+                                          : fmt::format("{} {}", listener.port, address));
         if (!http) continue;
         any_http = true;
         const auto& security = listener.security;
