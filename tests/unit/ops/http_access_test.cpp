@@ -14,7 +14,8 @@ constexpr std::string_view kWrong = "Basic cHJvbTp3cm9uZw==";
 
 broker::AccessPolicy with_passwords() {
     constexpr auth::HashOptions kFast{auth::HashAlgorithm::sha512_pbkdf2, 1000};
-    auto file = auth::PasswordFile::parse("prom:" + auth::hash_password("scrape-pw", kFast)->to_string(), "pw");
+    auto file =
+        auth::PasswordFile::parse("prom:" + auth::hash_password("scrape-pw", kFast)->to_string(), "pw");
     broker::AccessPolicy policy;
     policy.passwords = std::make_shared<const auth::PasswordFile>(std::move(*file));
     return policy;

@@ -26,7 +26,8 @@ broker::Statistics example() {
 
 TEST(Metrics, NamesValuesAndLabels) {
     std::string text = render_metrics(example(), {"1883", ""});
-    EXPECT_NE(text.find("# TYPE culex_uptime_seconds gauge\nculex_uptime_seconds 42\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("# TYPE culex_uptime_seconds gauge\nculex_uptime_seconds 42\n"), std::string::npos)
+        << text;
     EXPECT_NE(text.find("culex_clients_connected{listener=\"1883\"} 3\n"), std::string::npos) << text;
     EXPECT_NE(text.find("culex_publish_received_total{listener=\"1883\",qos=\"2\"} 7\n"), std::string::npos)
         << text;
@@ -43,8 +44,9 @@ TEST(HttpResponse, RenderedForTheWire) {
               "HTTP/1.1 401 Unauthorized\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n"
               "WWW-Authenticate: Basic realm=\"culex\", charset=\"UTF-8\"\r\nConnection: close\r\n\r\nno\n");
     net::HttpResponse ok{200, "text/plain", "", false};
-    EXPECT_EQ(net::render_http_response(ok, true),
-              "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 0\r\nConnection: keep-alive\r\n\r\n");
+    EXPECT_EQ(
+        net::render_http_response(ok, true),
+        "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 0\r\nConnection: keep-alive\r\n\r\n");
 }
 
 }  // namespace
