@@ -111,7 +111,11 @@ void LoopBroker::tick(std::chrono::steady_clock::time_point now) {
         logger().log(LogType::notice, "Expiring client {} due to timeout.", session->client_id());
         end_session(*session);
     }
-    if (sys_tree_) publish_sys(now);
+    // Reading the figures is what keeps clients/maximum and heap/maximum: once a second while $SYS is on.
+    if (sys_tree_) {
+        broker_.statistics();
+        publish_sys(now);
+    }
 }
 
 }  // namespace culex::broker
