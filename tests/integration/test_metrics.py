@@ -171,3 +171,19 @@ def test_bad_requests_refused_and_mqtt_goes_on(tmp_path):
         assert get(port)[0] == 200
         for s in idle:
             s.close()
+
+
+def test_https_with_the_listeners_tls_options(tmp_path):
+    from tls_fixtures import make_pki
+    import ssl
+    lab, _ = make_pki(tmp_path / "certs")
+    config = ("sys_interval 0\nlistener 0 127.0.0.1\nprotocol http\n"
+              f"certfile {lab / 'localhost.crt'}\nkeyfile {lab / 'localhost.key'}\n")
+    with start_culex(tmp_path, config) as broker:
+        port = int(broker.log.wait_for(r"Opening https listen socket on port (\d+)\.").group(1))
+        context = ssl.create_default_context(cafile=str(lab / "ca.crt"))
+        with urllib.request.urlopen(f"https://localhost:{port}/metrics", context=context, timeout=WAIT) as r:
+            assert r.status == 200
+            assert "culex_clients_connected" in r.read().decode()
+        # Plain HTTP on the HTTPS port gets no metrics.
+        assert raw_request(port, b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n") in (None, b"")
