@@ -10,10 +10,12 @@ packages=(
     libcli11-dev libfmt-dev nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev
     zlib1g-dev  # src/store: the CRC-32 of each stored row
     libsystemd-dev  # src/service: sd_notify (READY=1, RELOADING=1, STOPPING=1, the watchdog)
+    prometheus-cpp-dev  # src/ops: the Prometheus text format of /metrics
     # real peers for the integration tests
     mosquitto mosquitto-clients python3-paho-mqtt python3-pytest openssl tshark
     valgrind  # tests/integration/test_valgrind.py: a short broker run, leak-checked
     lintian  # `make deb`: the package is checked (tests/integration/test_service.py)
+    python3-prometheus-client  # tests/integration/test_metrics.py: parses /metrics
 )
 
 missing=()

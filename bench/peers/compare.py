@@ -135,7 +135,11 @@ class BrokerProcess:
             if self.name != "culex":
                 store = (f"persistence true\npersistence_location {self.dir}\npersistence_file culex.db\n"
                          f"persistence_sync {self.name.split('-', 1)[1]}\n")
-            conf.write_text(f"listener {self.port} 127.0.0.1\nallow_anonymous true\nthreads {threads}\n{store}")
+            # CULEX_EXTRA_CONFIG: lines added to culex's configuration (e.g. "sys_interval 0", an http listener),
+            # to measure what an option costs.
+            extra = os.environ.get("CULEX_EXTRA_CONFIG", "")
+            conf.write_text(f"listener {self.port} 127.0.0.1\nallow_anonymous true\nthreads {threads}\n{store}"
+                            f"{extra}\n")
             return [CULEX, "broker", "-c", str(conf)]
         if self.name.startswith("mosquitto"):
             # As root, mosquitto would drop to user mosquitto, which cannot read this temporary directory.

@@ -14,6 +14,7 @@
 #include "broker/retained_store.hpp"
 #include "broker/session_registry.hpp"
 #include "broker/settings.hpp"
+#include "broker/statistics.hpp"
 #include "broker/subscription_tree.hpp"
 
 namespace culex::store {
@@ -54,6 +55,8 @@ class Broker {
     SessionRegistry& sessions() { return sessions_; }
     LoginChecker& login_checker() { return login_checker_; }
     MemoryGuard& memory() { return memory_; }
+    // The figures of $SYS and /metrics, summed from every loop when read (any thread).
+    Statistics statistics() { return statistics_.read(); }
 
     // The policy of listener `index`, as of now (a reload may replace it at any time; holders keep theirs).
     PolicyPtr policy(int index) const;
@@ -73,6 +76,7 @@ class Broker {
     std::vector<std::atomic<PolicyPtr>> policies_;
     LoginChecker login_checker_;
     MemoryGuard memory_;
+    StatisticsReader statistics_{*this};
 };
 
 }  // namespace culex::broker

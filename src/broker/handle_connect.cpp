@@ -307,6 +307,7 @@ void LoopBroker::finish_connect(const ClientPtr& client, Session& session, bool 
     session.listener = c.listener;
     c.session = &session;
     c.state = Client::State::connected;
+    counters().listener(c.listener).connects.add();
     session.attach(c);
     record_connected(c, session);
 

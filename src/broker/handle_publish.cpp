@@ -43,6 +43,9 @@ void LoopBroker::handle_publish(const ClientPtr& sender, Publish&& publish) {
     Client& client = *sender;
     const BrokerSettings& settings = broker_.settings();
     Session& session = *client.session;
+    ListenerCounters& in = counters().listener(client.listener);
+    in.publish_received[static_cast<std::size_t>(publish.qos) % 3].add();
+    in.publish_bytes_received.add(publish.payload.size());
     if (auto max_qos = settings.listener(client.listener).max_qos; static_cast<int>(publish.qos) > max_qos)
         // As Mosquitto: the client was told (MQTT 5's Maximum QoS in CONNACK), or should have been
         // configured.
@@ -80,9 +83,10 @@ void LoopBroker::handle_publish(const ClientPtr& sender, Publish&& publish) {
             acknowledge(sender, Pubrec{publish.packet_id, ReasonCode::payload_format_invalid, {}});
         return;
     }
-    if (!policies_.allowed(client, auth::Access::write, publish.topic)) {
+    if (is_sys_topic(publish.topic) || !policies_.allowed(client, auth::Access::write, publish.topic)) {
         // Acknowledged but dropped, as Mosquitto does: MQTT 5 clients learn why from the reason code
-        // (3.1.1 acknowledgements carry none).
+        // (3.1.1 acknowledgements carry none). $SYS is the broker's alone, whatever the ACL says.
+        counters().dropped(DropCause::denied);
         log_denied(client.log_id(), publish);
         if (publish.qos == QoS::at_least_once)
             acknowledge(sender, Puback{publish.packet_id, ReasonCode::not_authorized, {}});
@@ -93,6 +97,7 @@ void LoopBroker::handle_publish(const ClientPtr& sender, Publish&& publish) {
     log_received(client.log_id(), publish);
     if (settings.message_size_limit != 0 && publish.payload.size() > settings.message_size_limit) {
         // As Mosquitto: dropped, and the connection kept; MQTT 5 clients learn why from the reason code.
+        counters().dropped(DropCause::message_size);
         logger().log(LogType::notice,
                      "Client {}: PUBLISH to '{}' dropped: payload of {} bytes exceeds message_size_limit {}.",
                      client.log_id(), publish.topic, publish.payload.size(), settings.message_size_limit);
@@ -145,6 +150,7 @@ bool LoopBroker::memory_allows(Client& client, const Publish& publish) {
     if (!memory.over()) return true;
     // Clearing a retained message only frees memory: it is how an operator gets out of a heap full of them.
     if (publish.retain && publish.payload.empty()) return true;
+    counters().dropped(DropCause::memory);
     logger().log(
         LogType::notice,
         "Client {} disconnected due to out of memory: PUBLISH to '{}' dropped, the heap holds {} bytes, "

@@ -18,11 +18,14 @@ constexpr std::size_t kMaxEarlyPackets = 1000;
 }  // namespace
 
 LoopBroker::LoopBroker(Broker& broker, int loop)
-    : broker_(broker),
+    : LoopCore(broker.settings().listeners.size()),
+      broker_(broker),
       loop_(loop),
       policies_(broker),
       store_step_(broker.executor(loop)),
       router_(broker, loop, policies_, store_step_) {
+    if (loop == 0 && broker.settings().sys_interval.count() > 0)
+        sys_tree_ = std::make_unique<SysTree>(broker.settings().version);
     store_step_.on_release(
         [this](const AnchorPtr& anchor, std::uint16_t packet_id) { release_held(anchor, packet_id); });
     store_step_.on_page(

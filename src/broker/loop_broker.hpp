@@ -20,6 +20,7 @@
 #include "broker/session.hpp"
 #include "broker/session_list.hpp"
 #include "broker/store_step.hpp"
+#include "broker/sys_tree.hpp"
 #include "protocol/codec.hpp"
 
 namespace culex::broker {
@@ -122,6 +123,9 @@ class LoopBroker final : public LoopCore {
     // check_retain_source: the ACL still lets the retained message's publisher publish on its topic.
     bool source_still_allowed(const Message& retained) const;
 
+    // sys_publisher.cpp: on the first loop, every sys_interval: $SYS/broker/... as retained messages.
+    void publish_sys(std::chrono::steady_clock::time_point now);
+
     // loop_broker.cpp
     void protocol_violation(Client& client, std::string_view what,
                             protocol::ReasonCode reason = protocol::ReasonCode::protocol_error);
@@ -134,6 +138,9 @@ class LoopBroker final : public LoopCore {
     StoreStep store_step_;  // before router_, which stores retained messages through it
     Router router_;
     std::size_t taken_since_sample_ = 0;  // PUBLISH bytes taken in since this loop last sampled the heap
+    // The first loop, with sys_interval set: what $SYS said last, and when it is next due.
+    std::unique_ptr<SysTree> sys_tree_;
+    std::chrono::steady_clock::time_point sys_last_;
 };
 
 }  // namespace culex::broker

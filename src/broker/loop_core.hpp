@@ -8,6 +8,7 @@
 
 #include "broker/client.hpp"
 #include "broker/client_link.hpp"
+#include "broker/loop_counters.hpp"
 #include "protocol/codec.hpp"
 #include "protocol/packets.hpp"
 
@@ -15,7 +16,13 @@ namespace culex::broker {
 
 class LoopCore {
   public:
+    // `listeners`: how many the broker has, each counted apart.
+    explicit LoopCore(std::size_t listeners = 1) : counters_(listeners) {}
     virtual ~LoopCore() = default;
+
+    // What this loop counts for $SYS and /metrics; written only by this loop (not virtual: net counts
+    // every read and write through it).
+    LoopCounters& counters() { return counters_; }
 
     // --- a connection of this loop ---
     virtual void handle_packet(const ClientPtr& client, protocol::Packet&& packet) = 0;
@@ -35,6 +42,9 @@ class LoopCore {
     // The server is shutting down: MQTT 5 clients hear DISCONNECT 0x8B, every connection closes (flushed).
     // Sessions and wills stay as they are.
     virtual void shut_down() = 0;
+
+  private:
+    LoopCounters counters_;
 };
 
 }  // namespace culex::broker

@@ -75,6 +75,7 @@ void RetainedStore::store(const MessagePtr& message) {
             node = it->second.get();
         }
         if (!node->message) return;
+        bytes_ -= node->message->payload.size();
         node->message.reset();
         --count_;
         for (auto step = path.rbegin(); step != path.rend(); ++step) {
@@ -92,6 +93,8 @@ void RetainedStore::store(const MessagePtr& message) {
         node = it->second.get();
     }
     if (!node->message) ++count_;
+    if (node->message) bytes_ -= node->message->payload.size();
+    bytes_ += message->payload.size();
     node->message = message;
 }
 
@@ -104,6 +107,11 @@ void RetainedStore::find(std::string_view filter, std::vector<MessagePtr>& out) 
 std::size_t RetainedStore::size() const {
     std::lock_guard lock(mutex_);
     return count_;
+}
+
+std::size_t RetainedStore::payload_bytes() const {
+    std::lock_guard lock(mutex_);
+    return bytes_;
 }
 
 }  // namespace culex::broker

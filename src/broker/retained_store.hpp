@@ -20,12 +20,15 @@ class RetainedStore {
     // Appends every retained message whose topic matches `filter` (a valid, non-shared filter).
     void find(std::string_view filter, std::vector<MessagePtr>& out) const;
     std::size_t size() const;
+    // Payload bytes of the retained messages ($SYS's store/messages/bytes).
+    std::size_t payload_bytes() const;
 
   private:
     struct Node;
     mutable std::mutex mutex_;
     std::unique_ptr<Node> root_;
     std::size_t count_ = 0;
+    std::size_t bytes_ = 0;
 };
 
 }  // namespace culex::broker

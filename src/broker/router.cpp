@@ -33,7 +33,8 @@ std::uint64_t transit_size(const Message& message) {
 bool Router::route(const MessagePtr& message, const SessionAnchor* origin) {
     if (message->retain) {
         broker_.retained().store(message);
-        if (store_.enabled()) {
+        // $SYS is the broker's own, made again at each start: not worth a write every sys_interval.
+        if (store_.enabled() && !message->topic.starts_with("$SYS")) {
             if (message->payload.empty())
                 store_.batch().delete_retained(message->topic);
             else
@@ -128,6 +129,7 @@ bool Router::behind(int owner, const Delivery& delivery) {
         return false;
     }
     // QoS 1/2 are kept: what each session holds of them is bounded where they arrive (window and queue).
+    broker_.loop(loop_).counters().dropped(DropCause::loop_behind);
     if (!dropping_for_[target]) {
         dropping_for_[target] = true;
         culex::log::logger().log(

@@ -84,6 +84,7 @@ bool Session::send_publish(const Outgoing& out) {
         if (extras) extras->outgoing_aliases.confirm(out.message->topic, alias);
         return true;
     }
+    if (counters_) counters_->dropped(DropCause::too_large);
     culex::log::logger().log(culex::log::LogType::debug,
                              "Dropped PUBLISH to {} on '{}': larger than the client's Maximum Packet Size.",
                              client_id(), out.message->topic);
@@ -119,7 +120,8 @@ void Session::deliver(const MessagePtr& message, QoS qos, bool retain, Subscript
         // is queued below like QoS 1/2, within the same limits, as Mosquitto does.
         if (!online()) return;
         // A client that stopped reading: what it has not taken yet is all the broker holds for it.
-        if (client_->link->unsent_bytes() >= settings_.output_buffer_limit) return note_dropped();
+        if (client_->link->unsent_bytes() >= settings_.output_buffer_limit)
+            return note_dropped(DropCause::output_buffer);
         dropping_ = false;
         send_publish(out);
         return;
@@ -131,7 +133,7 @@ void Session::deliver(const MessagePtr& message, QoS qos, bool retain, Subscript
                     (settings_.max_queued_bytes != 0 && bytes >= settings_.max_queued_bytes);
         if (full) {
             unstore(out.sequence);
-            return note_dropped();
+            return note_dropped(DropCause::queue_full);
         }
         dropping_ = false;
         if (queues_in_store()) return queue_in_store(out);
@@ -152,7 +154,8 @@ void Session::unstore(std::uint64_t sequence) {
     if (sequence != 0 && store_) store_->batch().dequeue(client_id(), sequence, sequence);
 }
 
-void Session::note_dropped() {
+void Session::note_dropped(DropCause cause) {
+    if (counters_) counters_->dropped(cause);
     if (dropping_) return;
     // Once per run of drops, in Mosquitto's words, so that a flood does not flood the log too.
     dropping_ = true;

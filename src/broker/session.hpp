@@ -13,6 +13,7 @@
 
 #include "broker/client.hpp"
 #include "broker/lazy_queue.hpp"
+#include "broker/loop_counters.hpp"
 #include "broker/message.hpp"
 #include "broker/session_anchor.hpp"
 #include "broker/settings.hpp"
@@ -104,6 +105,8 @@ class Session {
     // The step of the owning loop through which the session stores its queue and in-flight state while it is
     // persistent (null: no store). Set by the loop that owns it.
     void use_store(StoreStep* step) { store_ = step; }
+    // The counters of the loop that owns it, where its drops are counted. Set by that loop.
+    void count_drops_in(LoopCounters& counters) { counters_ = &counters; }
     // Its state goes to the store: there is one, and the session outlives its connection.
     bool stores() const { return store_ != nullptr && persistent(); }
     bool stored = false;  // the store holds a record of this session (put_session was issued)
@@ -142,7 +145,7 @@ class Session {
     void send_inflight(Outgoing out);
     void send_pubrel(std::uint16_t packet_id);
     void pump_queue();
-    void note_dropped();
+    void note_dropped(DropCause cause);
     // An outgoing exchange ended: its in-flight record goes from the store.
     void forget_stored(std::uint16_t packet_id);
     // The queued record `sequence` (0: none) goes from the store: the message was dropped, or is sent now.
@@ -195,6 +198,7 @@ class Session {
     bool dropping_ = false;           // the drop was logged; logged again after a delivery goes through
     std::uint32_t list_slot_ = 0;     // its place in the owning loop's SessionList
     StoreStep* store_ = nullptr;
+    LoopCounters* counters_ = nullptr;
     std::unique_ptr<StoredTail> tail_;  // created by the first message queued only in the store
 };
 

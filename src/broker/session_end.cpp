@@ -14,6 +14,7 @@ using namespace culex::protocol;
 void LoopBroker::end_connection(Client& client, CloseReason reason) {
     if (client.state == Client::State::closed) return;
     Session* session = client.session;
+    if (client.state == Client::State::connected) counters().listener(client.listener).disconnects.add();
     client.state = Client::State::closed;
     client.session = nullptr;
     if (session) {
@@ -61,6 +62,12 @@ void LoopBroker::end_session(Session& session) {
 void LoopBroker::publish_will(Session& session) {
     const Will& will = *session.will;
     const BrokerSettings& settings = broker_.settings();
+    if (is_sys_topic(will.topic)) {
+        logger().log(LogType::notice, "Will of client {} to '{}' dropped: only the broker publishes to $SYS.",
+                     session.client_id(), will.topic);
+        counters().dropped(DropCause::denied);
+        return;
+    }
     auto made = std::make_shared<Message>(Publish{will.topic, will.payload, will.qos,
                                                   will.retain && settings.retain_available, false, 0,
                                                   will.properties});
@@ -84,7 +91,11 @@ void LoopBroker::tick(std::chrono::steady_clock::time_point now) {
     // Once a second even without traffic: the flag clears when what held the heap is gone.
     broker_.memory().sample();
     std::vector<Session*> expired;
+    std::uint64_t queued = 0, queued_bytes = 0, inflight = 0;
     for (auto& session : sessions_) {
+        queued += session->queued_count() + session->stored_queue_count();
+        queued_bytes += session->queued_bytes();
+        inflight += session->inflight_count();
         if (session->online() || !session->offline_since) continue;
         // A delayed will (MQTT 5 Will Delay Interval) whose time has come.
         if (session->will && session->will_due && now >= *session->will_due) {
@@ -96,9 +107,19 @@ void LoopBroker::tick(std::chrono::steady_clock::time_point now) {
         if (session->expiry && now - *session->offline_since >= *session->expiry)
             expired.push_back(session.get());
     }
+    LoopCounters& counts = counters();
+    counts.queued_messages.set(queued);
+    counts.queued_bytes.set(queued_bytes);
+    counts.inflight_messages.set(inflight);
+    counts.sessions_expired.add(expired.size());
     for (Session* session : expired) {
         logger().log(LogType::notice, "Expiring client {} due to timeout.", session->client_id());
         end_session(*session);
+    }
+    // Reading the figures is what keeps clients/maximum and heap/maximum: once a second while $SYS is on.
+    if (sys_tree_) {
+        broker_.statistics();
+        publish_sys(now);
     }
 }
 

@@ -90,6 +90,7 @@ Session& LoopBroker::create_session(const AnchorPtr& anchor) {
 
 Session& LoopBroker::own(std::unique_ptr<Session> session) {
     session->use_store(store_step_.enabled() ? &store_step_ : nullptr);
+    session->count_drops_in(counters());
     return sessions_.add(std::move(session));
 }
 

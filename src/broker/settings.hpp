@@ -79,6 +79,9 @@ struct BrokerSettings {
     Authenticators authenticators;          // MQTT 5 enhanced authentication methods offered
     std::string clientid_prefixes;          // non-empty: other client ids are refused (not authorised)
     std::vector<ListenerRules> listeners;   // by listener index; a listener not in it has the defaults
+    // $SYS/broker/... is published every sys_interval (0: never); $SYS/broker/version says `version`.
+    std::chrono::seconds sys_interval{0};
+    std::string version = "culex";
 
     // The QoS a message published at `published` goes out with to a subscription granted `granted`.
     protocol::QoS delivery_qos(protocol::QoS published, protocol::QoS granted) const {

@@ -13,6 +13,7 @@
 #include "config/config.hpp"
 #include "log/logger.hpp"
 #include "net/server.hpp"
+#include "ops/http_endpoints.hpp"
 #include "service/pid_file.hpp"
 #include "service/privileges.hpp"
 #include "service/systemd_notifier.hpp"
@@ -67,10 +68,54 @@ std::expected<config::Config, std::string> load(const BrokerFlags& flags) {
     return config;
 }
 
+bool is_loopback_address(const std::string& text) {
+    in_addr v4{};
+    in6_addr v6{};
+    if (::inet_pton(AF_INET, text.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+    return ::inet_pton(AF_INET6, text.c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
+}
+
 bool is_ip_address(const std::string& text) {
     unsigned char buffer[sizeof(struct in6_addr)];
     return ::inet_pton(AF_INET, text.c_str(), buffer) == 1 ||
            ::inet_pton(AF_INET6, text.c_str(), buffer) == 1;
+}
+
+// The `protocol http` listeners serve /metrics (src/ops), labelled by listener. One served to anyone on an
+// address other hosts reach is said so at start.
+void add_http_service(const config::Config& config, net::ServerOptions& options) {
+    std::vector<std::string> names;
+    bool any_http = false;
+    for (const auto& listener : config.listeners) {
+        bool http = listener.protocol == config::ListenerProtocol::http;
+        // An HTTP listener carries no MQTT: its name is left empty, and its figures out of /metrics.
+        // `listener 0 ADDRESS` keeps its address where a socket path would go.
+        const std::string& address =
+            listener.unix_socket_path.empty() ? listener.bind_address : listener.unix_socket_path;
+        names.push_back(http              ? std::string()
+                        : address.empty() ? fmt::format("{}", listener.port)
+                                          : fmt::format("{} {}", listener.port, address));
+        if (!http) continue;
+        any_http = true;
+        const auto& security = listener.security;
+        if (security.allow_anonymous && !is_loopback_address(listener.bind_address))
+            logger().log(LogType::warning,
+                         "Warning: the http listener on port {} serves /metrics to anyone who can reach it "
+                         "(allow_anonymous true); set allow_anonymous false and a password_file to ask for "
+                         "credentials.",
+                         listener.port);
+        if (!security.allow_anonymous && security.password_file.empty())
+            logger().log(
+                LogType::warning,
+                "Warning: the http listener on port {} has allow_anonymous false and no password_file: "
+                "every request is refused (401); give it a password_file.",
+                listener.port);
+    }
+    if (!any_http) return;
+    options.http = [names](broker::Broker& broker) -> net::HttpHandler {
+        auto endpoints = std::make_shared<ops::HttpEndpoints>(broker, names);
+        return [endpoints](const net::HttpRequest& request) { return endpoints->handle(request); };
+    };
 }
 
 std::expected<net::ServerOptions, std::string> server_options(const config::Config& config) {
@@ -93,7 +138,8 @@ std::expected<net::ServerOptions, std::string> server_options(const config::Conf
                                listener.port,
                                listener.max_connections ? static_cast<int>(*listener.max_connections) : -1,
                                {},
-                               listener.protocol == config::ListenerProtocol::websockets};
+                               listener.protocol == config::ListenerProtocol::websockets,
+                               listener.protocol == config::ListenerProtocol::http};
         if (listener.tls.enabled()) {
             // Checked now, before anything listens: a broken TLS setup is an error at start.
             auto context = tls::make_server_context(listener);
@@ -104,6 +150,7 @@ std::expected<net::ServerOptions, std::string> server_options(const config::Conf
         }
         options.listeners.push_back(std::move(spec));
     }
+    add_http_service(config, options);
     auto& s = options.settings;
     s.max_inflight_messages = config.max_inflight_messages;
     s.max_inflight_bytes = config.max_inflight_bytes;
@@ -122,6 +169,8 @@ std::expected<net::ServerOptions, std::string> server_options(const config::Conf
     s.check_retain_source = config.check_retain_source;
     if (config.websockets_headers_size != 0) s.websockets_headers_size = config.websockets_headers_size;
     s.clientid_prefixes = config.clientid_prefixes;
+    s.sys_interval = std::chrono::seconds(config.sys_interval);
+    s.version = fmt::format("culex version {}", kVersion);
     for (const auto& listener : config.listeners)
         s.listeners.push_back({listener.max_qos, listener.max_topic_alias, listener.use_username_as_clientid,
                                listener.mount_point});

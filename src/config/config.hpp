@@ -18,7 +18,8 @@
 
 namespace culex::config {
 
-enum class ListenerProtocol { mqtt, websockets };
+// `http`: not MQTT: the listener serves GET /metrics (Prometheus) over HTTP, or HTTPS with its TLS options.
+enum class ListenerProtocol { mqtt, websockets, http };
 
 // `socket_domain`: which IP versions a listener opens. `any` (the default) opens both where available.
 enum class SocketDomain { any, ipv4, ipv6 };
@@ -125,7 +126,8 @@ struct Config {
         log;  // log_dest, log_type, log_timestamp, log_timestamp_format, log_facility, log_format
     bool connection_messages = true;
 
-    unsigned threads = 0;  // culex's own: event loops; 0 = one per core
+    unsigned threads = 0;             // culex's own: event loops; 0 = one per core
+    std::uint32_t sys_interval = 10;  // seconds between $SYS/broker/... updates; 0: no $SYS
 
     // Running as a service (src/service). `pid_file`: written once the listeners are bound, removed on a
     // clean exit; empty: none. `user`: the user to become when started as root, after binding the listeners

@@ -71,8 +71,10 @@ Result on_socket_domain(Parser& p, const Line& l) {
 }
 
 Result on_protocol(Parser& p, const Line& l) {
-    static constexpr std::array<std::pair<std::string_view, ListenerProtocol>, 2> kChoices{
-        {{"mqtt", ListenerProtocol::mqtt}, {"websockets", ListenerProtocol::websockets}}};
+    static constexpr std::array<std::pair<std::string_view, ListenerProtocol>, 3> kChoices{
+        {{"mqtt", ListenerProtocol::mqtt},
+         {"websockets", ListenerProtocol::websockets},
+         {"http", ListenerProtocol::http}}};
     return set_choice(l, p.listener_target().listener.protocol, kChoices);
 }
 

@@ -110,6 +110,8 @@ const std::unordered_map<std::string_view, OptionSpec>& option_table() {
              on_persistent_client_expiration},
             {"clientid_prefixes", "clientid_prefixes PREFIX",
              [](Parser& p, const Line& l) { return set_text(l, p.config.clientid_prefixes); }},
+            {"sys_interval", "sys_interval SECONDS (0 = no $SYS)",
+             [](Parser& p, const Line& l) { return set_integer(l, p.config.sys_interval, 0, 65535); }},
             {"retain_available", "retain_available true|false",
              [](Parser& p, const Line& l) { return set_bool(l, p.config.retain_available); }},
             {"upgrade_outgoing_qos", "upgrade_outgoing_qos true|false",

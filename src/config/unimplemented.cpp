@@ -31,7 +31,6 @@ constexpr auto kOptions = std::to_array<UnimplementedOption>({
     {"plugin", "plugins", kNoPlugins},
     {"plugin_opt_*", "plugins"},
     {"psk_file", "TLS-PSK", kNoPsk},
-    {"sys_interval", "the $SYS interval setting"},
     // Listeners
     {"http_dir", "serving files over HTTP on a websockets listener", kNoHttpDir},
     {"psk_hint", "TLS-PSK", kNoPsk},

@@ -57,6 +57,10 @@ Connection::~Connection() {
     --loop_.open_connections();
 }
 
+broker::ListenerCounters& Connection::counts() {
+    return loop_.core().counters().listener(client_->listener);
+}
+
 std::string Connection::peer() const {
     return endpoint_text(peer_);
 }
@@ -64,6 +68,7 @@ std::string Connection::peer() const {
 void Connection::start(int listener, const CertificateLogin& certificate) {
     client_ = std::make_shared<broker::Client>(*this);
     client_->listener = listener;
+    counts().sockets.add();
     client_->identity_from_certificate = certificate.required;
     if (certificate.username) client_->extras().certificate_username = certificate.username;
     last_received_ = std::chrono::steady_clock::now();
@@ -119,6 +124,7 @@ void Connection::read_socket() {
         return lost();
     }
     auto bytes = static_cast<std::size_t>(got);
+    counts().bytes_received.add(bytes);
     bool drained = bytes < room_size;  // a short read emptied the socket's queue
     last_received_ = coarse_now();
     if (into_lent) {
@@ -162,6 +168,7 @@ void Connection::read_async() {
 
 void Connection::on_read(std::size_t bytes) {
     if (closing_) return;
+    counts().bytes_received.add(bytes);
     input_used_ += static_cast<std::uint32_t>(bytes);
     last_received_ = coarse_now();
     process_input();
@@ -229,6 +236,7 @@ std::size_t Connection::process(std::string_view pending) {
             loop_.core().handle_bad_packet(client_, packet.error());
             break;
         }
+        counts().packets_received.add();
         loop_.core().handle_packet(client_, std::move(*packet));
     }
     return consumed;
@@ -260,6 +268,12 @@ void Connection::release_preauth_input() {
 void Connection::send(const Packet& packet) {
     if (closing_) return;
     encode(packet, version_, output_.own());
+    broker::ListenerCounters& out = counts();
+    out.packets_sent.add();
+    if (const auto* publish = std::get_if<Publish>(&packet)) {
+        out.publish_sent[static_cast<std::size_t>(publish->qos) % 3].add();
+        out.publish_bytes_sent.add(publish->payload.size());
+    }
     schedule_flush();
 }
 
@@ -267,6 +281,10 @@ bool Connection::send_publish(const Publish& message, const DeliveryFields& fiel
     if (closing_) return true;
     if (!loop_.deliveries().encode(message, fields, version_, max_outgoing_packet_size_, output_))
         return false;  // too large for this client: it is not sent (spec 3.1.2.11.4)
+    broker::ListenerCounters& out = counts();
+    out.packets_sent.add();
+    out.publish_sent[static_cast<std::size_t>(fields.qos) % 3].add();
+    out.publish_bytes_sent.add(message.payload.size());
     schedule_flush();
     return true;
 }
@@ -307,6 +325,7 @@ void Connection::write_socket() {
                            ? ::send(socket_, iov[0].iov_base, iov[0].iov_len, MSG_NOSIGNAL)
                            : ::sendmsg(socket_, &message, MSG_NOSIGNAL);
         if (sent >= 0) {
+            counts().bytes_sent.add(static_cast<std::size_t>(sent));
             output_.consume(static_cast<std::size_t>(sent));
             continue;
         }
@@ -376,6 +395,7 @@ void Connection::write_async() {
 
 void Connection::after_async_write(const boost::system::error_code& ec) {
     write_pending_ = false;
+    if (!ec) counts().bytes_sent.add(async_writing_->size());
     async_writing_->clear();
     if (ec) {
         if (!closing_) lost();

@@ -16,6 +16,7 @@
 
 #include "broker/client.hpp"
 #include "broker/client_link.hpp"
+#include "broker/loop_counters.hpp"
 #include "net/output_queue.hpp"
 #include "net/readiness_poller.hpp"
 #include "net/transport/transport.hpp"
@@ -94,6 +95,10 @@ class Connection final : public broker::ClientLink,
     // when that passed the budget and the connection is closing.
     bool account_preauth_input();
     void release_preauth_input();
+
+    // What its listener counts on this loop ($SYS, /metrics). Looked up, not kept: an idle connection carries
+    // nothing for it.
+    broker::ListenerCounters& counts();
 
     // Its loop gives the broker core, the settings and the connection count: fewer references to carry in
     // each of many thousands of connections.

@@ -12,6 +12,7 @@
 #include "broker/broker.hpp"
 #include "log/logger.hpp"
 #include "net/event_loop.hpp"
+#include "net/http_server.hpp"
 #include "net/listener.hpp"
 
 namespace culex::net {
@@ -25,6 +26,7 @@ struct Server::Impl {
     std::vector<std::unique_ptr<EventLoop>> loops;
     std::unique_ptr<broker::Broker> broker;
     std::vector<std::unique_ptr<Listener>> listeners;
+    std::unique_ptr<HttpServer> http;  // the `protocol http` listeners, on a thread of their own
     std::atomic<int> open_connections{0};
     std::vector<std::unique_ptr<asio::steady_timer>> tickers;
     // Caught from start() on, before the first listener opens: a SIGTERM sent as soon as the port is
@@ -56,6 +58,30 @@ struct Server::Impl {
     }
 };
 
+namespace {
+
+// The `protocol http` listener `index` on each of its addresses; the HTTP server is made by the first.
+std::expected<void, std::string> open_http(std::unique_ptr<HttpServer>& http, const ServerOptions& options,
+                                           broker::Broker& broker, const ListenerSpec& spec, int index,
+                                           const std::vector<asio::ip::address>& addresses) {
+    if (!http) {
+        if (!options.http) return std::unexpected(std::string("no HTTP service to run on an http listener"));
+        http = std::make_unique<HttpServer>(options.http(broker));
+    }
+    bool opened_one = false;
+    for (const auto& address : addresses) {
+        if (auto opened = http->open({address, spec.port}, index, spec.tls); !opened) {
+            // IPv6 may be missing on this host; do without it when the IPv4 socket opened.
+            if (address.is_v6() && spec.bind_address.empty() && opened_one) continue;
+            return opened;
+        }
+        opened_one = true;
+    }
+    return {};
+}
+
+}  // namespace
+
 Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>()) {
     impl_->options = std::move(options);
     int threads = impl_->options.threads;
@@ -79,6 +105,7 @@ Server::~Server() {
         loop->join();
     }
     // The loops own the connections, which refer to the broker: destroy them first.
+    impl_->http.reset();  // its handler reads the broker
     impl_->listeners.clear();
     impl_->tickers.clear();
     impl_->loops.clear();
@@ -108,6 +135,12 @@ std::expected<void, std::string> Server::start() {
                 addresses.push_back(address);
             }
         }
+        if (spec.http) {
+            auto opened = open_http(impl_->http, impl_->options, *impl_->broker, spec,
+                                    static_cast<int>(index), addresses);
+            if (!opened) return opened;
+            continue;
+        }
         int limit = spec.max_connections >= 0 ? spec.max_connections : impl_->options.max_connections;
         for (const auto& address : addresses) {
             auto listener =
@@ -128,6 +161,7 @@ std::expected<void, std::string> Server::start() {
             return std::unexpected(prepared.error());
     for (auto& listener : impl_->listeners)
         listener->start();
+    if (impl_->http) impl_->http->start();
     for (std::size_t i = 0; i < impl_->loops.size(); ++i) {
         impl_->tickers.push_back(std::make_unique<asio::steady_timer>(impl_->loops[i]->context()));
         impl_->tick(i);
@@ -161,6 +195,7 @@ void Server::run(std::function<void()> on_reload) {
     }
     signals_context.stop();
     signal_thread.join();
+    if (impl_->http) impl_->http->stop();
     say_goodbye();
     for (auto& loop : impl_->loops)
         loop->join();

@@ -11,6 +11,7 @@
 
 #include "broker/access_policy.hpp"
 #include "broker/settings.hpp"
+#include "net/http_types.hpp"
 
 namespace culex::tls {
 class ServerContext;
@@ -28,6 +29,7 @@ struct ListenerSpec {
     int max_connections = -1;   // -1: no limit
     std::shared_ptr<const tls::ServerContext> tls;  // null: plain TCP
     bool websockets = false;                        // MQTT over WebSockets (wss:// with tls)
+    bool http = false;  // not MQTT: the HTTP listener (HTTPS with tls), served by ServerOptions::http
 };
 
 struct ServerOptions {
@@ -41,6 +43,8 @@ struct ServerOptions {
     // started as root drops privileges here (src/service), then persistence opens its store as the user it
     // stays and restores the broker's state. An error stops the start.
     std::function<std::expected<void, std::string>(broker::Broker&)> prepare;
+    // What the HTTP listeners serve, made once the broker exists; needed when a listener has `http`.
+    std::function<HttpHandler(broker::Broker&)> http;
 };
 
 class Server {

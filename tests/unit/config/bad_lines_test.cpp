@@ -88,7 +88,8 @@ TEST(BadLines, ExactErrors) {
          "culex.conf:1: 'log_type' has too many values ('error warning'); write it as 'log_type TYPE'"},
         // Bad choices
         {"listener 1883\nprotocol websocket",
-         "culex.conf:2: 'protocol' needs mqtt or websockets, got 'websocket': did you mean 'websockets'?"},
+         "culex.conf:2: 'protocol' needs mqtt or websockets or http, got 'websocket': did you mean "
+         "'websockets'?"},
         {"listener 1883\nsocket_domain ipv5",
          "culex.conf:2: 'socket_domain' needs ipv4 or ipv6, got 'ipv5': did you mean 'ipv4'?"},
         {"listener 8883\ntls_version tlsv1.0",

@@ -1,0 +1,34 @@
+#include "ops/http_endpoints.hpp"
+
+#include "broker/broker.hpp"
+#include "log/logger.hpp"
+#include "ops/metrics.hpp"
+
+namespace culex::ops {
+
+using culex::log::logger;
+using culex::log::LogType;
+
+net::HttpResponse HttpEndpoints::handle(const net::HttpRequest& request) {
+    broker::PolicyPtr policy = broker_.policy(request.listener);
+    switch (access_.check(*policy, request.authorization)) {
+        case HttpVerdict::allowed:
+            break;
+        case HttpVerdict::needs_credentials:
+            logger().log(LogType::notice, "HTTP request for {} refused: {}.", request.target,
+                         request.authorization.empty() ? "no credentials" : "bad credentials");
+            return {401, "text/plain; charset=utf-8",
+                    "credentials needed (HTTP Basic, from the password file)\n", true};
+        case HttpVerdict::throttled:
+            return {503, "text/plain; charset=utf-8", "too many failed logins: try again in a second\n"};
+    }
+    if (request.method != "GET") return {405, "text/plain; charset=utf-8", "only GET\n"};
+    std::string_view path = request.target;
+    path = path.substr(0, path.find('?'));
+    if (path == "/metrics")
+        return {200, "text/plain; version=0.0.4; charset=utf-8",
+                render_metrics(broker_.statistics(), listener_names_)};
+    return {404, "text/plain; charset=utf-8", "not found: this listener serves /metrics\n"};
+}
+
+}  // namespace culex::ops

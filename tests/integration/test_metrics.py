@@ -1,0 +1,189 @@
+"""The HTTP listener (`protocol http`): GET /metrics parsed by python3-prometheus-client's text parser, counters
+that match the traffic sent, HTTP Basic against the password file (401 without, 200 with), and requests that
+break the rules refused while MQTT goes on."""
+import base64
+import socket
+import subprocess
+import urllib.error
+import urllib.request
+
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from brokers import start_culex
+from conftest import culex_binary
+from mqtt_peers import WAIT, connected
+
+HTTP_LISTENER = "listener 0 127.0.0.1\nprotocol http\n"
+
+
+def http_port(broker):
+    return int(broker.log.wait_for(r"Opening http listen socket on port (\d+)\.").group(1))
+
+
+def get(port, path="/metrics", credentials=None):
+    """(status, headers, body text); HTTP errors are answers too."""
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}")
+    if credentials:
+        token = base64.b64encode(f"{credentials[0]}:{credentials[1]}".encode()).decode()
+        request.add_header("Authorization", f"Basic {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=WAIT) as response:
+            return response.status, response.headers, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read().decode()
+
+
+def samples(text):
+    """{(sample name, frozenset of labels): value} from the exposition text, through a real Prometheus parser."""
+    out = {}
+    for family in text_string_to_metric_families(text):
+        for s in family.samples:
+            out[(s.name, frozenset(s.labels.items()))] = s.value
+    return out
+
+
+def total(metrics, name, **labels):
+    """The sum of `name`'s samples whose labels include `labels`."""
+    want = set(labels.items())
+    return sum(v for (n, ls), v in metrics.items() if n == name and want <= set(ls))
+
+
+def test_metrics_match_traffic(tmp_path):
+    with start_culex(tmp_path, "sys_interval 0\n" + HTTP_LISTENER) as broker:
+        port = http_port(broker)
+        sub = connected(broker.port, "m-sub")
+        sub.subscribe("m/#", 2)
+        pub = connected(broker.port, "m-pub")
+        for i in range(3):
+            pub.publish("m/one", b"1234567", 1)
+        pub.publish("m/two", b"abc", 0)
+        pub.publish("m/kept", b"retained!", 0, retain=True)
+        for _ in range(5):
+            sub.next_message()
+        status, headers, body = get(port)
+        assert status == 200
+        assert headers["Content-Type"].startswith("text/plain; version=0.0.4")
+        m = samples(body)
+        assert total(m, "culex_publish_received_total", qos="1") == 3
+        assert total(m, "culex_publish_received_total", qos="0") == 2
+        assert total(m, "culex_publish_received_total") == 5
+        assert total(m, "culex_publish_sent_total", qos="1") == 3
+        assert total(m, "culex_publish_sent_total") == 5
+        assert total(m, "culex_publish_bytes_received_total") == 3 * 7 + 3 + 9
+        assert total(m, "culex_publish_bytes_sent_total") == 3 * 7 + 3 + 9
+        assert total(m, "culex_clients_connected") == 2
+        assert total(m, "culex_logins_total") == 2
+        assert total(m, "culex_subscriptions") == 1
+        assert total(m, "culex_retained_messages") == 1
+        assert total(m, "culex_retained_bytes") == 9
+        assert total(m, "culex_publish_dropped_total") == 0
+        assert total(m, "culex_sessions") == 2
+        # CONNECT, SUBSCRIBE, 5 PUBLISHes at least (PINGREQs may add), and the bytes they took.
+        assert total(m, "culex_packets_received_total") >= 7
+        assert total(m, "culex_bytes_received_total") > 3 * 7 + 3 + 9
+        assert total(m, "culex_heap_bytes") > 0
+        # Traffic is labelled by listener: the MQTT one, never the HTTP one.
+        listeners = {dict(ls).get("listener") for (n, ls), _ in m.items() if n == "culex_bytes_sent_total"}
+        assert listeners == {f"0 127.0.0.1"}
+        # A denied PUBLISH is counted as a drop, by cause.
+        pub.publish("$SYS/forged", b"x", 1)
+        m = samples(get(port)[2])
+        assert total(m, "culex_publish_dropped_total", cause="denied") == 1
+        pub.disconnect()
+        sub.disconnect()
+
+
+@pytest.fixture
+def protected(tmp_path):
+    """MQTT open to anyone; the HTTP listener asks for a user of the password file."""
+    passwords = tmp_path / "passwd"
+    made = subprocess.run([culex_binary(), "passwd", "-c", "-b", str(passwords), "prom", "scrape-pw"],
+                          capture_output=True, text=True, timeout=WAIT)
+    assert made.returncode == 0, made.stderr
+    config = (f"per_listener_settings true\nallow_anonymous true\nsys_interval 0\n"
+              f"listener 0 127.0.0.1\nprotocol http\nallow_anonymous false\npassword_file {passwords}\n")
+    with start_culex(tmp_path, config, anonymous=False,
+                     listener="per_listener_settings true\nlistener 0 127.0.0.1\nallow_anonymous true") as broker:
+        yield broker
+
+
+def test_credentials_required(protected):
+    port = http_port(protected)
+    status, headers, _ = get(port)
+    assert status == 401
+    assert headers["WWW-Authenticate"].startswith("Basic ")
+    assert get(port, credentials=("prom", "wrong"))[0] == 401
+    assert get(port, credentials=("nobody", "scrape-pw"))[0] == 401
+    status, _, body = get(port, credentials=("prom", "scrape-pw"))
+    assert status == 200
+    assert "culex_clients_connected" in body
+    # MQTT on the other listener is untouched by the HTTP listener's rules.
+    c = connected(protected.port, "anyone")
+    c.disconnect()
+
+
+def raw_request(port, data, read=True):
+    """Sends `data` on a new connection; the status code of the answer, or None if the connection was reset."""
+    with socket.create_connection(("127.0.0.1", port), timeout=WAIT) as s:
+        try:
+            s.sendall(data)
+            answer = b""
+            while read and b"\r\n" not in answer:
+                chunk = s.recv(4096)
+                if not chunk:
+                    break
+                answer += chunk
+        except (ConnectionResetError, BrokenPipeError):
+            return None
+        return int(answer.split(b" ")[1]) if answer.startswith(b"HTTP/1.1 ") else answer
+
+
+def test_bad_requests_refused_and_mqtt_goes_on(tmp_path):
+    with start_culex(tmp_path, "sys_interval 0\n" + HTTP_LISTENER) as broker:
+        port = http_port(broker)
+        sub = connected(broker.port, "still-here")
+        sub.subscribe("alive", 0)
+        # A client that opens connections and sends half a request holds nothing the broker needs.
+        idle = [socket.create_connection(("127.0.0.1", port), timeout=WAIT) for _ in range(10)]
+        for s in idle:
+            s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\n")
+        assert raw_request(port, b"NONSENSE\r\n\r\n") == 400
+        assert raw_request(port, b"GET /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello") == 413
+        huge = b"GET /metrics HTTP/1.1\r\nHost: x\r\nX-Filler: " + b"a" * 20000 + b"\r\n\r\n"
+        assert raw_request(port, huge) in (431, None)  # refused; the unread rest may reset the connection
+        assert get(port, "/nothing")[0] == 404
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/metrics", data=b"", method="DELETE")
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=WAIT)
+        assert refused.value.code in (405, 413)
+        # Keep-alive: several requests on one connection, each answered.
+        with socket.create_connection(("127.0.0.1", port), timeout=WAIT) as s:
+            s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n" * 3)
+            answers = b""
+            while answers.count(b"HTTP/1.1 200 OK") < 3:
+                chunk = s.recv(65536)
+                assert chunk, "the connection closed before three answers"
+                answers += chunk
+        p = connected(broker.port, "publisher")
+        p.publish("alive", b"yes", 0)
+        assert sub.next_message().payload == b"yes"
+        assert get(port)[0] == 200
+        for s in idle:
+            s.close()
+
+
+def test_https_with_the_listeners_tls_options(tmp_path):
+    from tls_fixtures import make_pki
+    import ssl
+    lab, _ = make_pki(tmp_path / "certs")
+    config = ("sys_interval 0\nlistener 0 127.0.0.1\nprotocol http\n"
+              f"certfile {lab / 'localhost.crt'}\nkeyfile {lab / 'localhost.key'}\n")
+    with start_culex(tmp_path, config) as broker:
+        port = int(broker.log.wait_for(r"Opening https listen socket on port (\d+)\.").group(1))
+        context = ssl.create_default_context(cafile=str(lab / "ca.crt"))
+        with urllib.request.urlopen(f"https://localhost:{port}/metrics", context=context, timeout=WAIT) as r:
+            assert r.status == 200
+            assert "culex_clients_connected" in r.read().decode()
+        # Plain HTTP on the HTTPS port gets no metrics.
+        assert raw_request(port, b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n") in (None, b"")
