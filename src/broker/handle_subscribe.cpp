@@ -28,6 +28,12 @@ void LoopBroker::handle_subscribe(const ClientPtr& subscriber, Subscribe&& subsc
     for (auto& sub : subscribe.subscriptions) {
         logger().log(LogType::debug, "\t{} (QoS {})", sub.filter, static_cast<int>(sub.max_qos));
         sub.max_qos = std::min(sub.max_qos, max_qos);  // the listener's max_qos: granted, as Mosquitto
+        if (client.bridge) {
+            // A bridge must not hear back what it forwarded (a loop between the brokers), and must pass
+            // retained messages on as retained.
+            sub.no_local = true;
+            sub.retain_as_published = true;
+        }
         if (topic_levels(sub.filter) > kMaxTopicLevels)
             return protocol_violation(client, fmt::format("topic filter of {} levels, over the limit of {}",
                                                           topic_levels(sub.filter), kMaxTopicLevels));

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <map>
 
+#include "bridge/bridges.hpp"
 #include "broker/access_policy.hpp"
 #include "broker/authenticator.hpp"
 #include "cli/broker_persistence.hpp"
@@ -201,6 +202,10 @@ int run_broker(const BrokerFlags& flags) {
         logger().log(LogType::notice,
                      "Create a configuration file which defines a listener to allow remote access.");
     }
+    if (auto supported = bridge::Bridges::check(config->bridges); !supported) {
+        logger().log(LogType::error, "Error: {}", supported.error());
+        return 1;
+    }
     auto policies = access_policies(*config);
     if (!policies) {
         logger().log(LogType::error, "Error: {}", policies.error());
@@ -227,6 +232,8 @@ int run_broker(const BrokerFlags& flags) {
         return 1;
     }
     logger().log(LogType::notice, "culex version {} running", kVersion);
+    // Destroyed before the server, once its loops have stopped.
+    bridge::Bridges bridges(config->bridges, server);
     std::size_t listener_count = config->listeners.size();
     server.run([&flags, &server, listener_count] {
         logger().log(LogType::notice, "Reloading config.");
