@@ -109,10 +109,26 @@ Result check_prefix(std::string_view which, std::string_view prefix) {
     return {};
 }
 
+Result add_topic(BridgeConfig& bridge, const Line& l);
+
 Result on_topic(Parser& p, const Line& l) {
     auto bridge = current_bridge(p, l);
     if (!bridge) return std::unexpected(bridge.error());
-    if (auto ok = count_words(l, 1, 5); !ok) return ok;
+    // '#' is the usual pattern here, not the start of a comment (mosquitto.conf has no inline comments).
+    Line whole = l;
+    whole.words.clear();
+    for (std::string_view rest = l.rest; !rest.empty();) {
+        std::size_t end = 0;
+        while (end < rest.size() && !is_blank(rest[end]))
+            ++end;
+        whole.words.push_back(rest.substr(0, end));
+        rest = trim(rest.substr(end));
+    }
+    if (auto ok = count_words(whole, 1, 5); !ok) return ok;
+    return add_topic(**bridge, whole);
+}
+
+Result add_topic(BridgeConfig& bridge, const Line& l) {
     BridgeTopic topic;
     topic.pattern = std::string(unquote_placeholder(l.words[0]));
     if (l.words.size() >= 2) {
@@ -154,7 +170,7 @@ Result on_topic(Parser& p, const Line& l) {
                             "remote): '+' and '#' must stand alone in their level, '#' last",
                             topic.pattern, local, remote));
     }
-    (*bridge)->topics.push_back(std::move(topic));
+    bridge.topics.push_back(std::move(topic));
     return {};
 }
 
