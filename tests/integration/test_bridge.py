@@ -69,6 +69,40 @@ def test_out_forwards_local_messages_to_the_remote(tmp):
         pair.close()
 
 
+def test_qos2_goes_out_exactly_once(tmp):
+    pair = Pair(tmp, ["two/# out 2"])
+    try:
+        sub = connected(pair.remote.port, "remote-sub")
+        sub.subscribe("two/#", 2)
+        pub = connected(pair.local.port, "local-pub")
+        for i in range(20):
+            pub.publish(f"two/{i}", str(i).encode(), qos=2)
+        got = [sub.next_message() for _ in range(20)]
+        assert [int(m.payload) for m in got] == list(range(20))
+        assert {m.qos for m in got} == {2}
+        assert sub.no_message()
+    finally:
+        pair.close()
+
+
+def test_mqtt5_bridge_uses_no_local_instead_of_the_bridge_bit(tmp):
+    pair = Pair(tmp, ["v5/# both 1"], extra="bridge_protocol_version mqttv50\n")
+    try:
+        pair.remote.log.wait_for(r"New client connected from 127\.0\.0\.1:\d+ as site1 \(p5, c0, k60\)\.")
+        local_sub = connected(pair.local.port, "local-sub")
+        local_sub.subscribe("v5/#", 1)
+        remote_sub = connected(pair.remote.port, "remote-sub")
+        remote_sub.subscribe("v5/#", 1)
+        connected(pair.local.port, "local-pub").publish("v5/l", b"from local", qos=1)
+        connected(pair.remote.port, "remote-pub").publish("v5/r", b"from remote", qos=1)
+        assert sorted(local_sub.next_message().payload for _ in range(2)) == [b"from local", b"from remote"]
+        assert sorted(remote_sub.next_message().payload for _ in range(2)) == [b"from local", b"from remote"]
+        assert local_sub.no_message(timeout=1.0)
+        assert remote_sub.no_message(timeout=1.0)
+    finally:
+        pair.close()
+
+
 def test_in_brings_remote_messages_to_the_local_broker(tmp):
     pair = Pair(tmp, ["in/# in 2"])
     try:
