@@ -317,3 +317,44 @@ def test_lazy_start_is_refused_clearly(tmp):
     result = run([culex_binary(), "broker", "-c", str(conf)])
     assert result.returncode == 1
     assert "bridge 'b' has start_type lazy, which culex does not implement yet" in result.stdout + result.stderr
+
+
+def test_messages_waiting_for_the_remote_survive_a_restart_of_culex(tmp):
+    port = free_port()
+    remote_dir = Path(tmp) / "remote"
+    local_dir = Path(tmp) / "local"
+    remote_dir.mkdir()
+    local_dir.mkdir()
+    remote_conf = f"persistence true\npersistence_location {remote_dir}/\n"
+    local_conf = f"persistence true\npersistence_location {local_dir}/\n" + bridge_config(port, ["p/# out 1"])
+    listener = f"listener {port} 127.0.0.1"
+    remote = start_culex(remote_dir, remote_conf, listener=listener)
+    local = start_culex(local_dir, local_conf)
+    count = 50
+    try:
+        local.log.wait_for(BRIDGE_UP.format("b", port, "site1"))
+        keeper = connected(port, "keeper", clean_session=False)
+        keeper.subscribe("p/#", 1)
+        keeper.disconnect()
+        remote.stop()
+        local.log.wait_for(r"Bridge b disconnected from 127\.0\.0\.1:\d+")
+        pub = connected(local.port, "local-pub")
+        for i in range(count):
+            pub.publish(f"p/{i}", str(i).encode(), qos=1)
+        pub.disconnect()
+        local.stop()  # the local broker goes down with the messages still waiting for the remote
+        remote = start_culex(remote_dir, remote_conf, listener=listener)
+        local = start_culex(local_dir, local_conf)
+        local.log.wait_for(BRIDGE_UP.format("b", port, "site1"), timeout=30)
+        keeper = connected(port, "keeper", clean_session=False)
+        seen = []
+        while len(set(seen)) < count:
+            try:
+                seen.append(int(keeper.next_message(timeout=30).payload))
+            except queue.Empty:
+                raise AssertionError(f"{len(set(seen))} of {count} messages arrived")
+        assert list(dict.fromkeys(seen)) == list(range(count))
+        keeper.disconnect()
+    finally:
+        local.stop()
+        remote.stop()
