@@ -4,6 +4,7 @@
 
 #include "bridge/topic_map.hpp"
 #include "log/logger.hpp"
+#include "protocol/topic.hpp"
 
 namespace culex::bridge {
 
@@ -40,6 +41,7 @@ Bridge::Bridge(config::BridgeConfig config, net::EventLoop& loop)
     : config_(std::move(config)),
       loop_(loop),
       link_(*this, config_.name),
+      routes_(config_.topics.begin(), config_.topics.end()),
       connector_(net::make_tcp_connector(loop.context())),
       restart_timer_(loop.context()),
       restart_delay_(std::chrono::seconds(config_.restart_base_seconds),
@@ -149,12 +151,13 @@ void Bridge::on_local_packet(const Packet& packet) {
 }
 
 bool Bridge::on_local_delivery(const Publish& message, const DeliveryFields& fields) {
-    std::optional<std::string> remote_topic;
-    for (const auto& rule : config_.topics) {
-        if (!goes_out(rule)) continue;
-        if ((remote_topic = to_remote(rule, message.topic))) break;
-    }
-    if (!remote_topic) return true;  // not ours to forward (it cannot be: we subscribed to these only)
+    const TopicRoute* route = nullptr;
+    for (const auto& candidate : routes_)
+        if (goes_out(candidate.rule) && protocol::topic_matches(candidate.local, message.topic)) {
+            route = &candidate;
+            break;
+        }
+    if (!route) return true;  // not ours to forward (it cannot be: we subscribed to these only)
     DeliveryFields out;
     out.qos = fields.qos;
     out.retain = fields.retain && config_.outgoing_retain;
@@ -162,9 +165,9 @@ bool Bridge::on_local_delivery(const Publish& message, const DeliveryFields& fie
     out.message_expiry_interval = fields.message_expiry_interval;
     if (fields.qos == QoS::at_most_once) {
         if (state_ != State::up) return true;  // QoS 0 is not queued, as for any offline client
-        if (*remote_topic == message.topic) {
-            remote_->send_delivery(message, out);
-        } else {
+        if (!route->renames()) {
+            remote_->send_delivery(message, out);  // as it is: no copy
+        } else if (auto remote_topic = to_remote(route->rule, message.topic)) {
             Publish renamed = message;
             renamed.topic = std::move(*remote_topic);
             remote_->send_delivery(renamed, out);
@@ -175,7 +178,7 @@ bool Bridge::on_local_delivery(const Publish& message, const DeliveryFields& fie
     if (inserted) outbound_order_.push_back(fields.packet_id);
     Outbound& entry = it->second;
     entry.publish = message;
-    entry.publish.topic = std::move(*remote_topic);
+    if (route->renames()) entry.publish.topic = to_remote(route->rule, message.topic).value_or(message.topic);
     entry.publish.qos = out.qos;
     entry.publish.retain = out.retain;
     entry.publish.packet_id = out.packet_id;

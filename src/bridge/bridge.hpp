@@ -16,6 +16,7 @@
 #include "bridge/local_link.hpp"
 #include "bridge/remote_connection.hpp"
 #include "bridge/restart_delay.hpp"
+#include "bridge/topic_map.hpp"
 #include "broker/client.hpp"
 #include "broker/loop_core.hpp"
 #include "config/bridge_config.hpp"
@@ -73,7 +74,8 @@ class Bridge final : private LocalLink::Owner, private RemoteConnection::Owner {
     config::BridgeConfig config_;
     net::EventLoop& loop_;
     LocalLink link_;
-    broker::ClientPtr client_;  // the local side as the broker core sees it
+    std::vector<TopicRoute> routes_;  // config_.topics with their filters made once
+    broker::ClientPtr client_;        // the local side as the broker core sees it
     bool local_up_ = false;
     std::unique_ptr<net::Connector> connector_;
     std::shared_ptr<RemoteConnection> remote_;

@@ -6,8 +6,8 @@ namespace culex::bridge {
 
 namespace {
 
-std::optional<std::string> rename(std::string_view filter, std::string_view from_prefix,
-                                  std::string_view to_prefix, std::string_view topic) {
+std::optional<std::string> rename_matching(std::string_view filter, std::string_view from_prefix,
+                                           std::string_view to_prefix, std::string_view topic) {
     if (!protocol::topic_matches(filter, topic) || !topic.starts_with(from_prefix)) return std::nullopt;
     std::string renamed(to_prefix);
     renamed.append(topic.substr(from_prefix.size()));
@@ -25,11 +25,11 @@ std::string remote_filter(const config::BridgeTopic& rule) {
 }
 
 std::optional<std::string> to_remote(const config::BridgeTopic& rule, std::string_view local_topic) {
-    return rename(local_filter(rule), rule.local_prefix, rule.remote_prefix, local_topic);
+    return rename_matching(local_filter(rule), rule.local_prefix, rule.remote_prefix, local_topic);
 }
 
 std::optional<std::string> to_local(const config::BridgeTopic& rule, std::string_view remote_topic) {
-    return rename(remote_filter(rule), rule.remote_prefix, rule.local_prefix, remote_topic);
+    return rename_matching(remote_filter(rule), rule.remote_prefix, rule.local_prefix, remote_topic);
 }
 
 }  // namespace culex::bridge

@@ -23,6 +23,17 @@ std::optional<std::string> to_remote(const config::BridgeTopic& rule, std::strin
 // by LOCAL_PREFIX.
 std::optional<std::string> to_local(const config::BridgeTopic& rule, std::string_view remote_topic);
 
+// A rule with both filters made once, for the per-message path: matching costs no allocation, and renaming
+// only when the prefixes differ.
+struct TopicRoute {
+    explicit TopicRoute(config::BridgeTopic r)
+        : rule(std::move(r)), local(local_filter(rule)), remote(remote_filter(rule)) {}
+    config::BridgeTopic rule;
+    std::string local;
+    std::string remote;
+    bool renames() const { return rule.local_prefix != rule.remote_prefix; }
+};
+
 inline bool goes_out(const config::BridgeTopic& rule) {
     return rule.direction != config::BridgeDirection::in;
 }

@@ -86,7 +86,8 @@ void LoopBroker::handle_connect(const ClientPtr& client, Connect&& packet) {
         connect.client_id = random_client_id(policy->auto_id_prefix);
         c.id_assigned = true;
     }
-    if (!settings.clientid_prefixes.empty() && !connect.client_id.starts_with(settings.clientid_prefixes))
+    if (!settings.clientid_prefixes.empty() && c.listener != Client::kInternal &&
+        !connect.client_id.starts_with(settings.clientid_prefixes))
         // As Mosquitto: not authorised, also for an id the broker made up itself.
         return refuse(client, ReasonCode::not_authorized,
                       fmt::format("client id '{}' does not start with clientid_prefixes '{}'",
