@@ -235,7 +235,8 @@ int run_broker(const BrokerFlags& flags) {
     // Destroyed before the server, once its loops have stopped.
     bridge::Bridges bridges(config->bridges, server);
     std::size_t listener_count = config->listeners.size();
-    server.run([&flags, &server, listener_count] {
+    const std::vector<config::BridgeConfig> running_bridges = config->bridges;
+    server.run([&flags, &server, listener_count, &running_bridges] {
         logger().log(LogType::notice, "Reloading config.");
         auto reloaded = load(flags);
         if (!reloaded) {
@@ -243,6 +244,11 @@ int run_broker(const BrokerFlags& flags) {
                          reloaded.error());
             return;
         }
+        // As in Mosquitto, bridges are not reloaded: say so rather than seem to apply a change.
+        if (reloaded->bridges != running_bridges)
+            logger().log(LogType::warning,
+                         "Warning: bridges changed in the config; restart the broker to apply that (bridges "
+                         "are not reloaded yet).");
         if (auto configured = logger().configure(reloaded->log); !configured)
             logger().log(LogType::error, "Error: {}", configured.error().message);
         // Listeners stay as they were started; their access rules (password_file, acl_file,

@@ -19,11 +19,15 @@ struct BridgeTopic {
     std::uint8_t qos = 0;
     std::string local_prefix;
     std::string remote_prefix;
+
+    bool operator==(const BridgeTopic&) const = default;
 };
 
 struct BridgeAddress {
     std::string host;
     std::uint16_t port = 1883;
+
+    bool operator==(const BridgeAddress&) const = default;
 };
 
 enum class BridgeProtocol { mqttv31, mqttv311, mqttv50 };
@@ -58,6 +62,7 @@ struct BridgeConfig {
     BridgeStartType start_type = BridgeStartType::automatic;
 
     bool local_clean() const { return local_clean_session.value_or(clean_session); }
+    bool operator==(const BridgeConfig&) const = default;
 };
 
 }  // namespace culex::config

@@ -358,3 +358,14 @@ def test_messages_waiting_for_the_remote_survive_a_restart_of_culex(tmp):
     finally:
         local.stop()
         remote.stop()
+
+
+def test_sighup_says_bridges_are_not_reloaded(tmp):
+    pair = Pair(tmp, ["h/# out 1"])
+    try:
+        conf = pair.local_dir / "broker.conf"
+        conf.write_text(conf.read_text() + "topic more/# out 1\n")
+        pair.local.proc.send_signal(signal.SIGHUP)
+        pair.local.log.wait_for(r"Warning: bridges changed in the config; restart the broker to apply that")
+    finally:
+        pair.close()
