@@ -63,12 +63,18 @@ struct Client {
     // The session's identity, once it has one (see client_id()).
     AnchorPtr anchor;
     bool id_assigned = false;  // the CONNECT had no client id: the broker chose it
+    // A Mosquitto-style bridge (CONNECT with the bridge bit, try_private): what it publishes is not sent back
+    // to it, and its subscriptions keep the retain flag as published.
+    bool bridge = false;
     protocol::ProtocolVersion version = protocol::ProtocolVersion::v311;
     // Kept while connecting. On the heap: a CONNECT with its properties and will is over 1 KB, which every
     // idle connection would otherwise carry for nothing.
     std::unique_ptr<protocol::Connect> connect;
 
     int listener = 0;  // index of the listener it came in through: selects its AccessPolicy
+    // The listener index of the broker's own in-process clients (a bridge's local side): trusted, so neither
+    // a password nor the ACL applies to them.
+    static constexpr int kInternal = -1;
     // The name it authenticated as; nullopt: anonymous. `password_checked`: through the password file, so
     // that a reload that removes the user disconnects it.
     UserName username;

@@ -87,7 +87,8 @@ void LoopBroker::handle_connect(const ClientPtr& client, Connect&& packet) {
         connect.client_id = random_client_id(policy->auto_id_prefix);
         c.id_assigned = true;
     }
-    if (!settings.clientid_prefixes.empty() && !connect.client_id.starts_with(settings.clientid_prefixes))
+    if (!settings.clientid_prefixes.empty() && c.listener != Client::kInternal &&
+        !connect.client_id.starts_with(settings.clientid_prefixes))
         // As Mosquitto: not authorised, also for an id the broker made up itself.
         return refuse(client, ReasonCode::not_authorized,
                       fmt::format("client id '{}' does not start with clientid_prefixes '{}'",
@@ -109,6 +110,8 @@ void LoopBroker::handle_connect(const ClientPtr& client, Connect&& packet) {
 void LoopBroker::authenticate(const ClientPtr& client) {
     Client& c = *client;
     const Connect& connect = *c.connect;
+    // The broker's own in-process client (a bridge's local side) was configured, not met.
+    if (c.listener == Client::kInternal) return accept_login(client);
     PolicyPtr policy = broker_.policy(c.listener);
     if (const auto& method = connect.properties.authentication_method) {
         for (const auto& authenticator : broker_.settings().authenticators)
@@ -313,9 +316,15 @@ void LoopBroker::finish_connect(const ClientPtr& client, Session& session, bool 
 
     // The name it logged in as: from CONNECT, or from its certificate.
     std::string user = c.username ? fmt::format(", u'{}'", *c.username) : std::string();
-    logger().log(LogType::notice, "New client connected from {} as {} (p{}, c{}, k{}{}).", c.link->peer(),
-                 c.client_id(), log_protocol_number(connect.version), connect.clean_start ? 1 : 0,
-                 connect.keep_alive, user);
+    c.bridge = connect.bridge;
+    if (c.bridge)  // Mosquitto's words for a client that set the bridge bit
+        logger().log(LogType::notice, "New bridge connected from {} as {} (p{}, c{}, k{}{}).", c.link->peer(),
+                     c.client_id(), log_protocol_number(connect.version), connect.clean_start ? 1 : 0,
+                     connect.keep_alive, user);
+    else
+        logger().log(LogType::notice, "New client connected from {} as {} (p{}, c{}, k{}{}).", c.link->peer(),
+                     c.client_id(), log_protocol_number(connect.version), connect.clean_start ? 1 : 0,
+                     connect.keep_alive, user);
     if (session.will) {
         logger().log(LogType::debug, "Will message specified ({} bytes) (r{}, q{}).",
                      session.will->payload.size(), session.will->retain ? 1 : 0,

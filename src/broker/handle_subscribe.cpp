@@ -33,6 +33,12 @@ void LoopBroker::handle_subscribe(const ClientPtr& subscriber, Subscribe&& subsc
         if (!rules.mount_point.empty() && is_valid_topic_filter(sub.filter))
             sub.filter = mounted_filter(rules.mount_point, sub.filter);
         sub.max_qos = std::min(sub.max_qos, max_qos);  // the listener's max_qos: granted, as Mosquitto
+        if (client.bridge) {
+            // A bridge must not hear back what it forwarded (a loop between the brokers), and must pass
+            // retained messages on as retained.
+            sub.no_local = true;
+            sub.retain_as_published = true;
+        }
         if (topic_levels(sub.filter) > kMaxTopicLevels)
             return protocol_violation(client, fmt::format("topic filter of {} levels, over the limit of {}",
                                                           topic_levels(sub.filter), kMaxTopicLevels));

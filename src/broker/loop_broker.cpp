@@ -171,7 +171,7 @@ void LoopBroker::recheck_clients() {
     std::vector<Client*> gone;
     for (auto& session : sessions_) {
         Client* client = session->client();
-        if (!client) continue;
+        if (!client || client->listener == Client::kInternal) continue;
         PolicyPtr policy = broker_.policy(client->listener);
         bool still_allowed = client->username
                                  ? (!client->password_checked ||

@@ -11,6 +11,9 @@ void LoopPolicies::refresh() {
 }
 
 const AccessPolicy& LoopPolicies::of(int listener) const {
+    // The broker's own clients (Client::kInternal) are trusted: everything is allowed.
+    static const AccessPolicy kTrusted{.allow_anonymous = true};
+    if (listener < 0) return kTrusted;
     auto i = static_cast<std::size_t>(listener);
     return *policies_[i < policies_.size() ? i : 0];
 }

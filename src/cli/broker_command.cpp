@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <map>
 
+#include "bridge/bridges.hpp"
 #include "broker/access_policy.hpp"
 #include "broker/authenticator.hpp"
 #include "cli/broker_persistence.hpp"
@@ -280,6 +281,10 @@ int run_broker(const BrokerFlags& flags) {
         logger().log(LogType::notice,
                      "Create a configuration file which defines a listener to allow remote access.");
     }
+    if (auto supported = bridge::Bridges::check(config->bridges); !supported) {
+        logger().log(LogType::error, "Error: {}", supported.error());
+        return 1;
+    }
     auto policies = access_policies(*config);
     if (!policies) {
         logger().log(LogType::error, "Error: {}", policies.error());
@@ -311,10 +316,13 @@ int run_broker(const BrokerFlags& flags) {
         return 1;
     }
     logger().log(LogType::notice, "culex version {} running", kVersion);
+    // Destroyed before the server, once its loops have stopped.
+    bridge::Bridges bridges(config->bridges, server);
     systemd.ready(fmt::format("culex version {} running", kVersion));
     systemd.start_watchdog();
     std::size_t listener_count = config->listeners.size();
-    server.run([&flags, &server, &systemd, &config, listener_count] {
+    const std::vector<config::BridgeConfig> running_bridges = config->bridges;
+    server.run([&flags, &server, &systemd, &config, listener_count, &running_bridges] {
         service::ReloadNotice reload_notice(systemd);  // RELOADING=1 now, READY=1 however this ends
         logger().log(LogType::notice, "Reloading config.");
         auto reloaded = load(flags);
@@ -323,6 +331,11 @@ int run_broker(const BrokerFlags& flags) {
                          reloaded.error());
             return;
         }
+        // As in Mosquitto, bridges are not reloaded: say so rather than seem to apply a change.
+        if (reloaded->bridges != running_bridges)
+            logger().log(LogType::warning,
+                         "Warning: bridges changed in the config; restart the broker to apply that (bridges "
+                         "are not reloaded yet).");
         if (auto configured = logger().configure(reloaded->log); !configured)
             logger().log(LogType::error, "Error: {}", configured.error().message);
         warn_unreloadable(*config, *reloaded);

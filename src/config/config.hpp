@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "config/bridge_config.hpp"
 #include "config/config_error.hpp"
 #include "log/log_settings.hpp"
 
@@ -157,6 +158,8 @@ struct Config {
     // culex's own: offer the "culex-test-challenge" MQTT 5 AUTH method, which tests the AUTH exchange and
     // gives no security.
     bool enhanced_auth_test = false;
+
+    std::vector<BridgeConfig> bridges;  // `connection` blocks, in order (config/bridge_config.hpp)
 
     std::vector<std::string> files;  // every file read, the main one first, then included ones in order
     std::vector<ConfigWarning> warnings;

@@ -57,4 +57,9 @@ Result on_log_type(Parser& p, const Line& l);
 Result on_log_facility(Parser& p, const Line& l);
 Result on_log_format(Parser& p, const Line& l);
 
+// Bridges (bridge_options.cpp): their handlers join `specs`; the defaults that depend on the whole block
+// (remote and local client ids, notification topic) are filled in once the file is read.
+void add_bridge_options(std::vector<OptionSpec>& specs);
+std::expected<void, ConfigError> resolve_bridges(Config& config);
+
 }  // namespace culex::config::parsing

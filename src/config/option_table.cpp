@@ -16,7 +16,7 @@ Result on_include_dir_placeholder(Parser&, const Line&) {
 
 const std::unordered_map<std::string_view, OptionSpec>& option_table() {
     static const auto table = [] {
-        const OptionSpec specs[] = {
+        std::vector<OptionSpec> specs = {
             // Listeners
             {"listener", "listener PORT [BIND_ADDRESS]", on_listener},
             {"port", "port PORT", on_port},
@@ -187,6 +187,7 @@ const std::unordered_map<std::string_view, OptionSpec>& option_table() {
             {"enhanced_auth_test", "enhanced_auth_test true|false",
              [](Parser& p, const Line& l) { return set_bool(l, p.config.enhanced_auth_test); }},
         };
+        add_bridge_options(specs);
         std::unordered_map<std::string_view, OptionSpec> map;
         for (const auto& spec : specs)
             map.emplace(spec.name, spec);

@@ -59,17 +59,16 @@ Result Parser::handle_unimplemented(const Line& l, const UnimplementedOption& en
                          entry.area));
         return {};
     }
-    if (l.option == "connection") {
-        in_bridge = true;
-        warn(
-            fmt::format("bridge '{}' is ignored: culex does not implement bridges yet, so this 'connection' "
-                        "line and the bridge options after it are ignored",
-                        l.words.empty() ? std::string_view{} : l.words[0]));
-    } else if (!in_bridge) {
+    if (in_bridge)
         warn(fmt::format(
-            "'{}' is a bridge option, and culex does not implement bridges yet; the line is ignored",
+            "'{}' is not implemented for bridges in culex yet; the line is ignored and the bridge "
+            "runs without it",
             l.option));
-    }
+    else
+        warn(
+            fmt::format("'{}' is a bridge option, and no 'connection NAME' line comes before it; the line is "
+                        "ignored",
+                        l.option));
     return {};
 }
 

@@ -1,5 +1,6 @@
 // What is decided once the whole file is read: the default listener, local-only mode, per-listener security
 // and log types; then the checks of the result as a whole (certfile with keyfile, no listener twice).
+#include "config/option_handlers.hpp"
 #include "config/parser.hpp"
 
 namespace culex::config::parsing {
@@ -116,6 +117,7 @@ std::expected<Config, ConfigError> Parser::finish(const std::string& main_file) 
     }
 
     if (log_type_set) config.log.types = log_types;
+    if (auto ok = resolve_bridges(config); !ok) return std::unexpected(ok.error());
     if (auto ok = validate(); !ok) return std::unexpected(ok.error());
     warn_tls_without_certificate();
     return std::move(config);

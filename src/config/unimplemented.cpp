@@ -18,6 +18,11 @@ constexpr std::string_view kNoPsk =
 constexpr std::string_view kNoEngine =
     "OpenSSL 3 deprecates engines and culex does not load them; use a PEM keyfile (keyfile_password for an "
     "encrypted one)";
+constexpr std::string_view kNoBridgeTls =
+    "culex's bridges do not speak TLS yet, and ignoring this line would send the bridge's traffic and "
+    "password in clear; remove the TLS options and bridge over a trusted network (or a tunnel) for now";
+constexpr std::string_view kNoBridgePsk =
+    "culex does not implement TLS-PSK; bridges do not speak TLS yet either";
 constexpr std::string_view kNoHttpDir =
     "culex serves no files on a websockets listener; serve them with a web server, or remove the line";
 
@@ -38,48 +43,24 @@ constexpr auto kOptions = std::to_array<UnimplementedOption>({
     {"tls_engine_kpass_sha1", "TLS engines", kNoEngine},
     {"websockets_log_level", "websockets logging"},
     // Bridges
-    {"address", kBridgeArea},
-    {"addresses", kBridgeArea},
-    {"bridge_alpn", kBridgeArea},
-    {"bridge_attempt_unsubscribe", kBridgeArea},
+    {"bridge_alpn", kBridgeArea, kNoBridgeTls},
     {"bridge_bind_address", kBridgeArea},
-    {"bridge_cafile", kBridgeArea},
-    {"bridge_capath", kBridgeArea},
-    {"bridge_certfile", kBridgeArea},
-    {"bridge_ciphers", kBridgeArea},
-    {"bridge_ciphers_tls1.3", kBridgeArea},
-    {"bridge_identity", kBridgeArea},
-    {"bridge_insecure", kBridgeArea},
-    {"bridge_keyfile", kBridgeArea},
+    {"bridge_cafile", kBridgeArea, kNoBridgeTls},
+    {"bridge_capath", kBridgeArea, kNoBridgeTls},
+    {"bridge_certfile", kBridgeArea, kNoBridgeTls},
+    {"bridge_ciphers", kBridgeArea, kNoBridgeTls},
+    {"bridge_ciphers_tls1.3", kBridgeArea, kNoBridgeTls},
+    {"bridge_identity", kBridgeArea, kNoBridgePsk},
+    {"bridge_insecure", kBridgeArea, kNoBridgeTls},
+    {"bridge_keyfile", kBridgeArea, kNoBridgeTls},
     {"bridge_max_packet_size", kBridgeArea},
-    {"bridge_outgoing_retain", kBridgeArea},
-    {"bridge_protocol_version", kBridgeArea},
-    {"bridge_psk", kBridgeArea},
-    {"bridge_require_ocsp", kBridgeArea},
-    {"bridge_tls_version", kBridgeArea},
-    {"cleansession", kBridgeArea},
-    {"clientid", kBridgeArea},
-    {"connection", kBridgeArea},
+    {"bridge_psk", kBridgeArea, kNoBridgePsk},
+    {"bridge_require_ocsp", kBridgeArea, kNoBridgeTls},
+    {"bridge_tls_version", kBridgeArea, kNoBridgeTls},
     {"idle_timeout", kBridgeArea},
-    {"keepalive_interval", kBridgeArea},
-    {"local_cleansession", kBridgeArea},
-    {"local_clientid", kBridgeArea},
     {"local_password", kBridgeArea},
     {"local_username", kBridgeArea},
-    {"notification_topic", kBridgeArea},
-    {"notifications", kBridgeArea},
-    {"notifications_local_only", kBridgeArea},
-    {"password", kBridgeArea},
-    {"remote_clientid", kBridgeArea},
-    {"remote_password", kBridgeArea},
-    {"remote_username", kBridgeArea},
-    {"restart_timeout", kBridgeArea},
-    {"round_robin", kBridgeArea},
-    {"start_type", kBridgeArea},
     {"threshold", kBridgeArea},
-    {"topic", kBridgeArea},
-    {"try_private", kBridgeArea},
-    {"username", kBridgeArea},
     // Deprecated spellings Mosquitto 2.0 still reads
     {"retry_interval", "retry intervals (gone since Mosquitto 1.6)"},
     {"store_clean_interval", "store cleaning intervals (gone since Mosquitto 1.6)"},

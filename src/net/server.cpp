@@ -249,6 +249,14 @@ void Server::replace_tls(std::size_t index, std::shared_ptr<const tls::ServerCon
         if (listener->index() == static_cast<int>(index)) listener->set_tls(context);
 }
 
+int Server::loop_count() const {
+    return static_cast<int>(impl_->loops.size());
+}
+
+EventLoop& Server::loop(int index) {
+    return *impl_->loops[static_cast<std::size_t>(index)];
+}
+
 void Server::stop() {
     {
         std::lock_guard lock(impl_->stop_mutex);

@@ -23,6 +23,8 @@ class Broker;
 
 namespace culex::net {
 
+class EventLoop;
+
 struct ListenerSpec {
     std::string bind_address;   // empty: every address (IPv4 and IPv6)
     std::uint16_t port = 1883;  // 0: an ephemeral port, reported in the "Opening ... listen socket" log line
@@ -58,6 +60,9 @@ class Server {
     void run(std::function<void()> on_reload = {});
     // From any thread.
     void stop();
+    // The event loops, for services that live on one of them (bridges): post work to them.
+    int loop_count() const;
+    EventLoop& loop(int index);
     // SIGHUP: new access policies (one per listener, same order), applied to new logins and re-checked
     // against connected clients.
     void replace_policies(std::vector<broker::AccessPolicy> policies);

@@ -63,6 +63,11 @@ Connect decode_connect(Reader& r) {
     Connect c;
     auto name = r.binary("protocol name");
     std::uint8_t level = r.u8("protocol level");
+    // Mosquitto's bridges set the top bit of 3.1 and 3.1.1 levels (try_private): a bridge, not a client.
+    if ((level & 0x80) && (level & 0x7F) != 5) {
+        c.bridge = true;
+        level &= 0x7F;
+    }
     if (name == "MQTT" && (level == 4 || level == 5)) {
         c.version = static_cast<ProtocolVersion>(level);
     } else if (name == "MQIsdp" && level == 3) {

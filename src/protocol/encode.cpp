@@ -40,7 +40,8 @@ void body_of(const Connect& c, ProtocolVersion, std::string& b) {
     } else {
         put_binary(b, "MQTT");
     }
-    put_u8(b, static_cast<std::uint8_t>(c.version));
+    const bool bridge_bit = c.bridge && c.version != ProtocolVersion::v5;
+    put_u8(b, static_cast<std::uint8_t>(static_cast<unsigned>(c.version) | (bridge_bit ? 0x80u : 0u)));
     std::uint8_t flags = 0;
     if (c.clean_start) flags |= 0x02;
     if (c.will) {

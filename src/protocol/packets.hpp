@@ -35,6 +35,9 @@ struct Connect {
     std::optional<std::string> password;  // binary data
     std::optional<Will> will;
     Properties properties;
+    // Mosquitto's bridge bit: protocol level | 0x80 (try_private), for 3.1 and 3.1.1 only. A broker that
+    // sees it knows the client is a bridge and does not echo back what it publishes.
+    bool bridge = false;
 
     bool operator==(const Connect&) const = default;
 };

@@ -183,32 +183,40 @@ TEST(Unimplemented, WhatCouldChangeWhoGetsInIsRefused) {
     EXPECT_NE(plugin.error().to_string().find("use password_file and acl_file"), std::string::npos);
 }
 
-TEST(Unimplemented, ABridgeWarnsOnce) {
+TEST(Unimplemented, AnUnimplementedBridgeOptionWarns) {
     auto c = parse_config(R"(listener 1883
 connection cloud
 address broker.example.com:8883
 topic sensors/# out 1
-remote_username lab
-bridge_cafile /pki/ca.crt
+threshold 20
 )",
                           "culex.conf");
     ASSERT_TRUE(c) << c.error().to_string();
     ASSERT_EQ(c->warnings.size(), 1u);
     EXPECT_EQ(
         c->warnings[0].to_string(),
-        "culex.conf:2: bridge 'cloud' is ignored: culex does not implement bridges yet, so this 'connection' "
-        "line and the bridge options after it are ignored");
-    EXPECT_EQ(c->listeners.size(), 1u);
+        "culex.conf:5: 'threshold' is not implemented for bridges in culex yet; the line is ignored and "
+        "the bridge runs without it");
+    EXPECT_EQ(c->bridges.size(), 1u);
 }
 
-TEST(Unimplemented, BridgeOptionWithoutConnectionWarnsToo) {
+// Ignoring a TLS option would send the bridge's traffic in clear: refused.
+TEST(Unimplemented, BridgeTlsIsRefused) {
+    auto c = parse_config("listener 1883\nconnection cloud\naddress h\ntopic # out\nbridge_cafile /ca.crt\n",
+                          "culex.conf");
+    ASSERT_FALSE(c);
+    EXPECT_TRUE(
+        c.error().to_string().starts_with("culex.conf:5: 'bridge_cafile' is not implemented in culex"))
+        << c.error().to_string();
+}
+
+TEST(Unimplemented, BridgeOptionWithoutConnectionIsRefused) {
     auto c = parse_config("listener 1883\ntry_private false\n", "culex.conf");
-    ASSERT_TRUE(c);
-    ASSERT_EQ(c->warnings.size(), 1u);
+    ASSERT_FALSE(c);
     EXPECT_EQ(
-        c->warnings[0].to_string(),
-        "culex.conf:2: 'try_private' is a bridge option, and culex does not implement bridges yet; the line "
-        "is ignored");
+        c.error().to_string(),
+        "culex.conf:2: 'try_private' is a bridge option, but no 'connection NAME' line comes before it: "
+        "start the bridge with 'connection NAME' and put its options below");
 }
 
 // Debian's example mosquitto.conf is all comments: it must load as is (local-only mode, no warnings).

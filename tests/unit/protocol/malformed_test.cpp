@@ -77,7 +77,8 @@ TEST(Malformed, ConnectPackets) {
          ReasonCode::unsupported_protocol_version, "unsupported protocol version 3"},
         {"protocol level 4 with MQIsdp", kV311, packet(0x10, str("MQIsdp") + u8(4) + u8(2) + u16(60) + id),
          ReasonCode::unsupported_protocol_version, "unsupported protocol version 4"},
-        {"Mosquitto bridge bit", kV311, packet(0x10, str("MQTT") + u8(0x84) + u8(2) + u16(60) + id),
+        {"bridge bit on MQTT 5, which has none", kV311,
+         packet(0x10, str("MQTT") + u8(0x85) + u8(2) + u16(60) + id),
          ReasonCode::unsupported_protocol_version, "unsupported protocol version"},
         // Not MQTT at all: the spec prescribes no CONNACK, so it is a protocol error, not a version refusal.
         {"unknown protocol name", kV311, packet(0x10, str("HTTP") + u8(4) + u8(2) + u16(60) + id), kProtocol,

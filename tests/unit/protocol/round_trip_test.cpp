@@ -53,6 +53,28 @@ TEST(RoundTrip, Connect31) {
     EXPECT_EQ(round_trip(c, kV31), Packet(c));
 }
 
+// Mosquitto's bridge bit (try_private): protocol level | 0x80 on the wire, for 3.1 and 3.1.1.
+TEST(RoundTrip, ConnectWithTheBridgeBit) {
+    for (ProtocolVersion version : {kV31, kV311}) {
+        Connect c;
+        c.version = version;
+        c.client_id = "site1";
+        c.bridge = true;
+        std::string wire;
+        encode(c, version, wire);
+        const std::size_t level_at = version == kV31 ? 10 : 8;  // after the fixed header and the name
+        EXPECT_EQ(static_cast<unsigned char>(wire[level_at]), static_cast<unsigned>(version) | 0x80u);
+        EXPECT_EQ(round_trip(c, version), Packet(c));
+    }
+    // MQTT 5 has no bridge bit: the flag is not encoded.
+    Connect v5;
+    v5.version = kV5;
+    v5.client_id = "site1";
+    v5.bridge = true;
+    auto decoded = std::get<Connect>(round_trip(v5, kV5));
+    EXPECT_FALSE(decoded.bridge);
+}
+
 TEST(RoundTrip, ConnectEveryFlagCombination) {
     for (auto version : {kV31, kV311, kV5}) {
         for (int bits = 0; bits < 64; ++bits) {

@@ -1,0 +1,68 @@
+// A bridge as mosquitto.conf(5) describes it: one `connection NAME` block and the bridge options after it,
+// read into typed values (bridge_options.cpp). The broker's src/bridge runs them.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace culex::config {
+
+enum class BridgeDirection { out, in, both };
+
+// `topic PATTERN [out|in|both [QOS [LOCAL_PREFIX REMOTE_PREFIX]]]`. An empty pattern or prefix is the ""
+// placeholder of mosquitto.conf(5).
+struct BridgeTopic {
+    std::string pattern;
+    BridgeDirection direction = BridgeDirection::out;
+    std::uint8_t qos = 0;
+    std::string local_prefix;
+    std::string remote_prefix;
+
+    bool operator==(const BridgeTopic&) const = default;
+};
+
+struct BridgeAddress {
+    std::string host;
+    std::uint16_t port = 1883;
+
+    bool operator==(const BridgeAddress&) const = default;
+};
+
+enum class BridgeProtocol { mqttv31, mqttv311, mqttv50 };
+enum class BridgeStartType { automatic, lazy, once };
+
+struct BridgeConfig {
+    std::string name;
+    std::string source_file;  // the `connection` line, for messages
+    int source_line = 0;
+
+    std::vector<BridgeAddress> addresses;  // the first is the main one; the others are tried in turn
+    bool round_robin = false;
+    std::vector<BridgeTopic> topics;
+    BridgeProtocol protocol = BridgeProtocol::mqttv311;
+    bool clean_session = false;
+    std::optional<bool> local_clean_session;  // unset: as clean_session
+    std::string remote_clientid;              // resolved at the end of the file: HOSTNAME.NAME by default
+    std::string local_clientid;               // resolved: "local." + remote_clientid by default
+    std::optional<std::string> remote_username;
+    std::optional<std::string> remote_password;
+    std::uint16_t keepalive_interval = 60;
+    // restart_timeout: a constant delay (cap unset), or Decorrelated Jitter from base up to cap (the default,
+    // 5 and 30 seconds, as Mosquitto).
+    std::uint32_t restart_base_seconds = 5;
+    std::optional<std::uint32_t> restart_cap_seconds = 30;
+    bool try_private = true;
+    bool notifications = true;
+    std::string notification_topic;  // resolved: $SYS/broker/connection/REMOTE_CLIENTID/state by default
+    bool notifications_local_only = false;
+    bool outgoing_retain = true;
+    bool attempt_unsubscribe = true;
+    BridgeStartType start_type = BridgeStartType::automatic;
+
+    bool local_clean() const { return local_clean_session.value_or(clean_session); }
+    bool operator==(const BridgeConfig&) const = default;
+};
+
+}  // namespace culex::config

@@ -1,0 +1,371 @@
+"""Bridges (docs/bridge.md): culex to culex, culex to Debian's mosquitto and mosquitto into culex, on loopback.
+
+Every wait is on an event (a log line, a message) with a bound; nothing sleeps to synchronise.
+"""
+import queue
+import signal
+import tempfile
+from pathlib import Path
+
+import paho.mqtt.client as mqtt
+import pytest
+
+from brokers import start_culex, start_mosquitto
+from conftest import free_port
+from mqtt_peers import WAIT, connected
+
+BRIDGE_UP = r"Bridge {} connected to 127\.0\.0\.1:{} as {}\."
+
+
+def bridge_config(port, topics, name="b", remote_id="site1", extra=""):
+    lines = [f"connection {name}", f"address 127.0.0.1:{port}", f"remote_clientid {remote_id}",
+             "restart_timeout 1"]
+    lines += [f"topic {t}" for t in topics]
+    return "\n".join(lines) + "\n" + extra
+
+
+class Pair:
+    """A remote broker and a local culex bridging to it, the bridge up (and its remote SUBSCRIBE answered)."""
+
+    def __init__(self, directory, topics, remote="culex", extra="", remote_id="site1"):
+        self.remote_dir = Path(directory) / "remote"
+        self.local_dir = Path(directory) / "local"
+        self.remote_dir.mkdir()
+        self.local_dir.mkdir()
+        self.remote = start_culex(self.remote_dir) if remote == "culex" else start_mosquitto(self.remote_dir)
+        self.remote_id = remote_id
+        self.local = start_culex(self.local_dir, bridge_config(self.remote.port, topics, remote_id=remote_id,
+                                                               extra=extra))
+        self.local.log.wait_for(BRIDGE_UP.format("b", self.remote.port, remote_id), timeout=WAIT)
+        if any(" in" in t or " both" in t for t in topics):
+            self.remote.log.wait_for(rf"Sending SUBACK to {remote_id}", timeout=WAIT)
+
+    def close(self):
+        self.local.stop()
+        self.remote.stop()
+
+
+@pytest.fixture
+def tmp():
+    with tempfile.TemporaryDirectory() as d:
+        yield d
+
+
+def test_out_forwards_local_messages_to_the_remote(tmp):
+    pair = Pair(tmp, ["out/# out 1"])
+    try:
+        sub = connected(pair.remote.port, "remote-sub")
+        sub.subscribe("out/#", 1)
+        pub = connected(pair.local.port, "local-pub")
+        pub.publish("out/a", b"hello", qos=1)
+        m = sub.next_message()
+        assert (m.topic, m.payload, m.qos) == ("out/a", b"hello", 1)
+        pub.publish("elsewhere", b"not bridged", qos=1)
+        pub.publish("out/b", b"second", qos=0)
+        assert sub.next_message().payload == b"second"  # QoS 0 crosses too; "elsewhere" did not
+        sub.disconnect()
+        pub.disconnect()
+    finally:
+        pair.close()
+
+
+def test_qos2_goes_out_exactly_once(tmp):
+    pair = Pair(tmp, ["two/# out 2"])
+    try:
+        sub = connected(pair.remote.port, "remote-sub")
+        sub.subscribe("two/#", 2)
+        pub = connected(pair.local.port, "local-pub")
+        for i in range(20):
+            pub.publish(f"two/{i}", str(i).encode(), qos=2)
+        got = [sub.next_message() for _ in range(20)]
+        assert [int(m.payload) for m in got] == list(range(20))
+        assert {m.qos for m in got} == {2}
+        assert sub.no_message()
+    finally:
+        pair.close()
+
+
+def test_mqtt5_bridge_uses_no_local_instead_of_the_bridge_bit(tmp):
+    pair = Pair(tmp, ["v5/# both 1"], extra="bridge_protocol_version mqttv50\n")
+    try:
+        pair.remote.log.wait_for(r"New client connected from 127\.0\.0\.1:\d+ as site1 \(p5, c0, k60\)\.")
+        local_sub = connected(pair.local.port, "local-sub")
+        local_sub.subscribe("v5/#", 1)
+        remote_sub = connected(pair.remote.port, "remote-sub")
+        remote_sub.subscribe("v5/#", 1)
+        connected(pair.local.port, "local-pub").publish("v5/l", b"from local", qos=1)
+        connected(pair.remote.port, "remote-pub").publish("v5/r", b"from remote", qos=1)
+        assert sorted(local_sub.next_message().payload for _ in range(2)) == [b"from local", b"from remote"]
+        assert sorted(remote_sub.next_message().payload for _ in range(2)) == [b"from local", b"from remote"]
+        assert local_sub.no_message(timeout=1.0)
+        assert remote_sub.no_message(timeout=1.0)
+    finally:
+        pair.close()
+
+
+def test_in_brings_remote_messages_to_the_local_broker(tmp):
+    pair = Pair(tmp, ["in/# in 2"])
+    try:
+        sub = connected(pair.local.port, "local-sub")
+        sub.subscribe("in/#", 2)
+        pub = connected(pair.remote.port, "remote-pub")
+        pub.publish("in/x", b"from afar", qos=2)
+        m = sub.next_message()
+        assert (m.topic, m.payload, m.qos) == ("in/x", b"from afar", 2)
+        # An `in` topic does not go out.
+        remote_sub = connected(pair.remote.port, "remote-sub")
+        remote_sub.subscribe("in/#", 1)
+        local_pub = connected(pair.local.port, "local-pub")
+        local_pub.publish("in/y", b"stays here", qos=1)
+        pub.publish("in/z", b"marker", qos=1)
+        assert remote_sub.next_message().payload == b"marker"
+        assert remote_sub.no_message()
+        for c in (sub, pub, remote_sub, local_pub):
+            c.disconnect()
+    finally:
+        pair.close()
+
+
+def test_both_crosses_each_way_and_echoes_nothing(tmp):
+    pair = Pair(tmp, ["both/# both 1"])
+    try:
+        pair.remote.log.wait_for(r"New bridge connected from 127\.0\.0\.1:\d+ as site1 \(p2, c0, k60\)\.")
+        local_sub = connected(pair.local.port, "local-sub")
+        local_sub.subscribe("both/#", 1)
+        remote_sub = connected(pair.remote.port, "remote-sub")
+        remote_sub.subscribe("both/#", 1)
+        connected(pair.local.port, "local-pub").publish("both/l", b"from local", qos=1)
+        connected(pair.remote.port, "remote-pub").publish("both/r", b"from remote", qos=1)
+        local_got = sorted(local_sub.next_message().payload for _ in range(2))
+        remote_got = sorted(remote_sub.next_message().payload for _ in range(2))
+        assert local_got == [b"from local", b"from remote"]
+        assert remote_got == [b"from local", b"from remote"]
+        # An echo (a message sent back to the side it came from) would arrive as a second copy.
+        assert local_sub.no_message(timeout=1.0)
+        assert remote_sub.no_message(timeout=1.0)
+    finally:
+        pair.close()
+
+
+def test_prefixes_remap_topics_both_ways(tmp):
+    pair = Pair(tmp, ["sensors/# both 1 site/ central/", '"" out 1 local/one remote/one'])
+    try:
+        remote_sub = connected(pair.remote.port, "remote-sub")
+        remote_sub.subscribe("#", 1)
+        local_sub = connected(pair.local.port, "local-sub")
+        local_sub.subscribe("site/#", 1)
+        local_pub = connected(pair.local.port, "local-pub")
+        local_pub.publish("site/sensors/t", b"21", qos=1)
+        m = remote_sub.next_message()
+        assert (m.topic, m.payload) == ("central/sensors/t", b"21")
+        assert local_sub.next_message().topic == "site/sensors/t"  # its own local subscriber
+        local_pub.publish("local/one", b"single", qos=1)
+        m = remote_sub.next_message()
+        assert (m.topic, m.payload) == ("remote/one", b"single")
+        connected(pair.remote.port, "remote-pub").publish("central/sensors/u", b"22", qos=1)
+        assert remote_sub.next_message().topic == "central/sensors/u"
+        m = local_sub.next_message()
+        assert (m.topic, m.payload) == ("site/sensors/u", b"22")
+    finally:
+        pair.close()
+
+
+def test_notification_flag_on_both_sides(tmp):
+    pair = Pair(tmp, ["n/# out 0"], remote_id="site9")
+    try:
+        state = "$SYS/broker/connection/site9/state"
+        remote_sub = connected(pair.remote.port, "remote-watch")
+        remote_sub.subscribe(state, 1)
+        m = remote_sub.next_message()
+        assert (m.payload, m.retain) == (b"1", True)
+        local_sub = connected(pair.local.port, "local-watch")
+        local_sub.subscribe(state, 1)
+        m = local_sub.next_message()
+        assert (m.payload, m.retain) == (b"1", True)
+        local_sub.disconnect()
+        pair.local.stop()
+        m = remote_sub.next_message()
+        assert (m.topic, m.payload) == (state, b"0")
+    finally:
+        pair.close()
+
+
+def test_the_will_says_0_when_the_bridge_dies(tmp):
+    pair = Pair(tmp, ["n/# out 0"], remote_id="site8")
+    try:
+        remote_sub = connected(pair.remote.port, "remote-watch")
+        remote_sub.subscribe("$SYS/broker/connection/site8/state", 1)
+        assert remote_sub.next_message().payload == b"1"
+        pair.local.stop(sig=signal.SIGKILL)
+        assert remote_sub.next_message().payload == b"0"
+    finally:
+        pair.close()
+
+
+def test_outage_of_the_remote_loses_no_qos1_message(tmp):
+    port = free_port()
+    remote_dir = Path(tmp) / "remote"
+    local_dir = Path(tmp) / "local"
+    remote_dir.mkdir()
+    local_dir.mkdir()
+    remote_conf = f"persistence true\npersistence_location {remote_dir}/\n"
+    listener = f"listener {port} 127.0.0.1"
+    remote = start_culex(remote_dir, remote_conf, listener=listener)
+    local = start_culex(local_dir, bridge_config(port, ["q/# out 1"]))
+    count = 300
+    try:
+        local.log.wait_for(BRIDGE_UP.format("b", port, "site1"))
+        keeper = connected(port, "keeper", clean_session=False)
+        keeper.subscribe("q/#", 1)
+        keeper.disconnect()
+        remote.stop()
+        local.log.wait_for(r"Bridge b disconnected from 127\.0\.0\.1:\d+")
+        pub = connected(local.port, "local-pub")
+        for i in range(count):
+            pub.publish(f"q/{i}", str(i).encode(), qos=1)  # acknowledged by the local broker
+        pub.disconnect()
+        start = len(local.log.lines)
+        remote = start_culex(remote_dir, remote_conf, listener=listener)
+        local.log.wait_for(BRIDGE_UP.format("b", port, "site1"), timeout=30, start=start)
+        keeper = connected(port, "keeper", clean_session=False)
+        seen = []
+        while len(set(seen)) < count:
+            try:
+                seen.append(int(keeper.next_message(timeout=30).payload))
+            except queue.Empty:
+                raise AssertionError(f"{len(set(seen))} of {count} messages arrived")
+        first = list(dict.fromkeys(seen))  # QoS 1 may repeat; the first arrivals keep the publish order
+        assert first == list(range(count))
+        keeper.disconnect()
+    finally:
+        local.stop()
+        remote.stop()
+
+
+def test_failover_to_the_second_address(tmp):
+    remote_dir = Path(tmp) / "remote"
+    local_dir = Path(tmp) / "local"
+    remote_dir.mkdir()
+    local_dir.mkdir()
+    remote = start_culex(remote_dir)
+    dead = free_port()  # nothing listens there: connection refused
+    conf = (f"connection b\naddresses 127.0.0.1:{dead} 127.0.0.1:{remote.port}\nremote_clientid site1\n"
+            "restart_timeout 1\ntopic f/# out 1\n")
+    local = start_culex(local_dir, conf)
+    try:
+        local.log.wait_for(rf"Connecting bridge b \(127\.0\.0\.1:{dead}\)")
+        local.log.wait_for(BRIDGE_UP.format("b", remote.port, "site1"))
+        sub = connected(remote.port, "remote-sub")
+        sub.subscribe("f/#", 1)
+        connected(local.port, "local-pub").publish("f/1", b"via the second", qos=1)
+        assert sub.next_message().payload == b"via the second"
+    finally:
+        local.stop()
+        remote.stop()
+
+
+def test_culex_bridges_to_mosquitto(tmp):
+    pair = Pair(tmp, ["up/# out 1", "down/# in 1"], remote="mosquitto")
+    try:
+        # Mosquitto recognises the bridge bit (try_private).
+        pair.remote.log.wait_for(r"New bridge connected from 127\.0\.0\.1:\d+ as site1")
+        remote_sub = connected(pair.remote.port, "m-sub")
+        remote_sub.subscribe("up/#", 1)
+        connected(pair.local.port, "c-pub").publish("up/1", b"to mosquitto", qos=1)
+        assert remote_sub.next_message().payload == b"to mosquitto"
+        local_sub = connected(pair.local.port, "c-sub")
+        local_sub.subscribe("down/#", 1)
+        connected(pair.remote.port, "m-pub").publish("down/1", b"from mosquitto", qos=1)
+        assert local_sub.next_message().payload == b"from mosquitto"
+    finally:
+        pair.close()
+
+
+def test_mosquitto_bridges_into_culex(tmp):
+    culex_dir = Path(tmp) / "culex"
+    mosq_dir = Path(tmp) / "mosquitto"
+    culex_dir.mkdir()
+    mosq_dir.mkdir()
+    culex = start_culex(culex_dir)
+    mosquitto = start_mosquitto(mosq_dir, f"connection tocx\naddress 127.0.0.1:{culex.port}\n"
+                                          "remote_clientid mosq-bridge\nrestart_timeout 1\ntopic m/# both 1\n")
+    try:
+        culex.log.wait_for(r"New bridge connected from 127\.0\.0\.1:\d+ as mosq-bridge \(p2, c0, k60\)\.")
+        culex.log.wait_for(r"Sending SUBACK to mosq-bridge")
+        culex_sub = connected(culex.port, "c-sub")
+        culex_sub.subscribe("m/#", 1)
+        mosq_sub = connected(mosquitto.port, "m-sub")
+        mosq_sub.subscribe("m/#", 1)
+        connected(mosquitto.port, "m-pub").publish("m/from-mosquitto", b"1", qos=1)
+        assert culex_sub.next_message().topic == "m/from-mosquitto"
+        assert mosq_sub.next_message().topic == "m/from-mosquitto"
+        connected(culex.port, "c-pub").publish("m/from-culex", b"2", qos=1)
+        assert mosq_sub.next_message().topic == "m/from-culex"
+        assert culex_sub.next_message().topic == "m/from-culex"
+        # culex does not echo what the bridge published back to it: mosquitto would hand it out twice.
+        assert mosq_sub.no_message(timeout=1.0)
+        assert culex_sub.no_message(timeout=1.0)
+    finally:
+        mosquitto.stop()
+        culex.stop()
+
+
+def test_lazy_start_is_refused_clearly(tmp):
+    from conftest import run, culex_binary
+    conf = Path(tmp) / "lazy.conf"
+    conf.write_text("listener 0 127.0.0.1\nconnection b\naddress 127.0.0.1:1\ntopic # out\nstart_type lazy\n")
+    result = run([culex_binary(), "broker", "-c", str(conf)])
+    assert result.returncode == 1
+    assert "bridge 'b' has start_type lazy, which culex does not implement yet" in result.stdout + result.stderr
+
+
+def test_messages_waiting_for_the_remote_survive_a_restart_of_culex(tmp):
+    port = free_port()
+    remote_dir = Path(tmp) / "remote"
+    local_dir = Path(tmp) / "local"
+    remote_dir.mkdir()
+    local_dir.mkdir()
+    remote_conf = f"persistence true\npersistence_location {remote_dir}/\n"
+    local_conf = f"persistence true\npersistence_location {local_dir}/\n" + bridge_config(port, ["p/# out 1"])
+    listener = f"listener {port} 127.0.0.1"
+    remote = start_culex(remote_dir, remote_conf, listener=listener)
+    local = start_culex(local_dir, local_conf)
+    count = 50
+    try:
+        local.log.wait_for(BRIDGE_UP.format("b", port, "site1"))
+        keeper = connected(port, "keeper", clean_session=False)
+        keeper.subscribe("p/#", 1)
+        keeper.disconnect()
+        remote.stop()
+        local.log.wait_for(r"Bridge b disconnected from 127\.0\.0\.1:\d+")
+        pub = connected(local.port, "local-pub")
+        for i in range(count):
+            pub.publish(f"p/{i}", str(i).encode(), qos=1)
+        pub.disconnect()
+        local.stop()  # the local broker goes down with the messages still waiting for the remote
+        remote = start_culex(remote_dir, remote_conf, listener=listener)
+        local = start_culex(local_dir, local_conf)
+        local.log.wait_for(BRIDGE_UP.format("b", port, "site1"), timeout=30)
+        keeper = connected(port, "keeper", clean_session=False)
+        seen = []
+        while len(set(seen)) < count:
+            try:
+                seen.append(int(keeper.next_message(timeout=30).payload))
+            except queue.Empty:
+                raise AssertionError(f"{len(set(seen))} of {count} messages arrived")
+        assert list(dict.fromkeys(seen)) == list(range(count))
+        keeper.disconnect()
+    finally:
+        local.stop()
+        remote.stop()
+
+
+def test_sighup_says_bridges_are_not_reloaded(tmp):
+    pair = Pair(tmp, ["h/# out 1"])
+    try:
+        conf = pair.local_dir / "broker.conf"
+        conf.write_text(conf.read_text() + "topic more/# out 1\n")
+        pair.local.proc.send_signal(signal.SIGHUP)
+        pair.local.log.wait_for(r"Warning: bridges changed in the config; restart the broker to apply that")
+    finally:
+        pair.close()

@@ -1,0 +1,174 @@
+// `connection` blocks read into BridgeConfig: values, defaults, and the errors mosquitto.conf(5)'s rules call
+// for (each naming file:line).
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <climits>
+
+#include "config/config.hpp"
+
+namespace culex::config {
+namespace {
+
+std::expected<Config, ConfigError> parse(const std::string& bridge_lines) {
+    return parse_config("listener 1883\nconnection cloud\n" + bridge_lines, "culex.conf");
+}
+
+std::string error_of(const std::string& bridge_lines) {
+    auto c = parse(bridge_lines);
+    return c ? std::string("(accepted)") : c.error().to_string();
+}
+
+TEST(BridgeConfig, EveryOptionIsRead) {
+    auto c = parse(R"(addresses a.example:1884 [::1]:1885 b.example
+topic sensors/# both 2 site/ central/
+topic cmd in
+bridge_protocol_version mqttv50
+cleansession true
+local_cleansession false
+remote_clientid gateway
+local_clientid gw-local
+remote_username bob
+remote_password secret word
+keepalive_interval 30
+restart_timeout 2 10
+try_private false
+notifications false
+notification_topic bridges/gateway
+notifications_local_only true
+bridge_outgoing_retain false
+bridge_attempt_unsubscribe false
+round_robin true
+start_type once
+)");
+    ASSERT_TRUE(c) << c.error().to_string();
+    ASSERT_EQ(c->bridges.size(), 1u);
+    const BridgeConfig& b = c->bridges[0];
+    EXPECT_EQ(b.name, "cloud");
+    EXPECT_EQ(b.source_line, 2);
+    ASSERT_EQ(b.addresses.size(), 3u);
+    EXPECT_EQ(b.addresses[0].host, "a.example");
+    EXPECT_EQ(b.addresses[0].port, 1884);
+    EXPECT_EQ(b.addresses[1].host, "::1");
+    EXPECT_EQ(b.addresses[1].port, 1885);
+    EXPECT_EQ(b.addresses[2].port, 1883);
+    ASSERT_EQ(b.topics.size(), 2u);
+    EXPECT_EQ(b.topics[0].pattern, "sensors/#");
+    EXPECT_EQ(b.topics[0].direction, BridgeDirection::both);
+    EXPECT_EQ(b.topics[0].qos, 2);
+    EXPECT_EQ(b.topics[0].local_prefix, "site/");
+    EXPECT_EQ(b.topics[0].remote_prefix, "central/");
+    EXPECT_EQ(b.topics[1].direction, BridgeDirection::in);
+    EXPECT_EQ(b.topics[1].qos, 0);
+    EXPECT_EQ(b.protocol, BridgeProtocol::mqttv50);
+    EXPECT_TRUE(b.clean_session);
+    EXPECT_FALSE(b.local_clean());
+    EXPECT_EQ(b.remote_clientid, "gateway");
+    EXPECT_EQ(b.local_clientid, "gw-local");
+    EXPECT_EQ(b.remote_username, "bob");
+    EXPECT_EQ(b.remote_password, "secret word");
+    EXPECT_EQ(b.keepalive_interval, 30);
+    EXPECT_EQ(b.restart_base_seconds, 2u);
+    EXPECT_EQ(b.restart_cap_seconds, 10u);
+    EXPECT_FALSE(b.try_private);
+    EXPECT_FALSE(b.notifications);
+    EXPECT_EQ(b.notification_topic, "bridges/gateway");
+    EXPECT_TRUE(b.notifications_local_only);
+    EXPECT_FALSE(b.outgoing_retain);
+    EXPECT_FALSE(b.attempt_unsubscribe);
+    EXPECT_TRUE(b.round_robin);
+    EXPECT_EQ(b.start_type, BridgeStartType::once);
+    EXPECT_TRUE(c->warnings.empty());
+}
+
+TEST(BridgeConfig, DefaultsAsMosquitto) {
+    auto c = parse("address remote.example\ntopic #\n");
+    ASSERT_TRUE(c) << c.error().to_string();
+    const BridgeConfig& b = c->bridges[0];
+    char host[HOST_NAME_MAX + 1] = {};
+    ASSERT_EQ(::gethostname(host, sizeof host - 1), 0);
+    EXPECT_EQ(b.remote_clientid, std::string(host) + ".cloud");
+    EXPECT_EQ(b.local_clientid, "local." + b.remote_clientid);
+    EXPECT_EQ(b.notification_topic, "$SYS/broker/connection/" + b.remote_clientid + "/state");
+    EXPECT_EQ(b.topics[0].direction, BridgeDirection::out);
+    EXPECT_EQ(b.protocol, BridgeProtocol::mqttv311);
+    EXPECT_FALSE(b.clean_session);
+    EXPECT_FALSE(b.local_clean());
+    EXPECT_EQ(b.keepalive_interval, 60);
+    EXPECT_EQ(b.restart_base_seconds, 5u);
+    EXPECT_EQ(b.restart_cap_seconds, 30u);
+    EXPECT_TRUE(b.try_private);
+    EXPECT_TRUE(b.notifications);
+    EXPECT_TRUE(b.outgoing_retain);
+    EXPECT_EQ(b.start_type, BridgeStartType::automatic);
+}
+
+TEST(BridgeConfig, OldSpellingsAndConstantRestart) {
+    auto c = parse("address h\ntopic #\nclientid old\nusername u\npassword p\nrestart_timeout 20\n");
+    ASSERT_TRUE(c) << c.error().to_string();
+    const BridgeConfig& b = c->bridges[0];
+    EXPECT_EQ(b.remote_clientid, "old");
+    EXPECT_EQ(b.remote_username, "u");
+    EXPECT_EQ(b.remote_password, "p");
+    EXPECT_EQ(b.restart_base_seconds, 20u);
+    EXPECT_EQ(b.restart_cap_seconds, std::nullopt);
+}
+
+// The placeholder rows of mosquitto.conf(5)'s remapping table.
+TEST(BridgeConfig, RemappingTableValidity) {
+    EXPECT_EQ(error_of("address h\ntopic pattern out 0 L/ R/\n"), "(accepted)");
+    EXPECT_EQ(error_of("address h\ntopic pattern out 0 L/ \"\"\n"), "(accepted)");
+    EXPECT_EQ(error_of("address h\ntopic pattern out 0 \"\" R/\n"), "(accepted)");
+    EXPECT_EQ(error_of("address h\ntopic pattern out 0 \"\" \"\"\n"), "(accepted)");
+    EXPECT_EQ(error_of("address h\ntopic \"\" out 0 local remote\n"), "(accepted)");
+    for (const char* invalid : {"topic \"\" out 0 local \"\"\n", "topic \"\" out 0 \"\" remote\n",
+                                "topic \"\" out 0 \"\" \"\"\n", "topic \"\"\n"}) {
+        std::string message = error_of(std::string("address h\n") + invalid);
+        EXPECT_TRUE(message.starts_with("culex.conf:4: 'topic \"\"' needs a local and a remote prefix"))
+            << message;
+    }
+    auto c = parse("address h\ntopic \"\" both 1 local remote\n");
+    ASSERT_TRUE(c);
+    EXPECT_EQ(c->bridges[0].topics[0].pattern, "");
+    EXPECT_EQ(c->bridges[0].topics[0].local_prefix, "local");
+}
+
+TEST(BridgeConfig, BadLinesNameTheCause) {
+    EXPECT_EQ(error_of("address h\ntopic a sideways\n"),
+              "culex.conf:4: 'topic' direction must be out, in or both, got 'sideways'");
+    EXPECT_TRUE(error_of("address h\ntopic a out 3\n").starts_with("culex.conf:4: 'topic QoS'"));
+    EXPECT_TRUE(error_of("address h\ntopic a out 1 L/\n")
+                    .starts_with("culex.conf:4: 'topic' has a local prefix but no remote prefix"));
+    EXPECT_TRUE(error_of("address h\ntopic a/#/b\n").starts_with("culex.conf:4: 'topic' pattern 'a/#/b'"));
+    EXPECT_TRUE(
+        error_of("address h\ntopic a out 0 L/# R/\n").starts_with("culex.conf:4: 'topic' local prefix"));
+    EXPECT_TRUE(error_of("address h:99999\ntopic a\n").starts_with("culex.conf:3: "));
+    EXPECT_TRUE(error_of("address ::1\ntopic a\n").find("[ADDRESS]:PORT") != std::string::npos);
+    EXPECT_TRUE(
+        error_of("address h\ntopic a\nbridge_protocol_version mqttv5\n")
+            .starts_with("culex.conf:5: 'bridge_protocol_version' needs mqttv311 or mqttv31 or mqttv50"));
+    EXPECT_TRUE(error_of("address h\ntopic a\nkeepalive_interval 2\n").starts_with("culex.conf:5: "));
+    EXPECT_TRUE(error_of("address h\ntopic a\nrestart_timeout 10 5\n").find("the cap is below the base") !=
+                std::string::npos);
+    EXPECT_TRUE(error_of("topic a\n").starts_with("culex.conf:2: bridge 'cloud' has no address"));
+    EXPECT_TRUE(error_of("address h\n").starts_with("culex.conf:2: bridge 'cloud' has no topic"));
+    EXPECT_TRUE(error_of("address h\ntopic a\nremote_password p\n")
+                    .starts_with("culex.conf:2: bridge 'cloud' has remote_password without remote_username"));
+    EXPECT_TRUE(error_of("address h\ntopic a\nconnection cloud\n")
+                    .starts_with("culex.conf:5: bridge 'cloud' is defined twice (first at culex.conf:2)"));
+}
+
+TEST(BridgeConfig, SeveralBridgesKeepTheirOwnOptions) {
+    auto c = parse_config(
+        "connection a\naddress h1\ntopic x out\nlistener 1883\nconnection b\naddress h2:1884\ntopic y in\n",
+        "culex.conf");
+    ASSERT_TRUE(c) << c.error().to_string();
+    ASSERT_EQ(c->bridges.size(), 2u);
+    EXPECT_EQ(c->bridges[0].addresses[0].host, "h1");
+    EXPECT_EQ(c->bridges[1].addresses[0].port, 1884);
+    EXPECT_EQ(c->bridges[1].topics[0].pattern, "y");
+    EXPECT_EQ(c->listeners.size(), 1u);
+}
+
+}  // namespace
+}  // namespace culex::config
