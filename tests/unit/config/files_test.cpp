@@ -131,7 +131,7 @@ TEST(IncludeDir, MustNotHoldTheMainFile) {
 
 TEST(Unimplemented, AcceptedWithAWarning) {
     auto c = parse_config(R"(listener 1883
-check_retain_source true
+allow_duplicate_messages true
 auth_plugin_deny_special_chars true
 auth_opt_db_host localhost
 websockets_log_level 255
@@ -145,8 +145,8 @@ log_dest dlt
     EXPECT_EQ(
         warnings,
         (std::vector<std::string>{
-            "culex.conf:2: 'check_retain_source' is not implemented in culex yet (retained-message ACL "
-            "checks); the line is ignored",
+            "culex.conf:2: 'allow_duplicate_messages' is not implemented in culex yet (duplicate-message "
+            "control); the line is ignored",
             "culex.conf:3: 'auth_plugin_deny_special_chars' is not implemented in culex yet (plugins); the "
             "line "
             "is ignored",
