@@ -16,9 +16,16 @@
 namespace culex::broker {
 
 // Topics that only the broker publishes: as Mosquitto, any topic that starts with "$SYS" ("$SYSTEM/x" too).
-// A client's PUBLISH there is denied like one the ACL refuses, and a will there is dropped.
+// A client's PUBLISH there is denied like one the ACL refuses, and a will there is dropped. Except, as in
+// Mosquitto, a bridge's state, `$SYS/broker/connection/NAME/state`: a bridge sets it on its remote (its
+// notification and its will), so that the remote's clients see whether the link is up.
 inline bool is_sys_topic(std::string_view topic) {
-    return topic.starts_with("$SYS");
+    if (!topic.starts_with("$SYS")) return false;
+    constexpr std::string_view kBridgeState = "$SYS/broker/connection/";
+    if (!topic.starts_with(kBridgeState)) return true;
+    std::string_view rest = topic.substr(kBridgeState.size());  // "NAME/state"
+    auto slash = rest.find('/');
+    return slash == 0 || slash == std::string_view::npos || rest.substr(slash) != "/state";
 }
 
 struct SysValue {

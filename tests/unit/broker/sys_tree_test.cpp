@@ -15,6 +15,18 @@ std::map<std::string, std::string> as_map(const std::vector<SysValue>& values) {
     return out;
 }
 
+TEST(SysTopics, OnlyABridgesStateIsOpenToClients) {
+    EXPECT_TRUE(is_sys_topic("$SYS/broker/uptime"));
+    EXPECT_TRUE(is_sys_topic("$SYSTEM/x"));
+    EXPECT_FALSE(is_sys_topic("sys/x"));
+    EXPECT_FALSE(is_sys_topic("$SYS/broker/connection/site.a/state"))
+        << "a bridge's notification (Mosquitto's)";
+    EXPECT_TRUE(is_sys_topic("$SYS/broker/connection/site.a/state/x"));
+    EXPECT_TRUE(is_sys_topic("$SYS/broker/connection/site.a/other"));
+    EXPECT_TRUE(is_sys_topic("$SYS/broker/connection//state"));
+    EXPECT_TRUE(is_sys_topic("$SYS/broker/connection/state"));
+}
+
 TEST(SysTree, FirstUpdateGivesEveryTopicWithMosquittosNames) {
     SysTree tree("culex version 9");
     Statistics s;
