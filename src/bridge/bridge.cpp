@@ -198,7 +198,8 @@ std::size_t Bridge::remote_unsent_bytes() const {
 void Bridge::on_local_closed() {
     // The broker is shutting down (or another client took the local id over): the bridge stops.
     local_up_ = false;
-    client_.reset();
+    // Let go of the client once the broker is done with it: it is still in the middle of closing it.
+    loop_.post([closed = std::move(client_)] {});
     if (state_ == State::up) {
         // A clean DISCONNECT keeps the remote from publishing the will: say "0" ourselves.
         if (config_.notifications && !config_.notifications_local_only) {

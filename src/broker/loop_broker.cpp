@@ -1,5 +1,7 @@
 #include "broker/loop_broker.hpp"
 
+#include <utility>
+
 #include "broker/broker.hpp"
 #include "broker/packet_log.hpp"
 #include "log/logger.hpp"
@@ -204,8 +206,8 @@ void LoopBroker::shut_down() {
         session->detach();
         client->session = nullptr;
         client->state = Client::State::closed;
-        client->link->close();
-        client->link = nullptr;
+        // Closing may free the client (a bridge's local client is owned by its bridge): touch it no more.
+        std::exchange(client->link, nullptr)->close();
     }
 }
 

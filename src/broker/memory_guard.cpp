@@ -4,8 +4,9 @@
 
 #include "log/logger.hpp"
 
-#ifdef __SANITIZE_ADDRESS__
-// AddressSanitizer allocates outside glibc's arenas: mallinfo2() would see none of it.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define CULEX_SANITIZER_ALLOCATOR 1
+// The sanitizers allocate outside glibc's arenas: mallinfo2() would see none of it.
 extern "C" std::size_t __sanitizer_get_current_allocated_bytes();
 #endif
 
@@ -15,7 +16,7 @@ using culex::log::logger;
 using culex::log::LogType;
 
 std::size_t heap_in_use() {
-#ifdef __SANITIZE_ADDRESS__
+#ifdef CULEX_SANITIZER_ALLOCATOR
     return __sanitizer_get_current_allocated_bytes();
 #else
     // Blocks handed out from the arenas plus those mmap()ed on their own (large payloads).

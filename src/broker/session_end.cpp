@@ -1,6 +1,8 @@
 // The end of a connection and of a session: the will (at once, or after its delay), the session kept
 // offline or ended, expiry of offline sessions, and what an ending session leaves to others (shared
 // subscriptions' unacknowledged messages).
+#include <utility>
+
 #include "broker/broker.hpp"
 #include "broker/loop_broker.hpp"
 #include "log/logger.hpp"
@@ -40,10 +42,8 @@ void LoopBroker::end_connection(Client& client, CloseReason reason) {
     }
     if (reason == CloseReason::disconnect)
         logger().log(LogType::notice, "Client {} disconnected.", client.log_id());
-    if (client.link) {
-        client.link->close();
-        client.link = nullptr;
-    }
+    // Closing may free the client (a bridge's local client is owned by its bridge): touch it no more.
+    if (client.link) std::exchange(client.link, nullptr)->close();
 }
 
 void LoopBroker::end_session(Session& session) {
