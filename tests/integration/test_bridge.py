@@ -40,6 +40,12 @@ class Pair:
         if any(" in" in t or " both" in t for t in topics):
             self.remote.log.wait_for(rf"Sending SUBACK to {remote_id}", timeout=WAIT)
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
     def close(self):
         self.local.stop()
         self.remote.stop()
@@ -52,8 +58,7 @@ def tmp():
 
 
 def test_out_forwards_local_messages_to_the_remote(tmp):
-    pair = Pair(tmp, ["out/# out 1"])
-    try:
+    with Pair(tmp, ["out/# out 1"]) as pair:
         sub = connected(pair.remote.port, "remote-sub")
         sub.subscribe("out/#", 1)
         pub = connected(pair.local.port, "local-pub")
@@ -65,13 +70,10 @@ def test_out_forwards_local_messages_to_the_remote(tmp):
         assert sub.next_message().payload == b"second"  # QoS 0 crosses too; "elsewhere" did not
         sub.disconnect()
         pub.disconnect()
-    finally:
-        pair.close()
 
 
 def test_qos2_goes_out_exactly_once(tmp):
-    pair = Pair(tmp, ["two/# out 2"])
-    try:
+    with Pair(tmp, ["two/# out 2"]) as pair:
         sub = connected(pair.remote.port, "remote-sub")
         sub.subscribe("two/#", 2)
         pub = connected(pair.local.port, "local-pub")
@@ -81,13 +83,10 @@ def test_qos2_goes_out_exactly_once(tmp):
         assert [int(m.payload) for m in got] == list(range(20))
         assert {m.qos for m in got} == {2}
         assert sub.no_message()
-    finally:
-        pair.close()
 
 
 def test_mqtt5_bridge_uses_no_local_instead_of_the_bridge_bit(tmp):
-    pair = Pair(tmp, ["v5/# both 1"], extra="bridge_protocol_version mqttv50\n")
-    try:
+    with Pair(tmp, ["v5/# both 1"], extra="bridge_protocol_version mqttv50\n") as pair:
         pair.remote.log.wait_for(r"New client connected from 127\.0\.0\.1:\d+ as site1 \(p5, c0, k60\)\.")
         local_sub = connected(pair.local.port, "local-sub")
         local_sub.subscribe("v5/#", 1)
@@ -99,13 +98,10 @@ def test_mqtt5_bridge_uses_no_local_instead_of_the_bridge_bit(tmp):
         assert sorted(remote_sub.next_message().payload for _ in range(2)) == [b"from local", b"from remote"]
         assert local_sub.no_message(timeout=1.0)
         assert remote_sub.no_message(timeout=1.0)
-    finally:
-        pair.close()
 
 
 def test_in_brings_remote_messages_to_the_local_broker(tmp):
-    pair = Pair(tmp, ["in/# in 2"])
-    try:
+    with Pair(tmp, ["in/# in 2"]) as pair:
         sub = connected(pair.local.port, "local-sub")
         sub.subscribe("in/#", 2)
         pub = connected(pair.remote.port, "remote-pub")
@@ -122,13 +118,10 @@ def test_in_brings_remote_messages_to_the_local_broker(tmp):
         assert remote_sub.no_message()
         for c in (sub, pub, remote_sub, local_pub):
             c.disconnect()
-    finally:
-        pair.close()
 
 
 def test_both_crosses_each_way_and_echoes_nothing(tmp):
-    pair = Pair(tmp, ["both/# both 1"])
-    try:
+    with Pair(tmp, ["both/# both 1"]) as pair:
         pair.remote.log.wait_for(r"New bridge connected from 127\.0\.0\.1:\d+ as site1 \(p2, c0, k60\)\.")
         local_sub = connected(pair.local.port, "local-sub")
         local_sub.subscribe("both/#", 1)
@@ -143,13 +136,10 @@ def test_both_crosses_each_way_and_echoes_nothing(tmp):
         # An echo (a message sent back to the side it came from) would arrive as a second copy.
         assert local_sub.no_message(timeout=1.0)
         assert remote_sub.no_message(timeout=1.0)
-    finally:
-        pair.close()
 
 
 def test_prefixes_remap_topics_both_ways(tmp):
-    pair = Pair(tmp, ["sensors/# both 1 site/ central/", '"" out 1 local/one remote/one'])
-    try:
+    with Pair(tmp, ["sensors/# both 1 site/ central/", '"" out 1 local/one remote/one']) as pair:
         remote_sub = connected(pair.remote.port, "remote-sub")
         remote_sub.subscribe("#", 1)
         local_sub = connected(pair.local.port, "local-sub")
@@ -166,13 +156,10 @@ def test_prefixes_remap_topics_both_ways(tmp):
         assert remote_sub.next_message().topic == "central/sensors/u"
         m = local_sub.next_message()
         assert (m.topic, m.payload) == ("site/sensors/u", b"22")
-    finally:
-        pair.close()
 
 
 def test_notification_flag_on_both_sides(tmp):
-    pair = Pair(tmp, ["n/# out 0"], remote_id="site9")
-    try:
+    with Pair(tmp, ["n/# out 0"], remote_id="site9") as pair:
         state = "$SYS/broker/connection/site9/state"
         remote_sub = connected(pair.remote.port, "remote-watch")
         remote_sub.subscribe(state, 1)
@@ -186,20 +173,15 @@ def test_notification_flag_on_both_sides(tmp):
         pair.local.stop()
         m = remote_sub.next_message()
         assert (m.topic, m.payload) == (state, b"0")
-    finally:
-        pair.close()
 
 
 def test_the_will_says_0_when_the_bridge_dies(tmp):
-    pair = Pair(tmp, ["n/# out 0"], remote_id="site8")
-    try:
+    with Pair(tmp, ["n/# out 0"], remote_id="site8") as pair:
         remote_sub = connected(pair.remote.port, "remote-watch")
         remote_sub.subscribe("$SYS/broker/connection/site8/state", 1)
         assert remote_sub.next_message().payload == b"1"
         pair.local.stop(sig=signal.SIGKILL)
         assert remote_sub.next_message().payload == b"0"
-    finally:
-        pair.close()
 
 
 def test_outage_of_the_remote_loses_no_qos1_message(tmp):
@@ -265,8 +247,7 @@ def test_failover_to_the_second_address(tmp):
 
 
 def test_culex_bridges_to_mosquitto(tmp):
-    pair = Pair(tmp, ["up/# out 1", "down/# in 1"], remote="mosquitto")
-    try:
+    with Pair(tmp, ["up/# out 1", "down/# in 1"], remote="mosquitto") as pair:
         # Mosquitto recognises the bridge bit (try_private).
         pair.remote.log.wait_for(r"New bridge connected from 127\.0\.0\.1:\d+ as site1")
         remote_sub = connected(pair.remote.port, "m-sub")
@@ -277,8 +258,6 @@ def test_culex_bridges_to_mosquitto(tmp):
         local_sub.subscribe("down/#", 1)
         connected(pair.remote.port, "m-pub").publish("down/1", b"from mosquitto", qos=1)
         assert local_sub.next_message().payload == b"from mosquitto"
-    finally:
-        pair.close()
 
 
 def test_mosquitto_bridges_into_culex(tmp):
@@ -361,11 +340,8 @@ def test_messages_waiting_for_the_remote_survive_a_restart_of_culex(tmp):
 
 
 def test_sighup_says_bridges_are_not_reloaded(tmp):
-    pair = Pair(tmp, ["h/# out 1"])
-    try:
+    with Pair(tmp, ["h/# out 1"]) as pair:
         conf = pair.local_dir / "broker.conf"
         conf.write_text(conf.read_text() + "topic more/# out 1\n")
         pair.local.proc.send_signal(signal.SIGHUP)
         pair.local.log.wait_for(r"Warning: bridges changed in the config; restart the broker to apply that")
-    finally:
-        pair.close()
