@@ -355,9 +355,17 @@ void Connection::linger() {
     // CONNACK or DISCONNECT we just wrote, and the client never reads why. So: our side is done writing,
     // what the client still sends is read and dropped, and the socket closes when it closes its side, or
     // after linger_time (ConnectionSet's sweep).
-    if (!say_goodbye_ || loop_.connections().stopped() || loop_.settings().linger_time.count() <= 0 ||
-        ::shutdown(socket_, SHUT_WR) != 0)
+    if (!say_goodbye_ || loop_.connections().stopped() || loop_.settings().linger_time.count() <= 0)
         return shutdown_socket();
+    if (transport_) {
+        // Under TLS or WebSockets the last words went out as records or frames; what comes back is dropped
+        // unread, so it is read from the TCP socket beneath.
+        boost::system::error_code ec;
+        transport_->lowest_socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+        if (ec) return shutdown_socket();
+    } else if (::shutdown(socket_, SHUT_WR) != 0) {
+        return shutdown_socket();
+    }
     lingering_ = true;
     release_preauth_input();
     input_.reset();
@@ -368,18 +376,27 @@ void Connection::linger() {
 
 void Connection::drain_lingering() {
     thread_local char discard[16 * 1024];
+    int fd = transport_ ? transport_->lowest_socket().native_handle() : socket_;
     for (;;) {
-        ssize_t got = ::recv(socket_, discard, sizeof discard, 0);
+        ssize_t got = ::recv(fd, discard, sizeof discard, MSG_DONTWAIT);
         if (got > 0) continue;
         if (got < 0 && errno == EINTR) continue;
-        if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;  // more later, or the deadline
-        return shutdown_socket();  // the client closed too (or failed)
+        if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;  // more later, or the deadline
+        return shutdown_socket();                                         // the client closed too (or failed)
     }
+    // Plain TCP: the poller reports the socket readable again. Otherwise Asio waits for it; closing the
+    // transport (the deadline, shutdown) cancels the wait.
+    if (transport_)
+        transport_->lowest_socket().async_wait(
+            asio::ip::tcp::socket::wait_read,
+            [self = shared_from_this()](const boost::system::error_code& ec) {
+                if (!ec && self->lingering_) self->drain_lingering();
+            });
 }
 
 void Connection::write_async() {
     if (output_.empty()) {
-        if (closing_) return shutdown_socket();
+        if (closing_) return linger();
         resume_input();
         return;
     }

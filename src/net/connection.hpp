@@ -87,7 +87,7 @@ class Connection final : public broker::ClientLink,
     void after_async_write(const boost::system::error_code& ec);
     // The peer went away or the socket failed: tell the broker, then close.
     void lost();
-    // Plain TCP, after our last write of a close: shut our side, drain the client's, then close.
+    // After our last write of a close: shut our side, drain the client's, then close.
     void linger();
     void drain_lingering();
     void shutdown_socket();

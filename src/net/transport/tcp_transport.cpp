@@ -29,6 +29,7 @@ class TcpTransport final : public Transport {
         socket_.close(ec);
     }
     asio::any_io_executor executor() override { return socket_.get_executor(); }
+    asio::ip::tcp::socket& lowest_socket() override { return socket_; }
     const asio::ip::tcp::endpoint& remote_endpoint() const override { return endpoint_; }
 
   private:

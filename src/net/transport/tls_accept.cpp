@@ -62,6 +62,7 @@ class TlsTransport final : public Transport {
         stream_->lowest_layer().close(ec);
     }
     asio::any_io_executor executor() override { return stream_->get_executor(); }
+    asio::ip::tcp::socket& lowest_socket() override { return stream_->next_layer(); }
     const asio::ip::tcp::endpoint& remote_endpoint() const override { return endpoint_; }
 
   private:

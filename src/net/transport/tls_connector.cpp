@@ -68,6 +68,7 @@ class TlsTransport final : public Transport {
     }
 
     asio::any_io_executor executor() override { return shared_->socket->get_executor(); }
+    tcp::socket& lowest_socket() override { return shared_->socket->next_layer(); }
     const tcp::endpoint& remote_endpoint() const override { return remote_; }
 
   private:

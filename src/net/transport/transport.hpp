@@ -26,6 +26,9 @@ class Transport {
     // Ends the connection now; pending operations complete with an error.
     virtual void close() = 0;
     virtual boost::asio::any_io_executor executor() = 0;
+    // The TCP socket beneath every layer. A lingering close shuts its sending side and reads and drops what
+    // the peer still sends straight from it: nothing after our last words needs decrypting or deframing.
+    virtual boost::asio::ip::tcp::socket& lowest_socket() = 0;
     // The peer's endpoint, captured at accept.
     virtual const boost::asio::ip::tcp::endpoint& remote_endpoint() const = 0;
 };

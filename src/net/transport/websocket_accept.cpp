@@ -152,6 +152,7 @@ class WebSocketTransport final : public Transport {
     // No close handshake, as with TLS's close_notify: the MQTT session is over either way.
     void close() override { ws_->next_layer().transport().close(); }
     asio::any_io_executor executor() override { return ws_->get_executor(); }
+    asio::ip::tcp::socket& lowest_socket() override { return ws_->next_layer().transport().lowest_socket(); }
     const asio::ip::tcp::endpoint& remote_endpoint() const override { return endpoint_; }
 
   private:
