@@ -29,6 +29,9 @@ struct ListenerRules {
     // Prepended to every topic and filter a client of this listener names, and taken off every topic it is
     // sent: a listener of its own topic tree (mosquitto.conf's mount_point). Empty: none.
     std::string mount_point;
+    // A Unix socket listener's path (`listener 0 PATH`): its clients' address in log lines is "PATH:0", as
+    // in Mosquitto's. Empty: a TCP listener.
+    std::string unix_socket_path;
 };
 
 struct BrokerSettings {

@@ -82,6 +82,22 @@ bool is_ip_address(const std::string& text) {
            ::inet_pton(AF_INET6, text.c_str(), buffer) == 1;
 }
 
+// `listener 0 PATH`: a Unix socket (Mosquitto's); `listener 0 IP` is culex's ephemeral TCP port.
+bool is_unix_socket(const config::Listener& listener) {
+    return !listener.unix_socket_path.empty() && !is_ip_address(listener.unix_socket_path);
+}
+
+// A Unix socket listener carries plain MQTT, as Mosquitto's does: what would make it something else is
+// refused rather than ignored. Empty: nothing to refuse.
+std::string refuse_on_unix_socket(const config::Listener& listener) {
+    if (listener.protocol != config::ListenerProtocol::mqtt)
+        return "a Unix socket listener speaks plain MQTT only; remove its 'protocol' line or give it a port";
+    if (listener.tls.enabled())
+        return "TLS on a Unix socket listener is not supported (its file permissions guard it); remove "
+               "certfile/keyfile from it or give it a port";
+    return {};
+}
+
 // The `protocol http` listeners serve /metrics (src/ops), labelled by listener. One served to anyone on an
 // address other hosts reach is said so at start.
 void add_http_service(const config::Config& config, net::ServerOptions& options) {
@@ -131,16 +147,19 @@ std::expected<net::ServerOptions, std::string> server_options(const config::Conf
             // `listener 0 ADDRESS` with an IP address: an ephemeral TCP port (culex's own, for tests and
             // scripts; the port is in the "Opening ... listen socket" log line). Any other path is a Unix
             // socket.
-            if (!is_ip_address(listener.unix_socket_path))
-                return std::unexpected(where + ": Unix socket listeners are not implemented yet");
-            bind_address = listener.unix_socket_path;
+            if (is_ip_address(listener.unix_socket_path)) {
+                bind_address = listener.unix_socket_path;
+            } else if (auto refused = refuse_on_unix_socket(listener); !refused.empty()) {
+                return std::unexpected(fmt::format("{} {}: {}", where, listener.unix_socket_path, refused));
+            }
         }
         net::ListenerSpec spec{bind_address,
                                listener.port,
                                listener.max_connections ? static_cast<int>(*listener.max_connections) : -1,
                                {},
                                listener.protocol == config::ListenerProtocol::websockets,
-                               listener.protocol == config::ListenerProtocol::http};
+                               listener.protocol == config::ListenerProtocol::http,
+                               is_unix_socket(listener) ? listener.unix_socket_path : std::string()};
         if (listener.tls.enabled()) {
             // Checked now, before anything listens: a broken TLS setup is an error at start.
             auto context = tls::make_server_context(listener);
@@ -174,7 +193,8 @@ std::expected<net::ServerOptions, std::string> server_options(const config::Conf
     s.version = fmt::format("culex version {}", kVersion);
     for (const auto& listener : config.listeners)
         s.listeners.push_back({listener.max_qos, listener.max_topic_alias, listener.use_username_as_clientid,
-                               listener.mount_point});
+                               listener.mount_point,
+                               is_unix_socket(listener) ? listener.unix_socket_path : std::string()});
     s.login_throttle.enabled = config.login_throttle.enabled;
     s.login_throttle.free_failures = config.login_throttle.free_failures;
     s.login_throttle.max_delay = std::chrono::seconds(config.login_throttle.max_delay_seconds);

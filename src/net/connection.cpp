@@ -44,6 +44,9 @@ std::chrono::steady_clock::time_point coarse_now() {
 Connection::Connection(int socket, const asio::ip::tcp::endpoint& peer, EventLoop& loop)
     : loop_(loop), peer_(peer), socket_(socket) {}
 
+Connection::Connection(int socket, UnixPeer, EventLoop& loop)
+    : loop_(loop), socket_(socket), unix_peer_(true) {}
+
 Connection::Connection(std::unique_ptr<Transport> transport, EventLoop& loop)
     : loop_(loop), transport_(std::move(transport)), peer_(transport_->remote_endpoint()) {}
 
@@ -62,6 +65,8 @@ broker::ListenerCounters& Connection::counts() {
 }
 
 std::string Connection::peer() const {
+    if (unix_peer_)
+        return (client_ ? loop_.settings().listener(client_->listener).unix_socket_path : "") + ":0";
     return endpoint_text(peer_);
 }
 

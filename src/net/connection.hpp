@@ -38,6 +38,9 @@ class Connection final : public broker::ClientLink,
   public:
     // Plain TCP: `socket` is a connected, non-blocking descriptor, which the connection now owns.
     Connection(int socket, const boost::asio::ip::tcp::endpoint& peer, EventLoop& loop);
+    // A Unix socket listener's: read and written as plain TCP; its address is the listener's path.
+    struct UnixPeer {};
+    Connection(int socket, UnixPeer, EventLoop& loop);
     // TLS and WebSockets.
     Connection(std::unique_ptr<Transport> transport, EventLoop& loop);
     ~Connection() override;
@@ -128,6 +131,7 @@ class Connection final : public broker::ClientLink,
     bool lingering_ = false;     // closing: our side shut, the client's being drained
     bool say_goodbye_ = false;   // closing with last words to be read: linger after them
     bool input_paused_ = false;  // its unsent output passed output_buffer_limit: not read until it drains
+    bool unix_peer_ = false;     // came through a Unix socket: peer_ is empty
 
     protocol::ProtocolVersion version_ = protocol::ProtocolVersion::v311;
     std::uint32_t max_outgoing_packet_size_ = 0;  // the client's Maximum Packet Size; 0: none

@@ -1,5 +1,7 @@
 #include "net/listener.hpp"
 
+#include <sys/stat.h>
+
 #include "log/logger.hpp"
 #include "net/connection.hpp"
 #include "net/transport/endpoint_text.hpp"
@@ -20,6 +22,7 @@ Listener::Listener(std::vector<EventLoop*> loops, broker::Broker& broker, std::a
       max_connections_(max_connections),
       index_(index),
       acceptor_(loops_.front()->context()),
+      unix_acceptor_(loops_.front()->context()),
       retry_timer_(loops_.front()->context()) {}
 
 std::expected<void, std::string> Listener::open(const asio::ip::tcp::endpoint& endpoint) {
@@ -46,38 +49,80 @@ std::expected<void, std::string> Listener::open(const asio::ip::tcp::endpoint& e
     return {};
 }
 
+std::expected<void, std::string> Listener::open_unix(const std::string& path) {
+    boost::system::error_code ec;
+    auto fail = [&](std::string_view what) {
+        return std::unexpected(fmt::format("cannot listen on the Unix socket {}: {}", path, what));
+    };
+    if (struct stat st{}; ::lstat(path.c_str(), &st) == 0) {
+        if (!S_ISSOCK(st.st_mode))
+            return fail("a file that is not a socket is in the way; remove it or choose another path");
+        // A socket file outlives the process that made it: replace it unless something still listens on it.
+        asio::local::stream_protocol::socket probe(loops_.front()->context());
+        probe.connect(asio::local::stream_protocol::endpoint(path), ec);
+        if (!ec)
+            return fail("another process listens on it (another broker?); stop it or choose another path");
+        ::unlink(path.c_str());
+    }
+    unix_acceptor_.open(asio::local::stream_protocol(), ec);
+    if (!ec) unix_acceptor_.bind(asio::local::stream_protocol::endpoint(path), ec);
+    if (!ec) unix_acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) return fail(ec.message() + "; check that its directory exists and is writable");
+    // Connecting takes write permission on the socket file: its owner and group may, no one else.
+    ::chmod(path.c_str(), 0770);
+    unix_path_ = path;
+    logger().log(LogType::notice, "Opening unix listen socket on path {}.", path);
+    return {};
+}
+
 void Listener::accept() {
     EventLoop& target = *loops_[next_loop_];
     next_loop_ = (next_loop_ + 1) % loops_.size();
-    acceptor_.async_accept(target.context(), [this, &target](boost::system::error_code ec,
-                                                             asio::ip::tcp::socket socket) {
-        if (ec == asio::error::operation_aborted) return;
-        if (!ec) {
-            int open = ++open_connections_;
-            boost::system::error_code peer_ec;
-            auto peer = socket.remote_endpoint(peer_ec);
-            if (max_connections_ >= 0 && open > max_connections_) {
-                logger().log(LogType::notice, "Client connection from {} denied: max_connections exceeded.",
-                             peer_ec ? std::string("unknown") : peer.address().to_string());
-                --open_connections_;
-                socket.close(peer_ec);
-            } else {
-                // The socket belongs to the target loop: start it there.
-                asio::post(target.context(), [this, &target, socket = std::move(socket)]() mutable {
-                    start_connection(target, std::move(socket));
-                });
-            }
-            if (accept_failing_) {
-                accept_failing_ = false;
-                logger().log(LogType::notice, "Accepting connections on port {} again.", port_);
-            }
-        } else if (ec == asio::error::connection_aborted) {
-            // The peer gave up before we took it: nothing is wrong with us, take the next one.
-        } else {
-            return back_off(ec);
+    if (unix_path_.empty())
+        acceptor_.async_accept(target.context(),
+                               [this, &target](boost::system::error_code ec, asio::ip::tcp::socket socket) {
+                                   on_accepted(target, ec, std::move(socket));
+                               });
+    else
+        unix_acceptor_.async_accept(
+            target.context(),
+            [this, &target](boost::system::error_code ec, asio::local::stream_protocol::socket socket) {
+                on_accepted(target, ec, std::move(socket));
+            });
+}
+
+template <class Socket>
+void Listener::on_accepted(EventLoop& target, boost::system::error_code ec, Socket socket) {
+    if (ec == asio::error::operation_aborted) return;
+    if (ec == asio::error::connection_aborted) return accept();  // the peer gave up first: take the next
+    if (ec) return back_off(ec);
+    admit(target, std::move(socket));
+    accept();
+}
+
+template <class Socket>
+void Listener::admit(EventLoop& target, Socket socket) {
+    int open = ++open_connections_;
+    if (max_connections_ >= 0 && open > max_connections_) {
+        boost::system::error_code ec;
+        std::string from = unix_path_;
+        if constexpr (std::is_same_v<Socket, asio::ip::tcp::socket>) {
+            auto peer = socket.remote_endpoint(ec);
+            from = ec ? std::string("unknown") : peer.address().to_string();
         }
-        accept();
-    });
+        logger().log(LogType::notice, "Client connection from {} denied: max_connections exceeded.", from);
+        --open_connections_;
+        socket.close(ec);
+    } else {
+        // The socket belongs to the target loop: start it there.
+        asio::post(target.context(), [this, &target, socket = std::move(socket)]() mutable {
+            start_connection(target, std::move(socket));
+        });
+    }
+    if (accept_failing_) {
+        accept_failing_ = false;
+        logger().log(LogType::notice, "Accepting connections on port {} again.", port_);
+    }
 }
 
 void Listener::back_off(const boost::system::error_code& ec) {
@@ -140,6 +185,21 @@ void Listener::start_connection(EventLoop& loop, asio::ip::tcp::socket socket) {
                std::move(on_accepted), give_back);
 }
 
+void Listener::start_connection(EventLoop& loop, asio::local::stream_protocol::socket socket) {
+    // Mosquitto's words for a Unix socket client: its address is the socket's path, its port 0.
+    logger().log(LogType::notice, "New connection from {}:0 on port 0.", unix_path_);
+    boost::system::error_code ec;
+    socket.non_blocking(true, ec);
+    int descriptor = socket.release(ec);
+    if (ec) {
+        logger().log(LogType::error, "Cannot take over the socket of a new connection: {}.", ec.message());
+        --open_connections_;
+        return;
+    }
+    auto connection = std::make_shared<Connection>(descriptor, Connection::UnixPeer{}, loop);
+    connection->start(index_);
+}
+
 void Listener::serve_plain(EventLoop& loop, asio::ip::tcp::socket socket) {
     boost::system::error_code ec;
     auto peer = socket.remote_endpoint(ec);
@@ -166,6 +226,10 @@ void Listener::close() {
     closed_ = true;
     retry_timer_.cancel();
     acceptor_.close(ec);
+    if (unix_acceptor_.is_open()) {
+        unix_acceptor_.close(ec);
+        ::unlink(unix_path_.c_str());
+    }
 }
 
 }  // namespace culex::net

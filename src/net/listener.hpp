@@ -4,6 +4,7 @@
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <expected>
@@ -25,6 +26,9 @@ class Listener {
 
     // Binds and listens; logs "Opening ipv4 listen socket on port N." as Mosquitto does.
     std::expected<void, std::string> open(const boost::asio::ip::tcp::endpoint& endpoint);
+    // A Unix socket at `path` (`listener 0 PATH`), plain MQTT. A socket file left by a broker that is gone is
+    // replaced; one a live process listens on, or a file of another kind, is an error. Removed at close().
+    std::expected<void, std::string> open_unix(const std::string& path);
     void start() { accept(); }
     int index() const { return index_; }
     void close();
@@ -39,7 +43,14 @@ class Listener {
     // An accept failed for a reason that a retry at once would meet again (out of file descriptors): log it
     // once and accept again after kAcceptRetryDelay.
     void back_off(const boost::system::error_code& ec);
+    // TCP or Unix stream sockets alike: admits what was accepted, then accepts the next.
+    template <class Socket>
+    void on_accepted(EventLoop& target, boost::system::error_code ec, Socket socket);
+    // Counts and hands an accepted socket to its loop, or refuses it past max_connections.
+    template <class Socket>
+    void admit(EventLoop& target, Socket socket);
     void start_connection(EventLoop& loop, boost::asio::ip::tcp::socket socket);
+    void start_connection(EventLoop& loop, boost::asio::local::stream_protocol::socket socket);
     // Plain TCP: the connection takes the socket's descriptor over from Asio.
     void serve_plain(EventLoop& loop, boost::asio::ip::tcp::socket socket);
     // The broker side of a connection whose transport is ready (TLS and WebSocket handshakes done).
@@ -51,6 +62,8 @@ class Listener {
     int max_connections_;
     int index_;
     boost::asio::ip::tcp::acceptor acceptor_;
+    boost::asio::local::stream_protocol::acceptor unix_acceptor_;  // open instead of acceptor_ for a path
+    std::string unix_path_;
     std::uint16_t port_ = 0;
     std::size_t next_loop_ = 0;
     std::atomic<tls::ServerContextPtr> tls_;

@@ -116,6 +116,15 @@ std::expected<void, std::string> Server::start() {
     impl_->signals.emplace(impl_->signals_context, SIGINT, SIGTERM, SIGHUP);
     for (std::size_t index = 0; index < impl_->options.listeners.size(); ++index) {
         const ListenerSpec& spec = impl_->options.listeners[index];
+        int limit = spec.max_connections >= 0 ? spec.max_connections : impl_->options.max_connections;
+        if (!spec.unix_socket_path.empty()) {
+            auto listener =
+                std::make_unique<Listener>(impl_->loop_pointers(), *impl_->broker, impl_->open_connections,
+                                           limit, static_cast<int>(index));
+            if (auto opened = listener->open_unix(spec.unix_socket_path); !opened) return opened;
+            impl_->listeners.push_back(std::move(listener));
+            continue;
+        }
         std::vector<asio::ip::address> addresses;
         if (spec.bind_address.empty()) {
             addresses = {asio::ip::address_v4::any(), asio::ip::address_v6::any()};
@@ -141,7 +150,6 @@ std::expected<void, std::string> Server::start() {
             if (!opened) return opened;
             continue;
         }
-        int limit = spec.max_connections >= 0 ? spec.max_connections : impl_->options.max_connections;
         for (const auto& address : addresses) {
             auto listener =
                 std::make_unique<Listener>(impl_->loop_pointers(), *impl_->broker, impl_->open_connections,

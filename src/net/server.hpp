@@ -32,6 +32,7 @@ struct ListenerSpec {
     std::shared_ptr<const tls::ServerContext> tls;  // null: plain TCP
     bool websockets = false;                        // MQTT over WebSockets (wss:// with tls)
     bool http = false;  // not MQTT: the HTTP listener (HTTPS with tls), served by ServerOptions::http
+    std::string unix_socket_path;  // set: a Unix socket listener (plain MQTT) instead of a TCP port
 };
 
 struct ServerOptions {
