@@ -50,6 +50,7 @@ Result on_persistent_client_expiration(Parser& p, const Line& l);
 Result on_autosave_interval(Parser& p, const Line& l);
 Result on_persistence_sync(Parser& p, const Line& l);
 Result on_autosave_on_changes(Parser& p, const Line& l);
+Result on_allow_duplicate_messages(Parser& p, const Line& l);
 
 // Logging (log_options.cpp)
 Result on_log_dest(Parser& p, const Line& l);

@@ -82,6 +82,7 @@ const std::unordered_map<std::string_view, OptionSpec>& option_table() {
              [](Parser& p, const Line& l) {
                  return set_integer(l, p.config.websockets_headers_size, 0, 1 << 20);
              }},
+            {"allow_duplicate_messages", "allow_duplicate_messages true|false", on_allow_duplicate_messages},
             {"check_retain_source", "check_retain_source true|false",
              [](Parser& p, const Line& l) { return set_bool(l, p.config.check_retain_source); }},
             {"queue_qos0_messages", "queue_qos0_messages true|false",

@@ -28,7 +28,6 @@ constexpr std::string_view kNoHttpDir =
 
 constexpr auto kOptions = std::to_array<UnimplementedOption>({
     // General
-    {"allow_duplicate_messages", "duplicate-message control"},
     {"auth_opt_*", "plugins"},
     {"auth_plugin", "plugins", kNoPlugins},
     {"auth_plugin_deny_special_chars", "plugins"},

@@ -145,8 +145,9 @@ log_dest dlt
     EXPECT_EQ(
         warnings,
         (std::vector<std::string>{
-            "culex.conf:2: 'allow_duplicate_messages' is not implemented in culex yet (duplicate-message "
-            "control); the line is ignored",
+            "culex.conf:2: allow_duplicate_messages true has no effect: culex sends a client one copy of a "
+            "message that matches several of its subscriptions, at the highest of their QoS, as 'false' does "
+            "in Mosquitto (docs/compat.md)",
             "culex.conf:3: 'auth_plugin_deny_special_chars' is not implemented in culex yet (plugins); the "
             "line "
             "is ignored",
@@ -157,6 +158,14 @@ log_dest dlt
             "(without another log_dest, culex logs to stderr)",
         }));
     EXPECT_TRUE(c->log.to_stderr);  // dlt alone does not silence the log
+}
+
+TEST(AllowDuplicateMessages, FalseIsWhatCulexDoesAndNeedsNoWord) {
+    auto c = parse_config("allow_duplicate_messages false\n", "culex.conf");
+    ASSERT_TRUE(c) << c.error().to_string();
+    EXPECT_TRUE(c->warnings.empty());
+    auto bad = parse_config("allow_duplicate_messages maybe\n", "culex.conf");
+    ASSERT_FALSE(bad);
 }
 
 TEST(Unimplemented, WhatCouldChangeWhoGetsInIsRefused) {
