@@ -318,20 +318,20 @@ void LoopBroker::finish_connect(const ClientPtr& client, Session& session, bool 
     std::string user = c.username ? fmt::format(", u'{}'", *c.username) : std::string();
     c.bridge = connect.bridge;
     if (c.bridge)  // Mosquitto's words for a client that set the bridge bit
-        logger().log(LogType::notice, "New bridge connected from {} as {} (p{}, c{}, k{}{}).", c.link->peer(),
-                     c.client_id(), log_protocol_number(connect.version), connect.clean_start ? 1 : 0,
-                     connect.keep_alive, user);
+        logger().log_connection(LogType::notice, "New bridge connected from {} as {} (p{}, c{}, k{}{}).",
+                                c.link->peer(), c.client_id(), log_protocol_number(connect.version),
+                                connect.clean_start ? 1 : 0, connect.keep_alive, user);
     else
-        logger().log(LogType::notice, "New client connected from {} as {} (p{}, c{}, k{}{}).", c.link->peer(),
-                     c.client_id(), log_protocol_number(connect.version), connect.clean_start ? 1 : 0,
-                     connect.keep_alive, user);
+        logger().log_connection(LogType::notice, "New client connected from {} as {} (p{}, c{}, k{}{}).",
+                                c.link->peer(), c.client_id(), log_protocol_number(connect.version),
+                                connect.clean_start ? 1 : 0, connect.keep_alive, user);
     if (session.will) {
-        logger().log(LogType::debug, "Will message specified ({} bytes) (r{}, q{}).",
-                     session.will->payload.size(), session.will->retain ? 1 : 0,
-                     static_cast<int>(session.will->qos));
+        logger().log_connection(LogType::debug, "Will message specified ({} bytes) (r{}, q{}).",
+                                session.will->payload.size(), session.will->retain ? 1 : 0,
+                                static_cast<int>(session.will->qos));
         logger().log(LogType::debug, "\t{}", session.will->topic);
     } else {
-        logger().log(LogType::debug, "No will message specified.");
+        logger().log_connection(LogType::debug, "No will message specified.");
     }
     Connack connack{session_present, ReasonCode::success, {}};
     if (v5) describe_server(c, connect, connack.properties);

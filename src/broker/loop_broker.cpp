@@ -46,7 +46,8 @@ void LoopBroker::end_step() {
 LoopBroker::~LoopBroker() = default;
 
 void LoopBroker::protocol_violation(Client& client, std::string_view what, ReasonCode reason) {
-    logger().log(LogType::notice, "Client {} disconnected due to protocol error: {}.", client.log_id(), what);
+    logger().log_connection(LogType::notice, "Client {} disconnected due to protocol error: {}.",
+                            client.log_id(), what);
     if (client.version == ProtocolVersion::v5 && client.state == Client::State::connected)
         client.send(Disconnect{reason, {}});
     end_connection(client, CloseReason::protocol_error);
@@ -136,7 +137,8 @@ void LoopBroker::handle_bad_packet(const ClientPtr& client, const DecodeError& e
     std::string_view kind =
         error.code == ReasonCode::malformed_packet ? "malformed packet" : "protocol error";
     if (error.code == ReasonCode::packet_too_large) kind = "oversize packet";
-    logger().log(LogType::notice, "Client {} disconnected due to {}: {}.", c.log_id(), kind, error.message);
+    logger().log_connection(LogType::notice, "Client {} disconnected due to {}: {}.", c.log_id(), kind,
+                            error.message);
     // MQTT 5 says why before closing (spec 4.13.1): 0x81, 0x82, 0x95...
     if (c.version == ProtocolVersion::v5 && c.state == Client::State::connected)
         c.send(Disconnect{error.code, {}});
@@ -147,7 +149,8 @@ void LoopBroker::handle_timeout(const ClientPtr& client) {
     Client& c = *client;
     if (c.state == Client::State::closed) return;
     if (c.state == Client::State::connected) {
-        logger().log(LogType::notice, "Client {} has exceeded timeout, disconnecting.", c.log_id());
+        logger().log_connection(LogType::notice, "Client {} has exceeded timeout, disconnecting.",
+                                c.log_id());
         if (c.version == ProtocolVersion::v5) c.send(Disconnect{ReasonCode::keep_alive_timeout, {}});
     } else {
         logger().log(LogType::notice, "Client {} did not send CONNECT in time, closing the connection.",
@@ -164,7 +167,7 @@ void LoopBroker::handle_closed(const ClientPtr& client) {
         c.state = Client::State::closed;
         return;
     }
-    logger().log(LogType::notice, "Client {} closed its connection.", c.log_id());
+    logger().log_connection(LogType::notice, "Client {} closed its connection.", c.log_id());
     end_connection(c, CloseReason::peer_closed);
 }
 

@@ -41,7 +41,7 @@ void LoopBroker::end_connection(Client& client, CloseReason reason) {
         }
     }
     if (reason == CloseReason::disconnect)
-        logger().log(LogType::notice, "Client {} disconnected.", client.log_id());
+        logger().log_connection(LogType::notice, "Client {} disconnected.", client.log_id());
     // Closing may free the client (a bridge's local client is owned by its bridge): touch it no more.
     if (client.link) std::exchange(client.link, nullptr)->close();
 }

@@ -43,7 +43,8 @@ void LoopBroker::handle_takeover(const AnchorPtr& anchor, TakeoverRequest reques
     Session* session = anchor->session;
     if (session && session->online()) {
         Client& old = *session->client();
-        logger().log(LogType::notice, "Client {} already connected, closing old connection.", old.log_id());
+        logger().log_connection(LogType::notice, "Client {} already connected, closing old connection.",
+                                old.log_id());
         if (old.version == ProtocolVersion::v5) old.send(Disconnect{ReasonCode::session_taken_over, {}});
         // As Mosquitto: a 3.1/3.1.1 session that lives on (clean session 0 on both connections) drops its
         // will unpublished. MQTT 5 publishes it (spec 3.1.4-3; its Will Delay Interval still applies).

@@ -125,7 +125,6 @@ struct Config {
 
     log::LogSettings
         log;  // log_dest, log_type, log_timestamp, log_timestamp_format, log_facility, log_format
-    bool connection_messages = true;
 
     unsigned threads = 0;             // culex's own: event loops; 0 = one per core
     std::uint32_t sys_interval = 10;  // seconds between $SYS/broker/... updates; 0: no $SYS

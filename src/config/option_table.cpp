@@ -138,7 +138,7 @@ const std::unordered_map<std::string_view, OptionSpec>& option_table() {
             {"log_timestamp_format", "log_timestamp_format STRFTIME_FORMAT",
              [](Parser& p, const Line& l) { return set_text(l, p.config.log.timestamp_format); }},
             {"connection_messages", "connection_messages true|false",
-             [](Parser& p, const Line& l) { return set_bool(l, p.config.connection_messages); }},
+             [](Parser& p, const Line& l) { return set_bool(l, p.config.log.connection_messages); }},
             // Running as a service
             {"pid_file", "pid_file PATH",
              [](Parser& p, const Line& l) { return set_text(l, p.config.pid_file); }},

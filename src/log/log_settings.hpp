@@ -25,6 +25,9 @@ struct LogSettings {
     LogFormat format = LogFormat::text;  // for stdout, stderr and the file; syslog gets the message alone
     bool timestamp = true;
     std::string timestamp_format;  // empty: Unix seconds; else strftime on local time
+    // `connection_messages false`: Mosquitto's lines about clients connecting, disconnecting and timing out
+    // are left out, whatever `types` says.
+    bool connection_messages = true;
     // For tests and embedders: receives every line written (timestamp included, newline not), under the
     // logger's lock, in the order lines are written.
     std::function<void(std::string_view line)> capture;

@@ -104,6 +104,7 @@ std::expected<void, LogError> Logger::configure(const LogSettings& settings) {
         file_.swap(file);
         prefix_second_ = -1;  // the format may have changed
         mask_.store(static_cast<std::uint32_t>(settings.types), std::memory_order_relaxed);
+        connection_messages_.store(settings.connection_messages, std::memory_order_relaxed);
     }
     // `file` now holds the previous log file, closed here, outside the lock.
     return {};

@@ -56,6 +56,15 @@ class Logger {
         emit(type, std::string_view{buffer.data(), buffer.size()});
     }
 
+    // Mosquitto's connection messages ("New connection from", "New client connected", the will line,
+    // "Client X disconnected.", timeouts, takeovers, max_connections refusals): left out with
+    // `connection_messages false`, as Mosquitto leaves them out.
+    template <typename... Args>
+    void log_connection(LogType type, fmt::format_string<Args...> format, Args&&... args) {
+        if (!connection_messages_.load(std::memory_order_relaxed)) return;
+        log(type, format, std::forward<Args>(args)...);
+    }
+
     // Applies new settings. A log file is (re)opened every time, so that SIGHUP after logrotate moves the log
     // to a fresh file. On error nothing changes: the old settings stay in force.
     std::expected<void, LogError> configure(const LogSettings& settings);
@@ -74,6 +83,7 @@ class Logger {
     void refresh_prefix(std::time_t now);
 
     std::atomic<std::uint32_t> mask_;
+    std::atomic<bool> connection_messages_ = true;
     mutable std::mutex mutex_;  // guards everything below
     LogSettings settings_;
     FileHandle file_;

@@ -110,7 +110,8 @@ void Listener::admit(EventLoop& target, Socket socket) {
             auto peer = socket.remote_endpoint(ec);
             from = ec ? std::string("unknown") : peer.address().to_string();
         }
-        logger().log(LogType::notice, "Client connection from {} denied: max_connections exceeded.", from);
+        logger().log_connection(LogType::notice,
+                                "Client connection from {} denied: max_connections exceeded.", from);
         --open_connections_;
         socket.close(ec);
     } else {
@@ -152,7 +153,8 @@ void Listener::back_off(const boost::system::error_code& ec) {
 void Listener::start_connection(EventLoop& loop, asio::ip::tcp::socket socket) {
     boost::system::error_code ec;
     auto endpoint = socket.remote_endpoint(ec);
-    logger().log(LogType::notice, "New connection from {} on port {}.", endpoint_text(endpoint), port_);
+    logger().log_connection(LogType::notice, "New connection from {} on port {}.", endpoint_text(endpoint),
+                            port_);
     tls::ServerContextPtr context = tls_.load(std::memory_order_acquire);
     // A connection counts from accept; one that fails a handshake gives its place back.
     auto give_back = [&open = open_connections_] { --open; };
@@ -187,7 +189,7 @@ void Listener::start_connection(EventLoop& loop, asio::ip::tcp::socket socket) {
 
 void Listener::start_connection(EventLoop& loop, asio::local::stream_protocol::socket socket) {
     // Mosquitto's words for a Unix socket client: its address is the socket's path, its port 0.
-    logger().log(LogType::notice, "New connection from {}:0 on port 0.", unix_path_);
+    logger().log_connection(LogType::notice, "New connection from {}:0 on port 0.", unix_path_);
     boost::system::error_code ec;
     socket.non_blocking(true, ec);
     int descriptor = socket.release(ec);

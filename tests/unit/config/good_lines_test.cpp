@@ -122,7 +122,7 @@ TEST(GoodLines, BecomeTypedValues) {
         {"log_timestamp false", [](const Config& c) { EXPECT_FALSE(c.log.timestamp); }},
         {"log_timestamp_format %Y-%m-%d %H:%M:%S",
          [](const Config& c) { EXPECT_EQ(c.log.timestamp_format, "%Y-%m-%d %H:%M:%S"); }},
-        {"connection_messages false", [](const Config& c) { EXPECT_FALSE(c.connection_messages); }},
+        {"connection_messages false", [](const Config& c) { EXPECT_FALSE(c.log.connection_messages); }},
         // Listeners
         {"listener 8883", [](const Config& c) { EXPECT_EQ(only_listener(c).port, 8883); }},
         {"listener 1883 192.168.1.10",
@@ -225,7 +225,7 @@ TEST(GoodLines, DefaultsFollowMosquitto) {
     EXPECT_TRUE(c.log.file.empty());
     EXPECT_TRUE(c.log.timestamp);
     EXPECT_TRUE(c.log.timestamp_format.empty());
-    EXPECT_TRUE(c.connection_messages);
+    EXPECT_TRUE(c.log.connection_messages);
     EXPECT_EQ(c.threads, 0u);
     const Listener& l = only_listener(c);
     EXPECT_EQ(l.socket_domain, SocketDomain::any);
