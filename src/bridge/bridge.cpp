@@ -71,9 +71,10 @@ ProtocolVersion Bridge::remote_version() const {
 }
 
 void Bridge::start() {
-    connect_local();
+    connect_local();  // the remote side follows once the local broker accepted it (on_local_packet)
+    watching_ = true;
     arm_watch();
-    if (!config_.lazy()) return connect_remote();
+    if (!config_.lazy()) return;
     set_state(State::idle);
     logger().log(LogType::notice,
                  "Bridge {} waits for {} queued messages before it connects (start_type lazy).", config_.name,
@@ -128,6 +129,9 @@ void Bridge::on_local_packet(const Packet& packet) {
         local_up_ = true;
         subscribe_local();
         publish_local_state(state_ == State::up);
+        // Connected to the remote only now, so that its state ("1") is published where the local broker
+        // keeps it.
+        if (state_ == State::stopped && !config_.lazy()) connect_remote();
         return;
     }
     if (const auto* publish = std::get_if<Publish>(&packet)) {
@@ -234,6 +238,7 @@ void Bridge::on_local_closed() {
     say_goodbye();
     logger().log(LogType::notice, "Bridge {} stopped.", config_.name);
     stop_remote();
+    watching_ = false;
     watch_timer_.cancel();
     set_state(State::stopped);
 }
@@ -258,6 +263,7 @@ void Bridge::retire(const config::BridgeConfig* successor) {
     if (!client_ || !local_up_) {
         say_goodbye();
         stop_remote();
+        watching_ = false;
         watch_timer_.cancel();
         set_state(State::stopped);
         return;

@@ -135,6 +135,7 @@ class Bridge final : private LocalLink::Owner, private RemoteConnection::Owner {
     std::size_t on_link_ = 0;   // outbound_ entries sent on this connection and not yet acknowledged
     std::string size_scratch_;  // for too_big_for_remote
     boost::asio::steady_timer watch_timer_;
+    bool watching_ = false;  // from start() until the bridge stops
     std::chrono::seconds sys_interval_;
     std::uint32_t seconds_to_sys_ = 0;
     std::map<std::string, std::string> sys_published_;  // topic -> the text last published

@@ -19,7 +19,7 @@ constexpr auto kWatchInterval = std::chrono::seconds(1);
 void Bridge::arm_watch() {
     watch_timer_.expires_after(kWatchInterval);
     watch_timer_.async_wait([this](const boost::system::error_code& ec) {
-        if (ec || state_ == State::stopped) return;
+        if (ec || !watching_) return;
         loop_.step([&] { on_watch_tick(); });
     });
 }

@@ -53,6 +53,17 @@ void Bridges::retire(Running running, const config::BridgeConfig* successor) {
     retired_.push_back(std::move(running.bridge));
 }
 
+namespace {
+
+// The same bridge, wherever its block is in the file: only a change of its options restarts it.
+bool same_options(config::BridgeConfig a, config::BridgeConfig b) {
+    a.source_file = b.source_file;
+    a.source_line = b.source_line;
+    return a == b;
+}
+
+}  // namespace
+
 void Bridges::reload(const std::vector<config::BridgeConfig>& bridges) {
     std::lock_guard lock(mutex_);
     std::vector<Running> kept;
@@ -62,7 +73,7 @@ void Bridges::reload(const std::vector<config::BridgeConfig>& bridges) {
         if (match == bridges.end()) {
             logger().log(LogType::notice, "Bridge {} removed from the config: stopping it.", old.name);
             retire(std::move(running), nullptr);
-        } else if (*match != old) {
+        } else if (!same_options(*match, old)) {
             logger().log(LogType::notice, "Bridge {} changed in the config: restarting it.", old.name);
             net::EventLoop* loop = running.loop;
             retire(std::move(running), &*match);

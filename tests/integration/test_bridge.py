@@ -305,10 +305,10 @@ def test_lazy_bridge_connects_at_threshold_and_leaves_when_idle(tmp):
         keeper.subscribe("lz/#", 1)
         pub = connected(local.port, "local-pub")
         for i in range(4):
-            pub.publish(f"lz/{i}", str(i).encode(), qos=1).wait_for_publish(WAIT)
+            pub.publish(f"lz/{i}", str(i).encode(), qos=1)  # waits for its PUBACK
         assert "Connecting bridge b" not in local.log.text()  # 4 wait: below the threshold
         assert "site1" not in remote.log.text()
-        pub.publish("lz/4", b"4", qos=1).wait_for_publish(WAIT)
+        pub.publish("lz/4", b"4", qos=1)
         local.log.wait_for(r"Bridge b: 5 messages wait for the remote \(threshold 5\): connecting\.")
         local.log.wait_for(BRIDGE_UP.format("b", port, "site1"))
         assert sorted(int(keeper.next_message().payload) for _ in range(5)) == list(range(5))
@@ -434,11 +434,12 @@ def test_bridge_figures_in_sys(tmp):
         local.log.wait_for(BRIDGE_UP.format("b", remote.port, "site7"))
         pub = connected(local.port, "local-pub")
         for i in range(3):
-            pub.publish(f"f/{i}", b"x", qos=1).wait_for_publish(WAIT)
+            pub.publish(f"f/{i}", b"x", qos=1)
         watch = connected(local.port, "watch")
         watch.subscribe("$SYS/broker/connection/site7/bridge/#", 0)
         seen = {}
-        while seen.get("forwarded/out") != b"3" or "state" not in seen:
+        names = {"state", "address", "queued", "forwarded/out", "forwarded/in", "reconnects"}
+        while seen.get("forwarded/out") != b"3" or not names <= seen.keys():
             m = watch.next_message(timeout=WAIT)
             seen[m.topic.split("/bridge/", 1)[1]] = m.payload
         assert seen["state"] == b"connected"
