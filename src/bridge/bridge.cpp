@@ -482,12 +482,16 @@ bool Bridge::forget_outbound(std::uint16_t id) {
 }
 
 void Bridge::acknowledge_locally(const DeliveryFields& fields) {
-    // So that it does not hold a place in the local session's in-flight window for ever.
-    if (fields.qos == QoS::at_least_once) loop_.core().handle_packet(client_, Puback{fields.packet_id});
-    if (fields.qos == QoS::exactly_once) {
-        unrouted_.insert(fields.packet_id);
-        loop_.core().handle_packet(client_, Pubrec{fields.packet_id, ReasonCode::success, {}});
-    }
+    // So that it does not hold a place in the local session's in-flight window for ever. After this step:
+    // the broker is still handing the message over (it records it in flight once send_publish returns).
+    if (fields.qos == QoS::at_most_once) return;
+    if (fields.qos == QoS::exactly_once) unrouted_.insert(fields.packet_id);
+    loop_.post([this, qos = fields.qos, id = fields.packet_id] {
+        if (!client_) return;
+        if (qos == QoS::at_least_once) loop_.core().handle_packet(client_, Puback{id});
+        if (qos == QoS::exactly_once)
+            loop_.core().handle_packet(client_, Pubrec{id, ReasonCode::success, {}});
+    });
 }
 
 std::uint32_t Bridge::max_packet_size() const {

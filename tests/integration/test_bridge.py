@@ -449,3 +449,23 @@ def test_bridge_figures_in_sys(tmp):
     finally:
         local.stop()
         remote.stop()
+
+
+def test_bridge_max_packet_size_drops_what_is_too_big_and_nothing_else(tmp):
+    with Pair(tmp, ["big/# out 1"], extra="bridge_max_packet_size 100\n") as pair:
+        sub = connected(pair.remote.port, "remote-sub")
+        sub.subscribe("big/#", 1)
+        pub = connected(pair.local.port, "local-pub")
+        pub.publish("big/1", b"x" * 500, qos=1)
+        pub.publish("big/2", b"small", qos=1)
+        m = sub.next_message()
+        assert (m.topic, m.payload) == ("big/2", b"small")
+        pair.local.log.wait_for(r"Bridge b: a message on 'big/1' is larger than the remote's maximum packet size "
+                                r"\(100 bytes\): dropped\.")
+        # Each dropped one is acknowledged locally: more of them than the in-flight window (20) would
+        # otherwise fill it for ever, and the small one after them would never go.
+        for i in range(25):
+            pub.publish(f"big/n{i}", b"x" * 500, qos=1)
+        pub.publish("big/3", b"after", qos=1)
+        assert sub.next_message().payload == b"after"
+        assert sub.no_message()
