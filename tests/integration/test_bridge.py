@@ -161,6 +161,9 @@ def test_prefixes_remap_topics_both_ways(tmp):
 def test_notification_flag_on_both_sides(tmp):
     with Pair(tmp, ["n/# out 0"], remote_id="site9") as pair:
         state = "$SYS/broker/connection/site9/state"
+        # Subscribed once the remote has it: a subscription racing the PUBLISH could get it twice (live and
+        # retained), and the second "1" would stand where the "0" is awaited.
+        pair.remote.log.wait_for(r"Received PUBLISH from site9 \(d0, q0, r1, m0, '\$SYS/broker/connection/site9/state'")
         remote_sub = connected(pair.remote.port, "remote-watch")
         remote_sub.subscribe(state, 1)
         m = remote_sub.next_message()

@@ -69,7 +69,7 @@ port, count = int(sys.argv[1]), int(sys.argv[2])
 got, lat, done = set(), [], threading.Event()
 def on_message(c, u, m):
     i, sent = m.payload.decode().split(" ")
-    if int(i) not in got:
+    if int(i) >= 0 and int(i) not in got:  # -1: the "ready" message, before the timed ones
         got.add(int(i)); lat.append(time.monotonic() - float(sent))
     if len(got) == count: done.set()
 sub = mqtt.Client("bh-sub"); sub.on_message = on_message
