@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "bridge/bridge_tls.hpp"
 #include "bridge/topic_map.hpp"
 #include "log/logger.hpp"
 #include "protocol/topic.hpp"
@@ -37,17 +38,20 @@ std::string_view refusal_words(ReasonCode reason) {
 
 }  // namespace
 
-Bridge::Bridge(config::BridgeConfig config, net::EventLoop& loop)
+Bridge::Bridge(config::BridgeConfig config, net::EventLoop& loop, tls::ClientContextPtr tls,
+               std::chrono::seconds sys_interval)
     : config_(std::move(config)),
       loop_(loop),
       link_(*this, config_.name),
       routes_(config_.topics.begin(), config_.topics.end()),
-      connector_(net::make_tcp_connector(loop.context())),
+      connector_(make_bridge_connector(loop.context(), config_.name, std::move(tls))),
       restart_timer_(loop.context()),
       restart_delay_(std::chrono::seconds(config_.restart_base_seconds),
                      config_.restart_cap_seconds
                          ? std::optional(std::chrono::seconds(*config_.restart_cap_seconds))
-                         : std::nullopt) {}
+                         : std::nullopt),
+      watch_timer_(loop.context()),
+      sys_interval_(sys_interval) {}
 
 Bridge::~Bridge() {
     link_.detach();
@@ -67,8 +71,14 @@ ProtocolVersion Bridge::remote_version() const {
 }
 
 void Bridge::start() {
-    connect_local();
-    connect_remote();
+    connect_local();  // the remote side follows once the local broker accepted it (on_local_packet)
+    watching_ = true;
+    arm_watch();
+    if (!config_.lazy()) return;
+    set_state(State::idle);
+    logger().log(LogType::notice,
+                 "Bridge {} waits for {} queued messages before it connects (start_type lazy).", config_.name,
+                 config_.lazy_threshold());
 }
 
 // --- the local side ---
@@ -119,6 +129,9 @@ void Bridge::on_local_packet(const Packet& packet) {
         local_up_ = true;
         subscribe_local();
         publish_local_state(state_ == State::up);
+        // Connected to the remote only now, so that its state ("1") is published where the local broker
+        // keeps it.
+        if (state_ == State::stopped && !config_.lazy()) connect_remote();
         return;
     }
     if (const auto* publish = std::get_if<Publish>(&packet)) {
@@ -133,10 +146,17 @@ void Bridge::on_local_packet(const Packet& packet) {
                              config_.name, to_string(reason));
         return;
     }
+    if (const auto* pubrel = std::get_if<Pubrel>(&packet); pubrel && unrouted_.erase(pubrel->packet_id) > 0) {
+        loop_.core().handle_packet(client_, Pubcomp{pubrel->packet_id});
+        return;
+    }
     if (const auto* pubrel = std::get_if<Pubrel>(&packet)) {
         // QoS 2 going out: the local session released it; the remote's PUBCOMP ends it.
-        if (auto it = outbound_.find(pubrel->packet_id); it != outbound_.end()) it->second.released = true;
-        if (state_ == State::up) remote_->send(Pubrel{pubrel->packet_id});
+        auto it = outbound_.find(pubrel->packet_id);
+        if (it != outbound_.end()) it->second.released = true;
+        // Sent now if its PUBLISH is on this link; otherwise send_pending sends the PUBREL in its turn.
+        if (state_ == State::up && (it == outbound_.end() || it->second.on_link))
+            remote_->send(Pubrel{pubrel->packet_id});
         return;
     }
     // The local broker's answers to what came in from the remote: passed on with the remote's packet ids.
@@ -157,7 +177,20 @@ bool Bridge::on_local_delivery(const Publish& message, const DeliveryFields& fie
             route = &candidate;
             break;
         }
-    if (!route) return true;  // not ours to forward (it cannot be: we subscribed to these only)
+    if (!route) {
+        // Not ours to forward: a filter an earlier configuration of this session subscribed.
+        acknowledge_locally(fields);
+        return true;
+    }
+    if (too_big_for_remote(message, fields)) {
+        logger().log(
+            LogType::warning,
+            "Bridge {}: a message on '{}' is larger than the remote's maximum packet size ({} bytes): "
+            "dropped.",
+            config_.name, message.topic, max_packet_size());
+        acknowledge_locally(fields);
+        return true;
+    }
     DeliveryFields out;
     out.qos = fields.qos;
     out.retain = fields.retain && config_.outgoing_retain;
@@ -172,6 +205,7 @@ bool Bridge::on_local_delivery(const Publish& message, const DeliveryFields& fie
             renamed.topic = std::move(*remote_topic);
             remote_->send_delivery(renamed, out);
         }
+        count(forwarded_out_);
         return true;
     }
     auto [it, inserted] = outbound_.try_emplace(fields.packet_id);
@@ -183,10 +217,11 @@ bool Bridge::on_local_delivery(const Publish& message, const DeliveryFields& fie
     entry.publish.retain = out.retain;
     entry.publish.packet_id = out.packet_id;
     entry.released = false;
+    if (fields.dup) entry.sent = true;
     if (state_ == State::up) {
-        out.dup = entry.sent || fields.dup;
-        entry.sent = true;
-        remote_->send_delivery(entry.publish, out);
+        send_pending();
+    } else if (state_ == State::idle) {
+        check_threshold();
     }
     return true;
 }
@@ -200,27 +235,61 @@ void Bridge::on_local_closed() {
     local_up_ = false;
     // Let go of the client once the broker is done with it: it is still in the middle of closing it.
     loop_.post([closed = std::move(client_)] {});
-    if (state_ == State::up) {
-        // A clean DISCONNECT keeps the remote from publishing the will: say "0" ourselves.
-        if (config_.notifications && !config_.notifications_local_only) {
-            Publish state;
-            state.topic = config_.notification_topic;
-            state.payload = Payload(std::string_view("0"));
-            state.retain = true;
-            remote_->send(state);
-        }
-        logger().log(LogType::debug, "Bridge {} sending DISCONNECT", config_.remote_clientid);
-        remote_->send(Disconnect{});
-    }
+    say_goodbye();
     logger().log(LogType::notice, "Bridge {} stopped.", config_.name);
     stop_remote();
-    state_ = State::stopped;
+    watching_ = false;
+    watch_timer_.cancel();
+    set_state(State::stopped);
+}
+
+void Bridge::say_goodbye() {
+    if (state_ != State::up) return;
+    // A clean DISCONNECT keeps the remote from publishing the will: say "0" ourselves.
+    if (config_.notifications && !config_.notifications_local_only) {
+        Publish state;
+        state.topic = config_.notification_topic;
+        state.payload = Payload(std::string_view("0"));
+        state.retain = true;
+        remote_->send(state);
+    }
+    logger().log(LogType::debug, "Bridge {} sending DISCONNECT", config_.remote_clientid);
+    remote_->send(Disconnect{});
+}
+
+void Bridge::retire(const config::BridgeConfig* successor) {
+    bool keep_session =
+        successor && successor->local_clientid == config_.local_clientid && !successor->local_clean();
+    if (!client_ || !local_up_) {
+        say_goodbye();
+        stop_remote();
+        watching_ = false;
+        watch_timer_.cancel();
+        set_state(State::stopped);
+        return;
+    }
+    if (keep_session) {
+        // The successor resumes this session: what it no longer forwards must stop arriving.
+        std::vector<std::string> kept;
+        for (const auto& rule : successor->topics)
+            if (goes_out(rule)) kept.push_back(local_filter(rule));
+        Unsubscribe dropped{1, {}, {}};
+        for (const auto& rule : config_.topics)
+            if (goes_out(rule) && std::ranges::find(kept, local_filter(rule)) == kept.end())
+                dropped.filters.push_back(local_filter(rule));
+        if (!dropped.filters.empty()) loop_.core().handle_packet(client_, std::move(dropped));
+    } else {
+        publish_local_state(false);
+    }
+    Disconnect bye;
+    if (!keep_session) bye.properties.session_expiry_interval = 0;  // a removed bridge's queue goes too
+    loop_.core().handle_packet(client_, std::move(bye));  // the broker closes the link: on_local_closed
 }
 
 // --- the remote side ---
 
 void Bridge::connect_remote() {
-    state_ = State::connecting;
+    set_state(State::connecting);
     logger().log(LogType::notice, "Connecting bridge {} ({}:{})", config_.name, address().host,
                  address().port);
     auto timeout = std::chrono::seconds(std::max<int>(config_.keepalive_interval, 10));
@@ -231,8 +300,15 @@ void Bridge::connect_remote() {
 void Bridge::on_transport(std::expected<std::unique_ptr<net::Transport>, net::ConnectError> result) {
     if (state_ != State::connecting) return;
     if (!result) {
-        // Mosquitto's two lines.
-        logger().log(LogType::error, "Error creating bridge: {}.", result.error().message);
+        // Mosquitto's two lines; a TLS failure's explanation (cause, then "Fix: ...") one line each.
+        const std::string& why = result.error().message;
+        auto fix = why.find("\nFix: ");
+        if (fix == std::string::npos) {
+            logger().log(LogType::error, "Error creating bridge: {}.", why);
+        } else {
+            logger().log(LogType::error, "Error creating bridge: {}.", why.substr(0, fix));
+            logger().log(LogType::error, "{}", why.substr(fix + 1));
+        }
         logger().log(LogType::warning, "Warning: Unable to connect to bridge {}.", config_.name);
         return schedule_restart(true);
     }
@@ -240,7 +316,7 @@ void Bridge::on_transport(std::expected<std::unique_ptr<net::Transport>, net::Co
                                                  static_cast<RemoteConnection::Owner&>(*this),
                                                  remote_version(), config_.keepalive_interval);
     remote_->start();
-    state_ = State::awaiting_connack;
+    set_state(State::awaiting_connack);
     logger().log(LogType::debug, "Bridge {} sending CONNECT", config_.remote_clientid);
     remote_->send(remote_connect());
 }
@@ -278,12 +354,14 @@ void Bridge::on_remote_packet(Packet&& packet) {
                 from_remote(std::move(p));
             } else if constexpr (std::is_same_v<T, Puback> || std::is_same_v<T, Pubcomp>) {
                 // The remote has it: only now does the local session hear so.
-                if (outbound_.erase(p.packet_id) > 0) std::erase(outbound_order_, p.packet_id);
+                if (forget_outbound(p.packet_id)) count(forwarded_out_);
                 if (client_) loop_.core().handle_packet(client_, T{p.packet_id});
+                send_pending();
             } else if constexpr (std::is_same_v<T, Pubrec>) {
                 bool refused = static_cast<std::uint8_t>(p.reason) >= 0x80;
-                if (refused && outbound_.erase(p.packet_id) > 0) std::erase(outbound_order_, p.packet_id);
+                if (refused) forget_outbound(p.packet_id);
                 if (client_) loop_.core().handle_packet(client_, Pubrec{p.packet_id, p.reason, {}});
+                if (refused) send_pending();
             } else if constexpr (std::is_same_v<T, Pubrel>) {
                 if (client_) loop_.core().handle_packet(client_, Pubrel{p.packet_id});
             } else if constexpr (std::is_same_v<T, Suback>) {
@@ -315,9 +393,16 @@ void Bridge::on_connack(const Connack& connack) {
         }
         return schedule_restart(false);
     }
-    state_ = State::up;
+    set_state(State::up);
+    // MQTT 5: the remote's Receive Maximum bounds what is in flight to it; its Maximum Packet Size what
+    // may go.
+    remote_receive_maximum_ = connack.properties.receive_maximum.value_or(65535);
+    if (remote_receive_maximum_ == 0) remote_receive_maximum_ = 65535;
+    remote_max_packet_size_ = connack.properties.maximum_packet_size.value_or(0);
     restart_delay_.reset();
     addresses_tried_ = 0;
+    if (ever_connected_) count(reconnects_);
+    ever_connected_ = true;
     logger().log(LogType::notice, "Bridge {} connected to {}:{} as {}.", config_.name, address().host,
                  address().port, config_.remote_clientid);
     subscribe_remote();
@@ -363,8 +448,20 @@ void Bridge::subscribe_remote() {
 }
 
 void Bridge::resend_outbound() {
+    on_link_ = 0;
+    for (auto& [id, entry] : outbound_)
+        entry.on_link = false;
+    send_pending();
+}
+
+void Bridge::send_pending() {
+    if (state_ != State::up) return;
     for (std::uint16_t id : outbound_order_) {
+        if (on_link_ >= remote_receive_maximum_) return;
         Outbound& entry = outbound_[id];
+        if (entry.on_link) continue;
+        entry.on_link = true;
+        ++on_link_;
         if (entry.released) {
             remote_->send(Pubrel{id});
             continue;
@@ -373,6 +470,43 @@ void Bridge::resend_outbound() {
         entry.sent = true;
         remote_->send_delivery(entry.publish, fields);
     }
+}
+
+bool Bridge::forget_outbound(std::uint16_t id) {
+    auto it = outbound_.find(id);
+    if (it == outbound_.end()) return false;
+    if (it->second.on_link && on_link_ > 0) --on_link_;
+    outbound_.erase(it);
+    std::erase(outbound_order_, id);
+    return true;
+}
+
+void Bridge::acknowledge_locally(const DeliveryFields& fields) {
+    // So that it does not hold a place in the local session's in-flight window for ever. After this step:
+    // the broker is still handing the message over (it records it in flight once send_publish returns).
+    if (fields.qos == QoS::at_most_once) return;
+    if (fields.qos == QoS::exactly_once) unrouted_.insert(fields.packet_id);
+    loop_.post([this, qos = fields.qos, id = fields.packet_id] {
+        if (!client_) return;
+        if (qos == QoS::at_least_once) loop_.core().handle_packet(client_, Puback{id});
+        if (qos == QoS::exactly_once)
+            loop_.core().handle_packet(client_, Pubrec{id, ReasonCode::success, {}});
+    });
+}
+
+std::uint32_t Bridge::max_packet_size() const {
+    std::uint32_t ours = config_.max_packet_size;
+    std::uint32_t theirs = state_ == State::up ? remote_max_packet_size_ : 0;
+    if (ours == 0) return theirs;
+    return theirs == 0 ? ours : std::min(ours, theirs);
+}
+
+bool Bridge::too_big_for_remote(const Publish& message, const DeliveryFields& fields) {
+    std::uint32_t limit = max_packet_size();
+    if (limit == 0) return false;  // the usual case: nothing encoded twice
+    size_scratch_.clear();
+    auto header = encode_delivery_header(message, fields, remote_version(), size_scratch_);
+    return header.packet_size > limit;
 }
 
 void Bridge::from_remote(Publish&& publish) {
@@ -389,6 +523,7 @@ void Bridge::from_remote(Publish&& publish) {
         return;
     }
     publish.topic = std::move(*local_topic);
+    count(forwarded_in_);
     loop_.core().handle_packet(client_, std::move(publish));
 }
 
@@ -402,14 +537,14 @@ void Bridge::on_remote_lost(std::string why) {
 }
 
 void Bridge::schedule_restart(bool try_next_address_now) {
-    state_ = State::waiting;
+    set_state(State::waiting);
     if (!client_) {
-        state_ = State::stopped;
+        set_state(State::stopped);
         return;
     }
     if (config_.start_type == config::BridgeStartType::once) {
         logger().log(LogType::notice, "Bridge {} is not restarted (start_type once).", config_.name);
-        state_ = State::stopped;
+        set_state(State::stopped);
         return;
     }
     const std::size_t count = config_.addresses.size();
@@ -423,6 +558,7 @@ void Bridge::schedule_restart(bool try_next_address_now) {
         address_index_ = config_.round_robin ? (address_index_ + 1) % count : 0;
     }
     addresses_tried_ = 0;
+    if (lazy_below_threshold()) return go_idle();
     auto delay = restart_delay_.next();
     logger().log(LogType::information, "Bridge {} will reconnect in {} ms.", config_.name, delay.count());
     restart_timer_.expires_after(delay);

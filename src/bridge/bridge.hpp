@@ -7,12 +7,15 @@
 // when the link returns; what was in flight is sent again (PUBLISH with DUP, or PUBREL).
 #pragma once
 
+#include <atomic>
 #include <boost/asio/steady_timer.hpp>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "bridge/bridge_status.hpp"
 #include "bridge/local_link.hpp"
 #include "bridge/remote_connection.hpp"
 #include "bridge/restart_delay.hpp"
@@ -22,26 +25,41 @@
 #include "config/bridge_config.hpp"
 #include "net/event_loop.hpp"
 #include "net/transport/connector.hpp"
+#include "tls/client_context.hpp"
 
 namespace culex::bridge {
 
 class Bridge final : private LocalLink::Owner, private RemoteConnection::Owner {
   public:
-    Bridge(config::BridgeConfig config, net::EventLoop& loop);
+    // `tls`: the context of its TLS (bridge_tls.hpp), null for plain TCP.
+    // `sys_interval`: how often its figures go to $SYS/broker/connection/REMOTE_CLIENTID/bridge/... (0:
+    // never).
+    Bridge(config::BridgeConfig config, net::EventLoop& loop, tls::ClientContextPtr tls = {},
+           std::chrono::seconds sys_interval = {});
     ~Bridge() override;
 
-    // On the bridge's loop: connects the local side, then the remote one.
+    // On the bridge's loop: connects the local side, then the remote one (a lazy bridge: once threshold
+    // messages wait for it).
     void start();
+    // On the bridge's loop, when SIGHUP removed or changed it: says goodbye to the remote (DISCONNECT, state
+    // 0) and leaves the local broker. `successor`: the changed configuration that replaces it; its local
+    // session is kept for it when it has the same local client id (the filters it no longer forwards are
+    // unsubscribed); otherwise (removed) the session ends.
+    void retire(const config::BridgeConfig* successor);
     const config::BridgeConfig& config() const { return config_; }
+    // From any thread: where the bridge is and what it carried (bridge_status.hpp).
+    BridgeStatus status() const;
 
   private:
-    enum class State { stopped, connecting, awaiting_connack, up, waiting };
+    // idle: a lazy bridge waiting for threshold messages before it connects.
+    enum class State { stopped, connecting, awaiting_connack, up, waiting, idle };
 
     // A message the local session handed over, until the remote acknowledged it (by its local packet id).
     struct Outbound {
         protocol::Publish publish;  // with the remote topic
         bool sent = false;          // to the current or an earlier remote connection
         bool released = false;      // QoS 2: PUBREL passed on; PUBCOMP awaited
+        bool on_link = false;       // sent on the current connection: counts against Receive Maximum
     };
 
     // LocalLink::Owner
@@ -63,10 +81,37 @@ class Bridge final : private LocalLink::Owner, private RemoteConnection::Owner {
     void on_connack(const protocol::Connack& connack);
     void subscribe_remote();
     void resend_outbound();
+    // Sends what waits, in order, while the remote's Receive Maximum allows.
+    void send_pending();
+    // The remote acknowledged it (or refused it): out of outbound_. False: it was not there.
+    bool forget_outbound(std::uint16_t id);
+    // A QoS 1/2 message the bridge does not forward: acknowledged to the local session.
+    void acknowledge_locally(const protocol::DeliveryFields& fields);
+    // bridge_max_packet_size and an MQTT 5 remote's Maximum Packet Size, the smaller; 0: none.
+    std::uint32_t max_packet_size() const;
+    bool too_big_for_remote(const protocol::Publish& message, const protocol::DeliveryFields& fields);
     void from_remote(protocol::Publish&& publish);
     // The remote is gone: try the next address now, or wait restart_timeout.
     void schedule_restart(bool try_next_address_now);
     void stop_remote();
+    // bridge_watch.cpp: once a second, the queue depth for status(), and start_type lazy's threshold and
+    // idle_timeout.
+    void arm_watch();
+    void on_watch_tick();
+    std::size_t queue_depth() const;
+    bool lazy_below_threshold() const;
+    // start_type lazy: connect now if threshold messages wait.
+    void check_threshold();
+    void go_idle();
+    // Says goodbye on the remote: state 0 (notifications) and DISCONNECT.
+    void say_goodbye();
+    void set_state(State state);
+    // Its figures under $SYS, retained, those that changed since the last time.
+    void publish_sys_figures();
+    // One more message carried (single writer: the bridge's loop; read from any thread).
+    static void count(std::atomic<std::uint64_t>& counter) {
+        counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    }
     std::uint16_t free_remote_id() const;
     const config::BridgeAddress& address() const { return config_.addresses[address_index_]; }
     protocol::ProtocolVersion remote_version() const;
@@ -85,8 +130,27 @@ class Bridge final : private LocalLink::Owner, private RemoteConnection::Owner {
     std::size_t address_index_ = 0;
     std::size_t addresses_tried_ = 0;  // in this round of attempts
     bool private_refused_ = false;     // the remote refused the bridge bit: connect without it
+    std::uint16_t remote_receive_maximum_ = 65535;
+    std::uint32_t remote_max_packet_size_ = 0;
+    std::size_t on_link_ = 0;   // outbound_ entries sent on this connection and not yet acknowledged
+    std::string size_scratch_;  // for too_big_for_remote
+    boost::asio::steady_timer watch_timer_;
+    bool watching_ = false;  // from start() until the bridge stops
+    std::chrono::seconds sys_interval_;
+    std::uint32_t seconds_to_sys_ = 0;
+    std::map<std::string, std::string> sys_published_;  // topic -> the text last published
+    std::uint64_t carried_at_last_tick_ = 0;
+    std::uint32_t idle_seconds_ = 0;
+    bool ever_connected_ = false;
+    std::atomic<std::uint64_t> forwarded_out_{0};
+    std::atomic<std::uint64_t> forwarded_in_{0};
+    std::atomic<std::uint64_t> reconnects_{0};
+    std::atomic<std::uint64_t> queued_{0};  // refreshed each watch tick
+    std::atomic<BridgeState> public_state_{BridgeState::disconnected};
+    std::atomic<std::size_t> public_address_{0};
     std::map<std::uint16_t, Outbound> outbound_;
     std::vector<std::uint16_t> outbound_order_;  // resend order
+    std::set<std::uint16_t> unrouted_;           // QoS 2 acknowledged locally, not forwarded: PUBREL awaited
 };
 
 }  // namespace culex::bridge

@@ -83,7 +83,9 @@ void LoopBroker::handle_publish(const ClientPtr& sender, Publish&& publish) {
             acknowledge(sender, Pubrec{publish.packet_id, ReasonCode::payload_format_invalid, {}});
         return;
     }
-    if (is_sys_topic(publish.topic) || !policies_.allowed(client, auth::Access::write, publish.topic)) {
+    // The broker's own clients may publish under $SYS: a bridge's figures ($SYS/broker/connection/...).
+    bool sys_denied = is_sys_topic(publish.topic) && client.listener != Client::kInternal;
+    if (sys_denied || !policies_.allowed(client, auth::Access::write, publish.topic)) {
         // Acknowledged but dropped, as Mosquitto does: MQTT 5 clients learn why from the reason code
         // (3.1.1 acknowledgements carry none). $SYS is the broker's alone, whatever the ACL says.
         counters().dropped(DropCause::denied);

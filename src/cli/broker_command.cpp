@@ -337,12 +337,11 @@ int run_broker(const BrokerFlags& flags) {
     }
     logger().log(LogType::notice, "culex version {} running", kVersion);
     // Destroyed before the server, once its loops have stopped.
-    bridge::Bridges bridges(config->bridges, server);
+    bridge::Bridges bridges(config->bridges, server, std::chrono::seconds(config->sys_interval));
     systemd.ready(fmt::format("culex version {} running", kVersion));
     systemd.start_watchdog();
     std::size_t listener_count = config->listeners.size();
-    const std::vector<config::BridgeConfig> running_bridges = config->bridges;
-    server.run([&flags, &server, &systemd, &config, listener_count, &running_bridges] {
+    server.run([&flags, &server, &systemd, &config, listener_count, &bridges] {
         service::ReloadNotice reload_notice(systemd);  // RELOADING=1 now, READY=1 however this ends
         logger().log(LogType::notice, "Reloading config.");
         auto reloaded = load(flags);
@@ -351,11 +350,8 @@ int run_broker(const BrokerFlags& flags) {
                          reloaded.error());
             return;
         }
-        // As in Mosquitto, bridges are not reloaded: say so rather than seem to apply a change.
-        if (reloaded->bridges != running_bridges)
-            logger().log(LogType::warning,
-                         "Warning: bridges changed in the config; restart the broker to apply that (bridges "
-                         "are not reloaded yet).");
+        // Unlike Mosquitto, bridges are reloaded: added, removed, or replaced when changed.
+        bridges.reload(reloaded->bridges);
         if (auto configured = logger().configure(reloaded->log); !configured)
             logger().log(LogType::error, "Error: {}", configured.error().message);
         warn_unreloadable(*config, *reloaded);

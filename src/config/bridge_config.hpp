@@ -30,6 +30,24 @@ struct BridgeAddress {
     bool operator==(const BridgeAddress&) const = default;
 };
 
+enum class TlsVersion;  // config.hpp
+
+// The bridge_* TLS options. TLS is on when bridge_cafile or bridge_capath is given, as in Mosquitto.
+struct BridgeTls {
+    std::string cafile;
+    std::string capath;
+    std::string certfile;
+    std::string keyfile;
+    bool insecure = false;                  // skip the host-name check (only that)
+    std::optional<TlsVersion> min_version;  // bridge_tls_version; unset: TLS 1.2 and newer
+    std::string ciphers;                    // TLS 1.2 and older, an OpenSSL cipher list
+    std::string ciphers_tls13;              // bridge_ciphers_tls1.3
+    std::string alpn;
+
+    bool enabled() const { return !cafile.empty() || !capath.empty(); }
+    bool operator==(const BridgeTls&) const = default;
+};
+
 enum class BridgeProtocol { mqttv31, mqttv311, mqttv50 };
 enum class BridgeStartType { automatic, lazy, once };
 
@@ -60,8 +78,19 @@ struct BridgeConfig {
     bool outgoing_retain = true;
     bool attempt_unsubscribe = true;
     BridgeStartType start_type = BridgeStartType::automatic;
+    // start_type lazy: connect once this many messages wait for the remote (Mosquitto's default 10), and
+    // disconnect after idle_timeout seconds without traffic (default 60). Unset: not given.
+    std::optional<std::uint32_t> threshold;
+    std::optional<std::uint32_t> idle_timeout;
+    // bridge_max_packet_size: what goes out bigger than this (bytes, whole packet) is dropped; 0: no limit
+    // of ours (an MQTT 5 remote's Maximum Packet Size still applies).
+    std::uint32_t max_packet_size = 0;
+    BridgeTls tls;
 
     bool local_clean() const { return local_clean_session.value_or(clean_session); }
+    bool lazy() const { return start_type == BridgeStartType::lazy; }
+    std::uint32_t lazy_threshold() const { return threshold.value_or(10); }
+    std::uint32_t lazy_idle_seconds() const { return idle_timeout.value_or(60); }
     bool operator==(const BridgeConfig&) const = default;
 };
 

@@ -214,10 +214,26 @@ Result on_restart_timeout(Parser& p, const Line& l) {
     return {};
 }
 
+Result on_bridge_max_packet_size(Parser& p, const Line& l) {
+    auto bridge = current_bridge(p, l);
+    if (!bridge) return std::unexpected(bridge.error());
+    return set_integer(l, (*bridge)->max_packet_size, 0, 268435460);
+}
+
 Result on_keepalive_interval(Parser& p, const Line& l) {
     auto bridge = current_bridge(p, l);
     if (!bridge) return std::unexpected(bridge.error());
     return set_integer(l, (*bridge)->keepalive_interval, 5, 65535);
+}
+
+template <std::optional<std::uint32_t> BridgeConfig::*Field>
+Result on_bridge_count(Parser& p, const Line& l) {
+    auto bridge = current_bridge(p, l);
+    if (!bridge) return std::unexpected(bridge.error());
+    std::uint32_t value = 0;
+    if (auto ok = set_integer(l, value, 1, 0x7FFFFFFF); !ok) return ok;
+    (*bridge)->*Field = value;
+    return {};
 }
 
 template <bool BridgeConfig::*Field>
@@ -268,6 +284,51 @@ Result on_notification_topic(Parser& p, const Line& l) {
     return {};
 }
 
+template <std::string BridgeTls::*Field>
+Result on_bridge_tls_text(Parser& p, const Line& l) {
+    auto bridge = current_bridge(p, l);
+    if (!bridge) return std::unexpected(bridge.error());
+    return set_text(l, (*bridge)->tls.*Field);
+}
+
+Result on_bridge_insecure(Parser& p, const Line& l) {
+    auto bridge = current_bridge(p, l);
+    if (!bridge) return std::unexpected(bridge.error());
+    return set_bool(l, (*bridge)->tls.insecure);
+}
+
+Result on_bridge_tls_version(Parser& p, const Line& l) {
+    auto bridge = current_bridge(p, l);
+    if (!bridge) return std::unexpected(bridge.error());
+    static constexpr std::array<std::pair<std::string_view, TlsVersion>, 3> kChoices{{
+        {"tlsv1.3", TlsVersion::tls1_3},
+        {"tlsv1.2", TlsVersion::tls1_2},
+        {"tlsv1.1", TlsVersion::tls1_1},
+    }};
+    auto value = choice(l, kChoices);
+    if (!value) return std::unexpected(value.error());
+    (*bridge)->tls.min_version = *value;
+    return {};
+}
+
+// A TLS option without bridge_cafile/bridge_capath would be ignored (TLS is off) and the bridge would go out
+// in clear: refused instead.
+std::optional<std::string> check_bridge_tls(const BridgeConfig& bridge) {
+    const BridgeTls& tls = bridge.tls;
+    if (tls.certfile.empty() != tls.keyfile.empty())
+        return fmt::format("bridge '{}' has {} without {}: give bridge_certfile and bridge_keyfile together",
+                           bridge.name, tls.certfile.empty() ? "bridge_keyfile" : "bridge_certfile",
+                           tls.certfile.empty() ? "bridge_certfile" : "bridge_keyfile");
+    if (tls.enabled()) return std::nullopt;
+    bool other = !tls.certfile.empty() || tls.insecure || tls.min_version || !tls.ciphers.empty() ||
+                 !tls.ciphers_tls13.empty() || !tls.alpn.empty();
+    if (!other) return std::nullopt;
+    return fmt::format(
+        "bridge '{}' has TLS options but neither bridge_cafile nor bridge_capath, so it would connect "
+        "without TLS: add bridge_cafile (the CA that issued the remote's certificate) or bridge_capath",
+        bridge.name);
+}
+
 std::string host_name() {
     char name[HOST_NAME_MAX + 1] = {};
     if (::gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') return "localhost";
@@ -309,6 +370,20 @@ void add_bridge_options(std::vector<OptionSpec>& specs) {
          on_bridge_bool<&BridgeConfig::attempt_unsubscribe>},
         {"round_robin", "round_robin true|false", on_bridge_bool<&BridgeConfig::round_robin>},
         {"start_type", "start_type automatic|lazy|once", on_start_type},
+        {"threshold", "threshold COUNT (start_type lazy)", on_bridge_count<&BridgeConfig::threshold>},
+        {"idle_timeout", "idle_timeout SECONDS (start_type lazy)",
+         on_bridge_count<&BridgeConfig::idle_timeout>},
+        {"bridge_max_packet_size", "bridge_max_packet_size BYTES (0: no limit)", on_bridge_max_packet_size},
+        {"bridge_cafile", "bridge_cafile FILE", on_bridge_tls_text<&BridgeTls::cafile>},
+        {"bridge_capath", "bridge_capath DIRECTORY", on_bridge_tls_text<&BridgeTls::capath>},
+        {"bridge_certfile", "bridge_certfile FILE", on_bridge_tls_text<&BridgeTls::certfile>},
+        {"bridge_keyfile", "bridge_keyfile FILE", on_bridge_tls_text<&BridgeTls::keyfile>},
+        {"bridge_insecure", "bridge_insecure true|false", on_bridge_insecure},
+        {"bridge_tls_version", "bridge_tls_version tlsv1.3|tlsv1.2|tlsv1.1", on_bridge_tls_version},
+        {"bridge_ciphers", "bridge_ciphers CIPHER-LIST", on_bridge_tls_text<&BridgeTls::ciphers>},
+        {"bridge_ciphers_tls1.3", "bridge_ciphers_tls1.3 CIPHERSUITES",
+         on_bridge_tls_text<&BridgeTls::ciphers_tls13>},
+        {"bridge_alpn", "bridge_alpn PROTOCOL", on_bridge_tls_text<&BridgeTls::alpn>},
     };
     specs.insert(specs.end(), std::begin(bridge_specs), std::end(bridge_specs));
 }
@@ -333,6 +408,13 @@ std::expected<void, ConfigError> resolve_bridges(Config& config) {
                 fmt::format("bridge '{}' has remote_password without remote_username: add "
                             "remote_username (MQTT sends no password without a user name)",
                             bridge.name));
+        if (auto refused = check_bridge_tls(bridge)) return at(std::move(*refused));
+        if (!bridge.lazy() && (bridge.threshold || bridge.idle_timeout))
+            config.warnings.push_back(
+                {bridge.source_file, bridge.source_line,
+                 fmt::format("bridge '{}' has {} but is not 'start_type lazy': it applies to lazy bridges "
+                             "only, so it is ignored; add 'start_type lazy' or remove the line",
+                             bridge.name, bridge.threshold ? "threshold" : "idle_timeout")});
         if (bridge.remote_clientid.empty()) bridge.remote_clientid = host_name() + "." + bridge.name;
         if (bridge.local_clientid.empty()) bridge.local_clientid = "local." + bridge.remote_clientid;
         if (bridge.local_clientid == bridge.remote_clientid)

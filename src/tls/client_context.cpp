@@ -56,12 +56,12 @@ Result<ClientContextPtr> make_client_context(const ClientSettings& s) {
     ClientContextInfo info;
     info.settings = s;
     if (s.certfile.empty() != s.keyfile.empty()) {
-        return fail(
-            "Both certfile and keyfile must be provided if one of them is set: give --cert and --key "
-            "together");
+        return fail(fmt::format(
+            "Both certfile and keyfile must be provided if one of them is set: give {} and {} together",
+            s.names.cert, s.names.key));
     }
     if (!s.alpn.empty() && s.alpn.size() > 255)
-        return fail("--tls-alpn: a protocol name has at most 255 bytes");
+        return fail(fmt::format("{}: a protocol name has at most 255 bytes", s.names.alpn));
 
     boost::asio::ssl::context context(boost::asio::ssl::context::tls_client);
     SSL_CTX* ctx = context.native_handle();
@@ -70,7 +70,7 @@ Result<ClientContextPtr> make_client_context(const ClientSettings& s) {
     SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION);
 
     if (!s.cafile.empty()) {
-        auto trusted = load_ca_file(s.cafile, "--cafile", kWhere);
+        auto trusted = load_ca_file(s.cafile, s.names.cafile, kWhere);
         if (!trusted) return std::unexpected(trusted.error());
         info.trusted = summarize_all(*trusted);
         X509_STORE* store = SSL_CTX_get_cert_store(ctx);
@@ -78,35 +78,42 @@ Result<ClientContextPtr> make_client_context(const ClientSettings& s) {
             X509_STORE_add_cert(store, ca.get());
     }
     if (!s.capath.empty()) {
-        if (auto ok = check_readable_directory(s.capath, "--capath", kWhere); !ok)
+        if (auto ok = check_readable_directory(s.capath, s.names.capath, kWhere); !ok)
             return std::unexpected(ok.error());
         if (SSL_CTX_load_verify_locations(ctx, nullptr, s.capath.c_str()) != 1) {
-            return fail(
-                pki::with_openssl_reason(fmt::format("--capath \"{}\": OpenSSL could not use it", s.capath)));
+            return fail(pki::with_openssl_reason(
+                fmt::format("{} \"{}\": OpenSSL could not use it", s.names.capath, s.capath)));
         }
     }
     // A client certificate alone (no CA given) trusts the system store, as --tls-use-os-certs does.
     if (s.use_os_certs || (s.cafile.empty() && s.capath.empty())) SSL_CTX_set_default_verify_paths(ctx);
 
     if (!s.certfile.empty()) {
-        auto credentials = load_credentials(s.certfile, s.keyfile, std::nullopt, {"--cert", "--key"}, kWhere);
+        auto credentials =
+            load_credentials(s.certfile, s.keyfile, std::nullopt, {s.names.cert, s.names.key}, kWhere);
         if (!credentials) return std::unexpected(credentials.error());
         info.certificate = credentials->certificate;
         if (auto ok = use_credentials(ctx, *credentials); !ok) {
-            return fail(fmt::format("--cert \"{}\": {}", s.certfile, ok.error().message));
+            return fail(fmt::format("{} \"{}\": {}", s.names.cert, s.certfile, ok.error().message));
         }
     }
     if (!s.ciphers.empty() && SSL_CTX_set_cipher_list(ctx, s.ciphers.c_str()) != 1) {
         return fail(
-            fmt::format("--ciphers \"{}\" names no cipher OpenSSL knows ({}); check it with `openssl "
+            fmt::format("{} \"{}\" names no cipher OpenSSL knows ({}); check it with `openssl "
                         "ciphers -v '{}'`",
-                        s.ciphers, pki::drain_openssl_errors(), s.ciphers));
+                        s.names.ciphers, s.ciphers, pki::drain_openssl_errors(), s.ciphers));
+    }
+    if (!s.ciphersuites.empty() && SSL_CTX_set_ciphersuites(ctx, s.ciphersuites.c_str()) != 1) {
+        return fail(
+            fmt::format("{} \"{}\" names no TLS 1.3 ciphersuite OpenSSL knows ({}); write names such as "
+                        "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256, separated by ':'",
+                        s.names.ciphersuites, s.ciphersuites, pki::drain_openssl_errors()));
     }
     if (!s.alpn.empty()) {
         auto wire = alpn_wire(s.alpn);
         if (SSL_CTX_set_alpn_protos(ctx, reinterpret_cast<const unsigned char*>(wire.data()),
                                     static_cast<unsigned>(wire.size())) != 0) {
-            return fail(fmt::format("--tls-alpn \"{}\": OpenSSL refused it", s.alpn));
+            return fail(fmt::format("{} \"{}\": OpenSSL refused it", s.names.alpn, s.alpn));
         }
     }
     set_verify_with_capture(ctx, SSL_VERIFY_PEER);

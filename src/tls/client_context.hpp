@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/error.hpp"
@@ -16,6 +17,26 @@
 #include "pki/summary.hpp"
 
 namespace culex::tls {
+
+// The names the user wrote the settings under, for messages: mosquitto_pub's flags, or a bridge's options.
+struct ClientOptionNames {
+    std::string_view cafile = "--cafile";
+    std::string_view capath = "--capath";
+    std::string_view cert = "--cert";
+    std::string_view key = "--key";
+    std::string_view ciphers = "--ciphers";
+    std::string_view ciphersuites = "--ciphersuites";
+    std::string_view alpn = "--tls-alpn";
+    std::string_view insecure = "--insecure";
+    std::string_view tls_version = "--tls-version";
+
+    // mosquitto.conf's bridge_* options.
+    static ClientOptionNames bridge() {
+        return {"bridge_cafile",  "bridge_capath",   "bridge_certfile",
+                "bridge_keyfile", "bridge_ciphers",  "bridge_ciphers_tls1.3",
+                "bridge_alpn",    "bridge_insecure", "bridge_tls_version"};
+    }
+};
 
 struct ClientSettings {
     std::string cafile;
@@ -26,7 +47,9 @@ struct ClientSettings {
     bool insecure = false;                          // skip the host-name check (only that)
     std::optional<config::TlsVersion> min_version;  // --tls-version; unset: TLS 1.2
     std::string ciphers;                            // --ciphers (TLS 1.2 and older)
+    std::string ciphersuites;                       // TLS 1.3 (bridge_ciphers_tls1.3)
     std::string alpn;                               // --tls-alpn, one protocol name
+    ClientOptionNames names;                        // for messages
 
     // mosquitto_pub turns TLS on with any of these (-p 8883 alone does not).
     bool enabled() const { return !cafile.empty() || !capath.empty() || use_os_certs || !certfile.empty(); }

@@ -292,11 +292,12 @@ HandshakeExplanation explain_client_handshake(const ClientContextInfo& info, con
     HandshakeExplanation e;
     e.openssl_reason = reason_text(error);
     const auto& s = info.settings;
-    std::string store = !s.cafile.empty()   ? fmt::format("your --cafile \"{}\"", s.cafile)
-                        : !s.capath.empty() ? fmt::format("your --capath \"{}\"", s.capath)
+    std::string store = !s.cafile.empty()   ? fmt::format("your {} \"{}\"", s.names.cafile, s.cafile)
+                        : !s.capath.empty() ? fmt::format("your {} \"{}\"", s.names.capath, s.capath)
                                             : std::string("the system's CA store");
     bool gave_certificate = !s.certfile.empty();
-    std::string our_cert = gave_certificate ? fmt::format("--cert \"{}\"", s.certfile) : std::string();
+    std::string our_cert =
+        gave_certificate ? fmt::format("{} \"{}\"", s.names.cert, s.certfile) : std::string();
 
     if (const VerifyFailure* failure = captured_verify_failure(ssl)) {
         if (failure->error == X509_V_ERR_HOSTNAME_MISMATCH ||
@@ -305,7 +306,8 @@ HandshakeExplanation explain_client_handshake(const ClientContextInfo& info, con
             e.openssl_reason =
                 fmt::format("certificate verify failed: {}", X509_verify_cert_error_string(failure->error));
             std::tie(e.cause, e.fix) = split_fix(pki::explain_host_mismatch(failure->certificate, host));
-            e.fix += " (--insecure skips this check, but then anyone can pose as the broker)";
+            e.fix += fmt::format(" ({} skips this check, but then anyone can pose as the broker)",
+                                 s.names.insecure);
         } else {
             e.problem = HandshakeProblem::server_certificate_rejected;
             explain_verify_failure(e, *failure, info.trusted, store, std::string(host));
@@ -321,8 +323,8 @@ HandshakeExplanation explain_client_handshake(const ClientContextInfo& info, con
             names != nullptr && sk_X509_NAME_num(names) > 0) {
             from = fmt::format(" issued by \"{}\"", pki::name_to_string(sk_X509_NAME_value(names, 0)));
         }
-        e.fix = fmt::format(
-            "add --cert FILE --key FILE, a certificate{} (culex pki client --name ID makes one)", from);
+        e.fix = fmt::format("add {} FILE {} FILE, a certificate{} (culex pki client --name ID makes one)",
+                            s.names.cert, s.names.key, from);
     } else if (gave_certificate &&
                any_reason(error, SSL_R_TLSV1_ALERT_UNKNOWN_CA, SSL_R_SSLV3_ALERT_BAD_CERTIFICATE,
                           SSL_R_SSLV3_ALERT_CERTIFICATE_UNKNOWN, SSL_R_TLSV1_ALERT_DECRYPT_ERROR)) {
@@ -351,11 +353,11 @@ HandshakeExplanation explain_client_handshake(const ClientContextInfo& info, con
         e.problem = HandshakeProblem::protocol_version;
         e.cause = fmt::format("no TLS version in common with the broker (we offer {} and later)",
                               protocol_version_name(min_protocol_version(s.min_version)));
-        e.fix = "use --tls-version to match the broker's tls_version";
+        e.fix = fmt::format("use {} to match the broker's tls_version", s.names.tls_version);
     } else if (is_ssl_reason(error, SSL_R_SSLV3_ALERT_HANDSHAKE_FAILURE)) {
         e.problem = HandshakeProblem::no_shared_cipher;
         e.cause = "the broker refused the handshake: usually no cipher in common";
-        e.fix = "drop or widen --ciphers, or check the broker's ciphers line";
+        e.fix = fmt::format("drop or widen {}, or check the broker's ciphers line", s.names.ciphers);
     } else if (not_tls(error)) {
         e.problem = HandshakeProblem::not_tls;
         e.cause =

@@ -170,5 +170,67 @@ TEST(BridgeConfig, SeveralBridgesKeepTheirOwnOptions) {
     EXPECT_EQ(c->listeners.size(), 1u);
 }
 
+TEST(BridgeConfig, TlsOptionsAreRead) {
+    auto c = parse(R"(address h:8883
+topic # out
+bridge_cafile /etc/ca.crt
+bridge_capath /etc/certs
+bridge_certfile /etc/site.crt
+bridge_keyfile /etc/site.key
+bridge_insecure true
+bridge_tls_version tlsv1.3
+bridge_ciphers ECDHE-RSA-AES256-GCM-SHA384
+bridge_ciphers_tls1.3 TLS_AES_256_GCM_SHA384
+bridge_alpn mqtt
+)");
+    ASSERT_TRUE(c) << c.error().to_string();
+    const BridgeTls& tls = c->bridges[0].tls;
+    EXPECT_TRUE(tls.enabled());
+    EXPECT_EQ(tls.cafile, "/etc/ca.crt");
+    EXPECT_EQ(tls.capath, "/etc/certs");
+    EXPECT_EQ(tls.certfile, "/etc/site.crt");
+    EXPECT_EQ(tls.keyfile, "/etc/site.key");
+    EXPECT_TRUE(tls.insecure);
+    EXPECT_EQ(tls.min_version, TlsVersion::tls1_3);
+    EXPECT_EQ(tls.ciphers, "ECDHE-RSA-AES256-GCM-SHA384");
+    EXPECT_EQ(tls.ciphers_tls13, "TLS_AES_256_GCM_SHA384");
+    EXPECT_EQ(tls.alpn, "mqtt");
+    EXPECT_FALSE(parse("address h\ntopic #\n")->bridges[0].tls.enabled());
+}
+
+// Without a CA the bridge has no TLS: a TLS option there would be silently ignored and the link go in clear.
+TEST(BridgeConfig, TlsOptionsWithoutCaAreRefused) {
+    EXPECT_TRUE(error_of("address h\ntopic #\nbridge_insecure true\n")
+                    .starts_with("culex.conf:2: bridge 'cloud' has TLS options but neither bridge_cafile nor "
+                                 "bridge_capath"));
+    EXPECT_TRUE(error_of("address h\ntopic #\nbridge_cafile ca.crt\nbridge_certfile c.crt\n")
+                    .starts_with("culex.conf:2: bridge 'cloud' has bridge_certfile without bridge_keyfile"));
+    EXPECT_TRUE(error_of("address h\ntopic #\nbridge_tls_version tlsv1.4\n").find("tlsv1.3") !=
+                std::string::npos);
+    EXPECT_TRUE(error_of("address h\ntopic #\nbridge_psk 00ff\n").find("TLS-PSK") != std::string::npos);
+}
+
+TEST(BridgeConfig, LazyStartReadsThresholdAndIdleTimeout) {
+    auto c = parse("address h\ntopic #\nstart_type lazy\nthreshold 3\nidle_timeout 7\n");
+    ASSERT_TRUE(c) << c.error().to_string();
+    const BridgeConfig& b = c->bridges[0];
+    EXPECT_TRUE(b.lazy());
+    EXPECT_EQ(b.lazy_threshold(), 3u);
+    EXPECT_EQ(b.lazy_idle_seconds(), 7u);
+    EXPECT_TRUE(c->warnings.empty());
+    auto defaults = parse("address h\ntopic #\nstart_type lazy\n");
+    EXPECT_EQ(defaults->bridges[0].lazy_threshold(), 10u);  // Mosquitto's defaults
+    EXPECT_EQ(defaults->bridges[0].lazy_idle_seconds(), 60u);
+    EXPECT_TRUE(error_of("address h\ntopic #\nthreshold 0\n").find("threshold") != std::string::npos);
+}
+
+// threshold on a bridge that is not lazy changes nothing: said, not silently ignored.
+TEST(BridgeConfig, ThresholdWithoutLazyWarns) {
+    auto c = parse("address h\ntopic #\nthreshold 3\n");
+    ASSERT_TRUE(c) << c.error().to_string();
+    ASSERT_EQ(c->warnings.size(), 1u);
+    EXPECT_NE(c->warnings[0].to_string().find("is not 'start_type lazy'"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace culex::config

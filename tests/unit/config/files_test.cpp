@@ -192,30 +192,28 @@ TEST(Unimplemented, WhatCouldChangeWhoGetsInIsRefused) {
     EXPECT_NE(plugin.error().to_string().find("use password_file and acl_file"), std::string::npos);
 }
 
-TEST(Unimplemented, AnUnimplementedBridgeOptionWarns) {
+// A local login would not restrict culex's trusted local client as it restricts Mosquitto's: refused.
+TEST(Unimplemented, LocalUsernameIsRefused) {
     auto c = parse_config(R"(listener 1883
 connection cloud
 address broker.example.com:8883
 topic sensors/# out 1
-threshold 20
+local_username site
 )",
-                          "culex.conf");
-    ASSERT_TRUE(c) << c.error().to_string();
-    ASSERT_EQ(c->warnings.size(), 1u);
-    EXPECT_EQ(
-        c->warnings[0].to_string(),
-        "culex.conf:5: 'threshold' is not implemented for bridges in culex yet; the line is ignored and "
-        "the bridge runs without it");
-    EXPECT_EQ(c->bridges.size(), 1u);
-}
-
-// Ignoring a TLS option would send the bridge's traffic in clear: refused.
-TEST(Unimplemented, BridgeTlsIsRefused) {
-    auto c = parse_config("listener 1883\nconnection cloud\naddress h\ntopic # out\nbridge_cafile /ca.crt\n",
                           "culex.conf");
     ASSERT_FALSE(c);
     EXPECT_TRUE(
-        c.error().to_string().starts_with("culex.conf:5: 'bridge_cafile' is not implemented in culex"))
+        c.error().to_string().starts_with("culex.conf:5: 'local_username' is not implemented in culex"))
+        << c.error().to_string();
+}
+
+// Ignoring OCSP would accept a revoked certificate: refused.
+TEST(Unimplemented, BridgeOcspIsRefused) {
+    auto c = parse_config(
+        "listener 1883\nconnection cloud\naddress h\ntopic # out\nbridge_require_ocsp true\n", "culex.conf");
+    ASSERT_FALSE(c);
+    EXPECT_TRUE(
+        c.error().to_string().starts_with("culex.conf:5: 'bridge_require_ocsp' is not implemented in culex"))
         << c.error().to_string();
 }
 
