@@ -41,7 +41,8 @@ bool decode_token(std::string_view token, std::string& out) {
     for (std::size_t i = 0; i < token.size(); ++i) {
         auto c = static_cast<unsigned char>(token[i]);
         if (c != '%') {
-            if (needs_escape(c)) return false;  // an encoder never leaves these bare
+            // An encoder never leaves these bare, and no topic name holds the others.
+            if (needs_escape(c) || c == '/' || c == '+' || c == '#') return false;
             out += token[i];
             continue;
         }

@@ -66,7 +66,8 @@ TEST(SubjectMap, RoundTrip) {
 TEST(SubjectMap, RefusesSubjectsNoTopicMakes) {
     for (std::string_view subject :
          {"culex.msg.", "culex.msg", "other.a", "culex.msg.a..b", "culex.msg.*", "culex.msg.a.>",
-          "culex.msg.%", "culex.msg.%4", "culex.msg.%zz", "culex.msg.%41", "culex.msg.a$b", "culex.msg.%2e"})
+          "culex.msg.%", "culex.msg.%4", "culex.msg.%zz", "culex.msg.%41", "culex.msg.a$b", "culex.msg.%2e",
+          "culex.msg.a/b", "culex.msg.+", "culex.msg.a#", "culex.msg.%2F"})
         EXPECT_FALSE(topic_from_subject(kPrefix, subject)) << subject;
 }
 
