@@ -147,9 +147,11 @@ void ClusterNode::receive(natsMsg* message) {
     }
     std::lock_guard lock(receive_mutex_);  // held while posting: the destructor waits for it
     if (stopped_ || seen_before(received->origin)) return;
-    // One topic, one loop: messages on a topic are delivered in the order they came.
-    int loop = static_cast<int>(std::hash<std::string>{}(received->message->topic) %
-                                static_cast<std::size_t>(broker_.loop_count()));
+    // One sending loop, one receiving loop: what a publisher sent (its connection lives on one loop of its
+    // node) is delivered in the order it was sent, whatever the topics.
+    const std::string& key = received->origin.name.empty() ? received->message->topic : received->origin.name;
+    int loop =
+        static_cast<int>(std::hash<std::string>{}(key) % static_cast<std::size_t>(broker_.loop_count()));
     broker_.post(loop, [&broker = broker_, loop, routed = std::move(received->message)] {
         broker.loop(loop).router().route_from_cluster(routed);
     });

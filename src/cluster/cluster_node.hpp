@@ -1,8 +1,8 @@
 // A culex broker as a node of a cluster on NATS (docs/cluster.md): the broker's ClusterLink. It owns the
 // NATS connection, this node's claim of its name, the interest it holds on NATS for its clients'
 // subscriptions, and the sync of retained messages. Messages from other nodes arrive on libnats's delivery
-// thread and are handed to a loop (chosen by topic, so one topic's messages keep their order) through the
-// broker's cross-loop post; nothing of a loop is touched from a libnats thread.
+// thread and are handed to a loop (chosen by origin, so one publisher's messages keep their order) through
+// the broker's cross-loop post; nothing of a loop is touched from a libnats thread.
 #pragma once
 
 #include <atomic>

@@ -23,7 +23,7 @@ std::expected<KeyValuePtr, std::string> open_bucket(jsCtx* jetstream) {
     config.Bucket = kBucket;
     config.History = 1;
     config.TTL = NodeClaim::kTtlMs * 1'000'000;  // libnats takes it in nanoseconds
-    config.StorageType = js_MemoryStorage;  // a claim means nothing across a restart of NATS
+    config.StorageType = js_MemoryStorage;       // a claim means nothing across a restart of NATS
     if (natsStatus s = js_CreateKeyValue(&raw, jetstream, &config); s != NATS_OK) {
         // Another node may have created it meanwhile.
         if (js_KeyValue(&raw, jetstream, kBucket) == NATS_OK) return KeyValuePtr(raw);
