@@ -23,6 +23,7 @@ std::string url_of(natsConnection* connection) {
 }
 
 void on_disconnected(natsConnection* connection, void*) {
+    if (natsConnection_IsClosed(connection)) return;  // the node is leaving: nothing is lost
     logger().log(LogType::warning,
                  "Warning: cluster: lost the connection to NATS{}: serving local clients only, messages to "
                  "and from other nodes wait until it is back.",
