@@ -11,6 +11,8 @@ packages=(
     zlib1g-dev  # src/store: the CRC-32 of each stored row
     libsystemd-dev  # src/service: sd_notify (READY=1, RELOADING=1, STOPPING=1, the watchdog)
     prometheus-cpp-dev  # src/ops: the Prometheus text format of /metrics
+    libnats-dev  # src/cluster: the NATS C client (cluster_nats)
+    nats-server  # src/cluster tests (three clustered servers) and bench (NATS's own MQTT)
     # real peers for the integration tests
     mosquitto mosquitto-clients python3-paho-mqtt python3-pytest openssl tshark
     valgrind  # tests/integration/test_valgrind.py: a short broker run, leak-checked

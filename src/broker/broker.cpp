@@ -38,6 +38,13 @@ void Broker::use_store(store::CommitQueue* writer) {
         loop(i).store_step().use(writer, &store_sequence_);
 }
 
+void Broker::use_cluster(ClusterLink* cluster) {
+    cluster_ = cluster;
+    subscriptions_.watch(cluster);
+    for (int i = 0; i < loop_count(); ++i)
+        loop(i).router().use_cluster(cluster);
+}
+
 LoopCore& Broker::core(int index) {
     return loop(index);
 }

@@ -23,6 +23,7 @@ class CommitQueue;
 
 namespace culex::broker {
 
+class ClusterLink;
 class LoopBroker;
 class LoopCore;
 
@@ -46,6 +47,10 @@ class Broker {
 
     // Persistence: from now on every loop stores through `writer` (null: none). Before the loops run.
     void use_store(store::CommitQueue* writer);
+    // Cluster mode: from now on routing and subscriptions are told to `cluster` (null: none). Before the
+    // loops run.
+    void use_cluster(ClusterLink* cluster);
+    ClusterLink* cluster() const { return cluster_; }
     // At restart: the highest sequence the store holds; new records are numbered after it.
     void sequences_after(std::uint64_t last) { store_sequence_.store(last, std::memory_order_relaxed); }
 
@@ -72,6 +77,7 @@ class Broker {
     SubscriptionTree subscriptions_;
     RetainedStore retained_;
     SessionRegistry sessions_;
+    ClusterLink* cluster_ = nullptr;
     std::atomic<std::uint64_t> store_sequence_{0};  // the last sequence given to a queued or in-flight record
     std::vector<std::atomic<PolicyPtr>> policies_;
     LoginChecker login_checker_;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "broker/broker.hpp"
+#include "broker/cluster_link.hpp"
 #include "broker/loop_broker.hpp"
 #include "broker/stored_records.hpp"
 #include "log/logger.hpp"
@@ -41,6 +42,16 @@ bool Router::route(const MessagePtr& message, const SessionAnchor* origin) {
                 store_.batch().put_retained(stored::retained(*message));
         }
     }
+    bool matched = deliver_to_subscribers(message, origin);
+    if (cluster_) cluster_->publish(*message, loop_);
+    return matched;
+}
+
+void Router::route_from_cluster(const MessagePtr& message) {
+    deliver_to_subscribers(message, nullptr);
+}
+
+bool Router::deliver_to_subscribers(const MessagePtr& message, const SessionAnchor* origin) {
     matches_.clear();
     broker_.subscriptions().match(message->topic, matches_);
     bool matched = !matches_.empty();

@@ -20,6 +20,7 @@
 namespace culex::broker {
 
 class Broker;
+class ClusterLink;
 
 class Router {
   public:
@@ -28,6 +29,11 @@ class Router {
     // A PUBLISH (or a will) from `origin` (null: none, e.g. the broker itself): to every matching session.
     // Whether any subscription matched (MQTT 5's "no matching subscribers" when none did).
     bool route(const MessagePtr& message, const SessionAnchor* origin);
+    // A message another node of the cluster published: to this node's matching sessions only (its retained
+    // copy is the cluster's, kept in sync apart, and it never goes back to the cluster).
+    void route_from_cluster(const MessagePtr& message);
+    // Cluster mode: what route() routes goes to `cluster` too (null: none). Before the loops run.
+    void use_cluster(ClusterLink* cluster) { cluster_ = cluster; }
     // Messages that a departing member of a shared subscription left unacknowledged: to another member.
     void reroute_shared(std::vector<std::pair<MessagePtr, ShareKey>> messages, const SessionAnchor* departed);
     // The loop's step is over: what it queued for other loops goes, one task per target loop, with the step's
@@ -49,6 +55,8 @@ class Router {
     };
 
     void deliver(Delivery&& delivery);
+    // To every session whose subscription matches; whether any did.
+    bool deliver_to_subscribers(const MessagePtr& message, const SessionAnchor* origin);
     // A loop that is behind: QoS 0 for it is dropped here rather than queued without bound on its way there.
     bool behind(int owner, const Delivery& delivery);
 
@@ -56,6 +64,7 @@ class Router {
     const int loop_;
     const LoopPolicies& policies_;
     StoreStep& store_;
+    ClusterLink* cluster_ = nullptr;
     std::vector<std::vector<Delivery>> outbound_;   // per target loop, handed over at the end of the step
     std::vector<std::uint64_t> outbound_bytes_;     // what each of those holds, for behind()
     std::vector<bool> dropping_for_;                // the drop for that loop was logged (once per run)

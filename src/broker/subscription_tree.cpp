@@ -6,6 +6,7 @@
 #include <shared_mutex>
 
 #include "auth/string_map.hpp"
+#include "broker/cluster_link.hpp"
 #include "protocol/topic.hpp"
 
 namespace culex::broker {
@@ -146,6 +147,8 @@ bool SubscriptionTree::subscribe(std::string_view filter, const AnchorPtr& ancho
         added = upsert(node->subscribers, anchor, options);
     }
     if (added) ++count_;
+    lock.unlock();
+    if (added && cluster_) cluster_->interest_added(filter);
     return added;
 }
 
@@ -180,6 +183,8 @@ bool SubscriptionTree::unsubscribe(std::string_view filter, const SessionAnchor*
         if (!step->first->child(step->second)->empty()) break;
         step->first->erase(step->second);
     }
+    lock.unlock();
+    if (cluster_) cluster_->interest_removed(filter);
     return true;
 }
 

@@ -40,10 +40,16 @@ struct SubscriptionMatch {
     ShareKey share;       // set when the match is a shared subscription's pick
 };
 
+class ClusterLink;
+
 class SubscriptionTree {
   public:
     SubscriptionTree();
     ~SubscriptionTree();
+
+    // Cluster mode: every subscription added or removed from now on is told to `cluster` (null: none).
+    // Before the loops run.
+    void watch(ClusterLink* cluster) { cluster_ = cluster; }
 
     // Adds the subscription, or replaces the options of the session's existing one on that filter.
     // Returns true when the subscription is new. `filter` must be valid; a `$share/...` filter joins the
@@ -69,6 +75,7 @@ class SubscriptionTree {
     mutable ReadMostlyMutex mutex_;
     std::unique_ptr<Node> root_;
     std::size_t count_ = 0;
+    ClusterLink* cluster_ = nullptr;
 };
 
 }  // namespace culex::broker

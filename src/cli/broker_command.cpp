@@ -11,6 +11,7 @@
 #include "broker/authenticator.hpp"
 #include "cli/broker_persistence.hpp"
 #include "cli/commands.hpp"
+#include "cluster/cluster_node.hpp"
 #include "config/config.hpp"
 #include "log/logger.hpp"
 #include "net/server.hpp"
@@ -318,9 +319,18 @@ int run_broker(const BrokerFlags& flags) {
     std::unique_ptr<BrokerPersistence> persistence;
     if (auto place = persistence_place(flags, *config))
         persistence = std::make_unique<BrokerPersistence>(std::move(*place));
+    // Stopped once the loops have (it is called from them), before the server and its broker go.
+    std::unique_ptr<cluster::ClusterNode> cluster_node;
     options->prepare = [&](broker::Broker& broker) -> std::expected<void, std::string> {
         if (auto became = become_service(*config, pid_file); !became) return became;
-        if (persistence) return persistence->prepare(broker);
+        if (persistence)
+            if (auto prepared = persistence->prepare(broker); !prepared) return prepared;
+        // After the local store: the cluster's retained messages are the newer ones.
+        if (config->cluster.enabled()) {
+            auto joined = cluster::ClusterNode::start(config->cluster, broker);
+            if (!joined) return std::unexpected(joined.error());
+            cluster_node = std::move(*joined);
+        }
         return {};
     };
     net::Server server(std::move(*options));
@@ -332,6 +342,7 @@ int run_broker(const BrokerFlags& flags) {
         }
     } stop_writer{persistence.get()};
     if (auto started = server.start(); !started) {
+        if (cluster_node) cluster_node->stop();
         logger().log(LogType::error, "Error: {}", started.error());
         return 1;
     }
@@ -385,6 +396,7 @@ int run_broker(const BrokerFlags& flags) {
             server.replace_tls(i, std::move(*context));
         }
     });
+    if (cluster_node) cluster_node->stop();
     systemd.stopping();
     logger().log(LogType::notice, "culex version {} terminating", kVersion);
     return 0;

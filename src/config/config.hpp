@@ -95,6 +95,21 @@ struct PersistenceSettings {
     std::string path() const;
 };
 
+// culex's own: cluster mode on NATS (docs/cluster.md). Off while `nats_urls` is empty.
+struct ClusterSettings {
+    std::vector<std::string> nats_urls;  // cluster_nats, split at commas
+    std::string node;                    // cluster_node: this node's name, unique among live nodes
+    std::string cafile;                  // cluster_nats_cafile: trust for the NATS servers' certificates
+    std::string certfile;                // cluster_nats_certfile and _keyfile: this node's TLS identity
+    std::string keyfile;
+    std::string creds;        // cluster_nats_creds: a NATS credentials file (JWT and NKey seed)
+    std::string source_file;  // where cluster_nats was set, for errors found once the whole file is read
+    int source_line = 0;
+
+    bool enabled() const { return !nats_urls.empty(); }
+    bool operator==(const ClusterSettings&) const = default;
+};
+
 struct Config {
     std::vector<Listener> listeners;
     // No listener configured: Mosquitto 2's local-only mode, `listeners` holds 127.0.0.1 and ::1 on 1883, and
@@ -122,6 +137,7 @@ struct Config {
     bool upgrade_outgoing_qos = false;
     bool set_tcp_nodelay = false;
     PersistenceSettings persistence;
+    ClusterSettings cluster;
 
     log::LogSettings
         log;  // log_dest, log_type, log_timestamp, log_timestamp_format, log_facility, log_format

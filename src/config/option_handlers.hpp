@@ -52,6 +52,19 @@ Result on_persistence_sync(Parser& p, const Line& l);
 Result on_autosave_on_changes(Parser& p, const Line& l);
 Result on_allow_duplicate_messages(Parser& p, const Line& l);
 
+// Cluster mode (cluster_options.cpp); check_cluster once the whole file is read.
+Result on_cluster_nats(Parser& p, const Line& l);
+Result on_cluster_node(Parser& p, const Line& l);
+std::expected<void, ConfigError> check_cluster(const Config& config);
+// Where a cluster option was first seen: an error about the block names it unless cluster_nats was given.
+void note_cluster_line(Parser& p);
+
+template <std::string ClusterSettings::*Field>
+Result on_cluster_text(Parser& p, const Line& l) {
+    note_cluster_line(p);
+    return set_text(l, p.config.cluster.*Field);
+}
+
 // Logging (log_options.cpp)
 Result on_log_dest(Parser& p, const Line& l);
 Result on_log_type(Parser& p, const Line& l);

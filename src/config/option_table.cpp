@@ -129,6 +129,14 @@ const std::unordered_map<std::string_view, OptionSpec>& option_table() {
              [](Parser& p, const Line& l) { return set_text(l, p.config.persistence.file); }},
             {"autosave_interval", "autosave_interval SECONDS", on_autosave_interval},
             {"autosave_on_changes", "autosave_on_changes COUNT", on_autosave_on_changes},
+            // Cluster mode (culex's own)
+            {"cluster_nats", "cluster_nats URL[,URL...]", on_cluster_nats},
+            {"cluster_node", "cluster_node NAME", on_cluster_node},
+            {"cluster_nats_cafile", "cluster_nats_cafile PATH", on_cluster_text<&ClusterSettings::cafile>},
+            {"cluster_nats_certfile", "cluster_nats_certfile PATH",
+             on_cluster_text<&ClusterSettings::certfile>},
+            {"cluster_nats_keyfile", "cluster_nats_keyfile PATH", on_cluster_text<&ClusterSettings::keyfile>},
+            {"cluster_nats_creds", "cluster_nats_creds PATH", on_cluster_text<&ClusterSettings::creds>},
             // Logging
             {"log_dest", "log_dest stdout|stderr|file PATH|syslog|none", on_log_dest},
             {"log_type", "log_type TYPE", on_log_type},

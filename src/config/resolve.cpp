@@ -119,6 +119,7 @@ std::expected<Config, ConfigError> Parser::finish(const std::string& main_file) 
     if (log_type_set) config.log.types = log_types;
     if (auto ok = resolve_bridges(config); !ok) return std::unexpected(ok.error());
     if (auto ok = validate(); !ok) return std::unexpected(ok.error());
+    if (auto ok = check_cluster(config); !ok) return std::unexpected(ok.error());
     warn_tls_without_certificate();
     return std::move(config);
 }

@@ -1,0 +1,27 @@
+// What the broker core tells a cluster, and nothing more: the narrow interface src/cluster implements.
+// Null (Broker::cluster() == nullptr) when the broker runs alone: the router then pays one pointer test per
+// PUBLISH, and the subscription tree one per (un)subscribe.
+#pragma once
+
+#include <string_view>
+
+#include "broker/message.hpp"
+
+namespace culex::broker {
+
+class ClusterLink {
+  public:
+    virtual ~ClusterLink() = default;
+
+    // A message published on this node (by a client, a will; never one that came from another node): to the
+    // other nodes. Called on the publisher's loop `loop`, after local routing.
+    virtual void publish(const Message& message, int loop) = 0;
+
+    // The subscription tree gained a subscription on `filter` (a session's new one; `$share/G/F` for a shared
+    // subscription) or lost one. Any loop, outside the tree's lock; each addition is followed by at most one
+    // removal of the same filter.
+    virtual void interest_added(std::string_view filter) = 0;
+    virtual void interest_removed(std::string_view filter) = 0;
+};
+
+}  // namespace culex::broker

@@ -1,0 +1,168 @@
+#include "cluster/cluster_node.hpp"
+
+#include <fmt/format.h>
+
+#include <functional>
+#include <random>
+
+#include "broker/loop_broker.hpp"
+#include "cluster/nats_connection.hpp"
+#include "cluster/subject_map.hpp"
+#include "cluster/wire_message.hpp"
+#include "log/logger.hpp"
+
+namespace culex::cluster {
+
+using culex::log::logger;
+using culex::log::LogType;
+
+namespace {
+
+std::string random_incarnation() {
+    std::random_device device;
+    std::uint64_t value = (std::uint64_t{device()} << 32) ^ device();
+    return fmt::format("{:016x}", value);
+}
+
+// How long a JetStream request (a claim's renewal, its release) waits for its answer: bounded low, as a stop
+// while NATS is away waits for it.
+constexpr std::int64_t kJetStreamWaitMs = 2000;
+
+// $SYS is each broker's own.
+bool stays_local(const broker::Message& message) {
+    return message.topic.starts_with("$SYS");
+}
+
+}  // namespace
+
+std::expected<std::unique_ptr<ClusterNode>, std::string> ClusterNode::start(
+    const config::ClusterSettings& settings, broker::Broker& broker) {
+    auto connection = connect_to_nats(settings);
+    if (!connection) return std::unexpected(connection.error());
+    std::unique_ptr<ClusterNode> node(new ClusterNode(settings, broker, std::move(*connection)));
+    jsCtx* jetstream = nullptr;
+    jsOptions options;
+    jsOptions_Init(&options);
+    options.Wait = kJetStreamWaitMs;
+    if (natsStatus s = natsConnection_JetStream(&jetstream, node->connection_.get(), &options); s != NATS_OK)
+        return std::unexpected(fmt::format("cluster: no JetStream context: {}", nats_error(s)));
+    node->jetstream_.reset(jetstream);
+    auto claim = NodeClaim::claim(jetstream, node->node_, node->incarnation_);
+    if (!claim) return std::unexpected(claim.error());
+    node->claim_ = std::move(*claim);
+    auto retained = RetainedSync::start(jetstream, broker, node->node_ + ":" + node->incarnation_ + ":");
+    if (!retained) return std::unexpected(retained.error());
+    node->retained_ = std::move(*retained);
+    node->interest_ = std::make_unique<Interest>(node->connection_.get(), on_message, node.get());
+    broker.use_cluster(node.get());
+    node->attached_ = true;
+    logger().log(LogType::notice, "cluster: node {} joined the cluster on NATS at {}.", node->node_,
+                 fmt::join(settings.nats_urls, ","));
+    return node;
+}
+
+ClusterNode::ClusterNode(const config::ClusterSettings& settings, broker::Broker& broker,
+                         ConnectionPtr connection)
+    : broker_(broker),
+      node_(settings.node),
+      incarnation_(random_incarnation()),
+      connection_(std::move(connection)),
+      outlets_(static_cast<std::size_t>(broker.loop_count())) {
+    for (std::size_t loop = 0; loop < outlets_.size(); ++loop)
+        outlets_[loop].origin = fmt::format("{}:{}:{}", node_, incarnation_, loop);
+}
+
+ClusterNode::~ClusterNode() {
+    stop();
+}
+
+void ClusterNode::stop() {
+    {
+        std::lock_guard lock(receive_mutex_);
+        if (stopped_) return;
+        stopped_ = true;
+    }
+    if (attached_) broker_.use_cluster(nullptr);
+    if (interest_) interest_->clear();
+    if (retained_) retained_->stop();
+    bool connected = connection_ && natsConnection_Status(connection_.get()) == NATS_CONN_STATUS_CONNECTED;
+    if (claim_ && connected) claim_->release();  // the name is free at once
+    claim_.reset();
+    if (connected)
+        natsConnection_FlushTimeout(connection_.get(), 1000);  // what the last loop turns published
+    if (connection_) natsConnection_Close(connection_.get());
+    retained_.reset();
+    interest_.reset();
+    jetstream_.reset();
+    connection_.reset();
+    // libnats's own threads and memory: the process ends soon, but sanitizers look at it before.
+    nats_CloseAndWait(2000);
+}
+
+void ClusterNode::publish(const broker::Message& message, int loop) {
+    if (stays_local(message) || !connection_) return;
+    LoopOutlet& outlet = outlets_[static_cast<std::size_t>(loop)];
+    subject_from_topic(kMessagePrefix, message.topic, outlet.subject);
+    auto routed = to_nats(message, outlet.subject, {outlet.origin, ++outlet.sequence});
+    if (routed) send(outlet, routed->get());
+    if (!message.retain) return;
+    // The cluster's copy of the retained message (an empty payload clears it): the stream keeps the last.
+    subject_from_topic(kRetainedPrefix, message.topic, outlet.subject);
+    auto retained = to_nats(message, outlet.subject, {outlet.origin, 0});
+    if (retained) send(outlet, retained->get());
+}
+
+void ClusterNode::send(LoopOutlet& outlet, natsMsg* message) {
+    natsStatus s = natsConnection_PublishMsg(connection_.get(), message);
+    if (s == NATS_OK) {
+        outlet.failing = false;
+        return;
+    }
+    if (!outlet.failing)
+        logger().log(LogType::warning,
+                     "Warning: cluster: messages to other nodes are being dropped ({}): NATS is out of reach "
+                     "and its buffer is full.",
+                     nats_error(s));
+    outlet.failing = true;
+}
+
+void ClusterNode::interest_added(std::string_view filter) {
+    if (interest_) interest_->add(filter);
+}
+
+void ClusterNode::interest_removed(std::string_view filter) {
+    if (interest_) interest_->remove(filter);
+}
+
+void ClusterNode::on_message(natsConnection*, natsSubscription*, natsMsg* message, void* closure) {
+    MessagePtr owned(message);
+    static_cast<ClusterNode*>(closure)->receive(message);
+}
+
+void ClusterNode::receive(natsMsg* message) {
+    auto received = from_nats(message, kMessagePrefix);
+    if (!received) {
+        logger().log(LogType::warning, "Warning: cluster: message from NATS skipped: {}.", received.error());
+        return;
+    }
+    std::lock_guard lock(receive_mutex_);  // held while posting: the destructor waits for it
+    if (stopped_ || seen_before(received->origin)) return;
+    // One sending loop, one receiving loop: what a publisher sent (its connection lives on one loop of its
+    // node) is delivered in the order it was sent, whatever the topics.
+    const std::string& key = received->origin.name.empty() ? received->message->topic : received->origin.name;
+    int loop =
+        static_cast<int>(std::hash<std::string>{}(key) % static_cast<std::size_t>(broker_.loop_count()));
+    broker_.post(loop, [&broker = broker_, loop, routed = std::move(received->message)] {
+        broker.loop(loop).router().route_from_cluster(routed);
+    });
+}
+
+bool ClusterNode::seen_before(const Origin& origin) {
+    if (origin.name.empty() || origin.sequence == 0) return false;
+    std::uint64_t& last = last_sequence_[origin.name];
+    if (origin.sequence <= last) return true;
+    last = origin.sequence;
+    return false;
+}
+
+}  // namespace culex::cluster

@@ -1,0 +1,77 @@
+// A culex broker as a node of a cluster on NATS (docs/cluster.md): the broker's ClusterLink. It owns the
+// NATS connection, this node's claim of its name, the interest it holds on NATS for its clients'
+// subscriptions, and the sync of retained messages. Messages from other nodes arrive on libnats's delivery
+// thread and are handed to a loop (chosen by origin, so one publisher's messages keep their order) through
+// the broker's cross-loop post; nothing of a loop is touched from a libnats thread.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <expected>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "broker/broker.hpp"
+#include "broker/cluster_link.hpp"
+#include "cluster/interest.hpp"
+#include "cluster/nats_handles.hpp"
+#include "cluster/node_claim.hpp"
+#include "cluster/retained_sync.hpp"
+#include "cluster/wire_message.hpp"
+#include "config/config.hpp"
+
+namespace culex::cluster {
+
+class ClusterNode final : public broker::ClusterLink {
+  public:
+    // Connects, claims the node's name, loads the cluster's retained messages into `broker` and attaches
+    // itself to it (Broker::use_cluster). Before the loops run; an error stops the start.
+    static std::expected<std::unique_ptr<ClusterNode>, std::string> start(
+        const config::ClusterSettings& settings, broker::Broker& broker);
+    // Leaves the cluster: detaches from the broker, frees the node's name, closes the NATS connection.
+    // Once the loops have stopped (they call the broker::ClusterLink methods); idempotent.
+    void stop();
+    ~ClusterNode() override;
+
+    // broker::ClusterLink
+    void publish(const broker::Message& message, int loop) override;
+    void interest_added(std::string_view filter) override;
+    void interest_removed(std::string_view filter) override;
+
+  private:
+    // What one loop publishes with: its own buffer, sequence and origin name, so that loops share nothing
+    // written per message (alignas: no false sharing).
+    struct alignas(64) LoopOutlet {
+        std::string origin;  // NODE:INCARNATION:LOOP
+        std::uint64_t sequence = 0;
+        std::string subject;
+        bool failing = false;  // the last publish failed (logged once per failure run)
+    };
+
+    ClusterNode(const config::ClusterSettings& settings, broker::Broker& broker, ConnectionPtr connection);
+    static void on_message(natsConnection*, natsSubscription*, natsMsg* message, void* closure);
+    void receive(natsMsg* message);
+    // Whether this copy was seen already through another of this node's subscriptions.
+    bool seen_before(const Origin& origin);
+    void send(LoopOutlet& outlet, natsMsg* message);
+
+    broker::Broker& broker_;
+    const std::string node_;
+    const std::string incarnation_;  // random per run: a restarted node's sequences start again
+    ConnectionPtr connection_;
+    JetStreamPtr jetstream_;
+    std::unique_ptr<NodeClaim> claim_;
+    std::unique_ptr<Interest> interest_;
+    std::unique_ptr<RetainedSync> retained_;
+    std::vector<LoopOutlet> outlets_;
+    // On the delivery thread: the last sequence received from each origin.
+    std::mutex receive_mutex_;
+    bool stopped_ = false;
+    bool attached_ = false;  // Broker::use_cluster(this) was called
+    std::unordered_map<std::string, std::uint64_t> last_sequence_;
+};
+
+}  // namespace culex::cluster

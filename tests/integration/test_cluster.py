@@ -1,0 +1,291 @@
+"""Cluster mode on NATS (docs/cluster.md): three nats-server processes clustered with JetStream and three culex
+nodes, each node on its own server, all on 127.0.0.1 with free ports. A PUBLISH on one node reaches
+subscribers on another (QoS 0 and 1, MQTT 5 properties kept); a retained message set on one node is seen from
+another, and by a node started later; a second live node with the same cluster_node is refused; a node whose
+NATS goes away keeps serving its local clients and says so. Runs alone: pytest tests/integration/test_cluster.py
+(under 10 s with a Release build; -m cluster selects it too)."""
+import json
+import signal
+import subprocess
+import time
+import urllib.request
+
+import paho.mqtt.client as mqtt
+import pytest
+
+from brokers import Broker, LogWatcher, start_culex, write_config
+from conftest import culex_binary, free_port
+from mqtt_peers import WAIT, connected
+
+pytestmark = pytest.mark.cluster
+
+READY = 30.0  # seconds: the bound on a NATS cluster electing its JetStream leader
+
+
+class NatsServer:
+    """One nats-server with JetStream, its store under `directory`, optionally routed to others."""
+
+    def __init__(self, directory, name, cluster_port=None, routes=()):
+        self.port, self.monitor = free_port(), free_port()
+        directory.mkdir(parents=True, exist_ok=True)
+        args = ["nats-server", "-a", "127.0.0.1", "-p", str(self.port), "-m", str(self.monitor), "-js",
+                "-sd", str(directory), "--server_name", name]
+        if cluster_port:
+            args += ["--cluster_name", "culex-test", "--cluster", f"nats://127.0.0.1:{cluster_port}",
+                     "--routes", ",".join(f"nats://127.0.0.1:{p}" for p in routes)]
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.log = LogWatcher(self.proc.stdout)
+        self.url = f"nats://127.0.0.1:{self.port}"
+
+    def monitoring(self, path):
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.monitor}{path}", timeout=2) as response:
+            return json.loads(response.read())
+
+    def jetstream_ready(self, cluster_size):
+        """JetStream is on and, in a cluster, its meta group has a leader and every peer."""
+        try:
+            if self.monitoring("/healthz").get("status") != "ok":
+                return False
+            jsz = self.monitoring("/jsz")
+        except (OSError, ValueError):
+            return False
+        if cluster_size == 1:
+            return jsz.get("config") is not None
+        meta = jsz.get("meta_cluster") or {}
+        return bool(meta.get("leader")) and meta.get("cluster_size") == cluster_size
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+
+
+def wait_until(condition, timeout, what):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)  # polling a condition with a bound, not synchronising on time
+    raise AssertionError(f"{what} within {timeout}s")
+
+
+def start_nats_cluster(directory, count=3):
+    cluster_ports = [free_port() for _ in range(count)]
+    servers = [NatsServer(directory / f"nats{i}", f"n{i}", cluster_ports[i],
+                          [p for j, p in enumerate(cluster_ports) if j != i]) for i in range(count)]
+    try:
+        for server in servers:
+            wait_until(lambda: server.jetstream_ready(count), READY,
+                       f"nats-server {server.url} did not report JetStream ready\n" + server.log.text())
+    except BaseException:
+        for server in servers:
+            server.stop()
+        raise
+    return servers
+
+
+def start_node(directory, name, nats_urls):
+    directory.mkdir(parents=True, exist_ok=True)
+    node = start_culex(directory, f"cluster_nats {','.join(nats_urls)}\ncluster_node {name}\n")
+    node.log.wait_for(rf"cluster: node {name} joined the cluster", timeout=READY)
+    return node
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    """Three NATS servers in one cluster, and culex nodes a, b and c on servers 0, 1 and 2."""
+    base = tmp_path_factory.mktemp("cluster")
+    servers = start_nats_cluster(base)
+    nodes = {}
+    try:
+        for i, name in enumerate("abc"):
+            nodes[name] = start_node(base / name, name, [servers[i].url])
+        yield servers, nodes, base
+    finally:
+        codes = {name: node.stop() for name, node in nodes.items()}
+        for server in servers:
+            server.stop()
+    assert codes == {name: 0 for name in nodes}, "a node did not shut down cleanly"
+
+
+def await_route(publisher, subscriber, topic, timeout=WAIT):
+    """Publishes probes on `topic` from `publisher` until `subscriber` receives one: the subscriber's interest
+    has then reached the publisher's NATS server (it travels between servers on its own)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        publisher.publish(topic, b"probe", qos=0)
+        try:
+            message = subscriber.next_message(timeout=0.3)
+        except Exception:
+            continue
+        assert message.payload == b"probe"
+        while not subscriber.no_message(timeout=0.3):  # later probes that were already on their way
+            pass
+        return
+    raise AssertionError(f"no probe on {topic} crossed between the nodes within {timeout}s")
+
+
+def test_publish_on_one_node_reaches_subscribers_on_another(cluster):
+    _, nodes, _ = cluster
+    subscriber = connected(nodes["a"].port, "sub-on-a")
+    assert subscriber.subscribe("plant/#", qos=1) == (1,)
+    # Node a now holds two NATS subscriptions that match plant/line1/temp: NATS hands it over twice.
+    assert subscriber.subscribe("plant/+/temp", qos=0) == (0,)
+    publisher = connected(nodes["b"].port, "pub-on-b")
+    await_route(publisher, subscriber, "plant/probe")
+
+    publisher.publish("plant/line1/temp", b"21.5", qos=0)
+    publisher.publish("plant/line1/state", b"running", qos=1)
+    publisher.publish("plant", b"the parent level too", qos=1)  # `plant/#` matches `plant` (spec 4.7.1.2)
+    got = [subscriber.next_message() for _ in range(3)]
+    assert [(m.topic, m.payload, m.qos) for m in got] == [
+        ("plant/line1/temp", b"21.5", 0), ("plant/line1/state", b"running", 1),
+        ("plant", b"the parent level too", 1)]
+    assert subscriber.no_message()  # once each: node a dropped NATS's second copy of plant/line1/temp
+    nodes["a"].log.wait_for(r"Sending PUBLISH to sub-on-a \(d0, q1, r0, m\d+, 'plant/line1/state'")
+    subscriber.disconnect()
+    publisher.disconnect()
+
+
+def test_topics_that_need_escaping_and_mqtt5_properties_cross(cluster):
+    _, nodes, _ = cluster
+    subscriber = connected(nodes["c"].port, "sub-on-c", protocol=mqtt.MQTTv5)
+    subscriber.subscribe("odd/+/x y", qos=1)
+    publisher = connected(nodes["a"].port, "pub-on-a", protocol=mqtt.MQTTv5)
+    await_route(publisher, subscriber, "odd/probe/x y")
+
+    from paho.mqtt.packettypes import PacketTypes
+    from paho.mqtt.properties import Properties
+    properties = Properties(PacketTypes.PUBLISH)
+    properties.ContentType = "text/plain"
+    properties.UserProperty = [("site", "north")]
+    info = publisher.client.publish("odd/v1.2$*>/x y", b"escaped", qos=1, properties=properties)
+    info.wait_for_publish(timeout=WAIT)
+    message = subscriber.next_message()
+    assert message.topic == "odd/v1.2$*>/x y"
+    assert message.payload == b"escaped"
+    assert message.properties.ContentType == "text/plain"
+    assert message.properties.UserProperty == [("site", "north")]
+    subscriber.disconnect()
+    publisher.disconnect()
+
+
+def node_subjects(server, node):
+    """The NATS subjects culex node `node` subscribes to on `server`, from its monitoring port (/connz)."""
+    for connection in server.monitoring("/connz?subs=1").get("connections", []):
+        if connection.get("name") == f"culex node {node}":
+            return sorted(s for s in connection.get("subscriptions_list", []) if s.startswith("culex.msg."))
+    return None
+
+
+def test_interest_is_one_nats_subscription_per_subject_and_goes_with_the_last(cluster):
+    servers, nodes, _ = cluster
+    first = connected(nodes["b"].port, "interest-1")
+    second = connected(nodes["b"].port, "interest-2")
+    first.subscribe("interest/#", qos=0)
+    second.subscribe("interest/#", qos=1)
+    second.subscribe("interest/+/x", qos=1)
+    wanted = ["culex.msg.interest", "culex.msg.interest.*.x", "culex.msg.interest.>"]
+    wait_until(lambda: node_subjects(servers[1], "b") == wanted, WAIT,
+               f"node b's NATS subscriptions are not {wanted}: {node_subjects(servers[1], 'b')}")
+    first.disconnect()  # a clean session ends: one of two sessions on interest/# is left
+    second.client.unsubscribe("interest/+/x")
+    wanted = ["culex.msg.interest", "culex.msg.interest.>"]
+    wait_until(lambda: node_subjects(servers[1], "b") == wanted, WAIT,
+               f"node b's NATS subscriptions are not {wanted}: {node_subjects(servers[1], 'b')}")
+    second.disconnect()
+    wait_until(lambda: node_subjects(servers[1], "b") == [], WAIT,
+               f"node b still subscribes to {node_subjects(servers[1], 'b')}")
+
+
+def retained_on(port, client_id, quiet=0.5):
+    """(topic, payload) of the retained messages a new subscriber to config/# on `port` gets, until `quiet`
+    seconds pass without one."""
+    reader = connected(port, client_id)
+    reader.subscribe("config/#", qos=1)
+    got = []
+    try:
+        while True:
+            message = reader.next_message(timeout=quiet)
+            if message.retain:
+                got.append((message.topic, message.payload))
+    except Exception:
+        return got
+    finally:
+        reader.disconnect()
+
+
+def test_retained_message_set_on_one_node_is_seen_from_another(cluster):
+    servers, nodes, base = cluster
+    publisher = connected(nodes["a"].port, "retainer-on-a")
+    publisher.publish("config/site", b"v42", qos=1, retain=True)
+    publisher.disconnect()
+
+    # On node c: its follower of the retained stream learns it; a new subscriber then gets it. (A reader that
+    # subscribes before A's PUBLISH has crossed gets it live, retain flag clear: it tries again.)
+    deadline = time.monotonic() + WAIT
+    while True:
+        retained = retained_on(nodes["c"].port, "reader-on-c")
+        if retained:
+            break
+        assert time.monotonic() < deadline, "the retained message never reached node c"
+    assert retained == [("config/site", b"v42")]
+
+    # A node started now loads it from JetStream before serving anyone.
+    late = start_node(base / "d", "d", [servers[1].url])
+    try:
+        reader = connected(late.port, "reader-on-d")
+        reader.subscribe("config/#", qos=1)
+        message = reader.next_message()
+        assert (message.topic, message.payload, message.retain) == ("config/site", b"v42", True)
+        reader.disconnect()
+    finally:
+        assert late.stop() == 0
+
+    # Cleared on node b (empty payload): node c's new subscribers no longer get it.
+    clearer = connected(nodes["b"].port, "clearer-on-b")
+    clearer.publish("config/site", b"", qos=1, retain=True)
+    clearer.publish("config/marker", b"after", qos=1, retain=True)
+    clearer.disconnect()
+    deadline = time.monotonic() + WAIT
+    while True:
+        retained = retained_on(nodes["c"].port, "reader2-on-c")
+        if retained == [("config/marker", b"after")]:
+            break
+        assert time.monotonic() < deadline, f"node c still serves {retained} after the clear"
+
+
+def test_duplicate_node_name_is_refused(cluster):
+    servers, _, base = cluster
+    directory = base / "dup"
+    directory.mkdir()
+    config = write_config(directory, f"listener 0 127.0.0.1\nallow_anonymous true\n"
+                                     f"cluster_nats {servers[2].url}\ncluster_node a\n")
+    duplicate = Broker([culex_binary(), "broker", "-c", config, "-v"])
+    duplicate.log.wait_for(r"cluster_node a is already held by a live node .*: give this node another name",
+                           timeout=READY)
+    assert duplicate.proc.wait(timeout=WAIT) == 1
+
+
+def test_node_whose_nats_goes_away_keeps_serving_local_clients(tmp_path):
+    server = NatsServer(tmp_path / "nats", "alone")
+    try:
+        wait_until(lambda: server.jetstream_ready(1), READY, "nats-server did not start JetStream")
+        node = start_node(tmp_path / "node", "lonely", [server.url])
+        subscriber = connected(node.port, "local-sub")
+        subscriber.subscribe("local/#", qos=1)
+        server.stop(signal.SIGKILL)
+        node.log.wait_for(r"Warning: cluster: lost the connection to NATS", timeout=WAIT)
+        publisher = connected(node.port, "local-pub")
+        publisher.publish("local/a", b"still served", qos=1)
+        publisher.publish("local/b", b"zero", qos=0)
+        assert [subscriber.next_message().payload for _ in range(2)] == [b"still served", b"zero"]
+        subscriber.disconnect()
+        publisher.disconnect()
+        assert node.stop() == 0
+    finally:
+        server.stop()
