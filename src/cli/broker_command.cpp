@@ -9,10 +9,12 @@
 #include "bridge/bridges.hpp"
 #include "broker/access_policy.hpp"
 #include "broker/authenticator.hpp"
+#include "cli/broker_api_context.hpp"
 #include "cli/broker_persistence.hpp"
 #include "cli/commands.hpp"
 #include "config/config.hpp"
 #include "log/logger.hpp"
+#include "log/topic_sink.hpp"
 #include "net/server.hpp"
 #include "ops/http_endpoints.hpp"
 #include "service/pid_file.hpp"
@@ -82,8 +84,8 @@ bool is_ip_address(const std::string& text) {
            ::inet_pton(AF_INET6, text.c_str(), buffer) == 1;
 }
 
-// The `protocol http` listeners serve /metrics (src/ops), labelled by listener. One served to anyone on an
-// address other hosts reach is said so at start.
+// The `protocol http` listeners serve /metrics and the admin API (src/ops), labelled by listener. One served
+// to anyone on an address other hosts reach is said so at start.
 void add_http_service(const config::Config& config, net::ServerOptions& options) {
     std::vector<std::string> names;
     bool any_http = false;
@@ -113,8 +115,8 @@ void add_http_service(const config::Config& config, net::ServerOptions& options)
                 listener.port);
     }
     if (!any_http) return;
-    options.http = [names](broker::Broker& broker) -> net::HttpHandler {
-        auto endpoints = std::make_shared<ops::HttpEndpoints>(broker, names);
+    options.http = [names, api = api_context(config, kVersion)](broker::Broker& broker) -> net::HttpHandler {
+        auto endpoints = std::make_shared<ops::HttpEndpoints>(broker, names, api);
         return [endpoints](const net::HttpRequest& request) { return endpoints->handle(request); };
     };
 }
@@ -259,6 +261,7 @@ int run_broker(const BrokerFlags& flags) {
         std::fprintf(stderr, "Error: %s\n", config.error().c_str());
         return 1;
     }
+    log::enable_topic_destination(config->log_to_topic);
     if (auto configured = logger().configure(config->log); !configured) {
         std::fprintf(stderr, "Error: %s\n", configured.error().message.c_str());
         return 1;
@@ -336,6 +339,7 @@ int run_broker(const BrokerFlags& flags) {
             logger().log(LogType::warning,
                          "Warning: bridges changed in the config; restart the broker to apply that (bridges "
                          "are not reloaded yet).");
+        log::enable_topic_destination(reloaded->log_to_topic);
         if (auto configured = logger().configure(reloaded->log); !configured)
             logger().log(LogType::error, "Error: {}", configured.error().message);
         warn_unreloadable(*config, *reloaded);

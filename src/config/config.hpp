@@ -125,6 +125,7 @@ struct Config {
 
     log::LogSettings
         log;  // log_dest, log_type, log_timestamp, log_timestamp_format, log_facility, log_format
+    bool log_to_topic = false;  // `log_dest topic` (log/topic_sink.hpp): the CLI turns it on
     bool connection_messages = true;
 
     unsigned threads = 0;             // culex's own: event loops; 0 = one per core
