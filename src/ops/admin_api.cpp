@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "ops/json_response.hpp"
 #include "ops/url.hpp"
 

@@ -1,6 +1,8 @@
 // The admin API's actions, once refuse_action() let them through. Each is logged with who asked.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "broker/broker.hpp"
 #include "log/logger.hpp"
 #include "ops/admin_api.hpp"

@@ -1,8 +1,9 @@
 // The admin API's GETs: JSON copies of what the broker holds.
-#include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <ctime>
+#include <iterator>
 
 #include "broker/broker.hpp"
 #include "ops/admin_api.hpp"
@@ -20,9 +21,14 @@ constexpr std::size_t kDefaultLimit = 1000;
 constexpr std::size_t kMaxLimit = 10000;
 constexpr std::size_t kMaxPayloadShown = 256;
 
+// "2026-12-06T14:20:31Z"
 std::string utc_text(std::int64_t unix_ms) {
-    auto point = std::chrono::sys_time<std::chrono::milliseconds>(std::chrono::milliseconds(unix_ms));
-    return fmt::format("{:%Y-%m-%dT%H:%M:%S}Z", point);
+    std::time_t seconds = static_cast<std::time_t>(unix_ms / 1000);
+    std::tm parts{};
+    ::gmtime_r(&seconds, &parts);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts);
+    return text;
 }
 
 json traffic_json(const broker::TrafficFigures& f) {

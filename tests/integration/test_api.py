@@ -8,7 +8,6 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-import paho.mqtt.client as mqtt
 import pytest
 
 from brokers import start_culex
@@ -170,7 +169,7 @@ def test_credentials_and_the_admin_right(broker):
 def test_bridges_from_the_config(tmp_path):
     config = ("sys_interval 0\nlistener 0 127.0.0.1\nprotocol http\n"
               "connection api-bridge\naddress 127.0.0.1:1\ntopic sensors/# out 1 local/ remote/\n"
-              "start_type lazy\n")
+              "")
     with start_culex(tmp_path, config) as b:
         port = int(b.log.wait_for(r"Opening http listen socket on port (\d+)\.").group(1))
         status, _, body = call(port, "bridges", credentials=None)

@@ -5,6 +5,7 @@ still render the client list. Screenshots go to the test's tmp dir."""
 import base64
 import json
 import shutil
+import subprocess
 import threading
 import urllib.request
 
@@ -13,9 +14,9 @@ import pytest
 from brokers import start_culex
 from conftest import culex_binary
 from mqtt_peers import WAIT, connected
-import subprocess
 
 webdriver = pytest.importorskip("selenium.webdriver")
+from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
@@ -40,12 +41,13 @@ def broker(tmp_path):
 @pytest.fixture
 def browser(tmp_path):
     options = webdriver.ChromeOptions()
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     options.binary_location = "/usr/bin/chromium"
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  "--no-first-run", "--disable-extensions", "--disable-background-networking",
                  f"--user-data-dir={tmp_path / 'chromium-profile'}", "--window-size=1200,1000"):
         options.add_argument(flag)
-    service = webdriver.ChromeService(executable_path=CHROMEDRIVER)
+    service = Service(executable_path=CHROMEDRIVER)
     driver = webdriver.Chrome(service=service, options=options)
     driver.set_page_load_timeout(WAIT)
     try:
