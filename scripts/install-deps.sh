@@ -18,6 +18,7 @@ packages=(
     valgrind  # tests/integration/test_valgrind.py: a short broker run, leak-checked
     lintian  # `make deb`: the package is checked (tests/integration/test_service.py)
     python3-prometheus-client  # tests/integration/test_metrics.py: parses /metrics
+    chromium chromium-driver python3-selenium  # tests/integration/test_dashboard.py: a real headless browser
 )
 
 missing=()

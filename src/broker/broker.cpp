@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "broker/loop_broker.hpp"
+#include "log/logger.hpp"
+#include "log/topic_sink.hpp"
 
 namespace culex::broker {
 
@@ -18,6 +20,9 @@ Broker::Broker(BrokerSettings settings, std::vector<LoopExecutor*> loops, std::v
     if (policies.empty()) policies_[0].store(std::make_shared<const AccessPolicy>());
     for (int i = 0; i < loop_count(); ++i)
         loop_brokers_.push_back(std::make_unique<LoopBroker>(*this, i));
+    // log_dest topic: the first loop publishes what the logger queued (nothing is queued without it).
+    if (loop_count() > 0)
+        log::set_topic_consumer([this] { post(0, [this] { loop(0).publish_log_lines(); }); });
 }
 
 PolicyPtr Broker::policy(int index) const {
@@ -49,6 +54,8 @@ LoopCore& Broker::core(int index) {
     return loop(index);
 }
 
-Broker::~Broker() = default;
+Broker::~Broker() {
+    log::set_topic_consumer(nullptr);
+}
 
 }  // namespace culex::broker

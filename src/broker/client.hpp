@@ -2,6 +2,7 @@
 // drives. Created by net for each accepted connection, used only on that connection's loop.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -82,6 +83,9 @@ struct Client {
     // TLS listeners with use_identity_as_username / use_subject_as_username: the user name is the one in the
     // client's certificate (extras: certificate_username), and no password is checked.
     bool identity_from_certificate = false;
+    // For the admin API (ops): the keepalive in force, and when the login was accepted (Unix milliseconds).
+    std::uint16_t keep_alive = 0;
+    std::int64_t connected_at_ms = 0;
 
     // The one way the broker sends a packet other than a delivery (Session::send_publish): logged (debug),
     // then queued on the link; nothing once the link is gone.

@@ -1,5 +1,6 @@
 // CONNECT: validation, authentication (password file, certificate, MQTT 5 enhanced authentication), then,
 // once the session is found (session_handover.cpp), CONNACK and the packets that came before it.
+#include <chrono>
 #include <random>
 
 #include "broker/broker.hpp"
@@ -72,6 +73,7 @@ void LoopBroker::handle_connect(const ClientPtr& client, Connect&& packet) {
         keep_alive = settings.max_keepalive;  // told in CONNACK's Server Keep Alive
     // From here on our packets use the client's protocol version, refusals included.
     c.link->set_protocol(connect.version, keep_alive, connect.properties.maximum_packet_size.value_or(0));
+    c.keep_alive = keep_alive;
 
     if (connect.client_id.empty()) {
         if (connect.version == ProtocolVersion::v31)
@@ -310,6 +312,9 @@ void LoopBroker::finish_connect(const ClientPtr& client, Session& session, bool 
     session.listener = c.listener;
     c.session = &session;
     c.state = Client::State::connected;
+    c.connected_at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
     counters().listener(c.listener).connects.add();
     session.attach(c);
     record_connected(c, session);

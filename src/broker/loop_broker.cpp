@@ -5,6 +5,7 @@
 #include "broker/broker.hpp"
 #include "broker/packet_log.hpp"
 #include "log/logger.hpp"
+#include "log/topic_sink.hpp"
 
 namespace culex::broker {
 
@@ -200,6 +201,8 @@ void LoopBroker::recheck_clients() {
 }
 
 void LoopBroker::shut_down() {
+    // The loops are about to stop: no more log lines for them to publish.
+    if (loop_ == 0) log::set_topic_consumer(nullptr);
     for (auto& session : sessions_) {
         Client* client = session->client();
         if (!client || !client->link) continue;

@@ -13,6 +13,7 @@
 #include "auth/acl.hpp"
 #include "broker/access_policy.hpp"
 #include "broker/client.hpp"
+#include "broker/inspection.hpp"
 #include "broker/loop_core.hpp"
 #include "broker/loop_policies.hpp"
 #include "broker/message.hpp"
@@ -43,6 +44,15 @@ class LoopBroker final : public LoopCore {
 
     // After a reload of the access policies: disconnects clients whose user left the password file.
     void recheck_clients();
+
+    // loop_inspection.cpp: the admin API (ops). Copies of this loop's sessions; disconnecting one (false:
+    // not online here); clearing a retained message.
+    std::vector<SessionSnapshot> inspect(const InspectionQuery& query);
+    bool disconnect_by_admin(const std::string& client_id, std::string_view requested_by);
+    void clear_retained(std::string topic);
+
+    // log_publisher.cpp, on the first loop: the log lines queued for `log_dest topic`, published.
+    void publish_log_lines();
 
     Router& router() { return router_; }
     StoreStep& store_step() { return store_step_; }

@@ -59,7 +59,29 @@ void find_in(const NodeT& node, const std::vector<std::string_view>& filter, std
     }
 }
 
+// Depth first, in topic order; `skip` counts down the offset. False once `out` is full.
+template <typename NodeT>
+bool page_in(const NodeT& node, std::size_t& skip, std::size_t limit, std::vector<MessagePtr>& out) {
+    if (node.message) {
+        if (skip > 0)
+            --skip;
+        else if (out.size() < limit)
+            out.push_back(node.message);
+        if (out.size() >= limit) return false;
+    }
+    for (const auto& [level, child] : node.children)
+        if (!page_in(*child, skip, limit, out)) return false;
+    return true;
+}
+
 }  // namespace
+
+void RetainedStore::page(std::size_t offset, std::size_t limit, std::vector<MessagePtr>& out) const {
+    if (limit == 0) return;
+    std::size_t skip = offset;
+    std::lock_guard lock(mutex_);
+    page_in(*root_, skip, out.size() + limit, out);
+}
 
 void RetainedStore::store(const MessagePtr& message) {
     auto levels = split_levels(message->topic);

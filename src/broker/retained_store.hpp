@@ -19,6 +19,9 @@ class RetainedStore {
     void store(const MessagePtr& message);
     // Appends every retained message whose topic matches `filter` (a valid, non-shared filter).
     void find(std::string_view filter, std::vector<MessagePtr>& out) const;
+    // The admin API: up to `limit` retained messages in topic order, after skipping `offset`. Holds the lock
+    // for offset + limit messages at most.
+    void page(std::size_t offset, std::size_t limit, std::vector<MessagePtr>& out) const;
     std::size_t size() const;
     // Payload bytes of the retained messages ($SYS's store/messages/bytes).
     std::size_t payload_bytes() const;

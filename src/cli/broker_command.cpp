@@ -9,11 +9,13 @@
 #include "bridge/bridges.hpp"
 #include "broker/access_policy.hpp"
 #include "broker/authenticator.hpp"
+#include "cli/broker_api_context.hpp"
 #include "cli/broker_persistence.hpp"
 #include "cli/commands.hpp"
 #include "cluster/cluster_node.hpp"
 #include "config/config.hpp"
 #include "log/logger.hpp"
+#include "log/topic_sink.hpp"
 #include "net/server.hpp"
 #include "ops/http_endpoints.hpp"
 #include "service/pid_file.hpp"
@@ -99,8 +101,8 @@ std::string refuse_on_unix_socket(const config::Listener& listener) {
     return {};
 }
 
-// The `protocol http` listeners serve /metrics (src/ops), labelled by listener. One served to anyone on an
-// address other hosts reach is said so at start.
+// The `protocol http` listeners serve /metrics and the admin API (src/ops), labelled by listener. One served
+// to anyone on an address other hosts reach is said so at start.
 void add_http_service(const config::Config& config, net::ServerOptions& options) {
     std::vector<std::string> names;
     bool any_http = false;
@@ -130,8 +132,8 @@ void add_http_service(const config::Config& config, net::ServerOptions& options)
                 listener.port);
     }
     if (!any_http) return;
-    options.http = [names](broker::Broker& broker) -> net::HttpHandler {
-        auto endpoints = std::make_shared<ops::HttpEndpoints>(broker, names);
+    options.http = [names, api = api_context(config, kVersion)](broker::Broker& broker) -> net::HttpHandler {
+        auto endpoints = std::make_shared<ops::HttpEndpoints>(broker, names, api);
         return [endpoints](const net::HttpRequest& request) { return endpoints->handle(request); };
     };
 }
@@ -280,6 +282,7 @@ int run_broker(const BrokerFlags& flags) {
         std::fprintf(stderr, "Error: %s\n", config.error().c_str());
         return 1;
     }
+    log::enable_topic_destination(config->log_to_topic);
     if (auto configured = logger().configure(config->log); !configured) {
         std::fprintf(stderr, "Error: %s\n", configured.error().message.c_str());
         return 1;
@@ -363,6 +366,7 @@ int run_broker(const BrokerFlags& flags) {
         }
         // Unlike Mosquitto, bridges are reloaded: added, removed, or replaced when changed.
         bridges.reload(reloaded->bridges);
+        log::enable_topic_destination(reloaded->log_to_topic);
         if (auto configured = logger().configure(reloaded->log); !configured)
             logger().log(LogType::error, "Error: {}", configured.error().message);
         warn_unreloadable(*config, *reloaded);

@@ -141,6 +141,7 @@ struct Config {
 
     log::LogSettings
         log;  // log_dest, log_type, log_timestamp, log_timestamp_format, log_facility, log_format
+    bool log_to_topic = false;  // `log_dest topic` (log/topic_sink.hpp): the CLI turns it on
 
     unsigned threads = 0;             // culex's own: event loops; 0 = one per core
     std::uint32_t sys_interval = 10;  // seconds between $SYS/broker/... updates; 0: no $SYS

@@ -22,7 +22,7 @@ Result on_log_dest(Parser& p, const Line& l) {
         }
         p.log_file_seen = true;
         log.file = path;
-    } else if (dest == "topic" || dest == "dlt") {
+    } else if (dest == "dlt") {
         if (auto ok = count_words(l, 1, 1); !ok) return ok;
         p.warn(
             fmt::format("culex does not implement the '{}' log destination yet; the line is ignored (without "
@@ -33,6 +33,7 @@ Result on_log_dest(Parser& p, const Line& l) {
         if (auto ok = count_words(l, 1, 1); !ok) return ok;
         if (dest == "none") {
             log.to_stdout = log.to_stderr = log.to_syslog = false;
+            p.config.log_to_topic = false;
             log.file.clear();
         } else if (dest == "stdout") {
             log.to_stdout = true;
@@ -40,11 +41,13 @@ Result on_log_dest(Parser& p, const Line& l) {
             log.to_stderr = true;
         } else if (dest == "syslog") {
             log.to_syslog = true;
+        } else if (dest == "topic") {
+            p.config.log_to_topic = true;
         } else {
             static constexpr std::array<std::string_view, 7> kNames{"stdout", "stderr", "file", "none",
                                                                     "syslog", "topic",  "dlt"};
-            std::string message =
-                fmt::format("'log_dest' needs stdout, stderr, file PATH, syslog or none, got '{}'", dest);
+            std::string message = fmt::format(
+                "'log_dest' needs stdout, stderr, file PATH, syslog, topic or none, got '{}'", dest);
             if (auto near = closest_match(dest, kNames))
                 message += fmt::format(": did you mean '{}'?", *near);
             return std::unexpected(message);

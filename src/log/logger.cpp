@@ -1,5 +1,7 @@
 #include "log/logger.hpp"
 
+#include "log/topic_sink.hpp"
+
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -70,6 +72,8 @@ void Logger::emit(LogType type, std::string_view message) {
     // syslog stamps and labels the line itself: it gets the message alone, as Mosquitto sends it.
     if (syslog_open_)
         ::syslog(syslog_severity(type), "%.*s", static_cast<int>(message.size()), message.data());
+    // log_dest topic: queued for the broker (log/topic_sink.hpp), without the newline.
+    offer_topic_line(type, std::string_view(line_).substr(0, line_.size() - 1));
 }
 
 std::expected<void, LogError> Logger::configure(const LogSettings& settings) {

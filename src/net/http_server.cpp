@@ -35,10 +35,16 @@ std::string_view reason_phrase(int status) {
             return "Not Found";
         case 405:
             return "Method Not Allowed";
+        case 202:
+            return "Accepted";
         case 413:
             return "Content Too Large";
         case 431:
             return "Request Header Fields Too Large";
+        case 500:
+            return "Internal Server Error";
+        case 501:
+            return "Not Implemented";
         case 503:
             return "Service Unavailable";
         default:
@@ -53,7 +59,12 @@ std::string render_http_response(const HttpResponse& response, bool keep_alive) 
         fmt::format("HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\n", response.status,
                     reason_phrase(response.status), response.content_type, response.body.size());
     if (response.ask_credentials) text += "WWW-Authenticate: Basic realm=\"culex\", charset=\"UTF-8\"\r\n";
-    if (response.status == 405) text += "Allow: GET\r\n";
+    bool allow_named = false;
+    for (const auto& [name, value] : response.headers) {
+        text += fmt::format("{}: {}\r\n", name, value);
+        allow_named = allow_named || name == "Allow";
+    }
+    if (response.status == 405 && !allow_named) text += "Allow: GET\r\n";
     text += keep_alive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n";
     text += response.body;
     return text;

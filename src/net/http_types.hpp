@@ -4,6 +4,8 @@
 
 #include <functional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace culex::net {
 
@@ -20,6 +22,8 @@ struct HttpResponse {
     std::string content_type = "text/plain; charset=utf-8";
     std::string body;
     bool ask_credentials = false;  // 401: WWW-Authenticate: Basic
+    // More header fields (Cache-Control, Content-Security-Policy, Allow for a 405 other than GET's).
+    std::vector<std::pair<std::string, std::string>> headers;
 };
 
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;

@@ -22,28 +22,29 @@ std::optional<std::pair<std::string, std::string>> parse_basic_credentials(std::
     return std::pair(text.substr(0, colon), text.substr(colon + 1));
 }
 
-HttpVerdict HttpAccess::check(const broker::AccessPolicy& policy, std::string_view authorization,
-                              std::chrono::steady_clock::time_point now) {
-    if (policy.allow_anonymous) return HttpVerdict::allowed;
-    if (!policy.passwords || authorization.empty()) return HttpVerdict::needs_credentials;
+HttpIdentity HttpAccess::check(const broker::AccessPolicy& policy, std::string_view authorization,
+                               std::chrono::steady_clock::time_point now) {
+    if (authorization.empty() || !policy.passwords)
+        return {policy.allow_anonymous ? HttpVerdict::allowed : HttpVerdict::needs_credentials, std::nullopt};
     if (remembered_for_ != policy.passwords.get()) {
         remembered_for_ = policy.passwords.get();
         remembered_.clear();
     }
-    if (remembered_.contains(authorization)) return HttpVerdict::allowed;
+    if (auto it = remembered_.find(authorization); it != remembered_.end())
+        return {HttpVerdict::allowed, it->second};
     if (now - window_start_ >= std::chrono::seconds(1)) {
         window_start_ = now;
         failures_in_window_ = 0;
     }
-    if (failures_in_window_ >= kFailuresPerSecond) return HttpVerdict::throttled;
+    if (failures_in_window_ >= kFailuresPerSecond) return {HttpVerdict::throttled, std::nullopt};
     auto credentials = parse_basic_credentials(authorization);
     if (!credentials || !policy.passwords->verify(credentials->first, credentials->second)) {
         ++failures_in_window_;
-        return HttpVerdict::needs_credentials;
+        return {HttpVerdict::needs_credentials, std::nullopt};
     }
     if (remembered_.size() >= kRememberedCredentials) remembered_.clear();
-    remembered_.emplace(authorization);
-    return HttpVerdict::allowed;
+    remembered_.emplace(authorization, credentials->first);
+    return {HttpVerdict::allowed, credentials->first};
 }
 
 }  // namespace culex::ops

@@ -2,6 +2,7 @@
 
 #include "broker/broker.hpp"
 #include "log/logger.hpp"
+#include "ops/dashboard.hpp"
 #include "ops/metrics.hpp"
 
 namespace culex::ops {
@@ -11,7 +12,8 @@ using culex::log::LogType;
 
 net::HttpResponse HttpEndpoints::handle(const net::HttpRequest& request) {
     broker::PolicyPtr policy = broker_.policy(request.listener);
-    switch (access_.check(*policy, request.authorization)) {
+    HttpIdentity who = access_.check(*policy, request.authorization);
+    switch (who.verdict) {
         case HttpVerdict::allowed:
             break;
         case HttpVerdict::needs_credentials:
@@ -22,13 +24,15 @@ net::HttpResponse HttpEndpoints::handle(const net::HttpRequest& request) {
         case HttpVerdict::throttled:
             return {503, "text/plain; charset=utf-8", "too many failed logins: try again in a second\n"};
     }
-    if (request.method != "GET") return {405, "text/plain; charset=utf-8", "only GET\n"};
     std::string_view path = request.target;
     path = path.substr(0, path.find('?'));
+    if (path.starts_with(AdminApi::kPrefix)) return api_.handle(request, who, *policy);
+    if (request.method != "GET") return {405, "text/plain; charset=utf-8", "only GET\n"};
     if (path == "/metrics")
         return {200, "text/plain; version=0.0.4; charset=utf-8",
                 render_metrics(broker_.statistics(), listener_names_)};
-    return {404, "text/plain; charset=utf-8", "not found: this listener serves /metrics\n"};
+    if (auto file = dashboard_file(path)) return *file;
+    return {404, "text/plain; charset=utf-8", "not found: this listener serves /, /metrics and /api/v1/\n"};
 }
 
 }  // namespace culex::ops

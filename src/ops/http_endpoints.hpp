@@ -1,11 +1,13 @@
-// What the HTTP listener serves, behind its access rules (http_access.hpp): GET /metrics. Called on the
-// HTTP thread only (net/http_server.hpp).
+// What the HTTP listener serves, behind its access rules (http_access.hpp): GET /metrics, the admin API
+// under /api/v1/ (admin_api.hpp), the dashboard at / (dashboard.hpp). Called on the HTTP thread only
+// (net/http_server.hpp).
 #pragma once
 
 #include <string>
 #include <vector>
 
 #include "net/http_server.hpp"
+#include "ops/admin_api.hpp"
 #include "ops/http_access.hpp"
 
 namespace culex::broker {
@@ -17,8 +19,8 @@ namespace culex::ops {
 class HttpEndpoints {
   public:
     // `listener_names`: the metrics' listener labels, by listener index.
-    HttpEndpoints(broker::Broker& broker, std::vector<std::string> listener_names)
-        : broker_(broker), listener_names_(std::move(listener_names)) {}
+    HttpEndpoints(broker::Broker& broker, std::vector<std::string> listener_names, ApiContext api)
+        : broker_(broker), listener_names_(std::move(listener_names)), api_(broker, std::move(api)) {}
 
     net::HttpResponse handle(const net::HttpRequest& request);
 
@@ -26,6 +28,7 @@ class HttpEndpoints {
     broker::Broker& broker_;
     std::vector<std::string> listener_names_;
     HttpAccess access_;
+    AdminApi api_;
 };
 
 }  // namespace culex::ops

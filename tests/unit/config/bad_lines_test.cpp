@@ -99,7 +99,7 @@ TEST(BadLines, ExactErrors) {
          "culex.conf:1: 'log_type' needs one of debug, error, warning, notice, information, "
          "subscribe, unsubscribe, websockets, none, all, got 'info': did you mean 'information'?"},
         {"log_dest stdrr",
-         "culex.conf:1: 'log_dest' needs stdout, stderr, file PATH, syslog or none, got 'stdrr': did "
+         "culex.conf:1: 'log_dest' needs stdout, stderr, file PATH, syslog, topic or none, got 'stdrr': did "
          "you mean 'stderr'?"},
         {"log_dest file /a.log\nlog_dest file /b.log",
          "culex.conf:2: only one 'log_dest file' is allowed (as in Mosquitto): remove all but one"},

@@ -108,6 +108,12 @@ TEST(GoodLines, BecomeTypedValues) {
              EXPECT_TRUE(c.log.to_stdout);
              EXPECT_TRUE(c.log.to_stderr);
          }},
+        {"log_dest topic",
+         [](const Config& c) {
+             EXPECT_TRUE(c.log_to_topic);
+             EXPECT_FALSE(c.log.to_stderr);  // as any first log_dest
+         }},
+        {"log_dest topic\nlog_dest none", [](const Config& c) { EXPECT_FALSE(c.log_to_topic); }},
         {"log_dest file /var/log/culex/culex.log",
          [](const Config& c) {
              EXPECT_EQ(c.log.file, "/var/log/culex/culex.log");

@@ -44,19 +44,19 @@ TEST(HttpAccess, AnonymousOnlyWhenAllowed) {
     HttpAccess access;
     broker::AccessPolicy open;
     open.allow_anonymous = true;
-    EXPECT_EQ(access.check(open, ""), HttpVerdict::allowed);
+    EXPECT_EQ(access.check(open, "").verdict, HttpVerdict::allowed);
     broker::AccessPolicy closed;  // allow_anonymous false, no password file: nobody
-    EXPECT_EQ(access.check(closed, ""), HttpVerdict::needs_credentials);
-    EXPECT_EQ(access.check(closed, kGood), HttpVerdict::needs_credentials);
+    EXPECT_EQ(access.check(closed, "").verdict, HttpVerdict::needs_credentials);
+    EXPECT_EQ(access.check(closed, kGood).verdict, HttpVerdict::needs_credentials);
 }
 
 TEST(HttpAccess, BasicAgainstThePasswordFile) {
     HttpAccess access;
     auto policy = with_passwords();
-    EXPECT_EQ(access.check(policy, ""), HttpVerdict::needs_credentials);
-    EXPECT_EQ(access.check(policy, kWrong), HttpVerdict::needs_credentials);
-    EXPECT_EQ(access.check(policy, kGood), HttpVerdict::allowed);
-    EXPECT_EQ(access.check(policy, kGood), HttpVerdict::allowed);  // remembered: no second hash
+    EXPECT_EQ(access.check(policy, "").verdict, HttpVerdict::needs_credentials);
+    EXPECT_EQ(access.check(policy, kWrong).verdict, HttpVerdict::needs_credentials);
+    EXPECT_EQ(access.check(policy, kGood).verdict, HttpVerdict::allowed);
+    EXPECT_EQ(access.check(policy, kGood).verdict, HttpVerdict::allowed);  // remembered: no second hash
 }
 
 TEST(HttpAccess, FailedChecksAreThrottledPerSecond) {
@@ -64,21 +64,36 @@ TEST(HttpAccess, FailedChecksAreThrottledPerSecond) {
     auto policy = with_passwords();
     auto now = std::chrono::steady_clock::now();
     for (int i = 0; i < HttpAccess::kFailuresPerSecond; ++i)
-        EXPECT_EQ(access.check(policy, kWrong, now), HttpVerdict::needs_credentials);
-    EXPECT_EQ(access.check(policy, kWrong, now), HttpVerdict::throttled);
-    EXPECT_EQ(access.check(policy, kGood, now), HttpVerdict::throttled);  // not hashed until the second ends
-    EXPECT_EQ(access.check(policy, kGood, now + std::chrono::seconds(1)), HttpVerdict::allowed);
+        EXPECT_EQ(access.check(policy, kWrong, now).verdict, HttpVerdict::needs_credentials);
+    EXPECT_EQ(access.check(policy, kWrong, now).verdict, HttpVerdict::throttled);
+    EXPECT_EQ(access.check(policy, kGood, now).verdict,
+              HttpVerdict::throttled);  // not hashed until the second ends
+    EXPECT_EQ(access.check(policy, kGood, now + std::chrono::seconds(1)).verdict, HttpVerdict::allowed);
 }
 
 TEST(HttpAccess, AReloadedPasswordFileForgetsWhatPassed) {
     HttpAccess access;
     auto policy = with_passwords();
-    EXPECT_EQ(access.check(policy, kGood), HttpVerdict::allowed);
+    EXPECT_EQ(access.check(policy, kGood).verdict, HttpVerdict::allowed);
     broker::AccessPolicy reloaded;  // the user is gone from the new file
     constexpr auth::HashOptions kFast{auth::HashAlgorithm::sha512_pbkdf2, 1000};
     auto file = auth::PasswordFile::parse("other:" + auth::hash_password("x", kFast)->to_string(), "pw");
     reloaded.passwords = std::make_shared<const auth::PasswordFile>(std::move(*file));
-    EXPECT_EQ(access.check(reloaded, kGood), HttpVerdict::needs_credentials);
+    EXPECT_EQ(access.check(reloaded, kGood).verdict, HttpVerdict::needs_credentials);
+}
+
+TEST(HttpAccess, NamesTheUserAndChecksCredentialsEvenWhereAnonymousIsAllowed) {
+    HttpAccess access;
+    auto policy = with_passwords();
+    policy.allow_anonymous = true;
+    auto anonymous = access.check(policy, "");
+    EXPECT_EQ(anonymous.verdict, HttpVerdict::allowed);
+    EXPECT_FALSE(anonymous.username);
+    auto named = access.check(policy, kGood);
+    EXPECT_EQ(named.verdict, HttpVerdict::allowed);
+    EXPECT_EQ(named.username, "prom");
+    // A wrong password is not taken as anonymous: the admin API's rights depend on the name.
+    EXPECT_EQ(access.check(policy, kWrong).verdict, HttpVerdict::needs_credentials);
 }
 
 }  // namespace
