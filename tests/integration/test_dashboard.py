@@ -80,8 +80,16 @@ class SteadyPublisher:
         self.client.disconnect()
 
 
+# Read in the page, in one call: the dashboard redraws its tables every second, so an element found by one
+# call may be gone by the next (a stale element reference).
 def cell_texts(driver, table):
-    return [td.text for td in driver.find_elements(By.CSS_SELECTOR, f"#{table} tbody td")]
+    return driver.execute_script(
+        f"return Array.from(document.querySelectorAll('#{table} tbody td')).map(td => td.textContent.trim())")
+
+
+def text_of(driver, element_id):
+    return driver.execute_script(
+        f"const e = document.getElementById('{element_id}'); return e ? e.textContent.trim() : null")
 
 
 def test_dashboard_shows_clients_and_a_moving_rate(broker, browser, tmp_path):
@@ -105,11 +113,11 @@ def test_dashboard_shows_clients_and_a_moving_rate(broker, browser, tmp_path):
         assert "dash-watcher" in cell_texts(browser, "clients")
         wait.until(lambda d: "dash/#" in cell_texts(d, "subscriptions"))
         # The rate shown changes between two readings (it is recomputed every second from the counters).
-        wait.until(lambda d: d.find_element(By.ID, "rate-in").text not in ("–", ""))
-        first = browser.find_element(By.ID, "rate-in").text
-        wait.until(lambda d: d.find_element(By.ID, "rate-in").text != first)
-        assert float(browser.find_element(By.ID, "rate-in").text) > 0
-        assert browser.find_element(By.ID, "status").text == "live"
+        wait.until(lambda d: text_of(d, "rate-in") not in ("–", "", None))
+        first = text_of(browser, "rate-in")
+        wait.until(lambda d: text_of(d, "rate-in") != first)
+        assert float(text_of(browser, "rate-in")) > 0
+        assert text_of(browser, "status") == "live"
         browser.save_screenshot(str(tmp_path / "dashboard-desktop.png"))
 
         # A phone's width: the client list still renders, and the page does not overflow sideways.
