@@ -58,10 +58,12 @@ integration-test: build build-asan
 
 # The multi-threaded broker under ThreadSanitizer: the integration tests of the core, its QoS flows, sessions
 # moving between loops, persistence's writer thread, TLS and WebSockets, bridges, and the counters that $SYS
-# and the HTTP thread's /metrics read from every loop, each broker with two event loops.
+# and the HTTP thread's /metrics and admin API read from every loop, the log published to $SYS, and the
+# cluster's NATS threads handing messages to the loops, each broker with two event loops.
 # (Not the RSS-measuring storm test: TSan's shadow memory is not the broker's.)
 TSAN_TESTS := test_broker_core test_broker_shared test_broker_mqtt5 test_broker_auth test_websockets \
-	test_broker_tls test_mqttjs test_persistence test_robustness test_bridge test_sys test_metrics
+	test_broker_tls test_mqttjs test_persistence test_robustness test_bridge test_sys test_metrics test_api \
+	test_log_topic test_cluster
 tsan-test: build-tsan
 	CULEX_BIN=$(CURDIR)/build-tsan/culex CULEX_TEST_THREADS=2 $(PYTHON) -m pytest -q \
 		$(patsubst %,tests/integration/%.py,$(TSAN_TESTS))
