@@ -27,7 +27,8 @@ net::HttpResponse HttpEndpoints::handle(const net::HttpRequest& request) {
     path = path.substr(0, path.find('?'));
     if (path == "/metrics")
         return {200, "text/plain; version=0.0.4; charset=utf-8",
-                render_metrics(broker_.statistics(), listener_names_)};
+                render_metrics(broker_.statistics(), listener_names_) +
+                    (bridges_ ? render_bridge_metrics(bridges_()) : std::string())};
     return {404, "text/plain; charset=utf-8", "not found: this listener serves /metrics\n"};
 }
 
