@@ -20,6 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import bridge_cells
 import tls_cells
 from environment import machine, versions
 
@@ -90,8 +91,9 @@ def wait_for_port(port, proc, timeout=15.0):
 class BrokerProcess:
     """One broker on a free port, optionally pinned to a CPU; stopped (and its files removed) on exit."""
 
-    def __init__(self, name, pin=True, threads=1, realtime=False, count_syncs=False):
+    def __init__(self, name, pin=True, threads=1, realtime=False, count_syncs=False, extra_config=""):
         self.name = name
+        self.extra_config = extra_config  # lines added to culex's or Mosquitto's configuration (a bridge)
         self.dir = tempfile.mkdtemp(prefix=f"culex-compare-{name}-", dir=STORE_ROOT)
         self.port = free_port()
         cmd = self._command(threads)
@@ -139,14 +141,14 @@ class BrokerProcess:
             # to measure what an option costs.
             extra = os.environ.get("CULEX_EXTRA_CONFIG", "")
             conf.write_text(f"listener {self.port} 127.0.0.1\nallow_anonymous true\nthreads {threads}\n{store}"
-                            f"{extra}\n")
+                            f"{extra}\n{self.extra_config}")
             return [CULEX, "broker", "-c", str(conf)]
         if self.name.startswith("mosquitto"):
             # As root, mosquitto would drop to user mosquitto, which cannot read this temporary directory.
             user = "user root\n" if os.geteuid() == 0 else ""
             # Mosquitto's location is a prefix: it needs the trailing slash.
             store = f"persistence true\npersistence_location {self.dir}/\n" if self.name != "mosquitto" else ""
-            conf.write_text(f"listener {self.port} 127.0.0.1\nallow_anonymous true\n{user}{store}")
+            conf.write_text(f"listener {self.port} 127.0.0.1\nallow_anonymous true\n{user}{store}{self.extra_config}")
             return [shutil.which("mosquitto") or "/usr/sbin/mosquitto", "-c", str(conf)]
         if self.name == "nats":
             conf.write_text(
@@ -169,8 +171,9 @@ class BrokerProcess:
         self.log.close()
         try:
             lines = (Path(self.dir) / "broker.log").read_text(errors="replace").splitlines()
-            LOG_NOTES.extend((self.name, line.strip()) for line in lines
-                             if LOG_WORTHY.search(line) and "run as root" not in line)  # compare.sh runs as root
+            # compare.sh runs as root: Mosquitto and culex both say so, and that is not a finding.
+            LOG_NOTES.extend((self.name, line.strip()) for line in lines if LOG_WORTHY.search(line)
+                             and "run as root" not in line and "set `user NAME`" not in line)
         except OSError:
             pass
         shutil.rmtree(self.dir, ignore_errors=True)
@@ -190,8 +193,9 @@ def available(name):
 
 
 def bench(broker, args, pin=True, timeout=300, realtime=False):
+    # A bridged pair (bridge_cells.BridgePair) adds its subscribers' port; its pid is "A,B".
     cmd = [CULEX, "bench"] + args + ["-p", str(broker.port), "--broker-pid", str(broker.pid), "--json",
-                                     "--quiet"]
+                                     "--quiet"] + getattr(broker, "bench_args", [])
     if pin:
         cmd = ["taskset", "-c", BENCH_CPU] + cmd
     if realtime:
@@ -285,7 +289,10 @@ def run_cell(cell, brokers, runs, raw, cache, realtime):
                 if key in cache:
                     result = cache[key]
                 else:
-                    broker = BrokerProcess(name, pin=cell.pin, realtime=rt)
+                    if bridge_cells.is_bridge(cell):
+                        broker = bridge_cells.BridgePair(BrokerProcess, name, cell.bridge_qos, pin=cell.pin)
+                    else:
+                        broker = BrokerProcess(name, pin=cell.pin, realtime=rt)
                     result = bench(broker, cell.args, pin=cell.pin, realtime=rt)
                     cache[key] = result
                 value = cell.metric(result)
@@ -456,7 +463,8 @@ def main():
     started = time.monotonic()
     load_at_start = os.getloadavg()[0]
     broker_versions = versions()  # now: the checkout may move on while the matrix runs
-    cells = matrix(a.seconds, a.idle) + tls_cells.matrix(a.seconds, Cell, per_cpu)
+    cells = (matrix(a.seconds, a.idle) + tls_cells.matrix(a.seconds, Cell, per_cpu)
+             + bridge_cells.matrix(a.seconds, Cell, per_cpu))
     if a.cells:
         cells = [c for c in cells if c.key in a.cells.split()]
     for cell in cells:
@@ -466,6 +474,7 @@ def main():
         r, best = ratio(cell, medians)
         rows.append((cell, medians, r, best))
     rows, tls_rows = tls_cells.split(rows)
+    rows, bridge_rows = bridge_cells.split(rows)
     threads = None
     if not a.cells or "threads" in a.cells.split():
         print("threads: culex p2p QoS 0, CPU per message with threads 1 and threads 2", flush=True)
@@ -530,6 +539,7 @@ def main():
     if persist_rows or syncs is not None:
         lines += persistence_lines(persist_rows, syncs, STORE_ROOT, store_fs)
     lines += tls_cells.lines(tls_rows, ratio, fmt, wanted, LOG_NOTES)
+    lines += bridge_cells.lines(bridge_rows, raw, fmt)
     if LOG_NOTES:
         lines += ["", "Broker log lines that name an error, a warning, a failure or a refusal (first 20):", ""]
         lines += [f"- {b}: `{line}`" for b, line in LOG_NOTES[:20]]

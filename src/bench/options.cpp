@@ -83,6 +83,14 @@ unsigned default_clients(Scenario scenario) {
     return 1;
 }
 
+std::uint16_t publisher_port(const Options& options) {
+    return options.pub_port != 0 ? options.pub_port : options.port;
+}
+
+std::uint16_t subscriber_port(const Options& options) {
+    return options.sub_port != 0 ? options.sub_port : options.port;
+}
+
 unsigned effective_inflight(const Options& options) {
     if (options.inflight != 0) return options.inflight;
     return options.qos == protocol::QoS::at_most_once ? 1000 : 100;
@@ -104,7 +112,10 @@ std::expected<Topology, Error> plan(const Options& options) {
     if (options.rate < 0 || options.connect_rate < 0) return fail("rates cannot be negative");
     if (options.inflight > 65535 && options.qos != protocol::QoS::at_most_once)
         return fail("at QoS 1 and 2 the in-flight window cannot exceed 65535 packet identifiers");
-    if (options.port == 0) return fail("port 0 is not a broker's port: give -p PORT");
+    if (publisher_port(options) == 0 || subscriber_port(options) == 0)
+        return fail("port 0 is not a broker's port: give -p PORT (or --pub-port and --sub-port)");
+    for (int pid : options.broker_pids)
+        if (pid <= 0) return fail(fmt::format("--broker-pid {}: give a process id (pidof BROKER)", pid));
     if (options.scenario == Scenario::sub && options.count != 0)
         return fail("-n counts messages per publisher; the sub scenario has no publishers of ours");
 

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/error.hpp"
 #include "protocol/types.hpp"
@@ -49,6 +50,10 @@ struct Options {
     Scenario scenario = Scenario::p2p;
     std::string host = "127.0.0.1";
     std::uint16_t port = 1883;
+    // Publishers and subscribers on different ports (0: `port`): two brokers joined by a bridge, publishers
+    // on one and subscribers on the other.
+    std::uint16_t pub_port = 0;
+    std::uint16_t sub_port = 0;
     protocol::ProtocolVersion version = protocol::ProtocolVersion::v311;
     unsigned clients = 0;  // the scenario's count (pairs, publishers, subscribers, connections); 0: default
     unsigned publishers = 0;  // `shared` only: publishers feeding the group; 0: 1
@@ -64,7 +69,8 @@ struct Options {
     std::optional<std::string> username;
     std::optional<std::string> password;
     std::uint16_t keepalive = 60;
-    int broker_pid = 0;           // sample this process's CPU time and RSS; 0: do not
+    // Sample these processes' CPU time and RSS, summed (two brokers joined by a bridge); empty: do not.
+    std::vector<int> broker_pids;
     double drain = 5;             // seconds to wait for messages still in flight when publishing stops
     double connect_timeout = 30;  // seconds for every connection to be up (and subscribed)
     std::size_t batch_bytes = 64 * 1024;  // a publisher's write buffer: many PUBLISHes per write
@@ -78,6 +84,10 @@ struct Options {
 // MQTT 5 session expiry of persistent subscribers: longer than any run, and still forgotten by a broker
 // that outlives the run (3.1.1 has no expiry: such sessions stay until the broker's own limits end them).
 constexpr std::uint32_t kSessionExpiry = 3600;
+
+// The port publishers (or subscribers) connect to: pub_port (sub_port) when given, else port.
+std::uint16_t publisher_port(const Options& options);
+std::uint16_t subscriber_port(const Options& options);
 
 struct Topology {
     unsigned publishers = 0;

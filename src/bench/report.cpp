@@ -1,6 +1,7 @@
 #include "bench/report.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <cmath>
 
@@ -73,7 +74,9 @@ nlohmann::json to_json(const Result& r) {
     j["latency_us"] = {{"samples", r.latency.samples}, {"p50", r.latency.p50},    {"p90", r.latency.p90},
                        {"p99", r.latency.p99},         {"p99.9", r.latency.p999}, {"max", r.latency.max}};
     if (r.broker) {
-        nlohmann::json b = {{"pid", r.broker->pid},
+        // "pid": the first (the only one but for a bridged pair), as before "pids" existed.
+        nlohmann::json b = {{"pid", r.broker->pids.empty() ? 0 : r.broker->pids.front()},
+                            {"pids", r.broker->pids},
                             {"cpu_seconds", r.broker->cpu_seconds},
                             {"rss_start_bytes", r.broker->rss_start},
                             {"rss_end_bytes", r.broker->rss_end},
@@ -117,9 +120,9 @@ std::string to_text(const Result& r) {
                             r.latency.p50, r.latency.p90, r.latency.p99, r.latency.p999, r.latency.max);
     }
     if (r.broker) {
-        out += fmt::format("broker    pid {} | cpu {:.3f} s | rss {} -> {} (peak {})", r.broker->pid,
-                           r.broker->cpu_seconds, mib(r.broker->rss_start), mib(r.broker->rss_end),
-                           mib(r.broker->rss_peak));
+        out += fmt::format("broker    pid {} | cpu {:.3f} s | rss {} -> {} (peak {})",
+                           fmt::join(r.broker->pids, "+"), r.broker->cpu_seconds, mib(r.broker->rss_start),
+                           mib(r.broker->rss_end), mib(r.broker->rss_peak));
         if (auto m = r.messages_per_broker_cpu_second())
             out += fmt::format(" | {} msg per cpu-second", grouped(*m));
         if (r.options.scenario == Scenario::conn)

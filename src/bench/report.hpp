@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "bench/options.hpp"
 
@@ -18,7 +19,7 @@ struct LatencySummary {  // microseconds
 };
 
 struct BrokerUsage {
-    int pid = 0;
+    std::vector<int> pids;   // one broker, or two joined by a bridge: the figures are their sums
     double cpu_seconds = 0;  // during the measured part: from the first PUBLISH to the last delivery
     std::uint64_t rss_start = 0, rss_end = 0, rss_peak = 0;  // bytes; start: before the first connection
 };

@@ -37,9 +37,11 @@ struct RunState {
     Options options;
     Topology topology;
     unsigned inflight = 0;
-    std::string prefix;     // "culex-bench/RUNID": every topic of the run starts with it
-    std::string client_id;  // "cxb-RUNID": with a role letter and number appended
-    Address address;
+    std::string prefix;          // "culex-bench/RUNID": every topic of the run starts with it
+    std::string client_id;       // "cxb-RUNID": with a role letter and number appended
+    Address address;             // idle connections (`conn`)
+    Address publisher_address;   // --pub-port, else `address`
+    Address subscriber_address;  // --sub-port, else `address`
     std::shared_ptr<const tls::ClientContext> tls;  // null: plain TCP
 
     std::atomic<Phase> phase{Phase::connect};

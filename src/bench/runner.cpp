@@ -64,20 +64,28 @@ void assign(RunState& state) {
         state.workers[i % loops]->add_idle(i);
 }
 
+// The broker processes of --broker-pid, summed: CPU seconds and resident memory of them all (two brokers
+// joined by a bridge cost what both spend).
 class BrokerWatch {
   public:
-    explicit BrokerWatch(int pid) : pid_(pid) {}
-    bool enabled() const { return pid_ != 0; }
+    explicit BrokerWatch(std::vector<int> pids) : pids_(std::move(pids)) {}
+    bool enabled() const { return !pids_.empty(); }
 
     std::expected<ProcessSample, Error> sample() {
-        auto s = sample_process(pid_);
-        if (s) peak_ = std::max(peak_, s->rss_bytes);
-        return s;
+        ProcessSample total;
+        for (int pid : pids_) {
+            auto s = sample_process(pid);
+            if (!s) return s;
+            total.cpu_seconds += s->cpu_seconds;
+            total.rss_bytes += s->rss_bytes;
+        }
+        peak_ = std::max(peak_, total.rss_bytes);
+        return total;
     }
     std::uint64_t peak() const { return peak_; }
 
   private:
-    int pid_;
+    std::vector<int> pids_;
     std::uint64_t peak_ = 0;
 };
 
@@ -88,6 +96,10 @@ std::expected<Result, Error> run(const Options& options, const ProgressSink& pro
     if (!topology) return std::unexpected(topology.error());
     auto address = resolve(options.host, options.port);
     if (!address) return std::unexpected(address.error());
+    auto publisher_address = resolve(options.host, publisher_port(options));
+    if (!publisher_address) return std::unexpected(publisher_address.error());
+    auto subscriber_address = resolve(options.host, subscriber_port(options));
+    if (!subscriber_address) return std::unexpected(subscriber_address.error());
     raise_file_limit();
 
     RunState state;
@@ -103,12 +115,14 @@ std::expected<Result, Error> run(const Options& options, const ProgressSink& pro
     state.prefix = "culex-bench/" + id;
     state.client_id = "cxb-" + id;
     state.address = *address;
+    state.publisher_address = *publisher_address;
+    state.subscriber_address = *subscriber_address;
     for (unsigned i = 0; i < options.threads; ++i)
         state.workers.push_back(std::make_unique<Worker>(state, i));
     assign(state);
     if (auto e = state.error()) return std::unexpected(Error{*e});
 
-    BrokerWatch broker(options.broker_pid);
+    BrokerWatch broker(options.broker_pids);
     ProcessSample broker_start;
     if (broker.enabled()) {
         auto s = broker.sample();
@@ -301,8 +315,9 @@ std::expected<Result, Error> run(const Options& options, const ProgressSink& pro
         result.duplicated = duplicated;
     }
     if (broker.enabled()) {
-        result.broker = BrokerUsage{options.broker_pid, broker_end.cpu_seconds - broker_run_start.cpu_seconds,
-                                    broker_start.rss_bytes, broker_end.rss_bytes, broker.peak()};
+        result.broker =
+            BrokerUsage{options.broker_pids, broker_end.cpu_seconds - broker_run_start.cpu_seconds,
+                        broker_start.rss_bytes, broker_end.rss_bytes, broker.peak()};
     }
     return result;
 }

@@ -129,6 +129,18 @@ std::vector<StreamStats> Worker::streams() const {
     return out;
 }
 
+const Address& Worker::address_of(const Connection& c) const {
+    switch (c.role) {
+        case Role::publisher:
+            return state_.publisher_address;
+        case Role::subscriber:
+            return state_.subscriber_address;
+        case Role::idle:
+            break;
+    }
+    return state_.address;
+}
+
 void Worker::start_connects(std::int64_t now) {
     if (next_start_ >= connections_.size()) return;
     if (connect_start_ns_ == 0) connect_start_ns_ = now;
@@ -139,10 +151,10 @@ void Worker::start_connects(std::int64_t now) {
             if (static_cast<double>(next_start_) >= due) return;
         }
         Connection& c = connections_[next_start_];
-        int fd = start_connect(state_.address,
+        int fd = start_connect(address_of(c),
                                static_cast<unsigned>(next_start_) * state_.options.threads + index_);
         if (fd < 0) {
-            std::string why = fmt::format("cannot connect to {}: {}", state_.address.text, errno_text(-fd));
+            std::string why = fmt::format("cannot connect to {}: {}", address_of(c).text, errno_text(-fd));
             if (-fd == EMFILE || -fd == ENFILE) why += " (the open file limit: see ulimit -n)";
             c.state = ConnState::closed;
             ++next_start_;
@@ -173,7 +185,7 @@ void Worker::lost(Connection& c, const std::string& why) {
         was_up ? fmt::format("the broker closed connection {} during the run ({}): see the broker's log",
                              client_id(c), why)
                : fmt::format("connection {} to {} failed before it was up: {}", client_id(c),
-                             state_.address.text, why);
+                             address_of(c).text, why);
     // Holding many idle connections, a few refusals are a result (the broker's limit), not a failure.
     if (state_.options.scenario == Scenario::conn) return;
     state_.fail(message);
@@ -185,7 +197,10 @@ void Worker::on_connected(Connection& c, std::int64_t now) {
     getsockopt(c.fd.get(), SOL_SOCKET, SO_ERROR, &error, &length);
     if (error != 0) return lost(c, errno_text(error));
     if (!state_.tls) return send_connect(c, now);
-    auto link = TlsLink::start(state_.tls, c.fd.get(), state_.options.host, state_.options.port);
+    std::uint16_t port = c.role == Role::publisher    ? publisher_port(state_.options)
+                         : c.role == Role::subscriber ? subscriber_port(state_.options)
+                                                      : state_.options.port;
+    auto link = TlsLink::start(state_.tls, c.fd.get(), state_.options.host, port);
     if (!link) return lost(c, link.error().message);
     c.tls = std::make_unique<TlsLink>(std::move(*link));
     c.state = ConnState::handshake;

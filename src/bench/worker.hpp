@@ -73,6 +73,8 @@ class Worker {
     void mark_ready(Connection& c);
     void say_goodbye();
     std::string client_id(const Connection& c) const;
+    // Where `c` connects: the publishers' port, the subscribers' port, or -p for idle connections.
+    const Address& address_of(const Connection& c) const;
 
     RunState& state_;
     unsigned index_;

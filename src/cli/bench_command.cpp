@@ -30,6 +30,10 @@ void add_bench_command(CLI::App& app, int& exit_code) {
     cmd->add_option("scenario", flags->scenario, "conn, pub, sub, fanin, fanout, p2p or shared")->required();
     cmd->add_option("-h,--host", o.host, "Broker host (default 127.0.0.1)");
     cmd->add_option("-p,--port", o.port, "Broker port (default 1883)");
+    cmd->add_option("--pub-port", o.pub_port,
+                    "Publishers connect to this port instead of -p (a bridged pair: publish on one broker)");
+    cmd->add_option("--sub-port", o.sub_port,
+                    "Subscribers connect to this port instead of -p (a bridged pair: receive on the other)");
     cmd->add_option("-V,--protocol-version", flags->version, "MQTT version: 3.1.1 (default), 5 or 3.1");
     cmd->add_option("-c,--clients", o.clients,
                     "Pairs (p2p, default 8), publishers (fanin 8, pub 1), subscribers (fanout 16, sub 1, "
@@ -54,8 +58,10 @@ void add_bench_command(CLI::App& app, int& exit_code) {
     cmd->add_option("-u,--username", o.username, "Username");
     cmd->add_option("-P,--pw", o.password, "Password");
     cmd->add_option("-k,--keepalive", o.keepalive, "Keepalive seconds (default 60)");
-    cmd->add_option("--broker-pid", o.broker_pid,
-                    "Measure this process's CPU seconds and RSS during the run");
+    cmd->add_option("--broker-pid", o.broker_pids,
+                    "Measure this process's CPU seconds and RSS during the run; repeat it (or give PID,PID) "
+                    "to measure several brokers together, summed")
+        ->delimiter(',');
     cmd->add_option("--drain", o.drain,
                     "Seconds to wait for messages in flight after publishing (default 5)");
     cmd->add_option("--connect-timeout", o.connect_timeout,

@@ -66,7 +66,7 @@ ops::ApiContext api_context(const config::Config& config, std::string_view versi
     }
     // Exactly what SIGHUP does: the signal goes to the broker's own handler (net/server.cpp).
     context.reload = [] { ::kill(::getpid(), SIGHUP); };
-    // context.bridge_state: the HOOK for a bridge status API (ops/api_context.hpp), not set yet.
+    // context.bridge_state is set by the broker command, which owns the bridges.
     return context;
 }
 

@@ -5,10 +5,12 @@
 #include <fmt/format.h>
 #include <cstdio>
 #include <map>
+#include <memory>
 
 #include "bridge/bridges.hpp"
 #include "broker/access_policy.hpp"
 #include "broker/authenticator.hpp"
+#include "cli/bridge_metrics_feed.hpp"
 #include "cli/broker_api_context.hpp"
 #include "cli/broker_persistence.hpp"
 #include "cli/commands.hpp"
@@ -102,8 +104,9 @@ std::string refuse_on_unix_socket(const config::Listener& listener) {
 }
 
 // The `protocol http` listeners serve /metrics and the admin API (src/ops), labelled by listener. One served
-// to anyone on an address other hosts reach is said so at start.
-void add_http_service(const config::Config& config, net::ServerOptions& options) {
+// to anyone on an address other hosts reach is said so at start. The bridges' figures come from `bridges`.
+void add_http_service(const config::Config& config, net::ServerOptions& options,
+                      std::shared_ptr<BridgeMetricsFeed> bridges) {
     std::vector<std::string> names;
     bool any_http = false;
     for (const auto& listener : config.listeners) {
@@ -132,13 +135,21 @@ void add_http_service(const config::Config& config, net::ServerOptions& options)
                 listener.port);
     }
     if (!any_http) return;
-    options.http = [names, api = api_context(config, kVersion)](broker::Broker& broker) -> net::HttpHandler {
-        auto endpoints = std::make_shared<ops::HttpEndpoints>(broker, names, api);
+    ops::ApiContext api = api_context(config, kVersion);
+    api.bridge_state = [bridges](const std::string& name) -> std::optional<std::string> {
+        for (const auto& figures : bridges->figures())
+            if (figures.name == name) return figures.state;
+        return std::nullopt;  // not running (yet, or any more)
+    };
+    options.http = [names, api = std::move(api), bridges](broker::Broker& broker) -> net::HttpHandler {
+        auto endpoints = std::make_shared<ops::HttpEndpoints>(broker, names, api,
+                                                              [bridges] { return bridges->figures(); });
         return [endpoints](const net::HttpRequest& request) { return endpoints->handle(request); };
     };
 }
 
-std::expected<net::ServerOptions, std::string> server_options(const config::Config& config) {
+std::expected<net::ServerOptions, std::string> server_options(const config::Config& config,
+                                                              std::shared_ptr<BridgeMetricsFeed> bridges) {
     net::ServerOptions options;
     options.threads = static_cast<int>(config.threads);
     options.max_connections = config.max_connections ? static_cast<int>(*config.max_connections) : -1;
@@ -173,7 +184,7 @@ std::expected<net::ServerOptions, std::string> server_options(const config::Conf
         }
         options.listeners.push_back(std::move(spec));
     }
-    add_http_service(config, options);
+    add_http_service(config, options, std::move(bridges));
     auto& s = options.settings;
     s.max_inflight_messages = config.max_inflight_messages;
     s.max_inflight_bytes = config.max_inflight_bytes;
@@ -287,7 +298,8 @@ int run_broker(const BrokerFlags& flags) {
         std::fprintf(stderr, "Error: %s\n", configured.error().message.c_str());
         return 1;
     }
-    auto options = server_options(*config);
+    auto bridge_metrics = std::make_shared<BridgeMetricsFeed>();
+    auto options = server_options(*config, bridge_metrics);
     if (!options) {
         std::fprintf(stderr, "Error: %s\n", options.error().c_str());
         return 1;
@@ -352,6 +364,7 @@ int run_broker(const BrokerFlags& flags) {
     logger().log(LogType::notice, "culex version {} running", kVersion);
     // Destroyed before the server, once its loops have stopped.
     bridge::Bridges bridges(config->bridges, server, std::chrono::seconds(config->sys_interval));
+    BridgeMetricsAttachment bridges_in_metrics(*bridge_metrics, bridges);
     systemd.ready(fmt::format("culex version {} running", kVersion));
     systemd.start_watchdog();
     std::size_t listener_count = config->listeners.size();

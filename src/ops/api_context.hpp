@@ -38,8 +38,9 @@ struct ApiContext {
     std::vector<BridgeInfo> bridges;
     // Does what SIGHUP does (rereads the config); returns at once, the reload runs on the signal thread.
     std::function<void()> reload;
-    // HOOK (bridge state): src/bridge has no status API yet. When it has one, set this to return a bridge's
-    // state by name ("connected", "connecting", ...); unset, the API answers "state": null.
+    // A running bridge's state by name ("connected", "connecting", "disconnected"; nullopt: not running),
+    // from bridge::Bridges::status() (set by the broker command: src/ops does not depend on src/bridge).
+    // Unset or nullopt, the API answers "state": null.
     std::function<std::optional<std::string>(const std::string& name)> bridge_state;
 };
 

@@ -30,7 +30,8 @@ net::HttpResponse HttpEndpoints::handle(const net::HttpRequest& request) {
     if (request.method != "GET") return {405, "text/plain; charset=utf-8", "only GET\n"};
     if (path == "/metrics")
         return {200, "text/plain; version=0.0.4; charset=utf-8",
-                render_metrics(broker_.statistics(), listener_names_)};
+                render_metrics(broker_.statistics(), listener_names_) +
+                    (bridges_ ? render_bridge_metrics(bridges_()) : std::string())};
     if (auto file = dashboard_file(path)) return *file;
     return {404, "text/plain; charset=utf-8", "not found: this listener serves /, /metrics and /api/v1/\n"};
 }

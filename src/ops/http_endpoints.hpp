@@ -8,6 +8,7 @@
 
 #include "net/http_server.hpp"
 #include "ops/admin_api.hpp"
+#include "ops/bridge_metrics.hpp"
 #include "ops/http_access.hpp"
 
 namespace culex::broker {
@@ -18,15 +19,21 @@ namespace culex::ops {
 
 class HttpEndpoints {
   public:
-    // `listener_names`: the metrics' listener labels, by listener index.
-    HttpEndpoints(broker::Broker& broker, std::vector<std::string> listener_names, ApiContext api)
-        : broker_(broker), listener_names_(std::move(listener_names)), api_(broker, std::move(api)) {}
+    // `listener_names`: the metrics' listener labels, by listener index. `api`: what the admin API knows of
+    // the configuration. `bridges`: each bridge's figures for /metrics (none when empty).
+    HttpEndpoints(broker::Broker& broker, std::vector<std::string> listener_names, ApiContext api,
+                  BridgeFiguresSource bridges = {})
+        : broker_(broker),
+          listener_names_(std::move(listener_names)),
+          bridges_(std::move(bridges)),
+          api_(broker, std::move(api)) {}
 
     net::HttpResponse handle(const net::HttpRequest& request);
 
   private:
     broker::Broker& broker_;
     std::vector<std::string> listener_names_;
+    BridgeFiguresSource bridges_;
     HttpAccess access_;
     AdminApi api_;
 };

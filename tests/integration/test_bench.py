@@ -143,6 +143,31 @@ def test_shared_subscription_splits_the_stream(mosquitto):
     assert r["lost"] == 0 and r["duplicated"] == 0
 
 
+def test_publishers_and_subscribers_on_two_bridged_brokers(tmp_path):
+    # bench/compare.sh's bridge cells: publishers on A (-p), subscribers on B (--sub-port), A bridged out to
+    # B, and both brokers' CPU summed (--broker-pid A,B). Without the bridge nothing would arrive.
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    remote = start_culex(tmp_path / "b", verbose=False)
+    local = start_culex(tmp_path / "a", f"connection bench\naddress 127.0.0.1:{remote.port}\n"
+                        "topic culex-bench/# out 1\ncleansession true\n", verbose=False)
+    try:
+        local.log.wait_for(rf"Bridge bench connected to 127\.0\.0\.1:{remote.port} as ")
+        r = bench(local, "p2p", "-c", "2", "-q", "1", "-n", "500", "--sub-port", str(remote.port),
+                  "--broker-pid", f"{local.proc.pid},{remote.proc.pid}")
+        assert (r["sent"], r["received"], r["lost"], r["duplicated"]) == (1000, 1000, 0, 0)
+        assert r["broker"]["pids"] == [local.proc.pid, remote.proc.pid]
+        assert r["broker"]["pid"] == local.proc.pid
+        # Each side saw the clients meant for it: publishers (-p0, -p1) on A, subscribers (-s0, -s1) on B.
+        remote.log.wait_for(r"New client connected from .* as cxb-\w+-s1 ")
+        local.log.wait_for(r"New client connected from .* as cxb-\w+-p1 ")
+        assert not any(re.search(r"as cxb-\w+-s\d ", line) for line in local.log.lines)
+        assert not any(re.search(r"as cxb-\w+-p\d ", line) for line in remote.log.lines)
+    finally:
+        local.stop()
+        remote.stop()
+
+
 def test_refused_connection_is_a_clear_error():
     out = run([culex_binary(), "bench", "p2p", "-n", "1", "-p", str(free_port()), "--quiet"], timeout=30)
     assert out.returncode == 1
@@ -156,6 +181,9 @@ def test_bad_arguments():
     out = run([culex_binary(), "bench", "p2p", "-s", "8", "-p", "1"], timeout=30)
     assert out.returncode == 1
     assert "too small" in out.stderr
+    out = run([culex_binary(), "bench", "p2p", "-n", "1", "--broker-pid", "1,-5"], timeout=30)
+    assert out.returncode == 1
+    assert "--broker-pid -5: give a process id" in out.stderr
 
 
 

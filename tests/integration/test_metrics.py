@@ -4,6 +4,7 @@ break the rules refused while MQTT goes on."""
 import base64
 import socket
 import subprocess
+import time
 import urllib.error
 import urllib.request
 
@@ -187,3 +188,98 @@ def test_https_with_the_listeners_tls_options(tmp_path):
             assert "culex_clients_connected" in r.read().decode()
         # Plain HTTP on the HTTPS port gets no metrics.
         assert raw_request(port, b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n") in (None, b"")
+
+
+def bridge_metrics(port):
+    """{family: {labels...: value}} of the culex_bridge_* samples, labels as a sorted tuple."""
+    status, _, body = get(port)
+    assert status == 200
+    return {key: value for key, value in samples(body).items() if key[0].startswith("culex_bridge_")}
+
+
+def wait_for_metrics(port, check, what):
+    """/metrics until `check(samples)` holds: the bridge's figures move on its loop, the request reads them on
+    the HTTP thread a moment later. Bounded by WAIT."""
+    deadline = time.monotonic() + WAIT
+    while True:
+        m = bridge_metrics(port)
+        if check(m):
+            return m
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}: not seen in /metrics within {WAIT} s; last: {m}")
+        time.sleep(0.05)  # a poll interval with a bound above, not a synchronisation
+
+
+def test_bridge_figures_move_with_traffic_and_an_outage(tmp_path):
+    from conftest import free_port
+    remote_port = free_port()
+    remote_listener = f"listener {remote_port} 127.0.0.1"
+    (tmp_path / "remote").mkdir()
+    (tmp_path / "local").mkdir()
+    remote = start_culex(tmp_path / "remote", listener=remote_listener)
+    bridge = (f"connection to-centre\naddress 127.0.0.1:{remote_port}\nremote_clientid site9\n"
+              "restart_timeout 1\ntopic up/# out 1\ntopic down/# in 1\n")
+    local = start_culex(tmp_path / "local", "sys_interval 0\n" + HTTP_LISTENER + bridge)
+    try:
+        port = http_port(local)
+        local.log.wait_for(rf"Bridge to-centre connected to 127\.0\.0\.1:{remote_port} as site9\.")
+        remote.log.wait_for(r"Sending SUBACK to site9")
+
+        def bridge_total(m, name, **labels):
+            return total(m, name, bridge="to-centre", **labels)
+
+        m = wait_for_metrics(port, lambda m: bridge_total(m, "culex_bridge_up") == 1, "bridge up")
+        assert bridge_total(m, "culex_bridge_state", state="connected") == 1
+        assert bridge_total(m, "culex_bridge_state", state="disconnected") == 0
+        assert bridge_total(m, "culex_bridge_forwarded_total") == 0
+        assert bridge_total(m, "culex_bridge_reconnects_total") == 0
+        assert bridge_total(m, "culex_bridge_queued_messages") == 0
+
+        # Out: 3 QoS 1 messages reach the remote; in: 2 come back from it.
+        far = connected(remote_port, "far-sub")
+        far.subscribe("up/#", 1)
+        near = connected(local.port, "near-sub")
+        near.subscribe("down/#", 1)
+        pub = connected(local.port, "near-pub")
+        for i in range(3):
+            pub.publish(f"up/{i}", b"x", 1)
+        for _ in range(3):
+            far.next_message()
+        far_pub = connected(remote_port, "far-pub")
+        for i in range(2):
+            far_pub.publish(f"down/{i}", b"y", 1)
+        for _ in range(2):
+            near.next_message()
+        m = wait_for_metrics(port, lambda m: bridge_total(m, "culex_bridge_forwarded_total", direction="out") == 3
+                             and bridge_total(m, "culex_bridge_forwarded_total", direction="in") == 2,
+                             "3 out, 2 in")
+        for c in (far, far_pub):
+            c.disconnect()
+
+        # Outage: the bridge is down, what is published for the remote waits (queued), and the reconnect counts.
+        remote.stop()
+        local.log.wait_for(r"Bridge to-centre disconnected from 127\.0\.0\.1:\d+")
+        for i in range(4):
+            pub.publish(f"up/late/{i}", b"z", 1)
+        m = wait_for_metrics(port, lambda m: bridge_total(m, "culex_bridge_queued_messages") == 4,
+                             "4 queued while the remote is down")
+        assert bridge_total(m, "culex_bridge_up") == 0
+        assert bridge_total(m, "culex_bridge_state", state="connected") == 0
+        start = len(local.log.lines)
+        remote = start_culex(tmp_path / "remote", listener=remote_listener)
+        local.log.wait_for(rf"Bridge to-centre connected to 127\.0\.0\.1:{remote_port} as site9\.", start=start)
+        m = wait_for_metrics(port, lambda m: bridge_total(m, "culex_bridge_reconnects_total") == 1
+                             and bridge_total(m, "culex_bridge_queued_messages") == 0
+                             and bridge_total(m, "culex_bridge_forwarded_total", direction="out") == 7,
+                             "reconnected, the 4 delivered")
+        assert bridge_total(m, "culex_bridge_up") == 1
+        pub.disconnect()
+        near.disconnect()
+    finally:
+        local.stop()
+        remote.stop()
+
+
+def test_no_bridge_no_bridge_families(tmp_path):
+    with start_culex(tmp_path, "sys_interval 0\n" + HTTP_LISTENER) as broker:
+        assert "culex_bridge_" not in get(http_port(broker))[2]

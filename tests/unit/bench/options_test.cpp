@@ -102,6 +102,34 @@ TEST(BenchOptions, InflightDefaultsByQos) {
     EXPECT_EQ(effective_inflight(o), 7u);
 }
 
+TEST(BenchOptions, PublishersAndSubscribersMayUseTheirOwnPorts) {
+    Options o;
+    o.port = 1883;
+    EXPECT_EQ(publisher_port(o), 1883);
+    EXPECT_EQ(subscriber_port(o), 1883);
+    o.pub_port = 2001;
+    o.sub_port = 2002;
+    EXPECT_EQ(publisher_port(o), 2001);
+    EXPECT_EQ(subscriber_port(o), 2002);
+    EXPECT_TRUE(plan(o));
+    o.port = 0;  // both given: -p is not needed by a scenario without idle connections
+    EXPECT_TRUE(plan(o));
+    o.sub_port = 0;
+    auto refused = plan(o);
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().message.find("--sub-port"), std::string::npos) << refused.error().message;
+}
+
+TEST(BenchOptions, BrokerPidsMustBeProcessIds) {
+    Options o;
+    o.broker_pids = {12, 34};
+    EXPECT_TRUE(plan(o));
+    o.broker_pids = {12, -1};
+    auto refused = plan(o);
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().message.find("--broker-pid -1"), std::string::npos) << refused.error().message;
+}
+
 TEST(BenchOptions, NamesRoundTrip) {
     for (auto s : {Scenario::conn, Scenario::pub, Scenario::sub, Scenario::fanin, Scenario::fanout,
                    Scenario::p2p, Scenario::shared})

@@ -17,7 +17,7 @@ Result sample_result() {
     r.expected = 1000;
     r.publish_seconds = 2;
     r.receive_seconds = 2.5;
-    r.broker = BrokerUsage{42, 0.25, 1000, 3000, 4000};
+    r.broker = BrokerUsage{{42}, 0.25, 1000, 3000, 4000};
     return r;
 }
 
@@ -53,6 +53,16 @@ TEST(Report, PerCpuSecondCountsAcceptedPublishesWithoutSubscribers) {
     r.broker.reset();
     EXPECT_FALSE(r.messages_per_broker_cpu_second());
     EXPECT_FALSE(to_json(r).contains("broker"));
+}
+
+TEST(Report, TwoBrokersAreNamedTogether) {
+    auto r = sample_result();
+    r.broker->pids = {42, 43};
+    auto j = to_json(r);
+    EXPECT_EQ(j["broker"]["pid"], 42);
+    EXPECT_EQ(j["broker"]["pids"], nlohmann::json::array({42, 43}));
+    auto text = to_text(r);
+    EXPECT_NE(text.find("broker    pid 42+43 |"), std::string::npos) << text;
 }
 
 TEST(Report, BytesPerConnection) {
