@@ -1,5 +1,7 @@
 #include "ops/bridge_metrics.hpp"
 
+#include "ops/metric_sample.hpp"
+
 #include <prometheus/metric_family.h>
 #include <prometheus/text_serializer.h>
 
@@ -10,7 +12,6 @@ namespace culex::ops {
 
 namespace {
 
-using prometheus::ClientMetric;
 using prometheus::MetricFamily;
 using prometheus::MetricType;
 
@@ -18,22 +19,12 @@ using prometheus::MetricType;
 // rather than nothing when no bridge is in it.
 constexpr std::array<std::string_view, 3> kStates{"connecting", "connected", "disconnected"};
 
-void add(MetricFamily& family, std::vector<ClientMetric::Label> labels, double value) {
-    ClientMetric metric;
-    metric.label = std::move(labels);
-    if (family.type == MetricType::Counter)
-        metric.counter.value = value;
-    else
-        metric.gauge.value = value;
-    family.metric.push_back(std::move(metric));
-}
-
 template <class Field>
 MetricFamily per_bridge(const std::vector<BridgeFigures>& bridges, std::string name, std::string help,
                         MetricType type, Field field) {
     MetricFamily family{std::move(name), std::move(help), type, {}};
     for (const auto& b : bridges)
-        add(family, {{"bridge", b.name}}, static_cast<double>(field(b)));
+        add_sample(family, {{"bridge", b.name}}, static_cast<double>(field(b)));
     return family;
 }
 
@@ -50,7 +41,7 @@ std::string render_bridge_metrics(const std::vector<BridgeFigures>& bridges) {
     MetricFamily state{"culex_bridge_state", "The bridge's state: 1 for the one it is in", gauge, {}};
     for (const auto& b : bridges)
         for (auto s : kStates)
-            add(state, {{"bridge", b.name}, {"state", std::string(s)}}, b.state == s ? 1 : 0);
+            add_sample(state, {{"bridge", b.name}, {"state", std::string(s)}}, b.state == s ? 1 : 0);
     families.push_back(std::move(state));
     families.push_back(per_bridge(bridges, "culex_bridge_queued_messages",
                                   "QoS 1/2 messages waiting for the remote (in flight or queued)", gauge,
@@ -61,8 +52,9 @@ std::string render_bridge_metrics(const std::vector<BridgeFigures>& bridges) {
                            counter,
                            {}};
     for (const auto& b : bridges) {
-        add(forwarded, {{"bridge", b.name}, {"direction", "out"}}, static_cast<double>(b.forwarded_out));
-        add(forwarded, {{"bridge", b.name}, {"direction", "in"}}, static_cast<double>(b.forwarded_in));
+        add_sample(forwarded, {{"bridge", b.name}, {"direction", "out"}},
+                   static_cast<double>(b.forwarded_out));
+        add_sample(forwarded, {{"bridge", b.name}, {"direction", "in"}}, static_cast<double>(b.forwarded_in));
     }
     families.push_back(std::move(forwarded));
     families.push_back(per_bridge(bridges, "culex_bridge_reconnects_total",

@@ -1,5 +1,7 @@
 #include "ops/metrics.hpp"
 
+#include "ops/metric_sample.hpp"
+
 #include <prometheus/metric_family.h>
 #include <prometheus/text_serializer.h>
 
@@ -9,7 +11,6 @@ namespace culex::ops {
 
 namespace {
 
-using prometheus::ClientMetric;
 using prometheus::MetricFamily;
 using prometheus::MetricType;
 
@@ -21,16 +22,7 @@ class Families {
     }
     // One family with one unlabelled value.
     void single(std::string name, std::string help, MetricType type, double value) {
-        add(family(std::move(name), std::move(help), type), {}, value);
-    }
-    static void add(MetricFamily& family, std::vector<ClientMetric::Label> labels, double value) {
-        ClientMetric metric;
-        metric.label = std::move(labels);
-        if (family.type == MetricType::Counter)
-            metric.counter.value = value;
-        else
-            metric.gauge.value = value;
-        family.metric.push_back(std::move(metric));
+        add_sample(family(std::move(name), std::move(help), type), {}, value);
     }
     std::string text() const { return prometheus::TextSerializer().Serialize(families_); }
 
@@ -53,8 +45,8 @@ void by_listener(Families& out, const broker::Statistics& s, const std::vector<s
     auto& family = out.family(std::move(name), std::move(help), type);
     for (std::size_t i = 0; i < s.by_listener.size(); ++i)
         if (shown(names, i))
-            Families::add(family, {{"listener", listener_name(names, i)}},
-                          static_cast<double>(field(s.by_listener[i])));
+            add_sample(family, {{"listener", listener_name(names, i)}},
+                       static_cast<double>(field(s.by_listener[i])));
 }
 
 void by_listener_and_qos(Families& out, const broker::Statistics& s, const std::vector<std::string>& names,
@@ -64,8 +56,8 @@ void by_listener_and_qos(Families& out, const broker::Statistics& s, const std::
         for (std::size_t qos = 0; qos < 3 && shown(names, i); ++qos) {
             const auto& f = s.by_listener[i];
             auto value = received ? f.publish_received[qos] : f.publish_sent[qos];
-            Families::add(family, {{"listener", listener_name(names, i)}, {"qos", fmt::format("{}", qos)}},
-                          static_cast<double>(value));
+            add_sample(family, {{"listener", listener_name(names, i)}, {"qos", fmt::format("{}", qos)}},
+                       static_cast<double>(value));
         }
 }
 
@@ -128,8 +120,8 @@ std::string render_metrics(const broker::Statistics& s, const std::vector<std::s
     auto& drops = out.family("culex_publish_dropped_total",
                              "PUBLISHes not taken in, or not delivered to a subscriber, by cause", counter);
     for (std::size_t cause = 0; cause < broker::kDropCauses; ++cause)
-        Families::add(drops, {{"cause", std::string(drop_cause_name(static_cast<broker::DropCause>(cause)))}},
-                      static_cast<double>(s.drops[cause]));
+        add_sample(drops, {{"cause", std::string(drop_cause_name(static_cast<broker::DropCause>(cause)))}},
+                   static_cast<double>(s.drops[cause]));
     out.single("culex_subscriptions", "Subscriptions held", gauge, static_cast<double>(s.subscriptions));
     out.single("culex_retained_messages", "Retained messages held", gauge, static_cast<double>(s.retained));
     out.single("culex_retained_bytes", "Payload bytes of the retained messages", gauge,

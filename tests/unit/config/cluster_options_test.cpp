@@ -2,21 +2,13 @@
 #include <gtest/gtest.h>
 
 #include "config/config.hpp"
+#include "parse_text.hpp"
 
 namespace culex::config {
 namespace {
 
-Config parse_ok(std::string_view text) {
-    auto parsed = parse_config(text, "culex.conf");
-    EXPECT_TRUE(parsed) << text << "\n -> " << (parsed ? "" : parsed.error().to_string());
-    return parsed ? std::move(*parsed) : Config{};
-}
-
-std::string parse_error(std::string_view text) {
-    auto parsed = parse_config(text, "culex.conf");
-    EXPECT_FALSE(parsed) << text;
-    return parsed ? std::string() : parsed.error().to_string();
-}
+using text_parsing::parse_error;
+using text_parsing::parse_ok;
 
 TEST(ClusterOptions, OffByDefault) {
     const Config c = parse_ok("listener 1883\n");

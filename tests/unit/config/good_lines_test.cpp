@@ -4,18 +4,15 @@
 #include <functional>
 
 #include "config/config.hpp"
+#include "parse_text.hpp"
 
 namespace culex::config {
 namespace {
 
+using text_parsing::parse_ok;
+
 using namespace std::chrono_literals;
 using log::LogType;
-
-Config parse_ok(std::string_view text) {
-    auto parsed = parse_config(text, "culex.conf");
-    EXPECT_TRUE(parsed) << text << "\n -> " << (parsed ? "" : parsed.error().to_string());
-    return parsed ? std::move(*parsed) : Config{};
-}
 
 // The one listener a single `listener` line makes.
 const Listener& only_listener(const Config& c) {

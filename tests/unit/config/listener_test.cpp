@@ -3,15 +3,12 @@
 #include <gtest/gtest.h>
 
 #include "config/config.hpp"
+#include "parse_text.hpp"
 
 namespace culex::config {
 namespace {
 
-Config parse_ok(std::string_view text) {
-    auto parsed = parse_config(text, "culex.conf");
-    EXPECT_TRUE(parsed) << (parsed ? "" : parsed.error().to_string());
-    return parsed ? std::move(*parsed) : Config{};
-}
+using text_parsing::parse_ok;
 
 TEST(ListenerScope, OptionsApplyToTheMostRecentListener) {
     const Config c = parse_ok(R"(
