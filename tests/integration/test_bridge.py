@@ -28,10 +28,7 @@ class Pair:
     """A remote broker and a local culex bridging to it, the bridge up (and its remote SUBSCRIBE answered)."""
 
     def __init__(self, directory, topics, remote="culex", extra="", remote_id="site1"):
-        self.remote_dir = Path(directory) / "remote"
-        self.local_dir = Path(directory) / "local"
-        self.remote_dir.mkdir()
-        self.local_dir.mkdir()
+        self.remote_dir, self.local_dir = site_dirs(directory)
         self.remote = start_culex(self.remote_dir) if remote == "culex" else start_mosquitto(self.remote_dir)
         self.remote_id = remote_id
         self.local = start_culex(self.local_dir, bridge_config(self.remote.port, topics, remote_id=remote_id,
@@ -55,6 +52,14 @@ class Pair:
 def tmp():
     with tempfile.TemporaryDirectory() as d:
         yield d
+
+
+def site_dirs(tmp):
+    """Two brokers' directories under `tmp`: the remote's and the local's (the one with the bridge)."""
+    remote_dir, local_dir = Path(tmp) / "remote", Path(tmp) / "local"
+    remote_dir.mkdir()
+    local_dir.mkdir()
+    return remote_dir, local_dir
 
 
 def test_out_forwards_local_messages_to_the_remote(tmp):
@@ -189,10 +194,7 @@ def test_the_will_says_0_when_the_bridge_dies(tmp):
 
 def test_outage_of_the_remote_loses_no_qos1_message(tmp):
     port = free_port()
-    remote_dir = Path(tmp) / "remote"
-    local_dir = Path(tmp) / "local"
-    remote_dir.mkdir()
-    local_dir.mkdir()
+    remote_dir, local_dir = site_dirs(tmp)
     remote_conf = f"persistence true\npersistence_location {remote_dir}/\n"
     listener = f"listener {port} 127.0.0.1"
     remote = start_culex(remote_dir, remote_conf, listener=listener)
@@ -228,10 +230,7 @@ def test_outage_of_the_remote_loses_no_qos1_message(tmp):
 
 
 def test_failover_to_the_second_address(tmp):
-    remote_dir = Path(tmp) / "remote"
-    local_dir = Path(tmp) / "local"
-    remote_dir.mkdir()
-    local_dir.mkdir()
+    remote_dir, local_dir = site_dirs(tmp)
     remote = start_culex(remote_dir)
     dead = free_port()  # nothing listens there: connection refused
     conf = (f"connection b\naddresses 127.0.0.1:{dead} 127.0.0.1:{remote.port}\nremote_clientid site1\n"
@@ -294,10 +293,7 @@ def test_mosquitto_bridges_into_culex(tmp):
 
 def test_lazy_bridge_connects_at_threshold_and_leaves_when_idle(tmp):
     port = free_port()
-    remote_dir = Path(tmp) / "remote"
-    local_dir = Path(tmp) / "local"
-    remote_dir.mkdir()
-    local_dir.mkdir()
+    remote_dir, local_dir = site_dirs(tmp)
     remote = start_culex(remote_dir, listener=f"listener {port} 127.0.0.1")
     # One loop: a message the local broker acknowledged has reached the bridge by then.
     local = start_culex(local_dir, "threads 1\n" + bridge_config(
@@ -327,10 +323,7 @@ def test_lazy_bridge_connects_at_threshold_and_leaves_when_idle(tmp):
 
 def test_messages_waiting_for_the_remote_survive_a_restart_of_culex(tmp):
     port = free_port()
-    remote_dir = Path(tmp) / "remote"
-    local_dir = Path(tmp) / "local"
-    remote_dir.mkdir()
-    local_dir.mkdir()
+    remote_dir, local_dir = site_dirs(tmp)
     remote_conf = f"persistence true\npersistence_location {remote_dir}/\n"
     local_conf = f"persistence true\npersistence_location {local_dir}/\n" + bridge_config(port, ["p/# out 1"])
     listener = f"listener {port} 127.0.0.1"
@@ -404,10 +397,7 @@ def test_the_remote_receive_maximum_bounds_what_is_in_flight(tmp):
     # The remote (culex) says Receive Maximum 2 in its CONNACK, and disconnects a client that has more than 2
     # QoS 2 messages unreleased: every message arriving, and no such violation, shows the bridge kept to it.
     port = free_port()
-    remote_dir = Path(tmp) / "remote"
-    local_dir = Path(tmp) / "local"
-    remote_dir.mkdir()
-    local_dir.mkdir()
+    remote_dir, local_dir = site_dirs(tmp)
     remote = start_culex(remote_dir, "max_inflight_messages 2\n", listener=f"listener {port} 127.0.0.1")
     local = start_culex(local_dir, bridge_config(port, ["rm/# out 2"], extra="bridge_protocol_version mqttv50\n"))
     try:
@@ -427,10 +417,7 @@ def test_the_remote_receive_maximum_bounds_what_is_in_flight(tmp):
 
 
 def test_bridge_figures_in_sys(tmp):
-    remote_dir = Path(tmp) / "remote"
-    local_dir = Path(tmp) / "local"
-    remote_dir.mkdir()
-    local_dir.mkdir()
+    remote_dir, local_dir = site_dirs(tmp)
     remote = start_culex(remote_dir)
     local = start_culex(local_dir, "sys_interval 1\n" + bridge_config(remote.port, ["f/# out 1"], remote_id="site7"))
     try:
