@@ -300,12 +300,7 @@ Result on_bridge_insecure(Parser& p, const Line& l) {
 Result on_bridge_tls_version(Parser& p, const Line& l) {
     auto bridge = current_bridge(p, l);
     if (!bridge) return std::unexpected(bridge.error());
-    static constexpr std::array<std::pair<std::string_view, TlsVersion>, 3> kChoices{{
-        {"tlsv1.3", TlsVersion::tls1_3},
-        {"tlsv1.2", TlsVersion::tls1_2},
-        {"tlsv1.1", TlsVersion::tls1_1},
-    }};
-    auto value = choice(l, kChoices);
+    auto value = tls_version_value(l);
     if (!value) return std::unexpected(value.error());
     (*bridge)->tls.min_version = *value;
     return {};

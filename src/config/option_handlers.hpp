@@ -27,6 +27,8 @@ Result on_tls_bool(Parser& p, const Line& l) {
     return set_bool(l, p.listener_target().listener.tls.*Field);
 }
 
+// tls_version's and bridge_tls_version's words: tlsv1.3, tlsv1.2, tlsv1.1.
+std::expected<TlsVersion, std::string> tls_version_value(const Line& l);
 Result on_tls_version(Parser& p, const Line& l);
 Result on_tls_keyform(Parser& p, const Line& l);
 

@@ -4,13 +4,17 @@
 
 namespace culex::config::parsing {
 
-Result on_tls_version(Parser& p, const Line& l) {
+std::expected<TlsVersion, std::string> tls_version_value(const Line& l) {
     static constexpr std::array<std::pair<std::string_view, TlsVersion>, 3> kChoices{{
         {"tlsv1.3", TlsVersion::tls1_3},
         {"tlsv1.2", TlsVersion::tls1_2},
         {"tlsv1.1", TlsVersion::tls1_1},
     }};
-    auto value = choice(l, kChoices);
+    return choice(l, kChoices);
+}
+
+Result on_tls_version(Parser& p, const Line& l) {
+    auto value = tls_version_value(l);
     if (!value) return std::unexpected(value.error());
     p.listener_target().listener.tls.min_version = *value;
     return {};
