@@ -19,6 +19,7 @@
 #include "log/logger.hpp"
 #include "log/topic_sink.hpp"
 #include "net/server.hpp"
+#include "net/stop_signals.hpp"
 #include "ops/http_endpoints.hpp"
 #include "service/pid_file.hpp"
 #include "service/privileges.hpp"
@@ -288,6 +289,9 @@ void daemonize() {
 }
 
 int run_broker(const BrokerFlags& flags) {
+    // Before any thread starts (the login checkers, the store's writer, the loops): they all inherit it, and
+    // one thread of the server takes SIGINT, SIGTERM and SIGHUP with sigwait (net/stop_signals.hpp says why).
+    net::block_stop_signals();
     auto config = load(flags);
     if (!config) {
         std::fprintf(stderr, "Error: %s\n", config.error().c_str());

@@ -1,7 +1,6 @@
 #include "net/server.hpp"
 
 #include <boost/asio/ip/address.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <condition_variable>
 #include <csignal>
@@ -14,6 +13,7 @@
 #include "net/event_loop.hpp"
 #include "net/http_server.hpp"
 #include "net/listener.hpp"
+#include "net/stop_signals.hpp"
 
 namespace culex::net {
 
@@ -29,11 +29,6 @@ struct Server::Impl {
     std::unique_ptr<HttpServer> http;  // the `protocol http` listeners, on a thread of their own
     std::atomic<int> open_connections{0};
     std::vector<std::unique_ptr<asio::steady_timer>> tickers;
-    // Caught from start() on, before the first listener opens: a SIGTERM sent as soon as the port is
-    // announced is a clean stop, not a kill (asio queues it until run() waits).
-    asio::io_context signals_context;
-    std::optional<asio::signal_set> signals;
-
     std::mutex stop_mutex;
     std::condition_variable stop_signal;
     bool stop_requested = false;
@@ -113,7 +108,9 @@ Server::~Server() {
 }
 
 std::expected<void, std::string> Server::start() {
-    impl_->signals.emplace(impl_->signals_context, SIGINT, SIGTERM, SIGHUP);
+    // Before the first listener opens and the first loop thread starts: a SIGTERM sent as soon as the port is
+    // announced stays pending until run() takes it, a clean stop rather than a kill.
+    block_stop_signals();
     for (std::size_t index = 0; index < impl_->options.listeners.size(); ++index) {
         const ListenerSpec& spec = impl_->options.listeners[index];
         int limit = spec.max_connections >= 0 ? spec.max_connections : impl_->options.max_connections;
@@ -180,29 +177,17 @@ std::expected<void, std::string> Server::start() {
 }
 
 void Server::run(std::function<void()> on_reload) {
-    asio::io_context& signals_context = impl_->signals_context;
-    if (!impl_->signals) impl_->signals.emplace(signals_context, SIGINT, SIGTERM, SIGHUP);
-    asio::signal_set& signals = *impl_->signals;
-    std::function<void()> wait_signal;
-    wait_signal = [&] {
-        signals.async_wait([&](boost::system::error_code ec, int number) {
-            if (ec) return;
-            if (number == SIGHUP) {
-                if (on_reload) on_reload();
-                wait_signal();
+    {
+        StopSignals signals([&](int number) {
+            if (number != SIGHUP) {
+                stop();
                 return;
             }
-            stop();
+            if (on_reload) on_reload();
         });
-    };
-    wait_signal();
-    std::thread signal_thread([&] { signals_context.run(); });
-    {
         std::unique_lock lock(impl_->stop_mutex);
         impl_->stop_signal.wait(lock, [&] { return impl_->stop_requested; });
-    }
-    signals_context.stop();
-    signal_thread.join();
+    }  // no reload runs past here: the signals' thread has finished
     if (impl_->http) impl_->http->stop();
     say_goodbye();
     for (auto& loop : impl_->loops)
