@@ -37,11 +37,12 @@ LoopBroker::LoopBroker(Broker& broker, int loop)
 
 void LoopBroker::end_step() {
     // The step's batch goes to the writer first: it holds the messages routed to stored sessions on other
-    // loops (router.cpp), which those loops' own records must not overtake. The deliveries carry this step's
-    // fence: its acknowledgements wait for their loops' commits too.
+    // loops (router.cpp), which those loops' own records must not overtake. Their deliveries follow before
+    // the writer can commit it, so that they reach their loops ahead of any page of a stored queue read after
+    // that commit. The deliveries carry this step's fence: its acknowledgements wait for their loops'
+    // commits too.
     FencePtr fence = store_step_.current_fence();
-    store_step_.end_step();
-    router_.hand_over(fence);
+    store_step_.end_step([&] { router_.hand_over(fence); });
 }
 
 LoopBroker::~LoopBroker() = default;

@@ -9,9 +9,12 @@
 // memory holds none of the queue, and every message that arrives meanwhile goes to the store too, so the
 // stored queue is exactly what memory does not hold. The page is read after this loop's earlier removals are
 // committed (StoreStep::read_page), so nothing already sent comes back. A message stored by another loop
-// reaches this loop before any page that holds it can (both come through this loop's task queue, in order):
-// it is counted, never put in memory, so it is never delivered twice; at worst it is counted twice, and one
-// more page is read, empty.
+// reaches this loop before any page that holds it can: that loop hands the delivery over before the writer
+// can commit the record (CommitQueue::submit_before), and a page is read only after a commit, both reaching
+// this loop through its task queue, in order. So it is counted, never put in memory, and never delivered
+// twice; at worst it is counted twice, and one more page is read, empty. (When the hand-over ran after the
+// submit, a loop preempted in between let the writer commit, read and post the page first: the session took
+// the message from the page and again from the late delivery, a QoS 2 message twice in the crash test.)
 #include "broker/session.hpp"
 #include "broker/store_step.hpp"
 #include "broker/stored_records.hpp"

@@ -47,18 +47,20 @@ void StoreStep::read_page(const AnchorPtr& anchor, std::size_t max_count, std::s
     });
 }
 
-void StoreStep::end_step() {
-    if (!writer_) return;
-    if (batch_.empty()) {
-        // Nothing of this step to wait for: its actions go once the earlier steps' have.
-        held_.clear();
-        fence_.reset();
+void StoreStep::end_step(const std::function<void()>& hand_over) {
+    if (!writer_ || batch_.empty()) {
+        if (writer_) {
+            // Nothing of this step to wait for: its actions go once the earlier steps' have.
+            held_.clear();
+            fence_.reset();
+        }
+        if (hand_over) hand_over();
         return;
     }
-    submit();
+    submit(hand_over);
 }
 
-void StoreStep::submit() {
+void StoreStep::submit(const std::function<void()>& hand_over) {
     auto done = [fence = std::move(fence_),
                  held = std::move(held_)](const std::expected<void, store::StoreError>& result) {
         if (result) return;  // the references drop with this function object: the fences may run now
@@ -71,11 +73,17 @@ void StoreStep::submit() {
     fence_ = nullptr;
     held_.clear();
     store::Batch batch = std::move(batch_);
-    batch_ = store::Batch();
-    // The next step under the same load stores about as much: one allocation instead of a chain of growths,
-    // each moving every operation so far.
-    batch_.reserve(std::min<std::size_t>(batch.size(), 4096));
-    if (writer_->submit(std::move(batch), store::CommitQueue::Completion(done))) return;
+    batch_ = writer_->empty_batch();
+    // The next step under the same load stores about as much: room for it at once instead of a chain of
+    // growths, each moving every operation so far.
+    batch_.reserve(std::min<std::size_t>(batch.size(), 2048));
+    // The hand-over runs before the writer can commit the batch (CommitQueue::submit_before says why), and
+    // exactly once: here when taken, below otherwise.
+    static const std::function<void()> kNothing = [] {};
+    const std::function<void()>& before_commit = hand_over ? hand_over : kNothing;
+    if (writer_->submit_before(std::move(batch), store::CommitQueue::Completion(done),
+                               store::CommitQueue::Admission::within_budget, before_commit))
+        return;
     // Refused: the writer's byte budget is spent (the disk is slower than the publishers). Nothing taken in
     // may be lost, so it is queued anyway, and the acknowledgements it carries wait for it: publishers that
     // wait for their PUBACKs (their in-flight window) slow down to the disk's pace.
@@ -86,10 +94,11 @@ void StoreStep::submit() {
                      "for the disk.",
                      writer_->waiting_bytes());
     }
-    if (!writer_->submit(std::move(batch), store::CommitQueue::Completion(done),
-                         store::CommitQueue::Admission::always))
-        done(std::unexpected(
-            store::StoreError{store::StoreError::Kind::unavailable, "the writer has stopped"}));
+    if (writer_->submit_before(std::move(batch), store::CommitQueue::Completion(done),
+                               store::CommitQueue::Admission::always, before_commit))
+        return;
+    before_commit();
+    done(std::unexpected(store::StoreError{store::StoreError::Kind::unavailable, "the writer has stopped"}));
 }
 
 }  // namespace culex::broker

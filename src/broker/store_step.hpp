@@ -94,12 +94,15 @@ class StoreStep {
 
     // The step is over: its batch goes to the writer, its fence is released when the batch is committed.
     // Also called mid-step when what was stored so far must be submitted before something else happens (a
-    // session handed to another loop, whose later operations must not overtake these).
-    void end_step();
+    // session handed to another loop, whose later operations must not overtake these). `hand_over` (the
+    // step's deliveries to other loops) runs once, after the batch is submitted and before it can be
+    // committed: other loops' records of those deliveries must not overtake the batch, and a page of a
+    // stored queue that the commit feeds must not overtake the deliveries (CommitQueue::submit_before).
+    void end_step(const std::function<void()>& hand_over = nullptr);
 
   private:
     CommitFence& fence();
-    void submit();
+    void submit(const std::function<void()>& hand_over);
 
     LoopExecutor& loop_;
     store::CommitQueue* writer_ = nullptr;

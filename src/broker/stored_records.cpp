@@ -23,10 +23,15 @@ store::Deadline deadline_in(chrono::seconds seconds) {
 }
 
 std::string encode_properties(const Properties& properties) {
-    if (properties == Properties{}) return {};
+    static const Properties kNone;  // compared with, not built per record: most messages carry none
+    if (properties == kNone) return {};
     std::string out;
     wire::write_properties(properties, out);
     return out;
+}
+
+std::string encode_properties(const PropertiesBox& properties) {
+    return properties.empty() ? std::string() : encode_properties(*properties);
 }
 
 Properties decode_properties(std::string_view bytes, bool will) {
@@ -55,7 +60,7 @@ std::string share_name(const ShareKey& share) {
 }  // namespace
 
 store::RetainedRecord retained(const Message& message) {
-    return {message.topic, message.payload, message.qos, encode_properties(*message.properties),
+    return {message.topic, message.payload, message.qos, encode_properties(message.properties),
             expiry_of(message)};
 }
 
@@ -67,7 +72,7 @@ store::QueuedMessage queued(const std::string& client_id, std::uint64_t sequence
             message.payload,
             qos,
             retain,
-            encode_properties(*message.properties),
+            encode_properties(message.properties),
             expiry_of(message),
             share_name(share)};
 }
@@ -89,7 +94,7 @@ store::InflightRecord outgoing(const std::string& client_id, std::uint16_t packe
     record.state = store::InflightState::publish_sent;
     record.topic = message->topic;
     record.payload = message->payload;
-    record.properties = encode_properties(*message->properties);
+    record.properties = encode_properties(message->properties);
     record.expires_at = expiry_of(*message);
     return record;
 }
@@ -105,7 +110,7 @@ store::InflightRecord incoming(const std::string& client_id, std::uint16_t packe
     record.payload = message.payload;
     record.qos = message.qos;
     record.retain = message.retain;
-    record.properties = encode_properties(*message.properties);
+    record.properties = encode_properties(message.properties);
     record.expires_at = expiry_of(message);
     return record;
 }

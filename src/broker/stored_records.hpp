@@ -21,6 +21,7 @@ Message::Clock::time_point to_steady(store::Deadline when);
 store::Deadline deadline_in(std::chrono::seconds seconds);
 
 std::string encode_properties(const protocol::Properties& properties);
+std::string encode_properties(const protocol::PropertiesBox& properties);  // none held: no work
 // `will`: the bytes are a will's properties (CONNECT), else a PUBLISH's. Bytes that do not decode (never
 // written by culex) give no properties.
 protocol::Properties decode_properties(std::string_view bytes, bool will = false);

@@ -90,6 +90,12 @@ class Batch {
 
     Batch& add(Operation operation);
     void reserve(std::size_t operations) { operations_.reserve(operations); }
+    std::size_t capacity() const { return operations_.capacity(); }
+    // Empty again, keeping the room it had: a committed batch is filled anew (CommitQueue::empty_batch).
+    void clear() {
+        operations_.clear();
+        bytes_ = 0;
+    }
     // Keeps the operations whose `keep` is true, in order (cancel_out.hpp).
     void keep_only(const std::vector<bool>& keep);
 

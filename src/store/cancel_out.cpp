@@ -1,6 +1,8 @@
 #include "store/cancel_out.hpp"
 
+#include <boost/container/small_vector.hpp>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -14,8 +16,8 @@ struct Position {
 };
 
 struct Puts {
-    std::vector<Position> positions;
-    bool starts_exchange = false;  // the first of them
+    boost::container::small_vector<Position, 2> positions;  // most exchanges: one or two puts in a round
+    bool starts_exchange = false;                           // the first of them
 };
 
 // The first state of an exchange: the broker issues it only for a packet id whose earlier record is deleted.
@@ -23,38 +25,48 @@ bool starts_exchange(InflightState state) {
     return state == InflightState::publish_sent || state == InflightState::received_not_released;
 }
 
-std::string queued_key(const std::string& client_id, std::uint64_t sequence) {
-    std::string key = client_id;
-    key.push_back('\0');
-    key.append(reinterpret_cast<const char*>(&sequence), sizeof sequence);
-    return key;
+// A record's key, viewing the client id inside the round's operations (they outlive the cancelling): no
+// string is built per operation. `number` is a queued message's sequence or an exchange's packet id; `kind`
+// tells queued from outgoing and incoming exchanges.
+struct Key {
+    std::string_view client_id;
+    std::uint64_t number;
+    char kind;
+    bool operator==(const Key&) const = default;
+};
+
+struct KeyHash {
+    std::size_t operator()(const Key& key) const {
+        std::size_t h = std::hash<std::string_view>{}(key.client_id);
+        return h ^ (std::hash<std::uint64_t>{}(key.number * 4 + static_cast<unsigned char>(key.kind)) +
+                    0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2));
+    }
+};
+
+Key queued_key(const std::string& client_id, std::uint64_t sequence) {
+    return {client_id, sequence, 'q'};
 }
 
-std::string inflight_key(const std::string& client_id, Direction direction, std::uint16_t packet_id) {
-    std::string key = client_id;
-    key.push_back('\0');
-    key.push_back(direction == Direction::outgoing ? 'o' : 'i');
-    key.append(reinterpret_cast<const char*>(&packet_id), sizeof packet_id);
-    return key;
-}
-
-// The client id a key starts with.
-bool belongs_to(const std::string& key, const std::string& client_id) {
-    return key.size() > client_id.size() && key.compare(0, client_id.size(), client_id) == 0 &&
-           key[client_id.size()] == '\0';
+Key inflight_key(const std::string& client_id, Direction direction, std::uint16_t packet_id) {
+    return {client_id, packet_id, direction == Direction::outgoing ? 'o' : 'i'};
 }
 
 template <typename Map>
 void forget_client(Map& map, const std::string& client_id) {
-    std::erase_if(map, [&](const auto& entry) { return belongs_to(entry.first, client_id); });
+    std::erase_if(map, [&](const auto& entry) { return entry.first.client_id == client_id; });
 }
 
 }  // namespace
 
 std::size_t cancel_out(std::span<Batch* const> round) {
-    std::unordered_map<std::string, Position> enqueued;
-    std::unordered_map<std::string, Puts> put;
+    std::unordered_map<Key, Position, KeyHash> enqueued;
+    std::unordered_map<Key, Puts, KeyHash> put;
     std::vector<std::vector<bool>> keep(round.size());
+    std::size_t operation_count = 0;
+    for (const Batch* batch : round)
+        operation_count += batch->size();
+    enqueued.reserve(operation_count / 4);  // about a quarter of a busy round's operations each (no rehash)
+    put.reserve(operation_count / 4);
     std::size_t removed = 0;
     auto drop = [&](Position p) {
         if (keep[p.batch][p.operation]) ++removed;

@@ -14,6 +14,16 @@ Writer::~Writer() {
 }
 
 bool Writer::submit(Batch&& batch, Completion&& done, Admission admission) {
+    return take(std::move(batch), std::move(done), admission, nullptr);
+}
+
+bool Writer::submit_before(Batch&& batch, Completion&& done, Admission admission,
+                           const std::function<void()>& before_commit) {
+    return take(std::move(batch), std::move(done), admission, &before_commit);
+}
+
+bool Writer::take(Batch&& batch, Completion&& done, Admission admission,
+                  const std::function<void()>* before_commit) {
     const std::size_t bytes = batch.bytes();
     {
         std::lock_guard lock(mutex_);
@@ -28,6 +38,8 @@ bool Writer::submit(Batch&& batch, Completion&& done, Admission admission) {
         waiting_bytes_.store(waiting + bytes, std::memory_order_relaxed);
         waiting_operations_ += batch.size();
         pending_.push_back({std::move(batch), std::move(done)});
+        // Under the lock: the thread takes rounds under it, so nothing of this commit is visible before.
+        if (before_commit) (*before_commit)();
     }
     wake_.notify_one();
     return true;
@@ -50,6 +62,22 @@ void Writer::stop() {
     }
     wake_.notify_one();
     if (thread_.joinable()) thread_.join();
+}
+
+namespace {
+
+// What spare batches may hold: enough for the steps of a busy round, a few megabytes at most.
+constexpr std::size_t kSpareBatches = 16;
+constexpr std::size_t kSpareOperations = 2048;  // a batch with more room than this is freed, not kept
+
+}  // namespace
+
+Batch Writer::empty_batch() {
+    std::lock_guard lock(mutex_);
+    if (spare_.empty()) return Batch();
+    Batch batch = std::move(spare_.back());
+    spare_.pop_back();
+    return batch;
 }
 
 Writer::Counters Writer::counters() const {
@@ -85,7 +113,15 @@ void Writer::run() {
             commit_round(round);
             last_commit = std::chrono::steady_clock::now();
         }
-        round.clear();  // the batches' memory goes before the budget is given back
+        // The batches' memory goes (or is kept for the loops to fill again) before the budget is given back.
+        std::vector<Batch> emptied;
+        for (auto& p : round) {
+            if (emptied.size() == kSpareBatches) break;
+            if (p.batch.capacity() > kSpareOperations) continue;
+            p.batch.clear();
+            emptied.push_back(std::move(p.batch));
+        }
+        round.clear();
         for (auto& read : reads) {
             pages_read_.fetch_add(1, std::memory_order_relaxed);
             read.done(store_.read_queue(read.request));
@@ -93,6 +129,8 @@ void Writer::run() {
         reads.clear();
 
         lock.lock();
+        for (auto& batch : emptied)
+            if (spare_.size() < kSpareBatches) spare_.push_back(std::move(batch));
         std::size_t waiting = waiting_bytes_.load(std::memory_order_relaxed) - bytes;
         waiting_bytes_.store(waiting, std::memory_order_relaxed);
         if (backpressure_.load(std::memory_order_relaxed) && waiting <= options_.byte_budget / 2) {

@@ -34,12 +34,17 @@ class Writer final : public CommitQueue {
         std::size_t byte_budget = 16u << 20;
         // Called on the writer thread when, after a refusal, the waiting bytes fell to half the budget.
         std::function<void()> on_relief;
-        // Under steady load (the previous commit ended less than `busy` ago), a small round waits up to
-        // `gather` for more before it is committed: fewer, larger commits, and more operations that cancel
-        // out (cancel_out.hpp). An isolated change is committed at once. Zero: never wait.
-        std::chrono::microseconds gather{500};
-        std::chrono::microseconds busy{2000};
-        std::size_t gather_operations = 512;  // a round this large goes at once
+        // Under steady load (the previous commit ended less than `busy` ago), a round waits up to `gather`
+        // for more before it is committed: fewer, larger commits, and above all more operations that cancel
+        // out (cancel_out.hpp): a QoS 1 message to an online persistent session is queued, moved to in flight
+        // and acknowledged within a few milliseconds, and a round that spans that stores none of it. Measured
+        // (docs/persistence.md): 0.5 ms rounds capped at 512 operations cancelled about half of the
+        // operations, 2 ms rounds about 90%, and the broker's CPU per message fell by about 40%; longer
+        // rounds cancel little more and hold PUBACKs longer. An isolated change is committed at once. Zero:
+        // never wait.
+        std::chrono::microseconds gather{2000};
+        std::chrono::microseconds busy{20000};
+        std::size_t gather_operations = 16384;  // a round this large goes at once
     };
 
     struct Counters {
@@ -63,6 +68,9 @@ class Writer final : public CommitQueue {
     // stopped; the batch and completion are left to the caller, and the completion will not be called.
     [[nodiscard]] bool submit(Batch&& batch, Completion&& done,
                               Admission admission = Admission::within_budget) override;
+    // `before_commit` runs under the writer's lock, so the thread cannot take the batch before it returned.
+    [[nodiscard]] bool submit_before(Batch&& batch, Completion&& done, Admission admission,
+                                     const std::function<void()>& before_commit) override;
     // A page of a session's queue, read after the commit of what was submitted before it (it may also see
     // batches submitted after it). False when the writer stopped.
     [[nodiscard]] bool read_queue(QueueRequest request, PageCompletion&& done) override;
@@ -72,6 +80,7 @@ class Writer final : public CommitQueue {
 
     Counters counters() const;
     std::size_t waiting_bytes() const override { return waiting_bytes_.load(std::memory_order_relaxed); }
+    Batch empty_batch() override;
     // True from a refusal until the relief: the broker's loops can check it before taking new messages.
     bool backpressure() const { return backpressure_.load(std::memory_order_relaxed); }
 
@@ -86,6 +95,8 @@ class Writer final : public CommitQueue {
     };
 
     void run();
+    bool take(Batch&& batch, Completion&& done, Admission admission,
+              const std::function<void()>* before_commit);
     void commit_round(std::vector<Pending>& round);
 
     Store& store_;
@@ -97,6 +108,7 @@ class Writer final : public CommitQueue {
     std::vector<PageRead> reads_;
     bool stopping_ = false;
     std::size_t waiting_operations_ = 0;  // in pending_ (under mutex_): what a gathering round waits for
+    std::vector<Batch> spare_;            // committed batches, emptied, their room kept (under mutex_)
 
     std::atomic<std::size_t> waiting_bytes_{0};
     std::atomic<bool> backpressure_{false};

@@ -36,6 +36,10 @@ class DurableClient:
         self.pending_qos2 = set()  # incoming QoS 2 ids received (delivered) and not yet released by PUBREL
         self.delivered = []  # (topic, payload, qos) handed to the "application": once per QoS 2 message
         self.subacks = []
+        self.connections = 0  # how many times it connected: the events below say in which connection
+        # What happened to incoming QoS 2 messages, for a failing test to show: (connection, "PUBLISH", packet
+        # id, dup, payload, delivered now) and (connection, "PUBREL", packet id).
+        self.qos2_events = []
 
     # --- connection ---
     def connect(self, port, clean=False, timeout=10.0):
@@ -43,6 +47,7 @@ class DurableClient:
         session present flag; raises on refusal or when no CONNACK comes within `timeout`."""
         self.close()
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+        self.connections += 1
         self.buffer = b""
         body = mqtt_string("MQTT") + bytes([4, 0x02 if clean else 0]) + struct.pack("!H", 60) + \
             mqtt_string(self.client_id)
@@ -195,12 +200,15 @@ class DurableClient:
                 self._send(packet(PUBACK, 0, struct.pack("!H", pid)))
             else:
                 # Delivered once: a resend of an id not yet released is the same message.
-                if pid not in self.pending_qos2:
+                fresh = pid not in self.pending_qos2
+                self.qos2_events.append((self.connections, "PUBLISH", pid, bool(flags & 8), data, fresh))
+                if fresh:
                     self.pending_qos2.add(pid)
                     self.delivered.append((topic, data, 2))
                 self._send(packet(PUBREC, 0, struct.pack("!H", pid)))
         elif kind == PUBREL:
             (pid,) = struct.unpack("!H", body[:2])
+            self.qos2_events.append((self.connections, "PUBREL", pid))
             self.pending_qos2.discard(pid)
             self._send(packet(PUBCOMP, 0, struct.pack("!H", pid)))
         elif kind in (PUBACK, PUBCOMP):

@@ -203,13 +203,23 @@ def test_acknowledged_messages_survive_sigkill_at_random_moments(tmp_path, threa
         assert not lost and not invented, \
             f"{s.client_id}: QoS 2 messages lost {lost[:20]}, never published {invented[:20]} (seed {seed})"
         twice = [n for n, k in counts.items() if k != 1]
-        assert not twice, f"{s.client_id}: QoS 2 messages delivered more than once: {twice[:20]} (seed {seed})"
+        assert not twice, f"{s.client_id}: QoS 2 messages delivered more than once: {twice[:20]} (seed {seed})\n" + \
+            qos2_history(s, twice[0])
 
     for c in (pub1, pub2, live, offline):
         c.disconnect()
     assert last_retained is not None
     assert retained_messages(broker.port, "crash/retained", 1, "crash-reader") == {"crash/retained": last_retained}
     assert broker.stop() == 0
+
+
+def qos2_history(client, number):
+    """What `client` saw of QoS 2 message `number`: its PUBLISHes, and the PUBRELs of the ids it came under."""
+    payload = f"2:{number}".encode()
+    ids = {e[2] for e in client.qos2_events if e[1] == "PUBLISH" and e[4] == payload}
+    lines = [repr(e) for e in client.qos2_events
+             if (e[1] == "PUBLISH" and e[4] == payload) or (e[1] == "PUBREL" and e[2] in ids)]
+    return "\n".join(lines[:40])
 
 
 def v5_client(client_id, port, will=None):

@@ -1,6 +1,7 @@
 // The writer thread: many batches per commit, every completion run, a byte budget that refuses rather than
 // grows, and a shutdown that drains.
 #include <condition_variable>
+#include <functional>
 #include <future>
 #include <mutex>
 #include <thread>
@@ -32,6 +33,10 @@ class GatedStore : public Store {
     }
     std::string describe() const override { return "gated memory"; }
 
+    int commits_started() {
+        std::lock_guard lock(mutex_);
+        return commits_started_;
+    }
     bool wait_for_commit_started() {
         std::unique_lock lock(mutex_);
         return changed_.wait_for(lock, kTimeout, [&] { return commits_started_ > 0; });
@@ -114,6 +119,34 @@ TEST(Writer, BatchesWaitingBehindACommitGoIntoTheNextOne) {
     ASSERT_TRUE(state);
     ASSERT_EQ(state->queues.size(), 1u);
     EXPECT_EQ(state->queues[0].count, 1001u);
+}
+
+// The broker hands a step's deliveries to other loops in `before_commit`: it must run once, before any
+// commit can hold the batch, and not at all when the batch is refused.
+TEST(Writer, SubmitBeforeRunsItsHandOverOnceBeforeTheBatchCanBeCommitted) {
+    GatedStore store;
+    Completions done;
+    Writer writer(store, {});
+    ASSERT_TRUE(writer.submit(one_message(1), done.make()));
+    ASSERT_TRUE(store.wait_for_commit_started());  // the writer is busy: batch 2 will wait for the next round
+    int handed_over = 0;
+    int commits_before_hand_over = -1;
+    std::function<void()> hand_over = [&] {
+        ++handed_over;
+        commits_before_hand_over = store.commits_started();
+        store.open_gate();  // the writer may now finish round one and look for round two
+    };
+    ASSERT_TRUE(
+        writer.submit_before(one_message(2), done.make(), CommitQueue::Admission::within_budget, hand_over));
+    ASSERT_TRUE(done.wait_for(2));
+    EXPECT_EQ(handed_over, 1);
+    EXPECT_EQ(commits_before_hand_over, 1);  // only round one had started: batch 2 was not taken yet
+    EXPECT_EQ(store.commits_started(), 2);
+
+    writer.stop();
+    EXPECT_FALSE(
+        writer.submit_before(one_message(3), done.make(), CommitQueue::Admission::always, hand_over));
+    EXPECT_EQ(handed_over, 1);  // refused: the caller hands over itself
 }
 
 TEST(Writer, StopDrainsEverythingSubmittedAndRunsItsCompletions) {
