@@ -33,6 +33,7 @@ LoopBroker::LoopBroker(Broker& broker, int loop)
         [this](const AnchorPtr& anchor, std::uint16_t packet_id) { release_held(anchor, packet_id); });
     store_step_.on_page(
         [this](const AnchorPtr& anchor, StoreStep::PageRead page) { take_page(anchor, std::move(page)); });
+    store_step_.on_ack([this](PlainAck& ack, bool committed) { send_stored_ack(ack, committed); });
 }
 
 void LoopBroker::end_step() {

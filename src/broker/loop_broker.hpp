@@ -118,6 +118,8 @@ class LoopBroker final : public LoopCore {
     void when_stored(const ClientPtr& client, std::move_only_function<void(Client&)> then);
     // A commit that `client`'s acknowledgement waited for failed: it is closed, never told.
     void refuse_unstored(Client& client);
+    // A PlainAck's commit is over: sent if committed and the client is still there, else as refuse_unstored.
+    void send_stored_ack(PlainAck& ack, bool committed);
     // A held QoS 2 PUBLISH's record is committed: sent by the loop that owns its session now.
     void release_held(const AnchorPtr& anchor, std::uint16_t packet_id);
     // A page of a session's stored queue has been read: to the session, on the loop that owns it now.

@@ -12,9 +12,45 @@ using culex::log::logger;
 using culex::log::LogType;
 using namespace culex::protocol;
 
+namespace {
+
+// The acknowledgement as a PlainAck, when it is one (no properties): no closure to allocate.
+std::optional<PlainAck> plain(const ClientPtr& client, const Packet& ack) {
+    static const Properties kNone;
+    auto make = [&](PlainAck::Kind kind, const auto& p) -> std::optional<PlainAck> {
+        if (!(p.properties == kNone)) return std::nullopt;
+        return PlainAck{client, p.packet_id, kind, static_cast<std::uint8_t>(p.reason), 0};
+    };
+    if (const auto* p = std::get_if<Puback>(&ack)) return make(PlainAck::Kind::puback, *p);
+    if (const auto* p = std::get_if<Pubrec>(&ack)) return make(PlainAck::Kind::pubrec, *p);
+    if (const auto* p = std::get_if<Pubcomp>(&ack)) return make(PlainAck::Kind::pubcomp, *p);
+    return std::nullopt;
+}
+
+}  // namespace
+
 void LoopBroker::acknowledge(const ClientPtr& client, Packet ack) {
     if (!store_step_.enabled()) return client->send(ack);
+    if (auto p = plain(client, ack)) return store_step_.after_commit(std::move(*p));
     when_stored(client, [ack = std::move(ack)](Client& c) { c.send(ack); });
+}
+
+void LoopBroker::send_stored_ack(PlainAck& ack, bool committed) {
+    Client& c = *ack.client;
+    if (!committed) return refuse_unstored(c);
+    if (c.state != Client::State::connected || !c.link || !c.session) return;  // gone meanwhile
+    auto reason = static_cast<ReasonCode>(ack.reason);
+    switch (ack.kind) {
+        case PlainAck::Kind::puback:
+            c.send(Puback{ack.packet_id, reason, {}});
+            break;
+        case PlainAck::Kind::pubrec:
+            c.send(Pubrec{ack.packet_id, reason, {}});
+            break;
+        case PlainAck::Kind::pubcomp:
+            c.send(Pubcomp{ack.packet_id, reason, {}});
+            break;
+    }
 }
 
 void LoopBroker::when_stored(const ClientPtr& client, std::move_only_function<void(Client&)> then) {

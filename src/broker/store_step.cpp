@@ -11,19 +11,28 @@ using culex::log::logger;
 using culex::log::LogType;
 
 CommitFence::~CommitFence() {
-    if (actions_.empty()) return;
+    if (actions_.empty() && acks_.empty()) return;
     bool committed = !failed_.load(std::memory_order_relaxed);
     // Posted, not run: the last holder may be the writer thread or another loop.
-    loop_.post([actions = std::move(actions_), committed]() mutable {
-        for (auto& action : actions)
-            action(committed);
-    });
+    loop_.post(
+        [actions = std::move(actions_), acks = std::move(acks_), send_ack = send_ack_, committed]() mutable {
+            std::size_t next_ack = 0;
+            auto acks_before = [&](std::size_t action) {
+                for (; next_ack < acks.size() && acks[next_ack].after_actions <= action; ++next_ack)
+                    (*send_ack)(acks[next_ack], committed);
+            };
+            for (std::size_t i = 0; i < actions.size(); ++i) {
+                acks_before(i);
+                actions[i](committed);
+            }
+            acks_before(actions.size());
+        });
     // next_ is released after this, so the next step's actions are posted after these.
 }
 
 CommitFence& StoreStep::fence() {
     if (!fence_) {
-        fence_ = std::make_shared<CommitFence>(loop_);
+        fence_ = std::make_shared<CommitFence>(loop_, &send_ack_);
         if (auto previous = last_.lock()) previous->set_next(fence_);
         last_ = fence_;
     }

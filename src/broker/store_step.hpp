@@ -21,6 +21,20 @@ class CommitQueue;
 
 namespace culex::broker {
 
+struct Client;
+
+// The commonest thing a commit releases: a PUBACK, PUBREC or PUBCOMP without properties. Kept in the fence as
+// data rather than as a closure (which would not fit a move_only_function's own storage): no allocation per
+// acknowledged message.
+struct PlainAck {
+    enum class Kind : std::uint8_t { puback, pubrec, pubcomp };
+    std::shared_ptr<Client> client;
+    std::uint16_t packet_id = 0;
+    Kind kind = Kind::puback;
+    std::uint8_t reason = 0;      // the reason code, as on the wire
+    std::uint32_t after_actions;  // the fence's actions added before it: it runs after those, before the rest
+};
+
 // One step's promise: its actions run on their loop when the last holder lets go (the step's own commit, and
 // the commits of other loops that stored deliveries of its messages). Steps of one loop release their actions
 // in step order: each fence holds the next one, so a later step's actions never overtake an earlier one's
@@ -29,13 +43,19 @@ class CommitFence {
   public:
     // `committed` false: the store failed, and what the action promised is not stored.
     using Action = std::move_only_function<void(bool committed)>;
+    using AckSender = std::function<void(PlainAck&, bool committed)>;
 
-    explicit CommitFence(LoopExecutor& loop) : loop_(loop) {}
+    // `send_ack` (the loop's, outliving its fences) sends the plain acknowledgements.
+    CommitFence(LoopExecutor& loop, const AckSender* send_ack) : loop_(loop), send_ack_(send_ack) {}
     CommitFence(const CommitFence&) = delete;
     CommitFence& operator=(const CommitFence&) = delete;
     ~CommitFence();
 
     void add(Action action) { actions_.push_back(std::move(action)); }
+    void add(PlainAck ack) {
+        ack.after_actions = static_cast<std::uint32_t>(actions_.size());
+        acks_.push_back(std::move(ack));
+    }
     // A commit that this fence waited for failed. Any thread.
     void fail() { failed_.store(true, std::memory_order_relaxed); }
     // Set once, by the fence's own loop, when it opens its next step's fence.
@@ -43,7 +63,9 @@ class CommitFence {
 
   private:
     LoopExecutor& loop_;
+    const AckSender* send_ack_;
     std::vector<Action> actions_;
+    std::vector<PlainAck> acks_;  // in order among the actions (PlainAck::after_actions)
     std::atomic<bool> failed_{false};
     std::shared_ptr<CommitFence> next_;  // released after this one's actions are posted
 };
@@ -70,6 +92,10 @@ class StoreStep {
     std::uint64_t next_sequence() { return sequences_->fetch_add(1, std::memory_order_relaxed) + 1; }
     // Runs `action` on this loop after this step's commit (and the commits this step waits for).
     void after_commit(CommitFence::Action action) { fence().add(std::move(action)); }
+    // Hands `ack` to on_ack's sender on this loop after this step's commit, in order with the actions.
+    void after_commit(PlainAck ack) { fence().add(std::move(ack)); }
+    // Sends the plain acknowledgements (after_commit(PlainAck)). Set before the loops run.
+    void on_ack(CommitFence::AckSender send) { send_ack_ = std::move(send); }
     // This step's fence, if anything waits on it: handed with deliveries to other loops, which hold it until
     // they have committed what they stored of them.
     FencePtr current_fence() const { return fence_; }
@@ -113,6 +139,7 @@ class StoreStep {
     std::vector<FencePtr> held_;       // other loops' fences that this step's commit releases
     Release release_;
     Page page_;
+    CommitFence::AckSender send_ack_;
     bool warned_backlog_ = false;
 };
 
