@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "bridge/bridges.hpp"
+#include "bridge/local_login.hpp"
 #include "broker/access_policy.hpp"
 #include "broker/authenticator.hpp"
 #include "cli/bridge_metrics_feed.hpp"
@@ -247,6 +248,14 @@ std::expected<std::vector<broker::AccessPolicy>, std::string> access_policies(co
     return policies;
 }
 
+// The bridges' local_username/local_password against the password file of the first listener's policy,
+// the one the broker holds them to (broker::Client::kBridgeLocal).
+std::expected<void, std::string> check_bridge_logins(const config::Config& config,
+                                                     const std::vector<broker::AccessPolicy>& policies) {
+    if (policies.empty()) return {};
+    return bridge::check_local_logins(config.bridges, policies.front());
+}
+
 // Where the broker keeps its state: what the config says, or, for `culex broker` with neither -c nor -p (what
 // `make run` starts), a store in the user's data directory, so that a first run already loses nothing.
 std::optional<BrokerPersistence::Place> persistence_place(const BrokerFlags& flags,
@@ -330,6 +339,10 @@ int run_broker(const BrokerFlags& flags) {
         logger().log(LogType::error, "Error: {}", policies.error());
         return 1;
     }
+    if (auto logins = check_bridge_logins(*config, *policies); !logins) {
+        logger().log(LogType::error, "Error: {}", logins.error());
+        return 1;
+    }
     options->policies = std::move(*policies);
     if (flags.daemon) daemonize();
 
@@ -380,6 +393,13 @@ int run_broker(const BrokerFlags& flags) {
             logger().log(LogType::error, "Error reloading config: {}; keeping the running configuration.",
                          reloaded.error());
             return;
+        }
+        if (auto policies = access_policies(*reloaded); policies) {
+            if (auto logins = check_bridge_logins(*reloaded, *policies); !logins) {
+                logger().log(LogType::error, "Error reloading config: {}; keeping the running configuration.",
+                             logins.error());
+                return;
+            }
         }
         // Unlike Mosquitto, bridges are reloaded: added, removed, or replaced when changed.
         bridges.reload(reloaded->bridges);
