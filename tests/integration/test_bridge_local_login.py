@@ -4,6 +4,7 @@ stops the broker at start with the line named.
 
 Every wait is on an event (a log line, a message) with a bound; nothing sleeps to synchronise.
 """
+import signal
 import subprocess
 
 from brokers import start_culex, write_config
@@ -74,3 +75,16 @@ def test_a_local_password_that_is_not_the_users_stops_the_broker(tmp_path):
     assert run.returncode != 0
     assert (f"{path}:{line}: bridge 'b': local_password is not the password of user 'site' in password_file"
             in run.stdout + run.stderr), run.stdout + run.stderr
+
+
+def test_a_reload_with_a_wrong_local_password_keeps_the_running_configuration(tmp_path):
+    remote_dir, local_dir = site_dirs(tmp_path)
+    with start_culex(remote_dir) as remote, \
+            start_culex(local_dir, secured_bridge(local_dir, remote.port, "site-pw")) as local:
+        local.log.wait_for(BRIDGE_UP.format("b", remote.port, "site1"), timeout=WAIT)
+        text = (local_dir / "broker.conf").read_text()
+        (local_dir / "broker.conf").write_text(text.replace("local_password site-pw", "local_password wrong"))
+        local.proc.send_signal(signal.SIGHUP)
+        local.log.wait_for(r"Error reloading config: .*bridge 'b': local_password is not the password of user "
+                           r"'site'.*; keeping the running configuration\.", timeout=WAIT)
+        assert "Bridge b changed in the config" not in local.log.text()
