@@ -70,3 +70,19 @@ def test_invalid_row_is_refused_at_start(tmp_path, kind, row):
     assert run.returncode != 0, run.stdout + run.stderr
     if kind == "culex":
         assert "needs a local and a remote prefix" in run.stdout + run.stderr
+
+
+@pytest.mark.parametrize("kind", ["culex", "mosquitto"])
+def test_the_man_pages_sys_example(tmp_path, kind):
+    """`topic clients/total in 0 test/mosquitto/org/ $SYS/broker/`: the remote's $SYS/broker/clients/total
+    arrives locally as test/mosquitto/org/clients/total."""
+    remote_dir, local_dir = site_dirs(tmp_path)
+    topic = "clients/total in 0 test/mosquitto/org/ $SYS/broker/"
+    with start_culex(remote_dir, "sys_interval 1\n") as remote, \
+            start_local(kind, local_dir, bridge_lines(remote.port, topic)) as local:
+        remote.log.wait_for(r"Sending SUBACK to site1", timeout=WAIT)
+        local_sub = connected(local.port, "local-sub")
+        local_sub.subscribe("test/mosquitto/org/#", 0)
+        m = local_sub.next_message()  # retained on the remote, or its next sys_interval
+        assert m.topic == "test/mosquitto/org/clients/total"
+        assert m.payload.isdigit()  # a count of the remote's clients (retained: maybe from before the bridge)
