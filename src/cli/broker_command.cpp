@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -256,6 +257,20 @@ std::expected<void, std::string> check_bridge_logins(const config::Config& confi
     return bridge::check_local_logins(config.bridges, policies.front());
 }
 
+// On SIGHUP: the reloaded bridges' local logins against the reloaded password file. The access files are
+// read for it only when a bridge has a local login: reading them again repeats their warnings.
+bool reloaded_bridge_logins_ok(const config::Config& reloaded) {
+    if (std::ranges::none_of(reloaded.bridges, [](const auto& b) { return b.local_username.has_value(); }))
+        return true;
+    auto policies = access_policies(reloaded);
+    if (!policies) return true;  // said when the access rules are reloaded
+    auto logins = check_bridge_logins(reloaded, *policies);
+    if (logins) return true;
+    logger().log(LogType::error, "Error reloading config: {}; keeping the running configuration.",
+                 logins.error());
+    return false;
+}
+
 // Where the broker keeps its state: what the config says, or, for `culex broker` with neither -c nor -p (what
 // `make run` starts), a store in the user's data directory, so that a first run already loses nothing.
 std::optional<BrokerPersistence::Place> persistence_place(const BrokerFlags& flags,
@@ -394,13 +409,7 @@ int run_broker(const BrokerFlags& flags) {
                          reloaded.error());
             return;
         }
-        if (auto policies = access_policies(*reloaded); policies) {
-            if (auto logins = check_bridge_logins(*reloaded, *policies); !logins) {
-                logger().log(LogType::error, "Error reloading config: {}; keeping the running configuration.",
-                             logins.error());
-                return;
-            }
-        }
+        if (!reloaded_bridge_logins_ok(*reloaded)) return;
         // Unlike Mosquitto, bridges are reloaded: added, removed, or replaced when changed.
         bridges.reload(reloaded->bridges);
         log::enable_topic_destination(reloaded->log_to_topic);
