@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "bridge/bridge_tls.hpp"
+#include "bridge/outgoing.hpp"
 #include "bridge/topic_map.hpp"
 #include "log/logger.hpp"
 #include "protocol/topic.hpp"
@@ -85,13 +86,16 @@ void Bridge::start() {
 
 void Bridge::connect_local() {
     client_ = std::make_shared<broker::Client>(link_);
-    client_->listener = broker::Client::kInternal;
+    // With local_username the local ACL applies to it as that user (its password was checked at start);
+    // without, it is the broker's own trusted client.
+    client_->listener = config_.local_username ? broker::Client::kBridgeLocal : broker::Client::kInternal;
     // MQTT 5, for No Local on the local subscriptions: what the bridge brings in must not go back out.
     Connect connect;
     connect.version = ProtocolVersion::v5;
     connect.clean_start = config_.local_clean();
     connect.keep_alive = 0;
     connect.client_id = config_.local_clientid;
+    connect.username = config_.local_username;
     if (!config_.local_clean()) connect.properties.session_expiry_interval = kSessionNeverExpires;
     loop_.core().handle_packet(client_, std::move(connect));
 }
@@ -182,41 +186,42 @@ bool Bridge::on_local_delivery(const Publish& message, const DeliveryFields& fie
         acknowledge_locally(fields);
         return true;
     }
-    if (too_big_for_remote(message, fields)) {
-        logger().log(
-            LogType::warning,
-            "Bridge {}: a message on '{}' is larger than the remote's maximum packet size ({} bytes): "
-            "dropped.",
-            config_.name, message.topic, max_packet_size());
-        acknowledge_locally(fields);
-        return true;
-    }
     DeliveryFields out;
     out.qos = fields.qos;
     out.retain = fields.retain && config_.outgoing_retain;
     out.packet_id = fields.packet_id;
     out.message_expiry_interval = fields.message_expiry_interval;
+    // Measured as it goes: with the remote topic.
+    Outgoing outgoing =
+        prepare_outgoing(*route, message, out, remote_version(), max_packet_size(), size_scratch_);
+    const Publish& sent = outgoing.message(message);
+    if (outgoing.too_big) {
+        logger().log(
+            LogType::warning,
+            "Bridge {}: a message on '{}' is larger than the remote's maximum packet size ({} bytes): "
+            "dropped.",
+            config_.name, sent.topic, max_packet_size());
+        acknowledge_locally(fields);
+        return true;
+    }
     if (fields.qos == QoS::at_most_once) {
         if (state_ != State::up) return true;  // QoS 0 is not queued, as for any offline client
-        if (!route->renames()) {
-            remote_->send_delivery(message, out);  // as it is: no copy
-        } else if (auto remote_topic = to_remote(route->rule, message.topic)) {
-            Publish renamed = message;
-            renamed.topic = std::move(*remote_topic);
-            remote_->send_delivery(renamed, out);
-        }
+        remote_->send_delivery(sent, out);     // renamed, or as it is: no copy
         count(forwarded_out_);
         return true;
     }
     auto [it, inserted] = outbound_.try_emplace(fields.packet_id);
     if (inserted) outbound_order_.push_back(fields.packet_id);
     Outbound& entry = it->second;
-    entry.publish = message;
-    if (route->renames()) entry.publish.topic = to_remote(route->rule, message.topic).value_or(message.topic);
+    entry.publish = outgoing.renamed ? std::move(*outgoing.renamed) : message;
     entry.publish.qos = out.qos;
     entry.publish.retain = out.retain;
     entry.publish.packet_id = out.packet_id;
     entry.released = false;
+    // MQTT 5: what is left of its Message Expiry Interval, counted down while it waits for the remote.
+    entry.expires_at.reset();
+    if (fields.message_expiry_interval)
+        entry.expires_at = Clock::now() + std::chrono::seconds(*fields.message_expiry_interval);
     if (fields.dup) entry.sent = true;
     if (state_ == State::up) {
         send_pending();
@@ -293,7 +298,7 @@ void Bridge::connect_remote() {
     logger().log(LogType::notice, "Connecting bridge {} ({}:{})", config_.name, address().host,
                  address().port);
     auto timeout = std::chrono::seconds(std::max<int>(config_.keepalive_interval, 10));
-    connector_->async_connect({address().host, address().port}, timeout,
+    connector_->async_connect({address().host, address().port, config_.bind_address}, timeout,
                               [this](auto result) { loop_.step([&] { on_transport(std::move(result)); }); });
 }
 
@@ -447,40 +452,6 @@ void Bridge::subscribe_remote() {
     if (!unsubscribe.filters.empty()) remote_->send(unsubscribe);
 }
 
-void Bridge::resend_outbound() {
-    on_link_ = 0;
-    for (auto& [id, entry] : outbound_)
-        entry.on_link = false;
-    send_pending();
-}
-
-void Bridge::send_pending() {
-    if (state_ != State::up) return;
-    for (std::uint16_t id : outbound_order_) {
-        if (on_link_ >= remote_receive_maximum_) return;
-        Outbound& entry = outbound_[id];
-        if (entry.on_link) continue;
-        entry.on_link = true;
-        ++on_link_;
-        if (entry.released) {
-            remote_->send(Pubrel{id});
-            continue;
-        }
-        DeliveryFields fields{entry.publish.qos, entry.publish.retain, entry.sent, id};
-        entry.sent = true;
-        remote_->send_delivery(entry.publish, fields);
-    }
-}
-
-bool Bridge::forget_outbound(std::uint16_t id) {
-    auto it = outbound_.find(id);
-    if (it == outbound_.end()) return false;
-    if (it->second.on_link && on_link_ > 0) --on_link_;
-    outbound_.erase(it);
-    std::erase(outbound_order_, id);
-    return true;
-}
-
 void Bridge::acknowledge_locally(const DeliveryFields& fields) {
     // So that it does not hold a place in the local session's in-flight window for ever. After this step:
     // the broker is still handing the message over (it records it in flight once send_publish returns).
@@ -499,14 +470,6 @@ std::uint32_t Bridge::max_packet_size() const {
     std::uint32_t theirs = state_ == State::up ? remote_max_packet_size_ : 0;
     if (ours == 0) return theirs;
     return theirs == 0 ? ours : std::min(ours, theirs);
-}
-
-bool Bridge::too_big_for_remote(const Publish& message, const DeliveryFields& fields) {
-    std::uint32_t limit = max_packet_size();
-    if (limit == 0) return false;  // the usual case: nothing encoded twice
-    size_scratch_.clear();
-    auto header = encode_delivery_header(message, fields, remote_version(), size_scratch_);
-    return header.packet_size > limit;
 }
 
 void Bridge::from_remote(Publish&& publish) {

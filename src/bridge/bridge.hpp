@@ -9,8 +9,10 @@
 
 #include <atomic>
 #include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -60,7 +62,10 @@ class Bridge final : private LocalLink::Owner, private RemoteConnection::Owner {
         bool sent = false;          // to the current or an earlier remote connection
         bool released = false;      // QoS 2: PUBREL passed on; PUBCOMP awaited
         bool on_link = false;       // sent on the current connection: counts against Receive Maximum
+        // MQTT 5 Message Expiry: when it expires (unset: never), so that it goes with what is left.
+        std::optional<std::chrono::steady_clock::time_point> expires_at;
     };
+    using Clock = std::chrono::steady_clock;
 
     // LocalLink::Owner
     void on_local_packet(const protocol::Packet& packet) override;
@@ -89,7 +94,8 @@ class Bridge final : private LocalLink::Owner, private RemoteConnection::Owner {
     void acknowledge_locally(const protocol::DeliveryFields& fields);
     // bridge_max_packet_size and an MQTT 5 remote's Maximum Packet Size, the smaller; 0: none.
     std::uint32_t max_packet_size() const;
-    bool too_big_for_remote(const protocol::Publish& message, const protocol::DeliveryFields& fields);
+    // A message that expired before it could be sent: out, and acknowledged to the local session.
+    void drop_expired(std::uint16_t id);
     void from_remote(protocol::Publish&& publish);
     // The remote is gone: try the next address now, or wait restart_timeout.
     void schedule_restart(bool try_next_address_now);
@@ -133,7 +139,7 @@ class Bridge final : private LocalLink::Owner, private RemoteConnection::Owner {
     std::uint16_t remote_receive_maximum_ = 65535;
     std::uint32_t remote_max_packet_size_ = 0;
     std::size_t on_link_ = 0;   // outbound_ entries sent on this connection and not yet acknowledged
-    std::string size_scratch_;  // for too_big_for_remote
+    std::string size_scratch_;  // for prepare_outgoing
     boost::asio::steady_timer watch_timer_;
     bool watching_ = false;  // from start() until the bridge stops
     std::chrono::seconds sys_interval_;

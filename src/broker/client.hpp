@@ -76,6 +76,11 @@ struct Client {
     // The listener index of the broker's own in-process clients (a bridge's local side): trusted, so neither
     // a password nor the ACL applies to them.
     static constexpr int kInternal = -1;
+    // A bridge's local side with local_username: configured, not met (its password is checked at start, it
+    // may publish its notifications under $SYS), but the ACL of the first listener's policy (the global one
+    // without per_listener_settings) applies to it, as user local_username.
+    static constexpr int kBridgeLocal = -2;
+    static bool is_internal(int listener) { return listener < 0; }
     // The name it authenticated as; nullopt: anonymous. `password_checked`: through the password file, so
     // that a reload that removes the user disconnects it.
     UserName username;

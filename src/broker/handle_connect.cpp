@@ -89,7 +89,7 @@ void LoopBroker::handle_connect(const ClientPtr& client, Connect&& packet) {
         connect.client_id = random_client_id(policy->auto_id_prefix);
         c.id_assigned = true;
     }
-    if (!settings.clientid_prefixes.empty() && c.listener != Client::kInternal &&
+    if (!settings.clientid_prefixes.empty() && !Client::is_internal(c.listener) &&
         !connect.client_id.starts_with(settings.clientid_prefixes))
         // As Mosquitto: not authorised, also for an id the broker made up itself.
         return refuse(client, ReasonCode::not_authorized,
@@ -113,7 +113,10 @@ void LoopBroker::authenticate(const ClientPtr& client) {
     Client& c = *client;
     const Connect& connect = *c.connect;
     // The broker's own in-process client (a bridge's local side) was configured, not met.
-    if (c.listener == Client::kInternal) return accept_login(client);
+    if (Client::is_internal(c.listener)) {
+        c.username = make_user_name(connect.username);
+        return accept_login(client);
+    }
     PolicyPtr policy = broker_.policy(c.listener);
     if (const auto& method = connect.properties.authentication_method) {
         for (const auto& authenticator : broker_.settings().authenticators)

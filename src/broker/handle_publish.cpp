@@ -83,9 +83,12 @@ void LoopBroker::handle_publish(const ClientPtr& sender, Publish&& publish) {
             acknowledge(sender, Pubrec{publish.packet_id, ReasonCode::payload_format_invalid, {}});
         return;
     }
-    // The broker's own clients may publish under $SYS: a bridge's figures ($SYS/broker/connection/...).
-    bool sys_denied = is_sys_topic(publish.topic) && client.listener != Client::kInternal;
-    if (sys_denied || !policies_.allowed(client, auth::Access::write, publish.topic)) {
+    // $SYS is the broker's alone, whatever the ACL says; its own clients may publish there, whatever the
+    // ACL says too: a bridge's notifications and figures ($SYS/broker/connection/...).
+    bool denied = is_sys_topic(publish.topic)
+                      ? !Client::is_internal(client.listener)
+                      : !policies_.allowed(client, auth::Access::write, publish.topic);
+    if (denied) {
         // Acknowledged but dropped, as Mosquitto does: MQTT 5 clients learn why from the reason code
         // (3.1.1 acknowledgements carry none). $SYS is the broker's alone, whatever the ACL says.
         counters().dropped(DropCause::denied);

@@ -179,7 +179,7 @@ void LoopBroker::recheck_clients() {
     std::vector<Client*> gone;
     for (auto& session : sessions_) {
         Client* client = session->client();
-        if (!client || client->listener == Client::kInternal) continue;
+        if (!client || Client::is_internal(client->listener)) continue;
         PolicyPtr policy = broker_.policy(client->listener);
         bool still_allowed = client->username
                                  ? (!client->password_checked ||

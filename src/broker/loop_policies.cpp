@@ -11,8 +11,10 @@ void LoopPolicies::refresh() {
 }
 
 const AccessPolicy& LoopPolicies::of(int listener) const {
-    // The broker's own clients (Client::kInternal) are trusted: everything is allowed.
+    // The broker's own clients (Client::kInternal) are trusted: everything is allowed. A bridge with a
+    // local_username (Client::kBridgeLocal) is held to the first listener's rules.
     static const AccessPolicy kTrusted{.allow_anonymous = true};
+    if (listener == Client::kBridgeLocal) return *policies_[0];
     if (listener < 0) return kTrusted;
     auto i = static_cast<std::size_t>(listener);
     return *policies_[i < policies_.size() ? i : 0];

@@ -3,11 +3,13 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <memory>
 
 #include "bridge/bridges.hpp"
+#include "bridge/local_login.hpp"
 #include "broker/access_policy.hpp"
 #include "broker/authenticator.hpp"
 #include "cli/bridge_metrics_feed.hpp"
@@ -247,6 +249,28 @@ std::expected<std::vector<broker::AccessPolicy>, std::string> access_policies(co
     return policies;
 }
 
+// The bridges' local_username/local_password against the password file of the first listener's policy,
+// the one the broker holds them to (broker::Client::kBridgeLocal).
+std::expected<void, std::string> check_bridge_logins(const config::Config& config,
+                                                     const std::vector<broker::AccessPolicy>& policies) {
+    if (policies.empty()) return {};
+    return bridge::check_local_logins(config.bridges, policies.front());
+}
+
+// On SIGHUP: the reloaded bridges' local logins against the reloaded password file. The access files are
+// read for it only when a bridge has a local login: reading them again repeats their warnings.
+bool reloaded_bridge_logins_ok(const config::Config& reloaded) {
+    if (std::ranges::none_of(reloaded.bridges, [](const auto& b) { return b.local_username.has_value(); }))
+        return true;
+    auto policies = access_policies(reloaded);
+    if (!policies) return true;  // said when the access rules are reloaded
+    auto logins = check_bridge_logins(reloaded, *policies);
+    if (logins) return true;
+    logger().log(LogType::error, "Error reloading config: {}; keeping the running configuration.",
+                 logins.error());
+    return false;
+}
+
 // Where the broker keeps its state: what the config says, or, for `culex broker` with neither -c nor -p (what
 // `make run` starts), a store in the user's data directory, so that a first run already loses nothing.
 std::optional<BrokerPersistence::Place> persistence_place(const BrokerFlags& flags,
@@ -330,6 +354,10 @@ int run_broker(const BrokerFlags& flags) {
         logger().log(LogType::error, "Error: {}", policies.error());
         return 1;
     }
+    if (auto logins = check_bridge_logins(*config, *policies); !logins) {
+        logger().log(LogType::error, "Error: {}", logins.error());
+        return 1;
+    }
     options->policies = std::move(*policies);
     if (flags.daemon) daemonize();
 
@@ -381,6 +409,7 @@ int run_broker(const BrokerFlags& flags) {
                          reloaded.error());
             return;
         }
+        if (!reloaded_bridge_logins_ok(*reloaded)) return;
         // Unlike Mosquitto, bridges are reloaded: added, removed, or replaced when changed.
         bridges.reload(reloaded->bridges);
         log::enable_topic_destination(reloaded->log_to_topic);

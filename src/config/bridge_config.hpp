@@ -66,6 +66,14 @@ struct BridgeConfig {
     std::string local_clientid;               // resolved: "local." + remote_clientid by default
     std::optional<std::string> remote_username;
     std::optional<std::string> remote_password;
+    // local_username/local_password: the bridge's identity on this broker, whose ACL then applies to what
+    // it publishes and subscribes to locally (unset: the broker's own trusted client). The password is
+    // checked against the password file at start. `local_login_line`: the line of local_username, for errors.
+    std::optional<std::string> local_username;
+    std::optional<std::string> local_password;
+    int local_login_line = 0;
+    // bridge_bind_address: the local address the connection to the remote is made from (empty: any).
+    std::string bind_address;
     std::uint16_t keepalive_interval = 60;
     // restart_timeout: a constant delay (cap unset), or Decorrelated Jitter from base up to cap (the default,
     // 5 and 30 seconds, as Mosquitto).

@@ -1,5 +1,6 @@
 // The bridge options of mosquitto.conf(5): `connection NAME` starts a bridge, the options after it configure
 // it, and the resolution at the end of the file fills in the defaults that depend on other options.
+#include <arpa/inet.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -263,6 +264,35 @@ Result on_bridge_optional_text(Parser& p, const Line& l) {
     return {};
 }
 
+Result on_local_login(Parser& p, const Line& l) {
+    auto bridge = current_bridge(p, l);
+    if (!bridge) return std::unexpected(bridge.error());
+    auto text = text_value(l);
+    if (!text) return std::unexpected(text.error());
+    auto& field = l.option == "local_username" ? (*bridge)->local_username : (*bridge)->local_password;
+    field = std::move(*text);
+    if (l.option == "local_username" || (*bridge)->local_login_line == 0)
+        (*bridge)->local_login_line = p.line;
+    return {};
+}
+
+Result on_bridge_bind_address(Parser& p, const Line& l) {
+    auto bridge = current_bridge(p, l);
+    if (!bridge) return std::unexpected(bridge.error());
+    auto word = word_value(l);
+    if (!word) return std::unexpected(word.error());
+    std::string address(*word);
+    unsigned char parsed[16];
+    if (::inet_pton(AF_INET, address.c_str(), parsed) != 1 &&
+        ::inet_pton(AF_INET6, address.c_str(), parsed) != 1)
+        return std::unexpected(fmt::format(
+            "'bridge_bind_address {}' is not an IP address: give the local IPv4 or IPv6 address the bridge "
+            "connects from (a host name is not resolved here)",
+            *word));
+    (*bridge)->bind_address = std::move(address);
+    return {};
+}
+
 Result on_local_cleansession(Parser& p, const Line& l) {
     auto bridge = current_bridge(p, l);
     if (!bridge) return std::unexpected(bridge.error());
@@ -352,6 +382,9 @@ void add_bridge_options(std::vector<OptionSpec>& specs) {
          on_bridge_optional_text<&BridgeConfig::remote_password>},
         {"password", "password PASSWORD (the old spelling of remote_password)",
          on_bridge_optional_text<&BridgeConfig::remote_password>},
+        {"local_username", "local_username NAME", on_local_login},
+        {"local_password", "local_password PASSWORD", on_local_login},
+        {"bridge_bind_address", "bridge_bind_address ADDRESS", on_bridge_bind_address},
         {"keepalive_interval", "keepalive_interval SECONDS (5 or more)", on_keepalive_interval},
         {"restart_timeout", "restart_timeout SECONDS | restart_timeout BASE CAP", on_restart_timeout},
         {"try_private", "try_private true|false", on_bridge_bool<&BridgeConfig::try_private>},
@@ -403,6 +436,11 @@ std::expected<void, ConfigError> resolve_bridges(Config& config) {
                 fmt::format("bridge '{}' has remote_password without remote_username: add "
                             "remote_username (MQTT sends no password without a user name)",
                             bridge.name));
+        if (bridge.local_password && !bridge.local_username)
+            return at(fmt::format(
+                "bridge '{}' has local_password without local_username: add local_username (the user the "
+                "bridge is on this broker), or remove local_password",
+                bridge.name));
         if (auto refused = check_bridge_tls(bridge)) return at(std::move(*refused));
         if (!bridge.lazy() && (bridge.threshold || bridge.idle_timeout))
             config.warnings.push_back(

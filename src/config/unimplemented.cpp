@@ -24,14 +24,6 @@ constexpr std::string_view kNoBridgeOcsp =
 constexpr std::string_view kNoBridgePsk =
     "culex does not implement TLS-PSK; give the bridge bridge_cafile (and bridge_certfile/bridge_keyfile "
     "when the remote asks for a client certificate) instead";
-constexpr std::string_view kNoBridgeBind =
-    "culex's bridges do not bind their connection to a chosen local address, and ignoring the line would "
-    "send the bridge out another way than the one you chose; remove it and pick the source address with a "
-    "route (ip route add REMOTE src ADDRESS)";
-constexpr std::string_view kNoLocalLogin =
-    "a culex bridge's local side is the broker's own trusted client (no password, no ACL), so a local login "
-    "would not restrict it as it does in Mosquitto; remove local_username/local_password and limit what the "
-    "bridge carries with its topic lines";
 constexpr std::string_view kNoHttpDir =
     "culex serves no files on a websockets listener; serve them with a web server, or remove the line";
 
@@ -51,12 +43,9 @@ constexpr auto kOptions = std::to_array<UnimplementedOption>({
     {"tls_engine_kpass_sha1", "TLS engines", kNoEngine},
     {"websockets_log_level", "websockets logging"},
     // Bridges
-    {"bridge_bind_address", kBridgeArea, kNoBridgeBind},
     {"bridge_identity", kBridgeArea, kNoBridgePsk},
     {"bridge_psk", kBridgeArea, kNoBridgePsk},
     {"bridge_require_ocsp", kBridgeArea, kNoBridgeOcsp},
-    {"local_password", kBridgeArea, kNoLocalLogin},
-    {"local_username", kBridgeArea, kNoLocalLogin},
     // Deprecated spellings Mosquitto 2.0 still reads
     {"retry_interval", "retry intervals (gone since Mosquitto 1.6)"},
     {"store_clean_interval", "store cleaning intervals (gone since Mosquitto 1.6)"},

@@ -17,6 +17,8 @@ namespace culex::net {
 struct Endpoint {
     std::string host = "localhost";
     std::uint16_t port = 1883;
+    // The local IP address to connect from (a bridge's bridge_bind_address); empty: the system chooses.
+    std::string bind_address;
 };
 
 // Why a connection could not be made, in words a user can act on.

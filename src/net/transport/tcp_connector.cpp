@@ -6,6 +6,7 @@
 
 #include <optional>
 
+#include "net/transport/bound_connect.hpp"
 #include "net/transport/connector.hpp"
 
 namespace culex::net {
@@ -32,18 +33,20 @@ class TcpConnector final : public Connector {
         });
         resolver_.async_resolve(
             endpoint.host, std::to_string(endpoint.port),
-            [this, attempt](const boost::system::error_code& ec, tcp::resolver::results_type results) {
+            [this, attempt, bind_address = endpoint.bind_address](const boost::system::error_code& ec,
+                                                                  tcp::resolver::results_type results) {
                 if (attempt != attempt_) return;
                 if (ec) {
                     finish(std::unexpected(ConnectError{ConnectError::Kind::lookup, "Lookup error."}));
                     return;
                 }
-                asio::async_connect(
-                    *socket_, results,
-                    [this, attempt](const boost::system::error_code& ec, const tcp::endpoint&) {
+                async_connect_from(
+                    *socket_, results, bind_address, [this, attempt] { return attempt == attempt_; },
+                    [this, attempt, bind_address](const boost::system::error_code& ec) {
                         if (attempt != attempt_) return;
                         if (ec) {
-                            finish(std::unexpected(ConnectError{ConnectError::Kind::connect, ec.message()}));
+                            finish(std::unexpected(ConnectError{ConnectError::Kind::connect,
+                                                                connect_error_text(ec, bind_address)}));
                             return;
                         }
                         // Sets TCP_NODELAY: our writes are whole packets gathered per turn.

@@ -232,5 +232,24 @@ TEST(BridgeConfig, ThresholdWithoutLazyWarns) {
     EXPECT_NE(c->warnings[0].to_string().find("is not 'start_type lazy'"), std::string::npos);
 }
 
+// local_username/local_password: the bridge's user on this broker (its line kept for the start-up check);
+// bridge_bind_address: an IP address, not a name.
+TEST(BridgeConfig, LocalLoginAndBindAddressAreRead) {
+    auto c = parse(
+        "address h\ntopic #\nlocal_username site\nlocal_password s3cret\nbridge_bind_address "
+        "127.0.0.2\n");
+    ASSERT_TRUE(c) << c.error().to_string();
+    const BridgeConfig& b = c->bridges[0];
+    EXPECT_EQ(b.local_username, "site");
+    EXPECT_EQ(b.local_password, "s3cret");
+    EXPECT_EQ(b.local_login_line, 5);
+    EXPECT_EQ(b.bind_address, "127.0.0.2");
+    EXPECT_EQ(parse("address h\ntopic #\nbridge_bind_address ::1\n")->bridges[0].bind_address, "::1");
+    EXPECT_TRUE(error_of("address h\ntopic #\nlocal_password p\n")
+                    .starts_with("culex.conf:2: bridge 'cloud' has local_password without local_username"));
+    EXPECT_NE(error_of("address h\ntopic #\nbridge_bind_address eth0\n").find("is not an IP address"),
+              std::string::npos);
+}
+
 }  // namespace
 }  // namespace culex::config

@@ -192,21 +192,6 @@ TEST(Unimplemented, WhatCouldChangeWhoGetsInIsRefused) {
     EXPECT_NE(plugin.error().to_string().find("use password_file and acl_file"), std::string::npos);
 }
 
-// A local login would not restrict culex's trusted local client as it restricts Mosquitto's: refused.
-TEST(Unimplemented, LocalUsernameIsRefused) {
-    auto c = parse_config(R"(listener 1883
-connection cloud
-address broker.example.com:8883
-topic sensors/# out 1
-local_username site
-)",
-                          "culex.conf");
-    ASSERT_FALSE(c);
-    EXPECT_TRUE(
-        c.error().to_string().starts_with("culex.conf:5: 'local_username' is not implemented in culex"))
-        << c.error().to_string();
-}
-
 // Ignoring OCSP would accept a revoked certificate: refused.
 TEST(Unimplemented, BridgeOcspIsRefused) {
     auto c = parse_config(
