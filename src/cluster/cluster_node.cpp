@@ -37,23 +37,8 @@ bool stays_local(const broker::Message& message) {
 
 std::expected<std::unique_ptr<ClusterNode>, std::string> ClusterNode::start(
     const config::ClusterSettings& settings, broker::Broker& broker) {
-    auto connection = connect_to_nats(settings);
-    if (!connection) return std::unexpected(connection.error());
-    std::unique_ptr<ClusterNode> node(new ClusterNode(settings, broker, std::move(*connection)));
-    jsCtx* jetstream = nullptr;
-    jsOptions options;
-    jsOptions_Init(&options);
-    options.Wait = kJetStreamWaitMs;
-    if (natsStatus s = natsConnection_JetStream(&jetstream, node->connection_.get(), &options); s != NATS_OK)
-        return std::unexpected(fmt::format("cluster: no JetStream context: {}", nats_error(s)));
-    node->jetstream_.reset(jetstream);
-    auto claim = NodeClaim::claim(jetstream, node->node_, node->incarnation_);
-    if (!claim) return std::unexpected(claim.error());
-    node->claim_ = std::move(*claim);
-    auto retained = RetainedSync::start(jetstream, broker, node->node_ + ":" + node->incarnation_ + ":");
-    if (!retained) return std::unexpected(retained.error());
-    node->retained_ = std::move(*retained);
-    node->interest_ = std::make_unique<Interest>(node->connection_.get(), on_message, node.get());
+    std::unique_ptr<ClusterNode> node(new ClusterNode(settings, broker));
+    if (auto joined = node->join(settings); !joined) return std::unexpected(joined.error());
     broker.use_cluster(node.get());
     node->attached_ = true;
     logger().log(LogType::notice, "cluster: node {} joined the cluster on NATS at {}.", node->node_,
@@ -61,12 +46,48 @@ std::expected<std::unique_ptr<ClusterNode>, std::string> ClusterNode::start(
     return node;
 }
 
-ClusterNode::ClusterNode(const config::ClusterSettings& settings, broker::Broker& broker,
-                         ConnectionPtr connection)
+std::expected<void, std::string> ClusterNode::join(const config::ClusterSettings& settings) {
+    auto connection = connect_to_nats(settings, reconnect_relay_);
+    if (!connection) return std::unexpected(connection.error());
+    connection_ = std::move(*connection);
+    jsCtx* jetstream = nullptr;
+    jsOptions options;
+    jsOptions_Init(&options);
+    options.Wait = kJetStreamWaitMs;
+    if (natsStatus s = natsConnection_JetStream(&jetstream, connection_.get(), &options); s != NATS_OK)
+        return std::unexpected(fmt::format("cluster: no JetStream context: {}", nats_error(s)));
+    jetstream_.reset(jetstream);
+    auto claim = NodeClaim::claim(jetstream, node_, incarnation_);
+    if (!claim) return std::unexpected(claim.error());
+    claim_ = std::move(*claim);
+    auto retained = RetainedSync::start(jetstream, broker_, node_ + ":" + incarnation_ + ":");
+    if (!retained) return std::unexpected(retained.error());
+    retained_ = std::move(*retained);
+    return learn_remote_interest();
+}
+
+// Announces this node's interest from now on, and learns the other nodes' before serving anyone: a message
+// a client publishes once the node is up reaches the subscribers other nodes had then.
+std::expected<void, std::string> ClusterNode::learn_remote_interest() {
+    gossip_ = std::make_unique<InterestGossip>(connection_.get(), node_, incarnation_, remote_interest_);
+    interest_ = std::make_unique<Interest>(connection_.get(), on_message, this, *gossip_);
+    auto started = gossip_->start([this](const std::string& reply) { interest_->send_snapshot(reply); });
+    if (!started) return started;
+    // Deltas missed while away from NATS: everyone's snapshot again.
+    reconnect_relay_.listen([this] { gossip_->request_sync({}); });
+    auto silent = remote_interest_.wait_for(claim_->other_nodes(), kInterestWait);
+    if (!silent.empty())
+        logger().log(LogType::warning,
+                     "Warning: cluster: nodes {} did not say what they are interested in within {} s; their "
+                     "subscribers get messages from this node once they do.",
+                     fmt::join(silent, ", "), kInterestWait.count() / 1000);
+    return {};
+}
+
+ClusterNode::ClusterNode(const config::ClusterSettings& settings, broker::Broker& broker)
     : broker_(broker),
       node_(settings.node),
       incarnation_(random_incarnation()),
-      connection_(std::move(connection)),
       outlets_(static_cast<std::size_t>(broker.loop_count())) {
     for (std::size_t loop = 0; loop < outlets_.size(); ++loop)
         outlets_[loop].origin = fmt::format("{}:{}:{}", node_, incarnation_, loop);
@@ -83,16 +104,20 @@ void ClusterNode::stop() {
         stopped_ = true;
     }
     if (attached_) broker_.use_cluster(nullptr);
+    reconnect_relay_.listen(nullptr);
+    if (gossip_) gossip_->stop();
     if (interest_) interest_->clear();
     if (retained_) retained_->stop();
     bool connected = connection_ && natsConnection_Status(connection_.get()) == NATS_CONN_STATUS_CONNECTED;
     if (claim_ && connected) claim_->release();  // the name is free at once
+    if (gossip_ && connected) gossip_->send_gone();
     claim_.reset();
     if (connected)
         natsConnection_FlushTimeout(connection_.get(), 1000);  // what the last loop turns published
     if (connection_) natsConnection_Close(connection_.get());
     retained_.reset();
     interest_.reset();
+    gossip_.reset();
     jetstream_.reset();
     connection_.reset();
     // libnats's own threads and memory: the process ends soon, but sanitizers look at it before.
@@ -103,13 +128,22 @@ void ClusterNode::publish(const broker::Message& message, int loop) {
     if (stays_local(message) || !connection_) return;
     LoopOutlet& outlet = outlets_[static_cast<std::size_t>(loop)];
     subject_from_topic(kMessagePrefix, message.topic, outlet.subject);
-    auto routed = to_nats(message, outlet.subject, {outlet.origin, ++outlet.sequence});
-    if (routed) send(outlet, routed->get());
+    if (wanted_elsewhere(outlet)) {
+        auto routed = to_nats(message, outlet.subject, {outlet.origin, ++outlet.sequence});
+        if (routed) send(outlet, routed->get());
+    }
     if (!message.retain) return;
     // The cluster's copy of the retained message (an empty payload clears it): the stream keeps the last.
     subject_from_topic(kRetainedPrefix, message.topic, outlet.subject);
     auto retained = to_nats(message, outlet.subject, {outlet.origin, 0});
     if (retained) send(outlet, retained->get());
+}
+
+bool ClusterNode::wanted_elsewhere(LoopOutlet& outlet) {
+    // One atomic read per message, of a word written only when interest changes.
+    if (outlet.interest_version != remote_interest_.version())
+        outlet.remote_interest = remote_interest_.trie(outlet.interest_version);
+    return outlet.remote_interest->matches(outlet.subject);
 }
 
 void ClusterNode::send(LoopOutlet& outlet, natsMsg* message) {

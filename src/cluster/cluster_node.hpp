@@ -2,7 +2,8 @@
 // NATS connection, this node's claim of its name, the interest it holds on NATS for its clients'
 // subscriptions, and the sync of retained messages. Messages from other nodes arrive on libnats's delivery
 // thread and are handed to a loop (chosen by origin, so one publisher's messages keep their order) through
-// the broker's cross-loop post; nothing of a loop is touched from a libnats thread.
+// the broker's cross-loop post; nothing of a loop is touched from a libnats thread. A message goes to NATS
+// only when another node announced an interest that matches it (remote_interest.hpp).
 #pragma once
 
 #include <atomic>
@@ -17,8 +18,11 @@
 #include "broker/broker.hpp"
 #include "broker/cluster_link.hpp"
 #include "cluster/interest.hpp"
+#include "cluster/interest_gossip.hpp"
+#include "cluster/nats_connection.hpp"
 #include "cluster/nats_handles.hpp"
 #include "cluster/node_claim.hpp"
+#include "cluster/remote_interest.hpp"
 #include "cluster/retained_sync.hpp"
 #include "cluster/wire_message.hpp"
 #include "config/config.hpp"
@@ -41,6 +45,9 @@ class ClusterNode final : public broker::ClusterLink {
     void interest_added(std::string_view filter) override;
     void interest_removed(std::string_view filter) override;
 
+    // How long a starting node waits for the interest of the live nodes.
+    static constexpr std::chrono::milliseconds kInterestWait{5000};
+
   private:
     // What one loop publishes with: its own buffer, sequence and origin name, so that loops share nothing
     // written per message (alignas: no false sharing).
@@ -49,9 +56,16 @@ class ClusterNode final : public broker::ClusterLink {
         std::uint64_t sequence = 0;
         std::string subject;
         bool failing = false;  // the last publish failed (logged once per failure run)
+        // This loop's copy of the other nodes' interest, and its version (RemoteInterest::version).
+        std::uint64_t interest_version = 0;
+        std::shared_ptr<const InterestTrie> remote_interest;
     };
 
-    ClusterNode(const config::ClusterSettings& settings, broker::Broker& broker, ConnectionPtr connection);
+    ClusterNode(const config::ClusterSettings& settings, broker::Broker& broker);
+    std::expected<void, std::string> join(const config::ClusterSettings& settings);
+    std::expected<void, std::string> learn_remote_interest();
+    // Whether another node wants the message whose subject is in outlet.subject.
+    bool wanted_elsewhere(LoopOutlet& outlet);
     static void on_message(natsConnection*, natsSubscription*, natsMsg* message, void* closure);
     void receive(natsMsg* message);
     // Whether this copy was seen already through another of this node's subscriptions.
@@ -60,10 +74,13 @@ class ClusterNode final : public broker::ClusterLink {
 
     broker::Broker& broker_;
     const std::string node_;
-    const std::string incarnation_;  // random per run: a restarted node's sequences start again
+    const std::string incarnation_;   // random per run: a restarted node's sequences start again
+    ReconnectRelay reconnect_relay_;  // outlives connection_
     ConnectionPtr connection_;
     JetStreamPtr jetstream_;
     std::unique_ptr<NodeClaim> claim_;
+    RemoteInterest remote_interest_;
+    std::unique_ptr<InterestGossip> gossip_;
     std::unique_ptr<Interest> interest_;
     std::unique_ptr<RetainedSync> retained_;
     std::vector<LoopOutlet> outlets_;

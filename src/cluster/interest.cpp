@@ -26,8 +26,8 @@ void for_each_subject(std::string_view filter, Each each) {
 
 }  // namespace
 
-Interest::Interest(natsConnection* connection, natsMsgHandler handler, void* closure)
-    : connection_(connection), handler_(handler), closure_(closure) {}
+Interest::Interest(natsConnection* connection, natsMsgHandler handler, void* closure, InterestGossip& gossip)
+    : connection_(connection), handler_(handler), closure_(closure), gossip_(gossip) {}
 
 Interest::~Interest() {
     clear();
@@ -49,6 +49,8 @@ void Interest::remove(std::string_view filter) {
 void Interest::add_subject(const std::string& subject, const std::string& queue) {
     Entry& entry = entries_[{subject, queue}];
     if (entry.references++ > 0) return;
+    // Announced even if the subscription below fails: the others then send more than needed, not less.
+    gossip_.send_delta(++sequence_, '+', subject);
     natsSubscription* raw = nullptr;
     natsStatus s = queue.empty()
                        ? natsConnection_Subscribe(&raw, connection_, subject.c_str(), handler_, closure_)
@@ -68,6 +70,16 @@ void Interest::remove_subject(const std::string& subject, const std::string& que
     if (found == entries_.end() || --found->second.references > 0) return;
     if (found->second.subscription) natsSubscription_Unsubscribe(found->second.subscription.get());
     entries_.erase(found);
+    gossip_.send_delta(++sequence_, '-', subject);
+}
+
+void Interest::send_snapshot(const std::string& reply) {
+    std::lock_guard lock(mutex_);
+    std::vector<std::string> subjects;
+    subjects.reserve(entries_.size());
+    for (const auto& [key, entry] : entries_)
+        subjects.push_back(key.first);
+    gossip_.send_snapshot(reply, sequence_, subjects);
 }
 
 void Interest::clear() {

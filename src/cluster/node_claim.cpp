@@ -93,6 +93,16 @@ void NodeClaim::release() {
     if (!lost_) kvStore_Delete(bucket_.get(), node_.c_str());
 }
 
+std::vector<std::string> NodeClaim::other_nodes() const {
+    kvKeysList keys{};
+    std::vector<std::string> names;
+    if (kvStore_Keys(&keys, bucket_.get(), nullptr) != NATS_OK) return names;
+    for (int i = 0; i < keys.Count; ++i)
+        if (node_ != keys.Keys[i]) names.emplace_back(keys.Keys[i]);
+    kvKeysList_Destroy(&keys);
+    return names;
+}
+
 void NodeClaim::renew_until_stopped() {
     std::unique_lock lock(mutex_);
     while (!wake_.wait_for(lock, std::chrono::milliseconds(kRenewMs), [this] { return stopping_; })) {

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "cluster/nats_handles.hpp"
 
@@ -26,6 +27,8 @@ class NodeClaim {
                                                                         const std::string& incarnation);
     // Stops renewing; the claim lapses after kTtlMs unless release() deleted it.
     ~NodeClaim();
+    // The names other live nodes hold (empty when the bucket cannot be read).
+    std::vector<std::string> other_nodes() const;
     // Stops renewing and deletes the claim, so that the name is free at once (needs NATS).
     void release();
 

@@ -2,7 +2,8 @@
 nodes, each node on its own server, all on 127.0.0.1 with free ports. A PUBLISH on one node reaches
 subscribers on another (QoS 0 and 1, MQTT 5 properties kept); a retained message set on one node is seen from
 another, and by a node started later; a second live node with the same cluster_node is refused; a node whose
-NATS goes away keeps serving its local clients and says so. Runs alone: pytest tests/integration/test_cluster.py
+NATS goes away keeps serving its local clients and says so; a message no other node wants never leaves its
+node, and flows as soon as another node subscribes (a node started later knows that interest at once). Runs alone: pytest tests/integration/test_cluster.py
 (under 10 s with a Release build; -m cluster selects it too)."""
 import json
 import signal
@@ -200,6 +201,70 @@ def test_interest_is_one_nats_subscription_per_subject_and_goes_with_the_last(cl
     second.disconnect()
     wait_until(lambda: node_subjects(servers[1], "b") == [], WAIT,
                f"node b still subscribes to {node_subjects(servers[1], 'b')}")
+
+
+def node_in_msgs(server, node):
+    """How many messages culex node `node` has sent to `server` (its NATS connection's in_msgs, /connz)."""
+    for connection in server.monitoring("/connz").get("connections", []):
+        if connection.get("name") == f"culex node {node}":
+            return connection["in_msgs"]
+    raise AssertionError(f"node {node} has no connection on {server.url}")
+
+
+def publish_and_count(server, node, publisher, subscribers, topic, count):
+    """Publishes `count` QoS 0 messages on `topic` through `publisher`, waits until each of `subscribers` got
+    them all (so the node has routed them), and returns how many messages the node sent to NATS meanwhile."""
+    before = node_in_msgs(server, node)
+    for i in range(count):
+        publisher.publish(topic, str(i).encode(), qos=0)
+    for subscriber in subscribers:
+        got = [subscriber.next_message().payload for _ in range(count)]
+        assert got == [str(i).encode() for i in range(count)]
+    return node_in_msgs(server, node) - before
+
+
+def test_message_without_remote_interest_stays_on_its_node(cluster):
+    servers, nodes, _ = cluster
+    local = connected(nodes["a"].port, "quiet-local-sub")
+    local.subscribe("quiet/#", qos=0)
+    publisher = connected(nodes["a"].port, "quiet-pub")
+    # Nobody on b or c wants quiet/...: node a keeps the messages (a few messages of its own, as the renewal of
+    # its name's claim, may go to NATS meanwhile).
+    assert publish_and_count(servers[0], "a", publisher, [local], "quiet/x", 300) < 30
+
+    remote = connected(nodes["c"].port, "quiet-remote-sub")
+    remote.subscribe("quiet/+", qos=0)
+    await_route(publisher, remote, "quiet/probe")  # as soon as c's interest is known on a, messages flow
+    while not local.no_message(timeout=0.3):  # the probes, delivered locally too
+        pass
+    # Counted once the remote subscriber has them all: they have all passed through NATS by then.
+    assert publish_and_count(servers[0], "a", publisher, [local, remote], "quiet/x", 100) >= 100
+
+    remote.disconnect()  # c's last subscription on quiet/+ goes: so does its interest, on a too
+    wait_until(lambda: publish_and_count(servers[0], "a", publisher, [local], "quiet/x", 50) < 10, WAIT,
+               "node a still sends quiet/x to NATS after the remote subscriber left")
+    local.disconnect()
+    publisher.disconnect()
+
+
+def test_node_started_later_knows_the_interest_of_the_others(cluster):
+    servers, nodes, base = cluster
+    subscriber = connected(nodes["c"].port, "late-interest-sub")
+    subscriber.subscribe("late/#", qos=1)
+    probe = connected(nodes["b"].port, "late-interest-probe")
+    await_route(probe, subscriber, "late/probe")  # c's NATS subscription has reached server 1
+    probe.disconnect()
+    late = start_node(base / "e", "e", [servers[1].url])
+    try:
+        # Node e learnt c's interest before it served anyone: its first message goes to c, no probe needed.
+        publisher = connected(late.port, "late-pub")
+        publisher.publish("late/first", b"from the start", qos=1)
+        message = subscriber.next_message()
+        assert (message.topic, message.payload) == ("late/first", b"from the start")
+        publisher.disconnect()
+    finally:
+        assert late.stop() == 0
+    subscriber.disconnect()
 
 
 def retained_on(port, client_id, quiet=0.5):
