@@ -3,6 +3,8 @@
 // PUBLISH, and the subscription tree one per (un)subscribe.
 #pragma once
 
+#include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "broker/message.hpp"
@@ -22,6 +24,12 @@ class ClusterLink {
     // removal of the same filter.
     virtual void interest_added(std::string_view filter) = 0;
     virtual void interest_removed(std::string_view filter) = 0;
+
+    // A client connected on loop `loop` (its CONNACK is on its way) / its connection ended: a client id is
+    // connected once in the cluster, so another node's connection with this id is taken over. The pair
+    // (client id, connected_at_ms) names the connection. On the client's loop.
+    virtual void client_connected(const std::string& client_id, std::int64_t connected_at_ms) = 0;
+    virtual void client_disconnected(const std::string& client_id, std::int64_t connected_at_ms) = 0;
 };
 
 }  // namespace culex::broker

@@ -63,6 +63,17 @@ std::expected<void, std::string> ClusterNode::join(const config::ClusterSettings
     auto retained = RetainedSync::start(jetstream, broker_, node_ + ":" + incarnation_ + ":");
     if (!retained) return std::unexpected(retained.error());
     retained_ = std::move(*retained);
+    auto ownership = ClientOwnership::start(
+        connection_.get(), jetstream, node_ + ":" + incarnation_,
+        [this](const std::string& client_id, std::int64_t connected_at_ms) {
+            // Whichever loop has it: one task per loop, the loop that has it closes it.
+            for (int loop = 0; loop < broker_.loop_count(); ++loop)
+                broker_.post(loop, [&broker = broker_, loop, client_id, connected_at_ms] {
+                    broker.loop(loop).take_over_for_cluster(client_id, connected_at_ms);
+                });
+        });
+    if (!ownership) return std::unexpected(ownership.error());
+    ownership_ = std::move(*ownership);
     return learn_remote_interest();
 }
 
@@ -105,6 +116,7 @@ void ClusterNode::stop() {
     }
     if (attached_) broker_.use_cluster(nullptr);
     reconnect_relay_.listen(nullptr);
+    if (ownership_) ownership_->stop();
     if (gossip_) gossip_->stop();
     if (interest_) interest_->clear();
     if (retained_) retained_->stop();
@@ -116,6 +128,7 @@ void ClusterNode::stop() {
         natsConnection_FlushTimeout(connection_.get(), 1000);  // what the last loop turns published
     if (connection_) natsConnection_Close(connection_.get());
     retained_.reset();
+    ownership_.reset();
     interest_.reset();
     gossip_.reset();
     jetstream_.reset();
@@ -166,6 +179,14 @@ void ClusterNode::interest_added(std::string_view filter) {
 
 void ClusterNode::interest_removed(std::string_view filter) {
     if (interest_) interest_->remove(filter);
+}
+
+void ClusterNode::client_connected(const std::string& client_id, std::int64_t connected_at_ms) {
+    if (ownership_) ownership_->claim(client_id, connected_at_ms);
+}
+
+void ClusterNode::client_disconnected(const std::string& client_id, std::int64_t connected_at_ms) {
+    if (ownership_) ownership_->release(client_id, connected_at_ms);
 }
 
 void ClusterNode::on_message(natsConnection*, natsSubscription*, natsMsg* message, void* closure) {

@@ -17,6 +17,7 @@
 
 #include "broker/broker.hpp"
 #include "broker/cluster_link.hpp"
+#include "cluster/client_ownership.hpp"
 #include "cluster/interest.hpp"
 #include "cluster/interest_gossip.hpp"
 #include "cluster/nats_connection.hpp"
@@ -44,6 +45,8 @@ class ClusterNode final : public broker::ClusterLink {
     void publish(const broker::Message& message, int loop) override;
     void interest_added(std::string_view filter) override;
     void interest_removed(std::string_view filter) override;
+    void client_connected(const std::string& client_id, std::int64_t connected_at_ms) override;
+    void client_disconnected(const std::string& client_id, std::int64_t connected_at_ms) override;
 
     // How long a starting node waits for the interest of the live nodes.
     static constexpr std::chrono::milliseconds kInterestWait{5000};
@@ -83,6 +86,7 @@ class ClusterNode final : public broker::ClusterLink {
     std::unique_ptr<InterestGossip> gossip_;
     std::unique_ptr<Interest> interest_;
     std::unique_ptr<RetainedSync> retained_;
+    std::unique_ptr<ClientOwnership> ownership_;
     std::vector<LoopOutlet> outlets_;
     // On the delivery thread: the last sequence received from each origin.
     std::mutex receive_mutex_;

@@ -3,10 +3,13 @@ nodes, each node on its own server, all on 127.0.0.1 with free ports. A PUBLISH 
 subscribers on another (QoS 0 and 1, MQTT 5 properties kept); a retained message set on one node is seen from
 another, and by a node started later; a second live node with the same cluster_node is refused; a node whose
 NATS goes away keeps serving its local clients and says so; a message no other node wants never leaves its
-node, and flows as soon as another node subscribes (a node started later knows that interest at once). Runs alone: pytest tests/integration/test_cluster.py
+node, and flows as soon as another node subscribes (a node started later knows that interest at once); a
+client id is connected once in the cluster: a new connection on any node takes over the old one. Runs alone: pytest tests/integration/test_cluster.py
 (under 10 s with a Release build; -m cluster selects it too)."""
 import json
 import signal
+import socket
+import struct
 import subprocess
 import time
 import urllib.request
@@ -16,7 +19,7 @@ import pytest
 
 from brokers import Broker, LogWatcher, start_culex, write_config
 from conftest import culex_binary, free_port
-from mqtt_peers import WAIT, connected
+from mqtt_peers import WAIT, connected, mqtt_string, recv_exact, varint, wait_closed
 
 pytestmark = pytest.mark.cluster
 
@@ -265,6 +268,55 @@ def test_node_started_later_knows_the_interest_of_the_others(cluster):
     finally:
         assert late.stop() == 0
     subscriber.disconnect()
+
+
+def raw_v5_connected(port, client_id):
+    """A socket that has sent an MQTT 5 CONNECT (clean start) and read a successful CONNACK. Raw: paho 1.6
+    ignores the reason code of a DISCONNECT without properties, as culex sends 0x8E."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=WAIT)
+    variable = mqtt_string("MQTT") + bytes([5, 0x02]) + struct.pack("!H", 60) + b"\x00"
+    body = variable + mqtt_string(client_id)
+    sock.sendall(b"\x10" + varint(len(body)) + body)
+    header = recv_exact(sock, 2)
+    assert header[0] == 0x20, f"{client_id}: no CONNACK but {header!r}"
+    connack = recv_exact(sock, header[1])
+    assert connack[1] == 0, f"{client_id}: CONNACK reason {connack[1]:#x}"
+    return sock
+
+
+def disconnect_reason(sock):
+    """The reason code of the DISCONNECT the broker sends on `sock` (it then closes it)."""
+    header = recv_exact(sock, 2)
+    assert header and header[0] == 0xE0, f"no DISCONNECT but {header!r}"
+    reason = recv_exact(sock, header[1])[0] if header[1] else 0
+    assert wait_closed(sock)
+    sock.close()
+    return reason
+
+
+def test_client_id_is_connected_once_in_the_cluster(cluster):
+    _, nodes, _ = cluster
+    on_a = raw_v5_connected(nodes["a"].port, "roamer")
+    on_b = raw_v5_connected(nodes["b"].port, "roamer")
+    assert disconnect_reason(on_a) == 0x8E  # Session taken over
+    nodes["a"].log.wait_for(r"Client roamer already connected to another node, closing old connection\.")
+
+    on_c = connected(nodes["c"].port, "roamer")  # MQTT 3.1.1 this time
+    on_c.client.reconnect_delay_set(min_delay=600, max_delay=600)  # paho would reconnect, and take over b
+    assert disconnect_reason(on_b) == 0x8E
+    nodes["b"].log.wait_for(r"Client roamer already connected to another node, closing old connection\.")
+
+    # Back on a, where its first connection was closed: c's goes (MQTT 3.1.1 hears no reason: closed).
+    again_on_a = connected(nodes["a"].port, "roamer", protocol=mqtt.MQTTv5)
+    on_c.disconnects.get(timeout=WAIT)
+    on_c.client.loop_stop()
+    nodes["c"].log.wait_for(r"Client roamer already connected to another node, closing old connection\.")
+    # The last connection stays, and works.
+    again_on_a.subscribe("roamer/check", qos=1)
+    again_on_a.publish("roamer/check", b"still here", qos=1)
+    assert again_on_a.next_message().payload == b"still here"
+    assert again_on_a.disconnects.empty()
+    again_on_a.disconnect()
 
 
 def retained_on(port, client_id, quiet=0.5):
