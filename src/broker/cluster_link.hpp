@@ -16,8 +16,10 @@ class ClusterLink {
     virtual ~ClusterLink() = default;
 
     // A message published on this node (by a client, a will; never one that came from another node): to the
-    // other nodes. Called on the publisher's loop `loop`, after local routing.
-    virtual void publish(const Message& message, int loop) = 0;
+    // other nodes. Called on the publisher's loop `loop`, after local routing, which gave it to a member of
+    // each shared subscription group in `served_groups` (group names, each followed by '\n'; empty: none):
+    // no other node's member of those groups gets it.
+    virtual void publish(const Message& message, int loop, std::string_view served_groups) = 0;
 
     // The subscription tree gained a subscription on `filter` (a session's new one; `$share/G/F` for a shared
     // subscription) or lost one. Any loop, outside the tree's lock; each addition is followed by at most one

@@ -28,6 +28,17 @@ std::string random_incarnation() {
 // while NATS is away waits for it.
 constexpr std::int64_t kJetStreamWaitMs = 2000;
 
+// Whether `queue` is among the space-separated queue groups of a Culex-Served header.
+bool served_here(std::string_view served, std::string_view queue) {
+    while (!served.empty()) {
+        auto end = served.find(' ');
+        if (served.substr(0, end) == queue) return true;
+        if (end == std::string_view::npos) return false;
+        served.remove_prefix(end + 1);
+    }
+    return false;
+}
+
 // $SYS is each broker's own.
 bool stays_local(const broker::Message& message) {
     return message.topic.starts_with("$SYS");
@@ -137,12 +148,12 @@ void ClusterNode::stop() {
     nats_CloseAndWait(2000);
 }
 
-void ClusterNode::publish(const broker::Message& message, int loop) {
+void ClusterNode::publish(const broker::Message& message, int loop, std::string_view served_groups) {
     if (stays_local(message) || !connection_) return;
     LoopOutlet& outlet = outlets_[static_cast<std::size_t>(loop)];
     subject_from_topic(kMessagePrefix, message.topic, outlet.subject);
     if (wanted_elsewhere(outlet)) {
-        auto routed = to_nats(message, outlet.subject, {outlet.origin, ++outlet.sequence});
+        auto routed = to_nats(message, outlet.subject, {outlet.origin, ++outlet.sequence}, served_groups);
         if (routed) send(outlet, routed->get());
     }
     if (!message.retain) return;
@@ -189,32 +200,44 @@ void ClusterNode::client_disconnected(const std::string& client_id, std::int64_t
     if (ownership_) ownership_->release(client_id, connected_at_ms);
 }
 
-void ClusterNode::on_message(natsConnection*, natsSubscription*, natsMsg* message, void* closure) {
+void ClusterNode::on_message(natsConnection*, natsSubscription* subscription, natsMsg* message,
+                             void* closure) {
     MessagePtr owned(message);
-    static_cast<ClusterNode*>(closure)->receive(message);
+    static_cast<ClusterNode*>(closure)->receive(subscription, message);
 }
 
-void ClusterNode::receive(natsMsg* message) {
+void ClusterNode::receive(natsSubscription* subscription, natsMsg* message) {
     auto received = from_nats(message, kMessagePrefix);
     if (!received) {
         logger().log(LogType::warning, "Warning: cluster: message from NATS skipped: {}.", received.error());
         return;
     }
     std::lock_guard lock(receive_mutex_);  // held while posting: the destructor waits for it
-    if (stopped_ || seen_before(received->origin)) return;
+    if (stopped_ || !interest_) return;
+    // A plain subscription's copy is for this node's plain subscribers; a queue group's copy (NATS picked
+    // this node among the group's) for one member of that shared group, unless the publishing node gave it
+    // to a member of its own.
+    auto queue = interest_->queue_of(natsSubscription_GetID(subscription));
+    if (!queue || seen_before(received->origin, *queue)) return;
+    std::string group;
+    if (!queue->empty()) {
+        if (served_here(received->served, *queue)) return;
+        group = share_group_of(*queue).value_or(std::string());
+    }
     // One sending loop, one receiving loop: what a publisher sent (its connection lives on one loop of its
     // node) is delivered in the order it was sent, whatever the topics.
     const std::string& key = received->origin.name.empty() ? received->message->topic : received->origin.name;
     int loop =
         static_cast<int>(std::hash<std::string>{}(key) % static_cast<std::size_t>(broker_.loop_count()));
-    broker_.post(loop, [&broker = broker_, loop, routed = std::move(received->message)] {
-        broker.loop(loop).router().route_from_cluster(routed);
-    });
+    broker_.post(loop,
+                 [&broker = broker_, loop, routed = std::move(received->message), group = std::move(group)] {
+                     broker.loop(loop).router().route_from_cluster(routed, group);
+                 });
 }
 
-bool ClusterNode::seen_before(const Origin& origin) {
+bool ClusterNode::seen_before(const Origin& origin, const std::string& queue) {
     if (origin.name.empty() || origin.sequence == 0) return false;
-    std::uint64_t& last = last_sequence_[origin.name];
+    std::uint64_t& last = last_sequence_[queue.empty() ? origin.name : origin.name + ' ' + queue];
     if (origin.sequence <= last) return true;
     last = origin.sequence;
     return false;

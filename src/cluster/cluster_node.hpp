@@ -42,7 +42,7 @@ class ClusterNode final : public broker::ClusterLink {
     ~ClusterNode() override;
 
     // broker::ClusterLink
-    void publish(const broker::Message& message, int loop) override;
+    void publish(const broker::Message& message, int loop, std::string_view served_groups) override;
     void interest_added(std::string_view filter) override;
     void interest_removed(std::string_view filter) override;
     void client_connected(const std::string& client_id, std::int64_t connected_at_ms) override;
@@ -70,9 +70,10 @@ class ClusterNode final : public broker::ClusterLink {
     // Whether another node wants the message whose subject is in outlet.subject.
     bool wanted_elsewhere(LoopOutlet& outlet);
     static void on_message(natsConnection*, natsSubscription*, natsMsg* message, void* closure);
-    void receive(natsMsg* message);
-    // Whether this copy was seen already through another of this node's subscriptions.
-    bool seen_before(const Origin& origin);
+    void receive(natsSubscription* subscription, natsMsg* message);
+    // Whether this copy was seen already through another of this node's subscriptions of the same kind
+    // (`queue`: "" for plain ones, else the shared group's queue group, each of which has its own copy).
+    bool seen_before(const Origin& origin, const std::string& queue);
     void send(LoopOutlet& outlet, natsMsg* message);
 
     broker::Broker& broker_;

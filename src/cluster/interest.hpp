@@ -7,8 +7,10 @@
 
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "cluster/interest_gossip.hpp"
 #include "cluster/nats_handles.hpp"
@@ -29,6 +31,9 @@ class Interest {
     void remove(std::string_view filter);
     // Unsubscribes everything: after it, the handler is called no more (shutdown).
     void clear();
+
+    // The queue group of the open subscription `sid` ("" for a plain one); nullopt once it is closed.
+    std::optional<std::string> queue_of(std::int64_t sid) const;
 
     // Sends the whole set to `reply` (a sync request's answer).
     void send_snapshot(const std::string& reply);
@@ -51,6 +56,7 @@ class Interest {
     InterestGossip& gossip_;
     mutable std::mutex mutex_;
     std::map<std::pair<std::string, std::string>, Entry> entries_;  // (subject, queue group): "" for none
+    std::unordered_map<std::int64_t, std::string> queue_by_sid_;    // every open subscription's queue group
     std::uint64_t sequence_ = 0;                                    // of the last change announced
 };
 

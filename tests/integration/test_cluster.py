@@ -4,7 +4,8 @@ subscribers on another (QoS 0 and 1, MQTT 5 properties kept); a retained message
 another, and by a node started later; a second live node with the same cluster_node is refused; a node whose
 NATS goes away keeps serving its local clients and says so; a message no other node wants never leaves its
 node, and flows as soon as another node subscribes (a node started later knows that interest at once); a
-client id is connected once in the cluster: a new connection on any node takes over the old one. Runs alone: pytest tests/integration/test_cluster.py
+client id is connected once in the cluster: a new connection on any node takes over the old one; a shared
+subscription with members on two nodes gets each message once in the whole cluster. Runs alone: pytest tests/integration/test_cluster.py
 (under 10 s with a Release build; -m cluster selects it too)."""
 import json
 import signal
@@ -317,6 +318,70 @@ def test_client_id_is_connected_once_in_the_cluster(cluster):
     assert again_on_a.next_message().payload == b"still here"
     assert again_on_a.disconnects.empty()
     again_on_a.disconnect()
+
+
+def collect(clients, count, skip=b"probe"):
+    """Payloads each of `clients` receives (probes aside) until together they have `count`, then until none
+    comes for half a second (a copy too many would show then)."""
+    got = {client: [] for client in clients}
+    deadline = time.monotonic() + WAIT
+
+    def poll(timeout):
+        arrived = False
+        for client in clients:
+            try:
+                message = client.next_message(timeout=timeout)
+            except Exception:
+                continue
+            arrived = True
+            if message.payload != skip:
+                got[client].append(message.payload)
+        return arrived
+
+    while sum(len(v) for v in got.values()) < count:
+        assert time.monotonic() < deadline, f"only {sum(len(v) for v in got.values())} of {count} arrived"
+        poll(0.05)
+    while poll(0.5 / len(clients)):
+        pass
+    return got
+
+
+def test_shared_subscription_across_nodes_delivers_each_message_once(cluster):
+    _, nodes, _ = cluster
+    member_a = connected(nodes["a"].port, "worker-on-a")
+    member_a.subscribe("$share/workers/jobs/#", qos=1)
+    member_b = connected(nodes["b"].port, "worker-on-b")
+    member_b.subscribe("$share/workers/jobs/#", qos=1)
+    plain_b = connected(nodes["b"].port, "watcher-on-b")  # a plain subscriber beside a member: its own copy
+    plain_b.subscribe("jobs/#", qos=1)
+    publisher = connected(nodes["c"].port, "jobs-pub")
+    # Until NATS has handed probes to both nodes' queue subscriptions: both nodes' interest is then known.
+    seen = set()
+    deadline = time.monotonic() + WAIT
+    while seen != {"a", "b"}:
+        assert time.monotonic() < deadline, f"probes reached the members on {seen} only"
+        publisher.publish("jobs/probe", b"probe", qos=0)
+        for name, member in (("a", member_a), ("b", member_b)):
+            if not member.no_message(timeout=0.05):
+                seen.add(name)
+    collect([member_a, member_b, plain_b], 0)  # what probes were still on their way
+
+    jobs = [f"job {i}".encode() for i in range(200)]
+    for job in jobs:
+        publisher.publish("jobs/new", job, qos=1)
+    got = collect([member_a, member_b], len(jobs))
+    assert sorted(got[member_a] + got[member_b]) == sorted(jobs)  # each job once, in the whole cluster
+    assert got[member_a] and got[member_b], "NATS's queue group gave every job to one node"
+    assert collect([plain_b], len(jobs))[plain_b] == jobs  # the plain subscriber beside a member gets all
+
+    # Published on a node that has a member: that member gets it (local first), and no other member does.
+    local_jobs = [f"local {i}".encode() for i in range(50)]
+    for job in local_jobs:
+        member_a.publish("jobs/local", job, qos=1)  # no_local is not set: the member may get its own
+    got = collect([member_a, member_b], len(local_jobs))
+    assert got[member_a] == local_jobs and got[member_b] == []
+    for client in (member_a, member_b, plain_b, publisher):
+        client.disconnect()
 
 
 def retained_on(port, client_id, quiet=0.5):
