@@ -16,6 +16,8 @@ namespace {
 constexpr const char* kBucket = "culex_clients";
 constexpr int kClaimAttempts = 10;  // compare-and-set conflicts in a row before giving up (logged)
 constexpr char kHex[] = "0123456789abcdef";
+constexpr int kWatchAttempts = 50;
+constexpr auto kWatchRetry = std::chrono::milliseconds(100);
 
 std::expected<KeyValuePtr, std::string> open_bucket(jsCtx* jetstream) {
     kvStore* raw = nullptr;
