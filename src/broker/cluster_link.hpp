@@ -6,8 +6,10 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "broker/message.hpp"
+#include "broker/sys_tree.hpp"
 
 namespace culex::broker {
 
@@ -32,6 +34,10 @@ class ClusterLink {
     // (client id, connected_at_ms) names the connection. On the client's loop.
     virtual void client_connected(const std::string& client_id, std::int64_t connected_at_ms) = 0;
     virtual void client_disconnected(const std::string& client_id, std::int64_t connected_at_ms) = 0;
+
+    // $SYS/broker/cluster/...: appends the figures that changed since the last call. On the first loop,
+    // every sys_interval.
+    virtual void sys_figures(std::vector<SysValue>& changed) = 0;
 };
 
 }  // namespace culex::broker

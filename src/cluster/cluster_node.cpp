@@ -174,6 +174,8 @@ void ClusterNode::send(LoopOutlet& outlet, natsMsg* message) {
     natsStatus s = natsConnection_PublishMsg(connection_.get(), message);
     if (s == NATS_OK) {
         outlet.failing = false;
+        // Only this loop writes it: a plain load and store, no locked read-modify-write.
+        outlet.sent.store(outlet.sent.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
         return;
     }
     if (!outlet.failing)
@@ -198,6 +200,28 @@ void ClusterNode::client_connected(const std::string& client_id, std::int64_t co
 
 void ClusterNode::client_disconnected(const std::string& client_id, std::int64_t connected_at_ms) {
     if (ownership_) ownership_->release(client_id, connected_at_ms);
+}
+
+void ClusterNode::sys_figures(std::vector<broker::SysValue>& changed) {
+    std::uint64_t sent = 0;
+    for (const auto& outlet : outlets_)
+        sent += outlet.sent.load(std::memory_order_relaxed);
+    bool connected = connection_ && natsConnection_Status(connection_.get()) == NATS_CONN_STATUS_CONNECTED;
+    std::pair<const char*, std::string> figures[] = {
+        {"nats/connected", connected ? "1" : "0"},
+        {"messages/sent", std::to_string(sent)},
+        {"messages/received", std::to_string(received_.load(std::memory_order_relaxed))},
+        {"interest/local", std::to_string(interest_ ? interest_->size() : 0)},
+        {"interest/remote", std::to_string(remote_interest_.subject_count())},
+        {"interest/nodes", std::to_string(remote_interest_.node_count())},
+    };
+    for (auto& [name, value] : figures) {
+        std::string topic = std::string("$SYS/broker/cluster/") + name;
+        std::string& last = sys_last_[topic];
+        if (last == value) continue;
+        last = value;
+        changed.push_back({std::move(topic), std::move(value)});
+    }
 }
 
 void ClusterNode::on_message(natsConnection*, natsSubscription* subscription, natsMsg* message,

@@ -47,6 +47,7 @@ class ClusterNode final : public broker::ClusterLink {
     void interest_removed(std::string_view filter) override;
     void client_connected(const std::string& client_id, std::int64_t connected_at_ms) override;
     void client_disconnected(const std::string& client_id, std::int64_t connected_at_ms) override;
+    void sys_figures(std::vector<broker::SysValue>& changed) override;
 
     // How long a starting node waits for the interest of the live nodes.
     static constexpr std::chrono::milliseconds kInterestWait{5000};
@@ -59,6 +60,8 @@ class ClusterNode final : public broker::ClusterLink {
         std::uint64_t sequence = 0;
         std::string subject;
         bool failing = false;  // the last publish failed (logged once per failure run)
+        // Messages this loop handed to NATS: written by the loop only, read by $SYS on the first loop.
+        std::atomic<std::uint64_t> sent{0};
         // This loop's copy of the other nodes' interest, and its version (RemoteInterest::version).
         std::uint64_t interest_version = 0;
         std::shared_ptr<const InterestTrie> remote_interest;
@@ -94,6 +97,8 @@ class ClusterNode final : public broker::ClusterLink {
     bool stopped_ = false;
     bool attached_ = false;  // Broker::use_cluster(this) was called
     std::unordered_map<std::string, std::uint64_t> last_sequence_;
+    std::atomic<std::uint64_t> received_{0};  // messages from other nodes routed here (delivery thread)
+    std::unordered_map<std::string, std::string> sys_last_;  // $SYS figures as last published (first loop)
 };
 
 }  // namespace culex::cluster

@@ -5,7 +5,8 @@ another, and by a node started later; a second live node with the same cluster_n
 NATS goes away keeps serving its local clients and says so; a message no other node wants never leaves its
 node, and flows as soon as another node subscribes (a node started later knows that interest at once); a
 client id is connected once in the cluster: a new connection on any node takes over the old one; a shared
-subscription with members on two nodes gets each message once in the whole cluster. Runs alone: pytest tests/integration/test_cluster.py
+subscription with members on two nodes gets each message once in the whole cluster; $SYS/broker/cluster/...
+tells the link's state, the messages sent and received, and the interest known. Runs alone: pytest tests/integration/test_cluster.py
 (under 10 s with a Release build; -m cluster selects it too)."""
 import json
 import signal
@@ -93,9 +94,9 @@ def start_nats_cluster(directory, count=3):
     return servers
 
 
-def start_node(directory, name, nats_urls):
+def start_node(directory, name, nats_urls, extra_config=""):
     directory.mkdir(parents=True, exist_ok=True)
-    node = start_culex(directory, f"cluster_nats {','.join(nats_urls)}\ncluster_node {name}\n")
+    node = start_culex(directory, f"cluster_nats {','.join(nats_urls)}\ncluster_node {name}\n{extra_config}")
     node.log.wait_for(rf"cluster: node {name} joined the cluster", timeout=READY)
     return node
 
@@ -382,6 +383,39 @@ def test_shared_subscription_across_nodes_delivers_each_message_once(cluster):
     assert got[member_a] == local_jobs and got[member_b] == []
     for client in (member_a, member_b, plain_b, publisher):
         client.disconnect()
+
+
+def test_sys_topics_tell_the_cluster_figures(cluster):
+    servers, nodes, base = cluster
+    node = start_node(base / "s", "s", [servers[2].url], "sys_interval 1\n")
+    try:
+        figures = {}
+        watcher = connected(node.port, "sys-watcher")
+        watcher.subscribe("$SYS/broker/cluster/#", qos=0)
+
+        def read_until(condition, what):
+            deadline = time.monotonic() + WAIT
+            while not condition():
+                assert time.monotonic() < deadline, f"{what}: $SYS/broker/cluster says {figures}"
+                try:
+                    message = watcher.next_message(timeout=0.5)
+                except Exception:
+                    continue
+                figures[message.topic.removeprefix("$SYS/broker/cluster/")] = message.payload.decode()
+
+        read_until(lambda: figures.get("nats/connected") == "1" and int(figures.get("interest/nodes", 0)) >= 3,
+                   "no link up with the interest of nodes a, b and c")
+        subscriber = connected(nodes["a"].port, "sys-remote-sub")
+        subscriber.subscribe("sysprobe/#", qos=0)
+        publisher = connected(node.port, "sys-pub")
+        await_route(publisher, subscriber, "sysprobe/x")  # s sends to a: counted in messages/sent
+        read_until(lambda: int(figures.get("messages/sent", 0)) >= 1 and
+                   int(figures.get("interest/remote", 0)) >= 1, "no message sent counted")
+        subscriber.disconnect()
+        publisher.disconnect()
+        watcher.disconnect()
+    finally:
+        assert node.stop() == 0
 
 
 def retained_on(port, client_id, quiet=0.5):
