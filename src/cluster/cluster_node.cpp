@@ -97,7 +97,14 @@ std::expected<void, std::string> ClusterNode::learn_remote_interest() {
     if (!started) return started;
     // Deltas missed while away from NATS: everyone's snapshot again.
     reconnect_relay_.listen([this] { gossip_->request_sync({}); });
-    auto silent = remote_interest_.wait_for(claim_->other_nodes(), kInterestWait);
+    // Every few seconds, with the claim's renewal: the interest of nodes whose claim lapsed (killed) goes,
+    // and live nodes whose interest is unknown (silent at start, or back after a lapse) are asked for it.
+    claim_->on_renewal([this](const std::vector<std::string>& live) {
+        for (const auto& node : remote_interest_.keep_only(live))
+            gossip_->request_sync(node);
+    });
+    auto silent =
+        remote_interest_.wait_for(claim_->other_nodes().value_or(std::vector<std::string>()), kInterestWait);
     if (!silent.empty())
         logger().log(LogType::warning,
                      "Warning: cluster: nodes {} did not say what they are interested in within {} s; their "
@@ -127,6 +134,7 @@ void ClusterNode::stop() {
     }
     if (attached_) broker_.use_cluster(nullptr);
     reconnect_relay_.listen(nullptr);
+    if (claim_) claim_->on_renewal(nullptr);
     if (ownership_) ownership_->stop();
     if (gossip_) gossip_->stop();
     if (interest_) interest_->clear();

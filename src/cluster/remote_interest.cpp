@@ -97,6 +97,25 @@ void RemoteInterest::forget(std::string_view node) {
     changed();
 }
 
+std::vector<std::string> RemoteInterest::keep_only(const std::vector<std::string>& live) {
+    std::lock_guard lock(mutex_);
+    std::set<std::string_view> alive(live.begin(), live.end());
+    bool dropped = false;
+    for (auto it = nodes_.begin(); it != nodes_.end();) {
+        if (alive.contains(it->first)) {
+            ++it;
+            continue;
+        }
+        it = nodes_.erase(it);
+        dropped = true;
+    }
+    if (dropped) changed();
+    std::vector<std::string> unknown;
+    for (const auto& name : live)
+        if (!nodes_.contains(name)) unknown.push_back(name);
+    return unknown;
+}
+
 std::vector<std::string> RemoteInterest::wait_for(const std::vector<std::string>& nodes,
                                                   std::chrono::milliseconds timeout) {
     std::unique_lock lock(mutex_);

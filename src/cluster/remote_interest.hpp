@@ -44,6 +44,10 @@ class RemoteInterest {
     bool apply_snapshot(const Update& update, int part, int parts);
     // The node left the cluster (a clean stop): its interest goes.
     void forget(std::string_view node);
+    // `live` are the nodes that hold a claim now: the interest of every other node goes (a node killed
+    // without a clean stop, once its claim lapsed). Returns the live nodes whose interest is not known (to be
+    // asked for it).
+    std::vector<std::string> keep_only(const std::vector<std::string>& live);
 
     // Waits until every node of `nodes` has sent a snapshot or a first delta, at most `timeout`; the nodes
     // not heard from.

@@ -252,6 +252,26 @@ def test_message_without_remote_interest_stays_on_its_node(cluster):
     publisher.disconnect()
 
 
+def test_interest_of_a_killed_node_goes_when_its_claim_lapses(cluster):
+    servers, nodes, base = cluster
+    doomed = start_node(base / "k", "k", [servers[2].url])
+    remote = connected(doomed.port, "doomed-sub")
+    remote.subscribe("doomed/#", qos=0)
+    local = connected(nodes["a"].port, "doomed-local-sub")
+    local.subscribe("doomed/#", qos=0)
+    publisher = connected(nodes["a"].port, "doomed-pub")
+    await_route(publisher, remote, "doomed/probe")
+    while not local.no_message(timeout=0.3):  # the probes, delivered locally too
+        pass
+    remote.drop()
+    doomed.proc.kill()  # no clean stop: no "gone"; its claim lapses after 15 s, then a forgets its interest
+    doomed.proc.wait(timeout=WAIT)
+    wait_until(lambda: publish_and_count(servers[0], "a", publisher, [local], "doomed/x", 50) < 10,
+               READY, "node a still sends doomed/x to NATS after node k's claim lapsed")
+    local.disconnect()
+    publisher.disconnect()
+
+
 def test_node_started_later_knows_the_interest_of_the_others(cluster):
     servers, nodes, base = cluster
     subscriber = connected(nodes["c"].port, "late-interest-sub")

@@ -97,6 +97,17 @@ TEST(RemoteInterest, WaitForReturnsTheSilentNodes) {
     EXPECT_TRUE(remote.wait_for({"n1"}, std::chrono::milliseconds(0)).empty());
 }
 
+TEST(RemoteInterest, NodesWithoutAClaimAreForgottenAndUnknownLiveOnesNamed) {
+    RemoteInterest remote;
+    remote.apply_delta(Update{"n1", "i1", 1, "+culex.msg.a"});
+    remote.apply_delta(Update{"n2", "i2", 1, "+culex.msg.b"});
+    // n2 was killed (its claim lapsed); n3 holds a claim but was never heard from.
+    EXPECT_EQ(remote.keep_only({"n1", "n3"}), std::vector<std::string>{"n3"});
+    EXPECT_TRUE(wants(remote, "culex.msg.a"));
+    EXPECT_FALSE(wants(remote, "culex.msg.b"));
+    EXPECT_EQ(remote.node_count(), 1u);
+}
+
 TEST(RemoteInterest, TheTrieIsKeptUntilInterestChanges) {
     RemoteInterest remote;
     remote.apply_delta(Update{"n1", "i1", 1, "+culex.msg.a"});
