@@ -4,6 +4,7 @@
 #include <random>
 
 #include "broker/broker.hpp"
+#include "broker/cluster_link.hpp"
 #include "broker/loop_broker.hpp"
 #include "broker/mount_point.hpp"
 #include "log/logger.hpp"
@@ -318,6 +319,7 @@ void LoopBroker::finish_connect(const ClientPtr& client, Session& session, bool 
     c.connected_at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                             std::chrono::system_clock::now().time_since_epoch())
                             .count();
+    if (ClusterLink* cluster = broker_.cluster()) cluster->client_connected(c.client_id(), c.connected_at_ms);
     counters().listener(c.listener).connects.add();
     session.attach(c);
     record_connected(c, session);

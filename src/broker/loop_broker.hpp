@@ -54,6 +54,11 @@ class LoopBroker final : public LoopCore {
     // log_publisher.cpp, on the first loop: the log lines queued for `log_dest topic`, published.
     void publish_log_lines();
 
+    // Cluster mode (session_handover.cpp): another node accepted a connection with `client_id`; the one
+    // here goes, as taken over, if it connected at or before `connected_at_ms` (a later one claimed the id
+    // again). False when none was connected here.
+    bool take_over_for_cluster(const std::string& client_id, std::int64_t connected_at_ms);
+
     Router& router() { return router_; }
     StoreStep& store_step() { return store_step_; }
     // At restart, before the loops run: an offline session of this loop, to be filled from the store.

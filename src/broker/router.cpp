@@ -29,6 +29,12 @@ std::uint64_t transit_size(const Message& message) {
     return 64 + message.topic.size() + message.payload.size();
 }
 
+// GROUP of "$share/GROUP/FILTER".
+std::string_view share_group(std::string_view share) {
+    share.remove_prefix(std::min(share.size(), std::string_view("$share/").size()));
+    return share.substr(0, share.find('/'));
+}
+
 }  // namespace
 
 bool Router::route(const MessagePtr& message, const SessionAnchor* origin) {
@@ -43,20 +49,28 @@ bool Router::route(const MessagePtr& message, const SessionAnchor* origin) {
         }
     }
     bool matched = deliver_to_subscribers(message, origin);
-    if (cluster_) cluster_->publish(*message, loop_);
+    if (cluster_) cluster_->publish(*message, loop_, served_groups_);
     return matched;
 }
 
-void Router::route_from_cluster(const MessagePtr& message) {
-    deliver_to_subscribers(message, nullptr);
+void Router::route_from_cluster(const MessagePtr& message, std::string_view group) {
+    deliver_to_subscribers(message, nullptr, &group);
 }
 
-bool Router::deliver_to_subscribers(const MessagePtr& message, const SessionAnchor* origin) {
+bool Router::deliver_to_subscribers(const MessagePtr& message, const SessionAnchor* origin,
+                                    const std::string_view* group) {
     matches_.clear();
+    served_groups_.clear();
     broker_.subscriptions().match(message->topic, matches_);
     bool matched = !matches_.empty();
     for (auto& match : matches_) {
         if (match.options.no_local && match.anchor.get() == origin) continue;
+        std::string_view match_group = match.share ? share_group(*match.share) : std::string_view();
+        if (group && match_group != *group) continue;
+        if (cluster_ && match.share) {
+            served_groups_ += match_group;
+            served_groups_ += '\n';
+        }
         QoS qos = broker_.settings().delivery_qos(message->qos, match.options.max_qos);
         // A live delivery clears the retain flag unless the subscriber asked for it as published (MQTT 5).
         bool retain = match.options.retain_as_published && message->retain;

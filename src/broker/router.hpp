@@ -30,8 +30,10 @@ class Router {
     // Whether any subscription matched (MQTT 5's "no matching subscribers" when none did).
     bool route(const MessagePtr& message, const SessionAnchor* origin);
     // A message another node of the cluster published: to this node's matching sessions only (its retained
-    // copy is the cluster's, kept in sync apart, and it never goes back to the cluster).
-    void route_from_cluster(const MessagePtr& message);
+    // copy is the cluster's, kept in sync apart, and it never goes back to the cluster). NATS picks which
+    // node's members of a shared group get a message, so a copy is either for the plain subscriptions
+    // (`group` empty) or for the members of one shared group (`group`, NATS's pick of this node).
+    void route_from_cluster(const MessagePtr& message, std::string_view group);
     // Cluster mode: what route() routes goes to `cluster` too (null: none). Before the loops run.
     void use_cluster(ClusterLink* cluster) { cluster_ = cluster; }
     // Messages that a departing member of a shared subscription left unacknowledged: to another member.
@@ -56,7 +58,9 @@ class Router {
 
     void deliver(Delivery&& delivery);
     // To every session whose subscription matches; whether any did.
-    bool deliver_to_subscribers(const MessagePtr& message, const SessionAnchor* origin);
+    // From another node: only plain subscriptions (`group` null) or one shared group's pick.
+    bool deliver_to_subscribers(const MessagePtr& message, const SessionAnchor* origin,
+                                const std::string_view* group = nullptr);
     // A loop that is behind: QoS 0 for it is dropped here rather than queued without bound on its way there.
     bool behind(int owner, const Delivery& delivery);
 
@@ -65,6 +69,7 @@ class Router {
     const LoopPolicies& policies_;
     StoreStep& store_;
     ClusterLink* cluster_ = nullptr;
+    std::string served_groups_;  // cluster mode: the shared groups the message being routed went to here
     std::vector<std::vector<Delivery>> outbound_;   // per target loop, handed over at the end of the step
     std::vector<std::uint64_t> outbound_bytes_;     // what each of those holds, for behind()
     std::vector<bool> dropping_for_;                // the drop for that loop was logged (once per run)

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "broker/broker.hpp"
+#include "broker/cluster_link.hpp"
 #include "broker/loop_broker.hpp"
 #include "log/logger.hpp"
 
@@ -16,7 +17,11 @@ using namespace culex::protocol;
 void LoopBroker::end_connection(Client& client, CloseReason reason) {
     if (client.state == Client::State::closed) return;
     Session* session = client.session;
-    if (client.state == Client::State::connected) counters().listener(client.listener).disconnects.add();
+    if (client.state == Client::State::connected) {
+        counters().listener(client.listener).disconnects.add();
+        if (ClusterLink* cluster = broker_.cluster())
+            cluster->client_disconnected(client.client_id(), client.connected_at_ms);
+    }
     client.state = Client::State::closed;
     client.session = nullptr;
     if (session) {

@@ -74,6 +74,21 @@ void LoopBroker::handle_takeover(const AnchorPtr& anchor, TakeoverRequest reques
     });
 }
 
+bool LoopBroker::take_over_for_cluster(const std::string& client_id, std::int64_t connected_at_ms) {
+    for (auto& session : sessions_) {
+        if (session->client_id() != client_id || !session->online()) continue;
+        Client& old = *session->client();
+        if (old.connected_at_ms > connected_at_ms) return false;
+        logger().log_connection(LogType::notice,
+                                "Client {} already connected to another node, closing old connection.",
+                                old.log_id());
+        if (old.version == ProtocolVersion::v5) old.send(Disconnect{ReasonCode::session_taken_over, {}});
+        end_connection(old, CloseReason::taken_over);
+        return true;
+    }
+    return false;
+}
+
 void LoopBroker::adopt_session(std::unique_ptr<Session> session, const ClientPtr& client) {
     Session& s = own(std::move(session));
     if (client->state == Client::State::connecting && client->link) {

@@ -28,6 +28,17 @@ std::string random_incarnation() {
 // while NATS is away waits for it.
 constexpr std::int64_t kJetStreamWaitMs = 2000;
 
+// Whether `queue` is among the space-separated queue groups of a Culex-Served header.
+bool served_here(std::string_view served, std::string_view queue) {
+    while (!served.empty()) {
+        auto end = served.find(' ');
+        if (served.substr(0, end) == queue) return true;
+        if (end == std::string_view::npos) return false;
+        served.remove_prefix(end + 1);
+    }
+    return false;
+}
+
 // $SYS is each broker's own.
 bool stays_local(const broker::Message& message) {
     return message.topic.starts_with("$SYS");
@@ -37,23 +48,8 @@ bool stays_local(const broker::Message& message) {
 
 std::expected<std::unique_ptr<ClusterNode>, std::string> ClusterNode::start(
     const config::ClusterSettings& settings, broker::Broker& broker) {
-    auto connection = connect_to_nats(settings);
-    if (!connection) return std::unexpected(connection.error());
-    std::unique_ptr<ClusterNode> node(new ClusterNode(settings, broker, std::move(*connection)));
-    jsCtx* jetstream = nullptr;
-    jsOptions options;
-    jsOptions_Init(&options);
-    options.Wait = kJetStreamWaitMs;
-    if (natsStatus s = natsConnection_JetStream(&jetstream, node->connection_.get(), &options); s != NATS_OK)
-        return std::unexpected(fmt::format("cluster: no JetStream context: {}", nats_error(s)));
-    node->jetstream_.reset(jetstream);
-    auto claim = NodeClaim::claim(jetstream, node->node_, node->incarnation_);
-    if (!claim) return std::unexpected(claim.error());
-    node->claim_ = std::move(*claim);
-    auto retained = RetainedSync::start(jetstream, broker, node->node_ + ":" + node->incarnation_ + ":");
-    if (!retained) return std::unexpected(retained.error());
-    node->retained_ = std::move(*retained);
-    node->interest_ = std::make_unique<Interest>(node->connection_.get(), on_message, node.get());
+    std::unique_ptr<ClusterNode> node(new ClusterNode(settings, broker));
+    if (auto joined = node->join(settings); !joined) return std::unexpected(joined.error());
     broker.use_cluster(node.get());
     node->attached_ = true;
     logger().log(LogType::notice, "cluster: node {} joined the cluster on NATS at {}.", node->node_,
@@ -61,12 +57,66 @@ std::expected<std::unique_ptr<ClusterNode>, std::string> ClusterNode::start(
     return node;
 }
 
-ClusterNode::ClusterNode(const config::ClusterSettings& settings, broker::Broker& broker,
-                         ConnectionPtr connection)
+std::expected<void, std::string> ClusterNode::join(const config::ClusterSettings& settings) {
+    auto connection = connect_to_nats(settings, reconnect_relay_);
+    if (!connection) return std::unexpected(connection.error());
+    connection_ = std::move(*connection);
+    jsCtx* jetstream = nullptr;
+    jsOptions options;
+    jsOptions_Init(&options);
+    options.Wait = kJetStreamWaitMs;
+    if (natsStatus s = natsConnection_JetStream(&jetstream, connection_.get(), &options); s != NATS_OK)
+        return std::unexpected(fmt::format("cluster: no JetStream context: {}", nats_error(s)));
+    jetstream_.reset(jetstream);
+    auto claim = NodeClaim::claim(jetstream, node_, incarnation_);
+    if (!claim) return std::unexpected(claim.error());
+    claim_ = std::move(*claim);
+    auto retained = RetainedSync::start(jetstream, broker_, node_ + ":" + incarnation_ + ":");
+    if (!retained) return std::unexpected(retained.error());
+    retained_ = std::move(*retained);
+    auto ownership = ClientOwnership::start(
+        connection_.get(), jetstream, node_ + ":" + incarnation_,
+        [this](const std::string& client_id, std::int64_t connected_at_ms) {
+            // Whichever loop has it: one task per loop, the loop that has it closes it.
+            for (int loop = 0; loop < broker_.loop_count(); ++loop)
+                broker_.post(loop, [&broker = broker_, loop, client_id, connected_at_ms] {
+                    broker.loop(loop).take_over_for_cluster(client_id, connected_at_ms);
+                });
+        });
+    if (!ownership) return std::unexpected(ownership.error());
+    ownership_ = std::move(*ownership);
+    return learn_remote_interest();
+}
+
+// Announces this node's interest from now on, and learns the other nodes' before serving anyone: a message
+// a client publishes once the node is up reaches the subscribers other nodes had then.
+std::expected<void, std::string> ClusterNode::learn_remote_interest() {
+    gossip_ = std::make_unique<InterestGossip>(connection_.get(), node_, incarnation_, remote_interest_);
+    interest_ = std::make_unique<Interest>(connection_.get(), on_message, this, *gossip_);
+    auto started = gossip_->start([this](const std::string& reply) { interest_->send_snapshot(reply); });
+    if (!started) return started;
+    // Deltas missed while away from NATS: everyone's snapshot again.
+    reconnect_relay_.listen([this] { gossip_->request_sync({}); });
+    // Every few seconds, with the claim's renewal: the interest of nodes whose claim lapsed (killed) goes,
+    // and live nodes whose interest is unknown (silent at start, or back after a lapse) are asked for it.
+    claim_->on_renewal([this](const std::vector<std::string>& live) {
+        for (const auto& node : remote_interest_.keep_only(live))
+            gossip_->request_sync(node);
+    });
+    auto silent =
+        remote_interest_.wait_for(claim_->other_nodes().value_or(std::vector<std::string>()), kInterestWait);
+    if (!silent.empty())
+        logger().log(LogType::warning,
+                     "Warning: cluster: nodes {} did not say what they are interested in within {} s; their "
+                     "subscribers get messages from this node once they do.",
+                     fmt::join(silent, ", "), kInterestWait.count() / 1000);
+    return {};
+}
+
+ClusterNode::ClusterNode(const config::ClusterSettings& settings, broker::Broker& broker)
     : broker_(broker),
       node_(settings.node),
       incarnation_(random_incarnation()),
-      connection_(std::move(connection)),
       outlets_(static_cast<std::size_t>(broker.loop_count())) {
     for (std::size_t loop = 0; loop < outlets_.size(); ++loop)
         outlets_[loop].origin = fmt::format("{}:{}:{}", node_, incarnation_, loop);
@@ -83,28 +133,37 @@ void ClusterNode::stop() {
         stopped_ = true;
     }
     if (attached_) broker_.use_cluster(nullptr);
+    reconnect_relay_.listen(nullptr);
+    if (claim_) claim_->on_renewal(nullptr);
+    if (ownership_) ownership_->stop();
+    if (gossip_) gossip_->stop();
     if (interest_) interest_->clear();
     if (retained_) retained_->stop();
     bool connected = connection_ && natsConnection_Status(connection_.get()) == NATS_CONN_STATUS_CONNECTED;
     if (claim_ && connected) claim_->release();  // the name is free at once
+    if (gossip_ && connected) gossip_->send_gone();
     claim_.reset();
     if (connected)
         natsConnection_FlushTimeout(connection_.get(), 1000);  // what the last loop turns published
     if (connection_) natsConnection_Close(connection_.get());
     retained_.reset();
+    ownership_.reset();
     interest_.reset();
+    gossip_.reset();
     jetstream_.reset();
     connection_.reset();
     // libnats's own threads and memory: the process ends soon, but sanitizers look at it before.
     nats_CloseAndWait(2000);
 }
 
-void ClusterNode::publish(const broker::Message& message, int loop) {
+void ClusterNode::publish(const broker::Message& message, int loop, std::string_view served_groups) {
     if (stays_local(message) || !connection_) return;
     LoopOutlet& outlet = outlets_[static_cast<std::size_t>(loop)];
     subject_from_topic(kMessagePrefix, message.topic, outlet.subject);
-    auto routed = to_nats(message, outlet.subject, {outlet.origin, ++outlet.sequence});
-    if (routed) send(outlet, routed->get());
+    if (wanted_elsewhere(outlet)) {
+        auto routed = to_nats(message, outlet.subject, {outlet.origin, ++outlet.sequence}, served_groups);
+        if (routed) send(outlet, routed->get());
+    }
     if (!message.retain) return;
     // The cluster's copy of the retained message (an empty payload clears it): the stream keeps the last.
     subject_from_topic(kRetainedPrefix, message.topic, outlet.subject);
@@ -112,10 +171,19 @@ void ClusterNode::publish(const broker::Message& message, int loop) {
     if (retained) send(outlet, retained->get());
 }
 
+bool ClusterNode::wanted_elsewhere(LoopOutlet& outlet) {
+    // One atomic read per message, of a word written only when interest changes.
+    if (outlet.interest_version != remote_interest_.version())
+        outlet.remote_interest = remote_interest_.trie(outlet.interest_version);
+    return outlet.remote_interest->matches(outlet.subject);
+}
+
 void ClusterNode::send(LoopOutlet& outlet, natsMsg* message) {
     natsStatus s = natsConnection_PublishMsg(connection_.get(), message);
     if (s == NATS_OK) {
         outlet.failing = false;
+        // Only this loop writes it: a plain load and store, no locked read-modify-write.
+        outlet.sent.store(outlet.sent.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
         return;
     }
     if (!outlet.failing)
@@ -134,32 +202,74 @@ void ClusterNode::interest_removed(std::string_view filter) {
     if (interest_) interest_->remove(filter);
 }
 
-void ClusterNode::on_message(natsConnection*, natsSubscription*, natsMsg* message, void* closure) {
-    MessagePtr owned(message);
-    static_cast<ClusterNode*>(closure)->receive(message);
+void ClusterNode::client_connected(const std::string& client_id, std::int64_t connected_at_ms) {
+    if (ownership_) ownership_->claim(client_id, connected_at_ms);
 }
 
-void ClusterNode::receive(natsMsg* message) {
+void ClusterNode::client_disconnected(const std::string& client_id, std::int64_t connected_at_ms) {
+    if (ownership_) ownership_->release(client_id, connected_at_ms);
+}
+
+void ClusterNode::sys_figures(std::vector<broker::SysValue>& changed) {
+    std::uint64_t sent = 0;
+    for (const auto& outlet : outlets_)
+        sent += outlet.sent.load(std::memory_order_relaxed);
+    bool connected = connection_ && natsConnection_Status(connection_.get()) == NATS_CONN_STATUS_CONNECTED;
+    std::pair<const char*, std::string> figures[] = {
+        {"nats/connected", connected ? "1" : "0"},
+        {"messages/sent", std::to_string(sent)},
+        {"messages/received", std::to_string(received_.load(std::memory_order_relaxed))},
+        {"interest/local", std::to_string(interest_ ? interest_->size() : 0)},
+        {"interest/remote", std::to_string(remote_interest_.subject_count())},
+        {"interest/nodes", std::to_string(remote_interest_.node_count())},
+    };
+    for (auto& [name, value] : figures) {
+        std::string topic = std::string("$SYS/broker/cluster/") + name;
+        std::string& last = sys_last_[topic];
+        if (last == value) continue;
+        last = value;
+        changed.push_back({std::move(topic), std::move(value)});
+    }
+}
+
+void ClusterNode::on_message(natsConnection*, natsSubscription* subscription, natsMsg* message,
+                             void* closure) {
+    MessagePtr owned(message);
+    static_cast<ClusterNode*>(closure)->receive(subscription, message);
+}
+
+void ClusterNode::receive(natsSubscription* subscription, natsMsg* message) {
     auto received = from_nats(message, kMessagePrefix);
     if (!received) {
         logger().log(LogType::warning, "Warning: cluster: message from NATS skipped: {}.", received.error());
         return;
     }
     std::lock_guard lock(receive_mutex_);  // held while posting: the destructor waits for it
-    if (stopped_ || seen_before(received->origin)) return;
+    if (stopped_ || !interest_) return;
+    // A plain subscription's copy is for this node's plain subscribers; a queue group's copy (NATS picked
+    // this node among the group's) for one member of that shared group, unless the publishing node gave it
+    // to a member of its own.
+    auto queue = interest_->queue_of(natsSubscription_GetID(subscription));
+    if (!queue || seen_before(received->origin, *queue)) return;
+    std::string group;
+    if (!queue->empty()) {
+        if (served_here(received->served, *queue)) return;
+        group = share_group_of(*queue).value_or(std::string());
+    }
     // One sending loop, one receiving loop: what a publisher sent (its connection lives on one loop of its
     // node) is delivered in the order it was sent, whatever the topics.
     const std::string& key = received->origin.name.empty() ? received->message->topic : received->origin.name;
     int loop =
         static_cast<int>(std::hash<std::string>{}(key) % static_cast<std::size_t>(broker_.loop_count()));
-    broker_.post(loop, [&broker = broker_, loop, routed = std::move(received->message)] {
-        broker.loop(loop).router().route_from_cluster(routed);
-    });
+    broker_.post(loop,
+                 [&broker = broker_, loop, routed = std::move(received->message), group = std::move(group)] {
+                     broker.loop(loop).router().route_from_cluster(routed, group);
+                 });
 }
 
-bool ClusterNode::seen_before(const Origin& origin) {
+bool ClusterNode::seen_before(const Origin& origin, const std::string& queue) {
     if (origin.name.empty() || origin.sequence == 0) return false;
-    std::uint64_t& last = last_sequence_[origin.name];
+    std::uint64_t& last = last_sequence_[queue.empty() ? origin.name : origin.name + ' ' + queue];
     if (origin.sequence <= last) return true;
     last = origin.sequence;
     return false;

@@ -2,7 +2,8 @@
 // NATS connection, this node's claim of its name, the interest it holds on NATS for its clients'
 // subscriptions, and the sync of retained messages. Messages from other nodes arrive on libnats's delivery
 // thread and are handed to a loop (chosen by origin, so one publisher's messages keep their order) through
-// the broker's cross-loop post; nothing of a loop is touched from a libnats thread.
+// the broker's cross-loop post; nothing of a loop is touched from a libnats thread. A message goes to NATS
+// only when another node announced an interest that matches it (remote_interest.hpp).
 #pragma once
 
 #include <atomic>
@@ -16,9 +17,13 @@
 
 #include "broker/broker.hpp"
 #include "broker/cluster_link.hpp"
+#include "cluster/client_ownership.hpp"
 #include "cluster/interest.hpp"
+#include "cluster/interest_gossip.hpp"
+#include "cluster/nats_connection.hpp"
 #include "cluster/nats_handles.hpp"
 #include "cluster/node_claim.hpp"
+#include "cluster/remote_interest.hpp"
 #include "cluster/retained_sync.hpp"
 #include "cluster/wire_message.hpp"
 #include "config/config.hpp"
@@ -37,9 +42,15 @@ class ClusterNode final : public broker::ClusterLink {
     ~ClusterNode() override;
 
     // broker::ClusterLink
-    void publish(const broker::Message& message, int loop) override;
+    void publish(const broker::Message& message, int loop, std::string_view served_groups) override;
     void interest_added(std::string_view filter) override;
     void interest_removed(std::string_view filter) override;
+    void client_connected(const std::string& client_id, std::int64_t connected_at_ms) override;
+    void client_disconnected(const std::string& client_id, std::int64_t connected_at_ms) override;
+    void sys_figures(std::vector<broker::SysValue>& changed) override;
+
+    // How long a starting node waits for the interest of the live nodes.
+    static constexpr std::chrono::milliseconds kInterestWait{5000};
 
   private:
     // What one loop publishes with: its own buffer, sequence and origin name, so that loops share nothing
@@ -49,29 +60,45 @@ class ClusterNode final : public broker::ClusterLink {
         std::uint64_t sequence = 0;
         std::string subject;
         bool failing = false;  // the last publish failed (logged once per failure run)
+        // Messages this loop handed to NATS: written by the loop only, read by $SYS on the first loop.
+        std::atomic<std::uint64_t> sent{0};
+        // This loop's copy of the other nodes' interest, and its version (RemoteInterest::version).
+        std::uint64_t interest_version = 0;
+        std::shared_ptr<const InterestTrie> remote_interest;
     };
 
-    ClusterNode(const config::ClusterSettings& settings, broker::Broker& broker, ConnectionPtr connection);
+    ClusterNode(const config::ClusterSettings& settings, broker::Broker& broker);
+    std::expected<void, std::string> join(const config::ClusterSettings& settings);
+    std::expected<void, std::string> learn_remote_interest();
+    // Whether another node wants the message whose subject is in outlet.subject.
+    bool wanted_elsewhere(LoopOutlet& outlet);
     static void on_message(natsConnection*, natsSubscription*, natsMsg* message, void* closure);
-    void receive(natsMsg* message);
-    // Whether this copy was seen already through another of this node's subscriptions.
-    bool seen_before(const Origin& origin);
+    void receive(natsSubscription* subscription, natsMsg* message);
+    // Whether this copy was seen already through another of this node's subscriptions of the same kind
+    // (`queue`: "" for plain ones, else the shared group's queue group, each of which has its own copy).
+    bool seen_before(const Origin& origin, const std::string& queue);
     void send(LoopOutlet& outlet, natsMsg* message);
 
     broker::Broker& broker_;
     const std::string node_;
-    const std::string incarnation_;  // random per run: a restarted node's sequences start again
+    const std::string incarnation_;   // random per run: a restarted node's sequences start again
+    ReconnectRelay reconnect_relay_;  // outlives connection_
     ConnectionPtr connection_;
     JetStreamPtr jetstream_;
     std::unique_ptr<NodeClaim> claim_;
+    RemoteInterest remote_interest_;
+    std::unique_ptr<InterestGossip> gossip_;
     std::unique_ptr<Interest> interest_;
     std::unique_ptr<RetainedSync> retained_;
+    std::unique_ptr<ClientOwnership> ownership_;
     std::vector<LoopOutlet> outlets_;
     // On the delivery thread: the last sequence received from each origin.
     std::mutex receive_mutex_;
     bool stopped_ = false;
     bool attached_ = false;  // Broker::use_cluster(this) was called
     std::unordered_map<std::string, std::uint64_t> last_sequence_;
+    std::atomic<std::uint64_t> received_{0};  // messages from other nodes routed here (delivery thread)
+    std::unordered_map<std::string, std::string> sys_last_;  // $SYS figures as last published (first loop)
 };
 
 }  // namespace culex::cluster

@@ -17,7 +17,7 @@ template <typename Each>
 void for_each_subject(std::string_view filter, Each each) {
     std::string queue;
     if (auto shared = protocol::parse_shared_filter(filter)) {
-        queue = subject_from_topic("culex.", shared->group);
+        queue = queue_group(shared->group);
         filter = shared->filter;
     }
     for (const auto& subject : subjects_from_filter(kMessagePrefix, filter))
@@ -26,8 +26,8 @@ void for_each_subject(std::string_view filter, Each each) {
 
 }  // namespace
 
-Interest::Interest(natsConnection* connection, natsMsgHandler handler, void* closure)
-    : connection_(connection), handler_(handler), closure_(closure) {}
+Interest::Interest(natsConnection* connection, natsMsgHandler handler, void* closure, InterestGossip& gossip)
+    : connection_(connection), handler_(handler), closure_(closure), gossip_(gossip) {}
 
 Interest::~Interest() {
     clear();
@@ -49,6 +49,8 @@ void Interest::remove(std::string_view filter) {
 void Interest::add_subject(const std::string& subject, const std::string& queue) {
     Entry& entry = entries_[{subject, queue}];
     if (entry.references++ > 0) return;
+    // Announced even if the subscription below fails: the others then send more than needed, not less.
+    gossip_.send_delta(++sequence_, '+', subject);
     natsSubscription* raw = nullptr;
     natsStatus s = queue.empty()
                        ? natsConnection_Subscribe(&raw, connection_, subject.c_str(), handler_, closure_)
@@ -61,13 +63,34 @@ void Interest::add_subject(const std::string& subject, const std::string& queue)
         return;
     }
     entry.subscription.reset(raw);
+    queue_by_sid_[natsSubscription_GetID(raw)] = queue;
+}
+
+std::optional<std::string> Interest::queue_of(std::int64_t sid) const {
+    std::lock_guard lock(mutex_);
+    auto found = queue_by_sid_.find(sid);
+    if (found == queue_by_sid_.end()) return std::nullopt;
+    return found->second;
 }
 
 void Interest::remove_subject(const std::string& subject, const std::string& queue) {
     auto found = entries_.find({subject, queue});
     if (found == entries_.end() || --found->second.references > 0) return;
-    if (found->second.subscription) natsSubscription_Unsubscribe(found->second.subscription.get());
+    if (auto* subscription = found->second.subscription.get()) {
+        queue_by_sid_.erase(natsSubscription_GetID(subscription));
+        natsSubscription_Unsubscribe(subscription);
+    }
     entries_.erase(found);
+    gossip_.send_delta(++sequence_, '-', subject);
+}
+
+void Interest::send_snapshot(const std::string& reply) {
+    std::lock_guard lock(mutex_);
+    std::vector<std::string> subjects;
+    subjects.reserve(entries_.size());
+    for (const auto& [key, entry] : entries_)
+        subjects.push_back(key.first);
+    gossip_.send_snapshot(reply, sequence_, subjects);
 }
 
 void Interest::clear() {
@@ -75,6 +98,7 @@ void Interest::clear() {
     for (auto& [key, entry] : entries_)
         if (entry.subscription) natsSubscription_Unsubscribe(entry.subscription.get());
     entries_.clear();
+    queue_by_sid_.clear();
 }
 
 std::size_t Interest::size() const {

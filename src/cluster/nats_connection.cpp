@@ -33,15 +33,17 @@ void on_disconnected(natsConnection* connection, void*) {
                  }());
 }
 
-void on_reconnected(natsConnection* connection, void*) {
+void on_reconnected(natsConnection* connection, void* relay) {
     logger().log(LogType::notice, "cluster: connected to NATS again at {}.", url_of(connection));
+    static_cast<ReconnectRelay*>(relay)->reconnected();
 }
 
 void on_error(natsConnection*, natsSubscription*, natsStatus status, void*) {
     logger().log(LogType::warning, "Warning: cluster: NATS: {}.", natsStatus_GetText(status));
 }
 
-std::string set_options(natsOptions* options, const config::ClusterSettings& settings) {
+std::string set_options(natsOptions* options, const config::ClusterSettings& settings,
+                        ReconnectRelay& relay) {
     std::vector<const char*> servers;
     for (const auto& url : settings.nats_urls)
         servers.push_back(url.c_str());
@@ -54,7 +56,7 @@ std::string set_options(natsOptions* options, const config::ClusterSettings& set
     if (s == NATS_OK) s = natsOptions_SetReconnectWait(options, kReconnectWaitMs);
     if (s == NATS_OK) s = natsOptions_SetTimeout(options, kConnectTimeoutMs);
     if (s == NATS_OK) s = natsOptions_SetDisconnectedCB(options, on_disconnected, nullptr);
-    if (s == NATS_OK) s = natsOptions_SetReconnectedCB(options, on_reconnected, nullptr);
+    if (s == NATS_OK) s = natsOptions_SetReconnectedCB(options, on_reconnected, &relay);
     if (s == NATS_OK) s = natsOptions_SetErrorHandler(options, on_error, nullptr);
     if (s != NATS_OK) return nats_error(s);
     if (!settings.cafile.empty()) {
@@ -83,11 +85,12 @@ std::string set_options(natsOptions* options, const config::ClusterSettings& set
 
 }  // namespace
 
-std::expected<ConnectionPtr, std::string> connect_to_nats(const config::ClusterSettings& settings) {
+std::expected<ConnectionPtr, std::string> connect_to_nats(const config::ClusterSettings& settings,
+                                                          ReconnectRelay& relay) {
     natsOptions* raw = nullptr;
     if (natsStatus s = natsOptions_Create(&raw); s != NATS_OK) return std::unexpected(nats_error(s));
     OptionsPtr options(raw);
-    if (auto error = set_options(raw, settings); !error.empty()) return std::unexpected(error);
+    if (auto error = set_options(raw, settings, relay); !error.empty()) return std::unexpected(error);
     natsConnection* connection = nullptr;
     if (natsStatus s = natsConnection_Connect(&connection, raw); s != NATS_OK)
         return std::unexpected(

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <expected>
+#include <functional>
+#include <mutex>
 #include <string>
 
 #include "cluster/nats_handles.hpp"
@@ -12,6 +14,25 @@
 
 namespace culex::cluster {
 
-std::expected<ConnectionPtr, std::string> connect_to_nats(const config::ClusterSettings& settings);
+// Tells whoever listens that the connection came back after a loss (on a libnats thread). Outlives the
+// connection; the listener is set once connected and cleared before what it uses goes.
+class ReconnectRelay {
+  public:
+    void listen(std::function<void()> listener) {
+        std::lock_guard lock(mutex_);
+        listener_ = std::move(listener);
+    }
+    void reconnected() {
+        std::lock_guard lock(mutex_);
+        if (listener_) listener_();
+    }
+
+  private:
+    std::mutex mutex_;
+    std::function<void()> listener_;
+};
+
+std::expected<ConnectionPtr, std::string> connect_to_nats(const config::ClusterSettings& settings,
+                                                          ReconnectRelay& relay);
 
 }  // namespace culex::cluster

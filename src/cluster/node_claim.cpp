@@ -93,12 +93,30 @@ void NodeClaim::release() {
     if (!lost_) kvStore_Delete(bucket_.get(), node_.c_str());
 }
 
+std::optional<std::vector<std::string>> NodeClaim::other_nodes() const {
+    kvKeysList keys{};
+    std::vector<std::string> names;
+    if (kvStore_Keys(&keys, bucket_.get(), nullptr) != NATS_OK) return std::nullopt;
+    for (int i = 0; i < keys.Count; ++i)
+        if (node_ != keys.Keys[i]) names.emplace_back(keys.Keys[i]);
+    kvKeysList_Destroy(&keys);
+    return names;
+}
+
+void NodeClaim::on_renewal(std::function<void(const std::vector<std::string>&)> listener) {
+    std::lock_guard lock(mutex_);
+    renewal_listener_ = std::move(listener);
+}
+
 void NodeClaim::renew_until_stopped() {
     std::unique_lock lock(mutex_);
     while (!wake_.wait_for(lock, std::chrono::milliseconds(kRenewMs), [this] { return stopping_; })) {
         lock.unlock();
         renew();
+        // Not while the claim is lost or the list unreadable: an empty list would forget every node.
+        auto live = lost_ ? std::nullopt : other_nodes();
         lock.lock();
+        if (live && renewal_listener_) renewal_listener_(*live);
     }
 }
 

@@ -6,9 +6,12 @@
 #include <condition_variable>
 #include <cstdint>
 #include <expected>
+#include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "cluster/nats_handles.hpp"
 
@@ -26,6 +29,11 @@ class NodeClaim {
                                                                         const std::string& incarnation);
     // Stops renewing; the claim lapses after kTtlMs unless release() deleted it.
     ~NodeClaim();
+    // The names other live nodes hold; nullopt when the bucket cannot be read.
+    std::optional<std::vector<std::string>> other_nodes() const;
+    // After each successful renewal, `listener` gets other_nodes() (on the renewal thread). Set once, before
+    // the first renewal is due; cleared (nullptr) before what it uses goes.
+    void on_renewal(std::function<void(const std::vector<std::string>&)> listener);
     // Stops renewing and deletes the claim, so that the name is free at once (needs NATS).
     void release();
 
@@ -43,6 +51,7 @@ class NodeClaim {
     std::mutex mutex_;
     std::condition_variable wake_;
     bool stopping_ = false;
+    std::function<void(const std::vector<std::string>&)> renewal_listener_;  // under mutex_
     std::thread renewer_;
 };
 

@@ -104,6 +104,14 @@ std::optional<std::string> topic_from_subject(std::string_view prefix, std::stri
     }
 }
 
+std::string queue_group(std::string_view share_group) {
+    return subject_from_topic(kQueuePrefix, share_group);
+}
+
+std::optional<std::string> share_group_of(std::string_view queue) {
+    return topic_from_subject(kQueuePrefix, queue);
+}
+
 std::vector<std::string> subjects_from_filter(std::string_view prefix, std::string_view filter) {
     std::string subject(prefix);
     std::size_t before_last = subject.size();  // where the subject stood before the last level's token

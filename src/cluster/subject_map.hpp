@@ -16,6 +16,12 @@
 
 namespace culex::cluster {
 
+// The NATS queue group of a shared subscription group (`culex.` and the name escaped as a subject token), and
+// back (nullopt: not one of ours).
+std::string queue_group(std::string_view share_group);
+std::optional<std::string> share_group_of(std::string_view queue);
+inline constexpr std::string_view kQueuePrefix = "culex.";
+
 // Where routed messages and retained messages live in the NATS subject space.
 inline constexpr std::string_view kMessagePrefix = "culex.msg.";
 inline constexpr std::string_view kRetainedPrefix = "culex.retained.";

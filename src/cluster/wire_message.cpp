@@ -53,10 +53,23 @@ std::string_view header(natsMsg* message, const char* key) {
     return value;
 }
 
+// "G1\nG2\n" (as the router lists them) -> "culex.G1 culex.G2" (queue groups: no spaces).
+std::string served_queues(std::string_view served_groups) {
+    std::string queues;
+    while (!served_groups.empty()) {
+        auto end = served_groups.find('\n');
+        if (!queues.empty()) queues += ' ';
+        queues += queue_group(served_groups.substr(0, end));
+        if (end == std::string_view::npos) break;
+        served_groups.remove_prefix(end + 1);
+    }
+    return queues;
+}
+
 }  // namespace
 
 std::expected<MessagePtr, std::string> to_nats(const broker::Message& message, const std::string& subject,
-                                               const Origin& origin) {
+                                               const Origin& origin, std::string_view served_groups) {
     natsMsg* raw = nullptr;
     auto data = message.payload.view();
     if (natsStatus s =
@@ -74,6 +87,8 @@ std::expected<MessagePtr, std::string> to_nats(const broker::Message& message, c
     }
     if (s == NATS_OK && !message.properties.empty())
         s = natsMsgHeader_Set(raw, kPropertiesHeader, encode_properties(message).c_str());
+    if (s == NATS_OK && !served_groups.empty())
+        s = natsMsgHeader_Set(raw, kServedHeader, served_queues(served_groups).c_str());
     if (s != NATS_OK) return std::unexpected(nats_error(s));
     return nats;
 }
@@ -100,6 +115,7 @@ std::expected<Received, std::string> from_nats(natsMsg* nats, std::string_view p
     received.origin.name = std::string(header(nats, kOriginHeader));
     if (auto seq = header(nats, kSequenceHeader); !seq.empty())
         std::from_chars(seq.data(), seq.data() + seq.size(), received.origin.sequence);
+    received.served = std::string(header(nats, kServedHeader));
     received.message = std::make_shared<const broker::Message>(std::move(publish));
     return received;
 }

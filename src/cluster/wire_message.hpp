@@ -21,6 +21,9 @@ inline constexpr const char* kSequenceHeader = "Culex-Seq";
 inline constexpr const char* kQosHeader = "Culex-QoS";
 inline constexpr const char* kRetainHeader = "Culex-Retain";
 inline constexpr const char* kPropertiesHeader = "Culex-Props";
+// The shared groups the publishing node gave the message to (their queue groups, space-separated): NATS's
+// pick of another node's member is then skipped there.
+inline constexpr const char* kServedHeader = "Culex-Served";
 
 // Who sent a message, and its place in that sender's order.
 struct Origin {
@@ -31,11 +34,12 @@ struct Origin {
 // A NATS message for `message` on `subject`; `origin` names its sender (sequence 0: none sent, as for the
 // retained stream, where order is the stream's).
 std::expected<MessagePtr, std::string> to_nats(const broker::Message& message, const std::string& subject,
-                                               const Origin& origin);
+                                               const Origin& origin, std::string_view served_groups = {});
 
 struct Received {
     broker::MessagePtr message;
-    Origin origin;  // empty name: the message carries none (published by something other than culex)
+    Origin origin;       // empty name: the message carries none (published by something other than culex)
+    std::string served;  // Culex-Served: queue groups served on the publishing node, space-separated
 };
 
 // The broker message a NATS message made with `prefix` stands for; an error naming what is wrong with it.

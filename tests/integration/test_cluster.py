@@ -2,10 +2,16 @@
 nodes, each node on its own server, all on 127.0.0.1 with free ports. A PUBLISH on one node reaches
 subscribers on another (QoS 0 and 1, MQTT 5 properties kept); a retained message set on one node is seen from
 another, and by a node started later; a second live node with the same cluster_node is refused; a node whose
-NATS goes away keeps serving its local clients and says so. Runs alone: pytest tests/integration/test_cluster.py
+NATS goes away keeps serving its local clients and says so; a message no other node wants never leaves its
+node, and flows as soon as another node subscribes (a node started later knows that interest at once); a
+client id is connected once in the cluster: a new connection on any node takes over the old one; a shared
+subscription with members on two nodes gets each message once in the whole cluster; $SYS/broker/cluster/...
+tells the link's state, the messages sent and received, and the interest known. Runs alone: pytest tests/integration/test_cluster.py
 (under 10 s with a Release build; -m cluster selects it too)."""
 import json
 import signal
+import socket
+import struct
 import subprocess
 import time
 import urllib.request
@@ -15,7 +21,7 @@ import pytest
 
 from brokers import Broker, LogWatcher, start_culex, write_config
 from conftest import culex_binary, free_port
-from mqtt_peers import WAIT, connected
+from mqtt_peers import WAIT, connected, mqtt_string, recv_exact, varint, wait_closed
 
 pytestmark = pytest.mark.cluster
 
@@ -88,9 +94,9 @@ def start_nats_cluster(directory, count=3):
     return servers
 
 
-def start_node(directory, name, nats_urls):
+def start_node(directory, name, nats_urls, extra_config=""):
     directory.mkdir(parents=True, exist_ok=True)
-    node = start_culex(directory, f"cluster_nats {','.join(nats_urls)}\ncluster_node {name}\n")
+    node = start_culex(directory, f"cluster_nats {','.join(nats_urls)}\ncluster_node {name}\n{extra_config}")
     node.log.wait_for(rf"cluster: node {name} joined the cluster", timeout=READY)
     return node
 
@@ -200,6 +206,236 @@ def test_interest_is_one_nats_subscription_per_subject_and_goes_with_the_last(cl
     second.disconnect()
     wait_until(lambda: node_subjects(servers[1], "b") == [], WAIT,
                f"node b still subscribes to {node_subjects(servers[1], 'b')}")
+
+
+def node_in_msgs(server, node):
+    """How many messages culex node `node` has sent to `server` (its NATS connection's in_msgs, /connz)."""
+    for connection in server.monitoring("/connz").get("connections", []):
+        if connection.get("name") == f"culex node {node}":
+            return connection["in_msgs"]
+    raise AssertionError(f"node {node} has no connection on {server.url}")
+
+
+def publish_and_count(server, node, publisher, subscribers, topic, count):
+    """Publishes `count` QoS 0 messages on `topic` through `publisher`, waits until each of `subscribers` got
+    them all (so the node has routed them), and returns how many messages the node sent to NATS meanwhile."""
+    before = node_in_msgs(server, node)
+    for i in range(count):
+        publisher.publish(topic, str(i).encode(), qos=0)
+    for subscriber in subscribers:
+        got = [subscriber.next_message().payload for _ in range(count)]
+        assert got == [str(i).encode() for i in range(count)]
+    return node_in_msgs(server, node) - before
+
+
+def test_message_without_remote_interest_stays_on_its_node(cluster):
+    servers, nodes, _ = cluster
+    local = connected(nodes["a"].port, "quiet-local-sub")
+    local.subscribe("quiet/#", qos=0)
+    publisher = connected(nodes["a"].port, "quiet-pub")
+    # Nobody on b or c wants quiet/...: node a keeps the messages (a few messages of its own, as the renewal of
+    # its name's claim, may go to NATS meanwhile).
+    assert publish_and_count(servers[0], "a", publisher, [local], "quiet/x", 300) < 30
+
+    remote = connected(nodes["c"].port, "quiet-remote-sub")
+    remote.subscribe("quiet/+", qos=0)
+    await_route(publisher, remote, "quiet/probe")  # as soon as c's interest is known on a, messages flow
+    while not local.no_message(timeout=0.3):  # the probes, delivered locally too
+        pass
+    # Counted once the remote subscriber has them all: they have all passed through NATS by then.
+    assert publish_and_count(servers[0], "a", publisher, [local, remote], "quiet/x", 100) >= 100
+
+    remote.disconnect()  # c's last subscription on quiet/+ goes: so does its interest, on a too
+    wait_until(lambda: publish_and_count(servers[0], "a", publisher, [local], "quiet/x", 50) < 10, WAIT,
+               "node a still sends quiet/x to NATS after the remote subscriber left")
+    local.disconnect()
+    publisher.disconnect()
+
+
+def test_interest_of_a_killed_node_goes_when_its_claim_lapses(cluster):
+    servers, nodes, base = cluster
+    doomed = start_node(base / "k", "k", [servers[2].url])
+    remote = connected(doomed.port, "doomed-sub")
+    remote.subscribe("doomed/#", qos=0)
+    local = connected(nodes["a"].port, "doomed-local-sub")
+    local.subscribe("doomed/#", qos=0)
+    publisher = connected(nodes["a"].port, "doomed-pub")
+    await_route(publisher, remote, "doomed/probe")
+    while not local.no_message(timeout=0.3):  # the probes, delivered locally too
+        pass
+    remote.drop()
+    doomed.proc.kill()  # no clean stop: no "gone"; its claim lapses after 15 s, then a forgets its interest
+    doomed.proc.wait(timeout=WAIT)
+    wait_until(lambda: publish_and_count(servers[0], "a", publisher, [local], "doomed/x", 50) < 10,
+               READY, "node a still sends doomed/x to NATS after node k's claim lapsed")
+    local.disconnect()
+    publisher.disconnect()
+
+
+def test_node_started_later_knows_the_interest_of_the_others(cluster):
+    servers, nodes, base = cluster
+    subscriber = connected(nodes["c"].port, "late-interest-sub")
+    subscriber.subscribe("late/#", qos=1)
+    probe = connected(nodes["b"].port, "late-interest-probe")
+    await_route(probe, subscriber, "late/probe")  # c's NATS subscription has reached server 1
+    probe.disconnect()
+    late = start_node(base / "e", "e", [servers[1].url])
+    try:
+        # Node e learnt c's interest before it served anyone: its first message goes to c, no probe needed.
+        publisher = connected(late.port, "late-pub")
+        publisher.publish("late/first", b"from the start", qos=1)
+        message = subscriber.next_message()
+        assert (message.topic, message.payload) == ("late/first", b"from the start")
+        publisher.disconnect()
+    finally:
+        assert late.stop() == 0
+    subscriber.disconnect()
+
+
+def raw_v5_connected(port, client_id):
+    """A socket that has sent an MQTT 5 CONNECT (clean start) and read a successful CONNACK. Raw: paho 1.6
+    ignores the reason code of a DISCONNECT without properties, as culex sends 0x8E."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=WAIT)
+    variable = mqtt_string("MQTT") + bytes([5, 0x02]) + struct.pack("!H", 60) + b"\x00"
+    body = variable + mqtt_string(client_id)
+    sock.sendall(b"\x10" + varint(len(body)) + body)
+    header = recv_exact(sock, 2)
+    assert header[0] == 0x20, f"{client_id}: no CONNACK but {header!r}"
+    connack = recv_exact(sock, header[1])
+    assert connack[1] == 0, f"{client_id}: CONNACK reason {connack[1]:#x}"
+    return sock
+
+
+def disconnect_reason(sock):
+    """The reason code of the DISCONNECT the broker sends on `sock` (it then closes it)."""
+    header = recv_exact(sock, 2)
+    assert header and header[0] == 0xE0, f"no DISCONNECT but {header!r}"
+    reason = recv_exact(sock, header[1])[0] if header[1] else 0
+    assert wait_closed(sock)
+    sock.close()
+    return reason
+
+
+def test_client_id_is_connected_once_in_the_cluster(cluster):
+    _, nodes, _ = cluster
+    on_a = raw_v5_connected(nodes["a"].port, "roamer")
+    on_b = raw_v5_connected(nodes["b"].port, "roamer")
+    assert disconnect_reason(on_a) == 0x8E  # Session taken over
+    nodes["a"].log.wait_for(r"Client roamer already connected to another node, closing old connection\.")
+
+    on_c = connected(nodes["c"].port, "roamer")  # MQTT 3.1.1 this time
+    on_c.client.reconnect_delay_set(min_delay=600, max_delay=600)  # paho would reconnect, and take over b
+    assert disconnect_reason(on_b) == 0x8E
+    nodes["b"].log.wait_for(r"Client roamer already connected to another node, closing old connection\.")
+
+    # Back on a, where its first connection was closed: c's goes (MQTT 3.1.1 hears no reason: closed).
+    again_on_a = connected(nodes["a"].port, "roamer", protocol=mqtt.MQTTv5)
+    on_c.disconnects.get(timeout=WAIT)
+    on_c.client.loop_stop()
+    nodes["c"].log.wait_for(r"Client roamer already connected to another node, closing old connection\.")
+    # The last connection stays, and works.
+    again_on_a.subscribe("roamer/check", qos=1)
+    again_on_a.publish("roamer/check", b"still here", qos=1)
+    assert again_on_a.next_message().payload == b"still here"
+    assert again_on_a.disconnects.empty()
+    again_on_a.disconnect()
+
+
+def collect(clients, count, skip=b"probe"):
+    """Payloads each of `clients` receives (probes aside) until together they have `count`, then until none
+    comes for half a second (a copy too many would show then)."""
+    got = {client: [] for client in clients}
+    deadline = time.monotonic() + WAIT
+
+    def poll(timeout):
+        arrived = False
+        for client in clients:
+            try:
+                message = client.next_message(timeout=timeout)
+            except Exception:
+                continue
+            arrived = True
+            if message.payload != skip:
+                got[client].append(message.payload)
+        return arrived
+
+    while sum(len(v) for v in got.values()) < count:
+        assert time.monotonic() < deadline, f"only {sum(len(v) for v in got.values())} of {count} arrived"
+        poll(0.05)
+    while poll(0.5 / len(clients)):
+        pass
+    return got
+
+
+def test_shared_subscription_across_nodes_delivers_each_message_once(cluster):
+    _, nodes, _ = cluster
+    member_a = connected(nodes["a"].port, "worker-on-a")
+    member_a.subscribe("$share/workers/jobs/#", qos=1)
+    member_b = connected(nodes["b"].port, "worker-on-b")
+    member_b.subscribe("$share/workers/jobs/#", qos=1)
+    plain_b = connected(nodes["b"].port, "watcher-on-b")  # a plain subscriber beside a member: its own copy
+    plain_b.subscribe("jobs/#", qos=1)
+    publisher = connected(nodes["c"].port, "jobs-pub")
+    # Until NATS has handed probes to both nodes' queue subscriptions: both nodes' interest is then known.
+    seen = set()
+    deadline = time.monotonic() + WAIT
+    while seen != {"a", "b"}:
+        assert time.monotonic() < deadline, f"probes reached the members on {seen} only"
+        publisher.publish("jobs/probe", b"probe", qos=0)
+        for name, member in (("a", member_a), ("b", member_b)):
+            if not member.no_message(timeout=0.05):
+                seen.add(name)
+    collect([member_a, member_b, plain_b], 0)  # what probes were still on their way
+
+    jobs = [f"job {i}".encode() for i in range(200)]
+    for job in jobs:
+        publisher.publish("jobs/new", job, qos=1)
+    got = collect([member_a, member_b], len(jobs))
+    assert sorted(got[member_a] + got[member_b]) == sorted(jobs)  # each job once, in the whole cluster
+    assert got[member_a] and got[member_b], "NATS's queue group gave every job to one node"
+    assert collect([plain_b], len(jobs))[plain_b] == jobs  # the plain subscriber beside a member gets all
+
+    # Published on a node that has a member: that member gets it (local first), and no other member does.
+    local_jobs = [f"local {i}".encode() for i in range(50)]
+    for job in local_jobs:
+        member_a.publish("jobs/local", job, qos=1)  # no_local is not set: the member may get its own
+    got = collect([member_a, member_b], len(local_jobs))
+    assert got[member_a] == local_jobs and got[member_b] == []
+    for client in (member_a, member_b, plain_b, publisher):
+        client.disconnect()
+
+
+def test_sys_topics_tell_the_cluster_figures(cluster):
+    servers, nodes, base = cluster
+    node = start_node(base / "s", "s", [servers[2].url], "sys_interval 1\n")
+    try:
+        figures = {}
+        watcher = connected(node.port, "sys-watcher")
+        watcher.subscribe("$SYS/broker/cluster/#", qos=0)
+
+        def read_until(condition, what):
+            deadline = time.monotonic() + WAIT
+            while not condition():
+                assert time.monotonic() < deadline, f"{what}: $SYS/broker/cluster says {figures}"
+                try:
+                    message = watcher.next_message(timeout=0.5)
+                except Exception:
+                    continue
+                figures[message.topic.removeprefix("$SYS/broker/cluster/")] = message.payload.decode()
+
+        read_until(lambda: figures.get("nats/connected") == "1" and int(figures.get("interest/nodes", 0)) >= 3,
+                   "no link up with the interest of nodes a, b and c")
+        subscriber = connected(nodes["a"].port, "sys-remote-sub")
+        subscriber.subscribe("sysprobe/#", qos=0)
+        publisher = connected(node.port, "sys-pub")
+        await_route(publisher, subscriber, "sysprobe/x")  # s sends to a: counted in messages/sent
+        read_until(lambda: int(figures.get("messages/sent", 0)) >= 1 and
+                   int(figures.get("interest/remote", 0)) >= 1, "no message sent counted")
+        subscriber.disconnect()
+        publisher.disconnect()
+        watcher.disconnect()
+    finally:
+        assert node.stop() == 0
 
 
 def retained_on(port, client_id, quiet=0.5):

@@ -1,0 +1,233 @@
+#include "cluster/client_ownership.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "log/logger.hpp"
+
+namespace culex::cluster {
+
+using culex::log::logger;
+using culex::log::LogType;
+
+namespace {
+
+constexpr const char* kBucket = "culex_clients";
+constexpr int kClaimAttempts = 10;  // compare-and-set conflicts in a row before giving up (logged)
+constexpr char kHex[] = "0123456789abcdef";
+constexpr int kWatchAttempts = 50;
+constexpr auto kWatchRetry = std::chrono::milliseconds(100);
+
+std::expected<KeyValuePtr, std::string> open_bucket(jsCtx* jetstream) {
+    kvStore* raw = nullptr;
+    if (js_KeyValue(&raw, jetstream, kBucket) == NATS_OK) return KeyValuePtr(raw);
+    kvConfig config;
+    kvConfig_Init(&config);
+    config.Bucket = kBucket;
+    config.History = 1;
+    config.TTL = ClientOwnership::kKeyTtlMs * 1'000'000;  // nanoseconds
+    config.StorageType = js_MemoryStorage;  // who is connected where means nothing across a restart of NATS
+    if (natsStatus s = js_CreateKeyValue(&raw, jetstream, &config); s != NATS_OK) {
+        if (js_KeyValue(&raw, jetstream, kBucket) == NATS_OK) return KeyValuePtr(raw);
+        return std::unexpected(
+            fmt::format("cluster: cannot open the JetStream KV bucket {}: {}", kBucket, nats_error(s)));
+    }
+    return KeyValuePtr(raw);
+}
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+}
+
+}  // namespace
+
+std::string ClientOwnership::key_of(std::string_view client_id) {
+    std::string key = "c";  // an empty client id (MQTT 5 lets the broker assign one, never empty here) still
+                            // makes a key
+    for (unsigned char c : client_id) {
+        key += kHex[c >> 4];
+        key += kHex[c & 0xF];
+    }
+    return key;
+}
+
+std::string ClientOwnership::client_id_of(std::string_view key) {
+    std::string id;
+    if (key.empty() || key.front() != 'c' || key.size() % 2 == 0) return id;
+    for (std::size_t i = 1; i + 1 < key.size(); i += 2) {
+        int high = hex_value(key[i]);
+        int low = hex_value(key[i + 1]);
+        if (high < 0 || low < 0) return {};
+        id += static_cast<char>(high * 16 + low);
+    }
+    return id;
+}
+
+std::expected<std::unique_ptr<ClientOwnership>, std::string> ClientOwnership::start(
+    natsConnection* connection, jsCtx* jetstream, std::string owner, TakeOver take_over) {
+    auto bucket = open_bucket(jetstream);
+    if (!bucket) return std::unexpected(bucket.error());
+    std::unique_ptr<ClientOwnership> ownership(
+        new ClientOwnership(connection, std::move(*bucket), std::move(owner), std::move(take_over)));
+    kvWatchOptions options;
+    kvWatchOptions_Init(&options);
+    options.IgnoreDeletes = true;
+    if (natsStatus s = kvStore_WatchAll(&ownership->watcher_, ownership->bucket_.get(), &options);
+        s != NATS_OK)
+        return std::unexpected(
+            fmt::format("cluster: cannot watch the KV bucket {}: {}", kBucket, nats_error(s)));
+    ownership->claimer_ = std::thread([raw = ownership.get()] { raw->claim_until_stopped(); });
+    ownership->watcher_thread_ = std::thread([raw = ownership.get()] { raw->watch_until_stopped(); });
+    return ownership;
+}
+
+ClientOwnership::ClientOwnership(natsConnection* connection, KeyValuePtr bucket, std::string owner,
+                                 TakeOver take_over)
+    : connection_(connection),
+      bucket_(std::move(bucket)),
+      owner_(std::move(owner)),
+      take_over_(std::move(take_over)) {}
+
+ClientOwnership::~ClientOwnership() {
+    stop();
+    if (watcher_) kvWatcher_Destroy(watcher_);
+}
+
+void ClientOwnership::stop() {
+    {
+        std::lock_guard lock(mutex_);
+        if (stopping_ && !claimer_.joinable()) return;
+        stopping_ = true;
+    }
+    wake_.notify_all();
+    if (watcher_) kvWatcher_Stop(watcher_);  // wakes kvWatcher_Next
+    if (claimer_.joinable()) claimer_.join();
+    if (watcher_thread_.joinable()) watcher_thread_.join();
+}
+
+void ClientOwnership::claim(const std::string& client_id, std::int64_t connected_at_ms) {
+    {
+        std::lock_guard lock(mutex_);
+        if (stopping_) return;
+        claimed_[client_id] = Claimed{0, connected_at_ms};
+        to_claim_.emplace_back(client_id, connected_at_ms);
+    }
+    wake_.notify_one();
+}
+
+bool ClientOwnership::stopping() {
+    std::lock_guard lock(mutex_);
+    return stopping_;
+}
+
+void ClientOwnership::claim_until_stopped() {
+    std::unique_lock lock(mutex_);
+    while (true) {
+        wake_.wait(lock, [this] { return stopping_ || !to_claim_.empty(); });
+        if (stopping_) return;
+        auto [client_id, connected_at_ms] = std::move(to_claim_.front());
+        to_claim_.pop_front();
+        lock.unlock();
+        write_claim(client_id, connected_at_ms);
+        lock.lock();
+    }
+}
+
+void ClientOwnership::write_claim(const std::string& client_id, std::int64_t connected_at_ms) {
+    if (natsConnection_Status(connection_) != NATS_CONN_STATUS_CONNECTED) {
+        if (!skipping_)
+            logger().log(LogType::warning,
+                         "Warning: cluster: NATS is out of reach: {} and the clients connecting after it do "
+                         "not take over "
+                         "their client id on other nodes until it is back.",
+                         client_id);
+        skipping_ = true;
+        return;
+    }
+    skipping_ = false;
+    std::string key = key_of(client_id);
+    natsStatus s = NATS_OK;
+    std::uint64_t revision = 0;
+    for (int attempt = 0; attempt < kClaimAttempts && !stopping(); ++attempt) {
+        kvEntry* entry = nullptr;
+        s = kvStore_Get(&entry, bucket_.get(), key.c_str());
+        if (s == NATS_OK && entry) {
+            std::uint64_t last = kvEntry_Revision(entry);
+            kvEntry_Destroy(entry);
+            s = kvStore_Update(&revision, bucket_.get(), key.c_str(), owner_.data(),
+                               static_cast<int>(owner_.size()), last);
+        } else if (s == NATS_NOT_FOUND) {
+            s = kvStore_Create(&revision, bucket_.get(), key.c_str(), owner_.data(),
+                               static_cast<int>(owner_.size()));
+        }
+        // NATS_ERR is JetStream refusing the write: another node claimed the id between our read and our
+        // write, so read again (the last claim wins). Anything else (NATS away, a timeout) is not retried.
+        if (s != NATS_ERR) break;
+    }
+    if (s != NATS_OK) {
+        logger().log(
+            LogType::warning,
+            "Warning: cluster: cannot claim client id {} in JetStream ({}): a connection with this id "
+            "on another node is not taken over.",
+            client_id, nats_error(s));
+        return;
+    }
+    {
+        std::lock_guard lock(mutex_);
+        auto found = claimed_.find(client_id);
+        if (found == claimed_.end() || found->second.connected_at_ms != connected_at_ms) return;
+        found->second.revision = revision;
+        if (found->second.superseded <= revision) return;
+        claimed_.erase(found);  // another node's claim came after ours while ours was being written
+    }
+    take_over_(client_id, connected_at_ms);
+}
+
+void ClientOwnership::release(const std::string& client_id, std::int64_t connected_at_ms) {
+    std::lock_guard lock(mutex_);
+    auto found = claimed_.find(client_id);
+    if (found != claimed_.end() && found->second.connected_at_ms == connected_at_ms) claimed_.erase(found);
+}
+
+void ClientOwnership::watch_until_stopped() {
+    while (!stopping()) {
+        kvEntry* entry = nullptr;
+        natsStatus s = kvWatcher_Next(&entry, watcher_, 1000);
+        if (s == NATS_TIMEOUT || (s == NATS_OK && !entry)) continue;  // nil: the initial values are all in
+        if (s != NATS_OK) {  // stopped, or the watch broke: not a busy loop meanwhile
+            std::unique_lock lock(mutex_);
+            wake_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_; });
+            continue;
+        }
+        seen(entry);
+        kvEntry_Destroy(entry);
+    }
+}
+
+void ClientOwnership::seen(kvEntry* entry) {
+    if (kvEntry_Operation(entry) != kvOp_Put) return;
+    std::string_view holder(static_cast<const char*>(kvEntry_Value(entry)),
+                            static_cast<std::size_t>(kvEntry_ValueLen(entry)));
+    if (holder == owner_) return;
+    std::string client_id = client_id_of(kvEntry_Key(entry));
+    std::int64_t connected_at_ms = 0;
+    {
+        std::lock_guard lock(mutex_);
+        auto found = claimed_.find(client_id);
+        if (found == claimed_.end()) return;
+        std::uint64_t revision = kvEntry_Revision(entry);
+        if (found->second.revision == 0) {  // ours is being written: whichever is later wins (write_claim)
+            found->second.superseded = std::max(found->second.superseded, revision);
+            return;
+        }
+        if (found->second.revision >= revision) return;  // an older claim than ours
+        connected_at_ms = found->second.connected_at_ms;
+        claimed_.erase(found);
+    }
+    take_over_(client_id, connected_at_ms);
+}
+
+}  // namespace culex::cluster

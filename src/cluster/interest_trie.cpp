@@ -1,0 +1,52 @@
+#include "cluster/interest_trie.hpp"
+
+namespace culex::cluster {
+
+namespace {
+
+// The first token of `subject`, and what follows its dot (npos-sized view: no more tokens).
+std::pair<std::string_view, std::string_view> split_first(std::string_view subject, bool& last) {
+    auto dot = subject.find('.');
+    last = dot == std::string_view::npos;
+    if (last) return {subject, {}};
+    return {subject.substr(0, dot), subject.substr(dot + 1)};
+}
+
+}  // namespace
+
+void InterestTrie::add(std::string_view subject) {
+    Node* node = &root_;
+    bool last = false;
+    while (!last) {
+        auto [token, rest] = split_first(subject, last);
+        subject = rest;
+        if (token == ">") {
+            node->rest = true;
+            return;
+        }
+        auto found = node->children.find(token);
+        if (found == node->children.end()) found = node->children.emplace(std::string(token), Node{}).first;
+        node = &found->second;
+    }
+    node->terminal = true;
+}
+
+bool InterestTrie::matches(std::string_view subject) const {
+    return matches(root_, subject);
+}
+
+bool InterestTrie::matches(const Node& node, std::string_view subject) {
+    // `>` here takes this token and everything after it.
+    if (node.rest) return true;
+    bool last = false;
+    auto [token, rest] = split_first(subject, last);
+    for (std::string_view key : {token, std::string_view("*")}) {
+        auto found = node.children.find(key);
+        if (found == node.children.end()) continue;
+        if (last ? found->second.terminal : matches(found->second, rest)) return true;
+        if (key == "*") break;
+    }
+    return false;
+}
+
+}  // namespace culex::cluster
