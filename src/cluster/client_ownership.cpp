@@ -175,6 +175,9 @@ void ClientOwnership::write_claim(const std::string& client_id, std::int64_t con
             client_id, nats_error(s));
         return;
     }
+    // Said, so that a test can wait for it: claims are written in the background, and the last written wins.
+    logger().log(LogType::debug, "Cluster: client id {} claimed for this node (revision {}).", client_id,
+                 revision);
     {
         std::lock_guard lock(mutex_);
         auto found = claimed_.find(client_id);

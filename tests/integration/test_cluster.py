@@ -318,7 +318,11 @@ def disconnect_reason(sock):
 
 def test_client_id_is_connected_once_in_the_cluster(cluster):
     _, nodes, _ = cluster
+    # Claims are written in the background and the last one written wins: each connection waits for its
+    # node's claim before the next one connects elsewhere.
+    claimed = r"Cluster: client id roamer claimed for this node"
     on_a = raw_v5_connected(nodes["a"].port, "roamer")
+    nodes["a"].log.wait_for(claimed)
     on_b = raw_v5_connected(nodes["b"].port, "roamer")
     assert disconnect_reason(on_a) == 0x8E  # Session taken over
     nodes["a"].log.wait_for(r"Client roamer already connected to another node, closing old connection\.")
@@ -326,6 +330,7 @@ def test_client_id_is_connected_once_in_the_cluster(cluster):
     on_c = connected(nodes["c"].port, "roamer")  # MQTT 3.1.1 this time
     on_c.client.reconnect_delay_set(min_delay=600, max_delay=600)  # paho would reconnect, and take over b
     assert disconnect_reason(on_b) == 0x8E
+    nodes["c"].log.wait_for(claimed)
     nodes["b"].log.wait_for(r"Client roamer already connected to another node, closing old connection\.")
 
     # Back on a, where its first connection was closed: c's goes (MQTT 3.1.1 hears no reason: closed).
