@@ -118,12 +118,9 @@ void LoopBroker::record_connected(const Client& client, Session& session) {
     if (!store_step_.enabled()) return;
     store::Batch& batch = store_step_.batch();
     session.anchor()->stores.store(session.stores(), std::memory_order_relaxed);
-    if (!session.persistent()) {
-        // A session that was persistent and now ends with its connection (MQTT 5 expiry 0 on reconnect).
-        if (session.stored) batch.delete_session(session.client_id());
-        session.stored = false;
-        return;
-    }
+    // A stored session resumed with expiry 0 stays stored until its connection ends (Session::stores); its
+    // record says expiry 0, so that a restart in between ends it too.
+    if (!session.persistent() && !session.stored) return;
     session.version = client.version;
     batch.put_session(session_record(session, std::nullopt));
     session.stored = true;

@@ -108,7 +108,10 @@ class Session {
     // The counters of the loop that owns it, where its drops are counted. Set by that loop.
     void count_drops_in(LoopCounters& counters) { counters_ = &counters; }
     // Its state goes to the store: there is one, and the session outlives its connection.
-    bool stores() const { return store_ != nullptr && persistent(); }
+    // A session that the store holds keeps storing while its connection lasts even if it now asks for no
+    // expiry (MQTT 5 Session Expiry 0 on a resume): what waited for it in the store is served from there, and
+    // it ends, records and all, with that connection.
+    bool stores() const { return store_ != nullptr && (persistent() || stored); }
     bool stored = false;  // the store holds a record of this session (put_session was issued)
     // At restart (before the loops run), in the order the store gives them.
     void restore_outgoing(std::uint16_t packet_id, std::uint64_t sequence, MessagePtr message,

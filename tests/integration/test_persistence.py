@@ -243,6 +243,48 @@ def v5_client(client_id, port, will=None):
     return client, messages, subacks
 
 
+def test_a_stored_session_resumed_with_no_expiry_gets_what_waited_for_it_then_ends(tmp_path):
+    """An MQTT 5 client whose persistent session was offline comes back with clean start 0 and Session Expiry 0
+    (it takes what waited, and wants no session after this connection). What waited is in the store: it is
+    delivered, all of it; the session ends with the connection."""
+    broker = start(tmp_path)
+    client, messages, subacks = v5_client("resumer", broker.port)
+    client.subscribe("resume/#", 1)
+    subacks.get(timeout=WAIT)
+    client.disconnect()
+    client.loop_stop()
+    pub = DurableClient("resume-pub")
+    pub.connect(broker.port, clean=True)
+    for i in range(30):
+        pub.publish("resume/q1", f"m{i}".encode(), 1)
+    pump_until([pub], lambda: not pub.outgoing, WAIT, "every PUBLISH acknowledged")
+    pub.disconnect()
+
+    messages, connacks = queue.Queue(), queue.Queue()
+    back = mqtt.Client(client_id="resumer", protocol=mqtt.MQTTv5)
+    back.on_message = lambda c, u, m: messages.put(m.payload)
+    back.on_connect = lambda c, u, flags, rc, props: connacks.put((flags["session present"], rc))
+    properties = Properties(PacketTypes.CONNECT)
+    properties.SessionExpiryInterval = 0
+    back.connect("127.0.0.1", broker.port, 60, clean_start=False, properties=properties)
+    back.loop_start()
+    assert connacks.get(timeout=WAIT) == (1, 0), "the stored session was resumed"
+    got = [messages.get(timeout=WAIT) for _ in range(30)]
+    assert got == [f"m{i}".encode() for i in range(30)]
+    back.disconnect()
+    back.loop_stop()
+    broker.log.wait_for(r"Client resumer disconnected\.")
+
+    again, connacks = mqtt.Client(client_id="resumer", protocol=mqtt.MQTTv5), queue.Queue()
+    again.on_connect = lambda c, u, flags, rc, props: connacks.put(flags["session present"])
+    again.connect("127.0.0.1", broker.port, 60, clean_start=False)
+    again.loop_start()
+    assert connacks.get(timeout=WAIT) == 0, "the session ended with the connection that asked for no expiry"
+    again.disconnect()
+    again.loop_stop()
+    assert broker.stop() == 0
+
+
 def test_a_delayed_will_survives_a_crash_and_is_published_after_the_restart(tmp_path):
     broker = start(tmp_path)
     watcher, _, subacks = v5_client("will-watcher", broker.port)
