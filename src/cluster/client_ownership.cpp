@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "cluster/memory_bucket.hpp"
 #include "log/logger.hpp"
 
 namespace culex::cluster {
@@ -20,20 +21,7 @@ constexpr int kWatchAttempts = 50;
 constexpr auto kWatchRetry = std::chrono::milliseconds(100);
 
 std::expected<KeyValuePtr, std::string> open_bucket(jsCtx* jetstream) {
-    kvStore* raw = nullptr;
-    if (js_KeyValue(&raw, jetstream, kBucket) == NATS_OK) return KeyValuePtr(raw);
-    kvConfig config;
-    kvConfig_Init(&config);
-    config.Bucket = kBucket;
-    config.History = 1;
-    config.TTL = ClientOwnership::kKeyTtlMs * 1'000'000;  // nanoseconds
-    config.StorageType = js_MemoryStorage;  // who is connected where means nothing across a restart of NATS
-    if (natsStatus s = js_CreateKeyValue(&raw, jetstream, &config); s != NATS_OK) {
-        if (js_KeyValue(&raw, jetstream, kBucket) == NATS_OK) return KeyValuePtr(raw);
-        return std::unexpected(
-            fmt::format("cluster: cannot open the JetStream KV bucket {}: {}", kBucket, nats_error(s)));
-    }
-    return KeyValuePtr(raw);
+    return open_memory_bucket(jetstream, kBucket, ClientOwnership::kKeyTtlMs);
 }
 
 int hex_value(char c) {

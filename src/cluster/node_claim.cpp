@@ -4,6 +4,7 @@
 
 #include <optional>
 
+#include "cluster/memory_bucket.hpp"
 #include "log/logger.hpp"
 
 namespace culex::cluster {
@@ -16,23 +17,7 @@ namespace {
 constexpr const char* kBucket = "culex_nodes";
 
 std::expected<KeyValuePtr, std::string> open_bucket(jsCtx* jetstream) {
-    kvStore* raw = nullptr;
-    if (js_KeyValue(&raw, jetstream, kBucket) == NATS_OK) return KeyValuePtr(raw);
-    kvConfig config;
-    kvConfig_Init(&config);
-    config.Bucket = kBucket;
-    config.History = 1;
-    config.TTL = NodeClaim::kTtlMs * 1'000'000;  // libnats takes it in nanoseconds
-    config.StorageType = js_MemoryStorage;       // a claim means nothing across a restart of NATS
-    if (natsStatus s = js_CreateKeyValue(&raw, jetstream, &config); s != NATS_OK) {
-        // Another node may have created it meanwhile.
-        if (js_KeyValue(&raw, jetstream, kBucket) == NATS_OK) return KeyValuePtr(raw);
-        return std::unexpected(fmt::format(
-            "cluster: cannot open the JetStream KV bucket {}: {}: is JetStream enabled on the NATS servers "
-            "(nats-server -js)?",
-            kBucket, nats_error(s)));
-    }
-    return KeyValuePtr(raw);
+    return open_memory_bucket(jetstream, kBucket, NodeClaim::kTtlMs);
 }
 
 // The incarnation of the node that holds `node`, if one does.

@@ -1,0 +1,28 @@
+#include "cluster/memory_bucket.hpp"
+
+#include <fmt/format.h>
+
+namespace culex::cluster {
+
+std::expected<KeyValuePtr, std::string> open_memory_bucket(jsCtx* jetstream, const char* name,
+                                                           std::int64_t ttl_ms) {
+    kvStore* raw = nullptr;
+    if (js_KeyValue(&raw, jetstream, name) == NATS_OK) return KeyValuePtr(raw);
+    kvConfig config;
+    kvConfig_Init(&config);
+    config.Bucket = name;
+    config.History = 1;
+    config.TTL = ttl_ms * 1'000'000;  // libnats takes it in nanoseconds
+    config.StorageType = js_MemoryStorage;
+    if (natsStatus s = js_CreateKeyValue(&raw, jetstream, &config); s != NATS_OK) {
+        // Another node may have created it meanwhile.
+        if (js_KeyValue(&raw, jetstream, name) == NATS_OK) return KeyValuePtr(raw);
+        return std::unexpected(fmt::format(
+            "cluster: cannot open the JetStream KV bucket {}: {}: is JetStream enabled on the NATS servers "
+            "(nats-server -js)?",
+            name, nats_error(s)));
+    }
+    return KeyValuePtr(raw);
+}
+
+}  // namespace culex::cluster
