@@ -243,16 +243,21 @@ def v5_client(client_id, port, will=None):
     return client, messages, subacks
 
 
+def subscribe_and_leave(client_id, port, topic_filter):
+    """An MQTT 5 persistent session (v5_client) subscribed to `topic_filter` at QoS 1, then offline."""
+    client, _, subacks = v5_client(client_id, port)
+    client.subscribe(topic_filter, 1)
+    subacks.get(timeout=WAIT)
+    client.disconnect()
+    client.loop_stop()
+
+
 def test_a_stored_session_resumed_with_no_expiry_gets_what_waited_for_it_then_ends(tmp_path):
     """An MQTT 5 client whose persistent session was offline comes back with clean start 0 and Session Expiry 0
     (it takes what waited, and wants no session after this connection). What waited is in the store: it is
     delivered, all of it; the session ends with the connection."""
     broker = start(tmp_path)
-    client, messages, subacks = v5_client("resumer", broker.port)
-    client.subscribe("resume/#", 1)
-    subacks.get(timeout=WAIT)
-    client.disconnect()
-    client.loop_stop()
+    subscribe_and_leave("resumer", broker.port, "resume/#")
     pub = DurableClient("resume-pub")
     pub.connect(broker.port, clean=True)
     for i in range(30):
@@ -287,11 +292,7 @@ def test_a_stored_session_resumed_with_no_expiry_gets_what_waited_for_it_then_en
 
 def test_a_delayed_will_survives_a_crash_and_is_published_after_the_restart(tmp_path):
     broker = start(tmp_path)
-    watcher, _, subacks = v5_client("will-watcher", broker.port)
-    watcher.subscribe("will/#", 1)
-    subacks.get(timeout=WAIT)
-    watcher.disconnect()
-    watcher.loop_stop()
+    subscribe_and_leave("will-watcher", broker.port, "will/#")
     willer, _, subacks = v5_client("willer", broker.port, will=("will/willer", b"gone", 1))
     # A SUBACK is sent only after its commit, and the will was stored in the same or an earlier one.
     willer.subscribe("anything", 1)
