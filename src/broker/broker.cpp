@@ -27,13 +27,12 @@ Broker::Broker(BrokerSettings settings, std::vector<LoopExecutor*> loops, std::v
 
 PolicyPtr Broker::policy(int index) const {
     auto i = static_cast<std::size_t>(index);
-    return policies_[i < policies_.size() ? i : 0].load(std::memory_order_acquire);
+    return policies_[i < policies_.size() ? i : 0].load();
 }
 
 void Broker::replace_policies(std::vector<AccessPolicy> policies) {
     for (std::size_t i = 0; i < policies.size() && i < policies_.size(); ++i)
-        policies_[i].store(std::make_shared<const AccessPolicy>(std::move(policies[i])),
-                           std::memory_order_release);
+        policies_[i].store(std::make_shared<const AccessPolicy>(std::move(policies[i])));
     for (int loop = 0; loop < loop_count(); ++loop)
         post(loop, [this, loop] { this->loop(loop).recheck_clients(); });
 }

@@ -7,6 +7,7 @@
 #include <memory>
 #include <vector>
 
+#include "base/shared_snapshot.hpp"
 #include "broker/access_policy.hpp"
 #include "broker/login_checker.hpp"
 #include "broker/loop_executor.hpp"
@@ -79,7 +80,7 @@ class Broker {
     SessionRegistry sessions_;
     ClusterLink* cluster_ = nullptr;
     std::atomic<std::uint64_t> store_sequence_{0};  // the last sequence given to a queued or in-flight record
-    std::vector<std::atomic<PolicyPtr>> policies_;
+    std::vector<SharedSnapshot<AccessPolicy>> policies_;
     LoginChecker login_checker_;
     MemoryGuard memory_;
     StatisticsReader statistics_{*this};

@@ -155,7 +155,7 @@ void Listener::start_connection(EventLoop& loop, asio::ip::tcp::socket socket) {
     auto endpoint = socket.remote_endpoint(ec);
     logger().log_connection(LogType::notice, "New connection from {} on port {}.", endpoint_text(endpoint),
                             port_);
-    tls::ServerContextPtr context = tls_.load(std::memory_order_acquire);
+    tls::ServerContextPtr context = tls_.load();
     // A connection counts from accept; one that fails a handshake gives its place back.
     auto give_back = [&open = open_connections_] { --open; };
     auto serve_over_websocket = [this, &loop, give_back](std::unique_ptr<Transport> transport,

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "base/shared_snapshot.hpp"
 #include "broker/broker.hpp"
 #include "net/connection.hpp"
 #include "net/event_loop.hpp"
@@ -34,7 +35,7 @@ class Listener {
     void close();
     // TLS listeners: the context new connections use (SIGHUP replaces it; existing connections keep
     // theirs). Null: plain TCP.
-    void set_tls(tls::ServerContextPtr context) { tls_.store(std::move(context), std::memory_order_release); }
+    void set_tls(tls::ServerContextPtr context) { tls_.store(std::move(context)); }
     // `protocol websockets`: MQTT over WebSockets (over TLS too when set_tls gives a context). Before open().
     void set_websockets(bool on) { websockets_ = on; }
 
@@ -66,7 +67,7 @@ class Listener {
     std::string unix_path_;
     std::uint16_t port_ = 0;
     std::size_t next_loop_ = 0;
-    std::atomic<tls::ServerContextPtr> tls_;
+    SharedSnapshot<tls::ServerContext> tls_;
     static constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
     boost::asio::steady_timer retry_timer_;
     bool accept_failing_ = false;  // logged, until an accept succeeds
