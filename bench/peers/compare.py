@@ -162,10 +162,21 @@ class BrokerProcess:
 
     def stop(self):
         if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
+            # Under strace the broker is strace's child, and a SIGTERM to strace detaches it and leaves the
+            # broker running: the broker gets the signal, and strace ends with it.
+            traced = getattr(self, "pid", None) if self.syncs else None
             try:
+                if traced:
+                    os.kill(traced, signal.SIGTERM)
+                else:
+                    self.proc.send_signal(signal.SIGTERM)
                 self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
+            except (subprocess.TimeoutExpired, ProcessLookupError):
+                if traced:
+                    try:
+                        os.kill(traced, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
                 self.proc.kill()
                 self.proc.wait(timeout=10)
         self.log.close()
