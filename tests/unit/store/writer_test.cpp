@@ -37,6 +37,10 @@ class GatedStore : public Store {
         std::lock_guard lock(mutex_);
         return commits_started_;
     }
+    bool wait_for_commits(int count, std::chrono::milliseconds timeout) {
+        std::unique_lock lock(mutex_);
+        return changed_.wait_for(lock, timeout, [&] { return commits_started_ >= count; });
+    }
     bool wait_for_commit_started() {
         std::unique_lock lock(mutex_);
         return changed_.wait_for(lock, kTimeout, [&] { return commits_started_ > 0; });
@@ -130,17 +134,22 @@ TEST(Writer, SubmitBeforeRunsItsHandOverOnceBeforeTheBatchCanBeCommitted) {
     ASSERT_TRUE(writer.submit(one_message(1), done.make()));
     ASSERT_TRUE(store.wait_for_commit_started());  // the writer is busy: batch 2 will wait for the next round
     int handed_over = 0;
-    int commits_before_hand_over = -1;
+    bool round_one_done = false;
+    bool batch_two_taken_meanwhile = true;
     std::function<void()> hand_over = [&] {
         ++handed_over;
-        commits_before_hand_over = store.commits_started();
-        store.open_gate();  // the writer may now finish round one and look for round two
+        store.open_gate();  // round one ends and its completion runs: the writer then looks for round two
+        round_one_done = done.wait_for(1);
+        // Batch 2 is waiting; were the hand-over not holding the writer back, it would be committed now.
+        // (A bounded wait for what must not happen: it cannot fail a correct writer, only miss a broken one.)
+        batch_two_taken_meanwhile = store.wait_for_commits(2, 300ms);
     };
     ASSERT_TRUE(
         writer.submit_before(one_message(2), done.make(), CommitQueue::Admission::within_budget, hand_over));
     ASSERT_TRUE(done.wait_for(2));
     EXPECT_EQ(handed_over, 1);
-    EXPECT_EQ(commits_before_hand_over, 1);  // only round one had started: batch 2 was not taken yet
+    EXPECT_TRUE(round_one_done);
+    EXPECT_FALSE(batch_two_taken_meanwhile);
     EXPECT_EQ(store.commits_started(), 2);
 
     writer.stop();
