@@ -1,11 +1,12 @@
-// libFuzzer target for the ACL file (src/auth/acl) and filter_covers, which judges a SUBSCRIBE against a
-// rule. The input is an acl_file. When it loads, it is asked about every topic and filter it mentions (plus a
-// few made from them) for a few clients: anonymous, each user it names, and one with a wildcard in its id.
-// Invariants beyond "no crash":
+// libFuzzer target for the ACL file (src/auth/acl) and filter_covers / filters_intersect, which judge a
+// SUBSCRIBE against a rule. The input is an acl_file. When it loads, it is asked about every topic and filter
+// it mentions (plus a few made from them) for a few clients: anonymous, each user it names, and one with a
+// wildcard in its id. Invariants beyond "no crash":
 // - errors name this file and a line it has; Windows line ends change nothing;
 // - subscribing to a topic name (no wildcard) is allowed exactly when reading it is: filter_covers and
 //   topic_matches must agree on literal filters;
 // - filter_covers(A, B) means every topic B matches, A matches too (checked on the topics at hand);
+// - a topic at hand that both A and B match means filters_intersect(A, B), in either order;
 // - a client id holding a wildcard gains nothing from the patterns: whatever it may do, the same client with
 //   a plain id may do too (its own rules do not depend on the id).
 #include <cstdint>
@@ -150,6 +151,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         for (const auto& inner : filters) {
             if (culex::protocol::parse_shared_filter(outer) || culex::protocol::parse_shared_filter(inner))
                 continue;
+            for (const auto& t : topics) {
+                if (topic_matches(outer, t) && topic_matches(inner, t)) {
+                    check(filters_intersect(outer, inner) && filters_intersect(inner, outer), kTarget,
+                          "A and B both match a topic but filters_intersect says they share none");
+                }
+            }
             if (!filter_covers(outer, inner)) continue;
             for (const auto& t : topics) {
                 if (topic_matches(inner, t)) {

@@ -19,6 +19,7 @@ packages=(
     lintian  # `make deb`: the package is checked (tests/integration/test_service.py)
     python3-prometheus-client  # tests/integration/test_metrics.py: parses /metrics
     chromium chromium-driver python3-selenium  # tests/integration/test_dashboard.py: a real headless browser
+    faketime  # tests/integration/test_option_families.py: a broker restarted hours later (persistent_client_expiration)
 )
 
 missing=()

@@ -45,9 +45,13 @@ void expand_pattern(std::string_view pattern, const ClientIdentity& client, std:
     }
 }
 
-bool rule_matches(std::string_view filter, Access access, std::string_view target) {
-    return access == Access::subscribe ? filter_covers(filter, target)
-                                       : protocol::topic_matches(filter, target);
+// A SUBSCRIBE is refused by a deny rule only when the rule covers all of its filter, and granted by a rule
+// that grants a part of it: what such a subscription matches outside its grants is withheld at delivery,
+// where every message is checked for read access. So a client that may read alice/# and subscribes to +/x
+// gets alice/x (as Mosquitto delivers it), and one that may read nothing the filter can match is told so.
+bool rule_matches(std::string_view filter, bool deny, Access access, std::string_view target) {
+    if (access != Access::subscribe) return protocol::topic_matches(filter, target);
+    return deny ? filter_covers(filter, target) : filters_intersect(filter, target);
 }
 
 }  // namespace
@@ -147,7 +151,7 @@ int Acl::decide(const RuleList& rules, const ClientIdentity& client, Access acce
             expand_pattern(rule.filter, client, expanded);
             filter = expanded;
         }
-        if (!rule_matches(filter, access, target)) continue;
+        if (!rule_matches(filter, rule.permission == kDeny, access, target)) continue;
         if (rule.permission == kDeny) return kDenied;
         if (rule.permission & wanted) return kGranted;
     }

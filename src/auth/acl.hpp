@@ -36,9 +36,9 @@ class Acl {
     static Result<Acl> parse(std::string_view text, std::string_view source_name);
 
     // read and write take a topic name; subscribe takes a filter, granted when a readable rule's filter
-    // covers all of it (filter_covers) and no deny rule does. A shared subscription ($share/GROUP/FILTER) is
-    // judged by its FILTER. A subscription granted here may still see some of its messages withheld at
-    // delivery, when a deny rule covers part of it: the read check decides for each message.
+    // shares a topic with it (filters_intersect) and no deny rule covers all of it (filter_covers). A shared
+    // subscription ($share/GROUP/FILTER) is judged by its FILTER. A subscription granted here sees only the
+    // messages the read check allows: the broker checks every delivery.
     bool allows(const ClientIdentity& client, Access access, std::string_view topic_or_filter) const;
 
     // Lines that load but are probably mistakes (a pattern without %c or %u), in Mosquitto's words, for the

@@ -67,11 +67,10 @@ void LoopBroker::handle_connect(const ClientPtr& client, Connect&& packet) {
                                   broker_.memory().last_sample(), broker_.memory().limit()));
 
     std::uint16_t keep_alive = connect.keep_alive;
-    // As Mosquitto: keep alive 0 is too long too, and MQTT 5 is told so even with the default max_keepalive.
-    bool keep_alive_too_long =
-        keep_alive > settings.max_keepalive || (keep_alive == 0 && (v5 || settings.max_keepalive != 65535));
-    if (keep_alive_too_long && v5)
-        keep_alive = settings.max_keepalive;  // told in CONNACK's Server Keep Alive
+    // max_keepalive binds MQTT 5 clients only, which CONNACK's Server Keep Alive can tell (keep alive 0 is
+    // too long too, even under the default); MQTT 3.1/3.1.1 have no way to be told, and Mosquitto 2.0 keeps
+    // their own keep alive, as its mosquitto.conf(5) says ("This only applies to MQTT v5 clients").
+    if (v5 && (keep_alive > settings.max_keepalive || keep_alive == 0)) keep_alive = settings.max_keepalive;
     // From here on our packets use the client's protocol version, refusals included.
     c.link->set_protocol(connect.version, keep_alive, connect.properties.maximum_packet_size.value_or(0));
     c.keep_alive = keep_alive;
@@ -102,10 +101,6 @@ void LoopBroker::handle_connect(const ClientPtr& client, Connect&& packet) {
         return refuse(client, v5 ? ReasonCode::packet_too_large : ReasonCode::not_authorized,
                       fmt::format("will payload of {} bytes exceeds message_size_limit {}",
                                   connect.will->payload.size(), settings.message_size_limit));
-    if (keep_alive_too_long && !v5)
-        return refuse(
-            client, ReasonCode::client_identifier_not_valid,
-            fmt::format("keepalive {} exceeds max_keepalive {}", connect.keep_alive, settings.max_keepalive));
     c.state = Client::State::connecting;
     authenticate(client);
 }

@@ -158,10 +158,11 @@ def start_culex(directory, extra_config="", listener="listener 0 127.0.0.1", ano
     return Broker(args, env={**os.environ, **env} if env else None, preexec_fn=preexec_fn)
 
 
-def start_mosquitto(directory, extra_config=""):
-    """Debian's mosquitto on a free port (mosquitto cannot report an ephemeral port)."""
+def start_mosquitto(directory, extra_config="", env=None):
+    """Debian's mosquitto on a free port (mosquitto cannot report an ephemeral port); `env`: variables added
+    to the environment."""
     port = free_port()
     text = f"listener {port} 127.0.0.1\nallow_anonymous true\n" + extra_config
     # stdbuf: mosquitto block-buffers its log when stdout is a pipe, so lines would arrive only at exit.
     args = ["stdbuf", "-oL", "mosquitto", "-c", write_config(directory, text), "-v"]
-    return Broker(args, port_from_log=False, port=port)
+    return Broker(args, port_from_log=False, port=port, env={**os.environ, **env} if env else None)

@@ -132,6 +132,31 @@ def test_acl_read_write_and_deny(tmp_path, pwfile, protocol):
         bob.disconnect()
 
 
+@pytest.mark.parametrize("protocol", [mqtt.MQTTv311, mqtt.MQTTv5])
+def test_acl_wildcard_subscription_read_in_part_gets_what_may_be_read(tmp_path, pwfile, protocol):
+    # alice may read lab/# (but not lab/secret), news/# and clients/#: "+/open" and "#" reach beyond that, yet
+    # share topics with it. Granted, as Mosquitto grants them, and filtered per message at delivery.
+    with secured(tmp_path, pwfile) as broker:
+        alice = connected(broker.port, "alice", username="alice", password="alice-pw", protocol=protocol)
+        bob = connected(broker.port, "bob", username="bob", password="bob-pw", protocol=protocol)
+        granted = alice.subscribe("+/open", 1)
+        assert [int(getattr(g, "value", g)) for g in granted] == [1]
+        bob.publish("lab/secret", b"hidden", 1)
+        bob.publish("lab/open", b"visible", 1)
+        m = alice.next_message()
+        assert (m.topic, m.payload) == ("lab/open", b"visible")
+        assert [int(getattr(g, "value", g)) for g in alice.subscribe("#", 0)] == [0]
+        bob.publish("lab/secret", b"hidden", 1)
+        bob.publish("lab/after", b"marker", 1)
+        m = alice.next_message()
+        assert (m.topic, m.payload) == ("lab/after", b"marker"), "a message alice may not read was delivered"
+        # A filter no rule of hers can grant any part of is still refused.
+        refused = alice.subscribe("elsewhere/+/#", 0)
+        assert [int(getattr(g, "value", g)) for g in refused] == [0x87 if protocol == mqtt.MQTTv5 else 0x80]
+        alice.disconnect()
+        bob.disconnect()
+
+
 def test_acl_patterns_and_v5_puback_reason(tmp_path, pwfile):
     with secured(tmp_path, pwfile) as broker:
         # Patterns: %c is the client id, %u the user name (bob has no read rules of his own).

@@ -178,11 +178,14 @@ TEST(Acl, SubscribeIsFilterAgainstFilter) {
                           {kAlice, S, "alice/+/x", true},
                           {kAlice, S, "shared/#", true},  // granted; shared/secret is withheld at delivery
                           {kAlice, S, "shared/secret", false},
-                          {kAlice, S, "#", false},  // reaches beyond alice's rules
-                          {kAlice, S, "+/notes", false},
+                          // Granted where a grant shares topics with it: alice gets alice/notes and
+                          // the rest of what she may read; the read check at delivery withholds the rest.
+                          {kAlice, S, "#", true},
+                          {kAlice, S, "+/notes", true},
+                          {kAlice, S, "nobody/+", false},   // no rule of hers can grant any of it
                           {kAlice, S, "inbox/bob", false},  // write only: no reading
                           {kAlice, S, "clients/alice-phone/#", true},
-                          {kAlice, S, "clients/+/#", false},
+                          {kAlice, S, "clients/+/#", true},  // through the pattern, for her own client id
                           {kAlice, S, "clients/alice-phone/locked", false},
                           {kAlice, S, "$share/group/alice/x", true},  // judged by the filter inside
                           {kAlice, S, "$share/group/bob/x", false},

@@ -46,5 +46,41 @@ TEST(FilterCovers, Table) {
     }
 }
 
+TEST(FiltersIntersect, Table) {
+    struct Case {
+        const char* a;
+        const char* b;
+        bool intersect;
+    };
+    const Case cases[] = {
+        {"a/b", "a/b", true},
+        {"a/b", "a/c", false},
+        {"alice/#", "+/x", true},  // alice/x
+        {"+/x", "alice/#", true},
+        {"alice/#", "bob/#", false},
+        {"a/+", "a/b/c", false},
+        {"a/+", "+/b", true},
+        {"a/#", "a", true},  // "#" matches its parent level
+        {"a", "a/#", true},
+        {"a", "a/+", false},  // "a/" is not "a"
+        {"a/+", "a", false},
+        {"a/b", "a/b/c", false},
+        {"#", "anything/at/all", true},
+        {"+", "a/b", false},
+        {"+/+", "a/b", true},
+        {"a//b", "a/+/b", true},
+        {"a//b", "a/x/b", false},
+        {"#", "$SYS/broker", false},  // a filter starting with a wildcard never matches a '$' topic
+        {"$SYS/broker", "+/broker", false},
+        {"$SYS/#", "$SYS/+/uptime", true},
+        {"$SYS/#", "a/#", false},
+        {"#", "#", true},
+    };
+    for (const auto& c : cases) {
+        EXPECT_EQ(filters_intersect(c.a, c.b), c.intersect) << c.a << " and " << c.b;
+        EXPECT_EQ(filters_intersect(c.b, c.a), c.intersect) << c.b << " and " << c.a << " (swapped)";
+    }
+}
+
 }  // namespace
 }  // namespace culex::auth
