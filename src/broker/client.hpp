@@ -51,26 +51,28 @@ inline UserName make_user_name(const std::optional<std::string>& name) {
 struct Client {
     explicit Client(ClientLink& l) : link(&l) {}
 
-    enum class State {
+    enum class State : std::uint8_t {
         awaiting_connect,  // nothing received yet
         connecting,        // CONNECT accepted, waiting for its session (another loop may be handing it over)
         connected,
         closed,
     };
 
+    // Pointers first, then the small fields together: every connected client carries one of these, and the
+    // order leaves no padding (88 bytes).
     ClientLink* link;  // null once closed
-    State state = State::awaiting_connect;
     Session* session = nullptr;
     // The session's identity, once it has one (see client_id()).
     AnchorPtr anchor;
-    bool id_assigned = false;  // the CONNECT had no client id: the broker chose it
-    // A Mosquitto-style bridge (CONNECT with the bridge bit, try_private): what it publishes is not sent back
-    // to it, and its subscriptions keep the retain flag as published.
-    bool bridge = false;
-    protocol::ProtocolVersion version = protocol::ProtocolVersion::v311;
     // Kept while connecting. On the heap: a CONNECT with its properties and will is over 1 KB, which every
     // idle connection would otherwise carry for nothing.
     std::unique_ptr<protocol::Connect> connect;
+    // The name it authenticated as; nullopt: anonymous. `password_checked` (below): through the password
+    // file, so that a reload that removes the user disconnects it.
+    UserName username;
+    // For the admin API (ops): when the login was accepted (Unix milliseconds), and (below) the keepalive in
+    // force.
+    std::int64_t connected_at_ms = 0;
 
     int listener = 0;  // index of the listener it came in through: selects its AccessPolicy
     // The listener index of the broker's own in-process clients (a bridge's local side): trusted, so neither
@@ -81,16 +83,17 @@ struct Client {
     // without per_listener_settings) applies to it, as user local_username.
     static constexpr int kBridgeLocal = -2;
     static bool is_internal(int listener) { return listener < 0; }
-    // The name it authenticated as; nullopt: anonymous. `password_checked`: through the password file, so
-    // that a reload that removes the user disconnects it.
-    UserName username;
+    State state = State::awaiting_connect;
+    bool id_assigned = false;  // the CONNECT had no client id: the broker chose it
+    // A Mosquitto-style bridge (CONNECT with the bridge bit, try_private): what it publishes is not sent back
+    // to it, and its subscriptions keep the retain flag as published.
+    bool bridge = false;
+    protocol::ProtocolVersion version = protocol::ProtocolVersion::v311;
     bool password_checked = false;
     // TLS listeners with use_identity_as_username / use_subject_as_username: the user name is the one in the
     // client's certificate (extras: certificate_username), and no password is checked.
     bool identity_from_certificate = false;
-    // For the admin API (ops): the keepalive in force, and when the login was accepted (Unix milliseconds).
     std::uint16_t keep_alive = 0;
-    std::int64_t connected_at_ms = 0;
 
     // The one way the broker sends a packet other than a delivery (Session::send_publish): logged (debug),
     // then queued on the link; nothing once the link is gone.

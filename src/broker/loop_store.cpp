@@ -136,9 +136,9 @@ void LoopBroker::record_offline(Session& session) {
     std::optional<store::Deadline> expires_at;
     if (session.expiry) expires_at = stored::deadline_in(std::chrono::seconds(session.expiry->count()));
     batch.put_session(session_record(session, expires_at));
-    if (session.will && session.will_due)
+    if (session.will && session.will->due)
         batch.put_will(
-            stored::will(session.client_id(), *session.will, stored::to_deadline(*session.will_due)));
+            stored::will(session.client_id(), *session.will, stored::to_deadline(*session.will->due)));
     else
         batch.delete_will(session.client_id());
 }

@@ -168,10 +168,10 @@ class Restorer {
         for (const auto& r : state.wills) {
             Session* s = session(r.client_id);
             if (!s) continue;
-            s->will = std::make_unique<Will>(stored::will(r));
+            s->will = std::make_unique<Session::DelayedWill>(stored::will(r));
             // Due when its delay runs out; a will whose connection was up when the broker stopped lost that
             // connection with the broker: its delay starts now.
-            s->will_due =
+            s->will->due =
                 r.due_at ? stored::to_steady(*r.due_at) : steady_now + chrono::seconds(r.delay_interval);
             ++report_.wills;
         }

@@ -46,16 +46,23 @@ class Session {
     bool persistent() const { return !expiry || expiry->count() > 0; }
     std::optional<std::chrono::steady_clock::time_point> offline_since;
 
-    std::unique_ptr<protocol::Will> will;  // on the heap: most sessions have none
-    // Set while a will waits out its Will Delay Interval (MQTT 5) after the connection was lost; a
-    // reconnection in time cancels it.
-    std::optional<std::chrono::steady_clock::time_point> will_due;
+    // The will, and when it is due: `due` is set while it waits out its Will Delay Interval (MQTT 5) after
+    // the connection was lost (a reconnection in time cancels it). On the heap, the time with it: most
+    // sessions have no will, and every connected client has a session.
+    struct DelayedWill : protocol::Will {
+        explicit DelayedWill(protocol::Will&& will) : protocol::Will(std::move(will)) {}
+        std::optional<std::chrono::steady_clock::time_point> due;
+    };
+    std::unique_ptr<DelayedWill> will;
 
     // Who owns the session, for the ACL's read check at delivery (also while offline): the user name and
     // the listener of its latest connection.
     UserName username;
     int listener = 0;
     protocol::ProtocolVersion version = protocol::ProtocolVersion::v311;  // of its latest connection
+    // The store holds a record of this session (put_session was issued). Here, beside `version`, where it
+    // fills padding: a session per connected client.
+    bool stored = false;
     // The client's Receive Maximum (MQTT 5; 65535 when it sets none): QoS 1/2 messages in flight to it at
     // most, besides our own max_inflight_messages.
     std::uint16_t receive_maximum = 65535;
@@ -112,7 +119,6 @@ class Session {
     // expiry (MQTT 5 Session Expiry 0 on a resume): what waited for it in the store is served from there, and
     // it ends, records and all, with that connection.
     bool stores() const { return store_ != nullptr && (persistent() || stored); }
-    bool stored = false;  // the store holds a record of this session (put_session was issued)
     // At restart (before the loops run), in the order the store gives them.
     void restore_outgoing(std::uint16_t packet_id, std::uint64_t sequence, MessagePtr message,
                           protocol::QoS qos, bool retain, ShareKey share, bool awaiting_pubcomp);

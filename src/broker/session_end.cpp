@@ -30,7 +30,7 @@ void LoopBroker::end_connection(Client& client, CloseReason reason) {
             std::uint32_t delay = session->will->properties.will_delay_interval.value_or(0);
             if (delay > 0 && session->persistent()) {
                 // Published by tick() when the delay is over, or when the session ends first.
-                session->will_due = std::chrono::steady_clock::now() + std::chrono::seconds(delay);
+                session->will->due = std::chrono::steady_clock::now() + std::chrono::seconds(delay);
             } else {
                 publish_will(*session);
                 session->will.reset();
@@ -53,7 +53,7 @@ void LoopBroker::end_connection(Client& client, CloseReason reason) {
 
 void LoopBroker::end_session(Session& session) {
     AnchorPtr anchor = session.anchor();
-    if (session.will && session.will_due) publish_will(session);  // its delay outlived the session
+    if (session.will && session.will->due) publish_will(session);  // its delay outlived the session
     record_ended(session);
     if (session.subscriptions)
         for (const auto& [filter, options] : *session.subscriptions)
@@ -103,10 +103,9 @@ void LoopBroker::tick(std::chrono::steady_clock::time_point now) {
         inflight += session->inflight_count();
         if (session->online() || !session->offline_since) continue;
         // A delayed will (MQTT 5 Will Delay Interval) whose time has come.
-        if (session->will && session->will_due && now >= *session->will_due) {
+        if (session->will && session->will->due && now >= *session->will->due) {
             publish_will(*session);
             session->will.reset();
-            session->will_due.reset();
             record_will_gone(*session);
         }
         if (session->expiry && now - *session->offline_since >= *session->expiry)

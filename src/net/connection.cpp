@@ -295,7 +295,7 @@ bool Connection::send_publish(const Publish& message, const DeliveryFields& fiel
 }
 
 std::size_t Connection::unsent_bytes() const {
-    return output_.unsent() + (async_writing_ ? async_writing_->size() : 0);
+    return output_.unsent() + (transport_ ? transport_->writing.size() : 0);
 }
 
 void Connection::schedule_flush() {
@@ -405,11 +405,10 @@ void Connection::write_async() {
         resume_input();
         return;
     }
-    if (!async_writing_) async_writing_ = std::make_unique<std::string>();
     write_pending_ = true;
     // One buffer, so one TLS write (records of up to 16 KB) for the whole batch, not one per message.
-    output_.move_to(*async_writing_);
-    transport_->async_write(asio::buffer(*async_writing_),
+    output_.move_to(transport_->writing);
+    transport_->async_write(asio::buffer(transport_->writing),
                             [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
                                 self->loop_.step([&] { self->after_async_write(ec); });
                             });
@@ -417,8 +416,8 @@ void Connection::write_async() {
 
 void Connection::after_async_write(const boost::system::error_code& ec) {
     write_pending_ = false;
-    if (!ec) counts().bytes_sent.add(async_writing_->size());
-    async_writing_->clear();
+    if (!ec) counts().bytes_sent.add(transport_->writing.size());
+    transport_->writing.clear();
     if (ec) {
         if (!closing_) lost();
         shutdown_socket();

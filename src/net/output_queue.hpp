@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -23,7 +24,7 @@ class OutputQueue {
     // Queues a reference to `payload`, after the bytes own() holds so far.
     void share(const LoopShared& payload);
 
-    std::size_t unsent() const { return own_.size() - own_sent_ + shared_unsent_; }
+    std::size_t unsent() const { return own_.size() - own_sent_ + (shared_ ? shared_->unsent : 0); }
     bool empty() const { return unsent() == 0; }
 
     // Fills `iov` with the unsent pieces, in order, as many as fit; returns how many it filled.
@@ -47,13 +48,18 @@ class OutputQueue {
         std::size_t own_end;
         LoopShared payload;
     };
+    // The shared payloads and where sending them stands: made by the first share(), so that a connection
+    // that never got a large payload (most, and every idle one) carries one pointer for it, not 56 bytes.
+    struct SharedPart {
+        std::vector<Shared> pieces;
+        std::size_t next = 0;    // the first piece not wholly sent
+        std::size_t sent = 0;    // bytes of that piece's payload the socket has taken
+        std::size_t unsent = 0;  // bytes of shared payloads not sent yet
+    };
 
     std::string own_;
-    std::vector<Shared> shared_;
-    std::size_t own_sent_ = 0;       // bytes of own_ the socket has taken
-    std::size_t next_shared_ = 0;    // the first entry of shared_ not wholly sent
-    std::size_t shared_sent_ = 0;    // bytes of that entry's payload the socket has taken
-    std::size_t shared_unsent_ = 0;  // bytes of shared payloads not sent yet
+    std::size_t own_sent_ = 0;  // bytes of own_ the socket has taken
+    std::unique_ptr<SharedPart> shared_;
 };
 
 }  // namespace culex::net

@@ -19,6 +19,11 @@ class Transport {
     using Handler = std::function<void(const boost::system::error_code&, std::size_t)>;
 
     virtual ~Transport() = default;
+
+    // The bytes of the owner's write in flight, while the owner gathers the next batch. Kept here rather than
+    // in the connection: only connections with a transport write this way, and a plain TCP connection is
+    // smaller by a pointer for it (memory per idle connection is what limits a fleet).
+    std::string writing;
     // Completes with at least one byte, or an error (eof when the peer closed).
     virtual void async_read_some(boost::asio::mutable_buffer buffer, Handler handler) = 0;
     // Completes when every byte is written, or with an error.
