@@ -58,7 +58,8 @@ void LoopBroker::handle_publish(const ClientPtr& sender, Publish&& publish) {
     if (const std::string& mount = settings.listener(client.listener).mount_point; !mount.empty())
         publish.topic = mounted_topic(mount, publish.topic);
     if (broker_.memory().enabled() && !memory_allows(client, publish)) return;
-    if (topic_levels(publish.topic) > kMaxTopicLevels)
+    // A topic shorter than the limit cannot have more levels than it: most are not counted.
+    if (publish.topic.size() >= kMaxTopicLevels && topic_levels(publish.topic) > kMaxTopicLevels)
         return protocol_violation(client, fmt::format("PUBLISH topic of {} levels, over the limit of {}",
                                                       topic_levels(publish.topic), kMaxTopicLevels));
     // Our Receive Maximum (CONNACK): QoS 2 messages not yet released by PUBREL are the ones in flight

@@ -53,9 +53,21 @@ bool is_valid_utf8(std::string_view text) {
 }
 
 bool contains_wildcard(std::string_view text) {
-    // A plain loop: find_first_of("+#") calls memchr once per character, which dominated PUBLISH decode.
-    for (char c : text)
-        if (c == '+' || c == '#') return true;
+    // Every PUBLISH's topic passes here: eight bytes at a time, then the rest one by one. (find_first_of
+    // calls memchr once per character, which once dominated PUBLISH decode.)
+    constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHighBits = 0x8080808080808080ULL;
+    auto has_byte = [](std::uint64_t word, std::uint8_t byte) {
+        std::uint64_t x = word ^ (kOnes * byte);  // a zero byte where `word` holds `byte`
+        return ((x - kOnes) & ~x & kHighBits) != 0;
+    };
+    std::size_t i = 0;
+    for (; i + 8 <= text.size(); i += 8) {
+        std::uint64_t word;
+        std::memcpy(&word, text.data() + i, sizeof word);
+        if (has_byte(word, '+') || has_byte(word, '#')) return true;
+    }
+    for (; i < text.size(); ++i)
+        if (text[i] == '+' || text[i] == '#') return true;
     return false;
 }
 

@@ -162,6 +162,25 @@ TEST(TopicName, Validity) {
         EXPECT_EQ(is_valid_topic_name(name), valid) << "'" << name.substr(0, 40) << "'";
 }
 
+TEST(TopicName, ContainsWildcardFindsEitherAtEveryPositionAndLength) {
+    // Eight bytes are tested at a time: a wildcard in every position of the word and of the tail, and bytes
+    // next to '+' (0x2B) and '#' (0x23) that must not count.
+    for (std::size_t length = 0; length <= 24; ++length) {
+        std::string plain(length, 'a');
+        for (std::size_t i = 0; i < length; ++i)
+            plain[i] = "*,\"$/\x80\xff"[i % 7];
+        EXPECT_FALSE(contains_wildcard(plain)) << length;
+        for (std::size_t at = 0; at < length; ++at) {
+            for (char wildcard : {'+', '#'}) {
+                std::string topic = plain;
+                topic[at] = wildcard;
+                EXPECT_TRUE(contains_wildcard(topic))
+                    << "length " << length << ", '" << wildcard << "' at " << at;
+            }
+        }
+    }
+}
+
 TEST(TopicFilter, Validity) {
     const std::pair<std::string, bool> cases[] = {
         // 4.7.1.2 and 4.7.1.3
