@@ -25,8 +25,9 @@ std::optional<std::string> check_tls(const TlsOptions& tls) {
         tls.version != "tlsv1.1")
         return fmt::format("--tls-version \"{}\": use tlsv1.3, tlsv1.2 or tlsv1.1", tls.version);
     if (tls.certfile.empty() != tls.keyfile.empty()) return std::string("give --cert and --key together");
-    if (!tls.enabled() && (tls.insecure || !tls.version.empty()))
-        return std::string("--insecure and --tls-version apply to TLS: add --tls or --cafile FILE");
+    if (!tls.enabled() && (tls.insecure || !tls.version.empty() || !tls.ciphersuites.empty()))
+        return std::string(
+            "--insecure, --tls-version and --ciphersuites apply to TLS: add --tls or --cafile FILE");
     return std::nullopt;
 }
 

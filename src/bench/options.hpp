@@ -42,6 +42,10 @@ struct TlsOptions {
     std::string keyfile;   // --key
     bool insecure = false;
     std::string version;  // --tls-version: the oldest accepted, tlsv1.3, tlsv1.2 or tlsv1.1; empty: TLS 1.2
+    // --ciphersuites: the TLS 1.3 suites offered, in order (OpenSSL's syntax); empty: OpenSSL's. So that a
+    // comparison runs every broker on one cipher: OpenSSL servers take the client's first choice, Go's
+    // (NATS) always prefers AES-128-GCM.
+    std::string ciphersuites;
 
     bool enabled() const { return requested || !cafile.empty() || !capath.empty() || !certfile.empty(); }
 };

@@ -33,6 +33,7 @@ tls::ClientSettings client_settings(const TlsOptions& options) {
     if (options.version == "tlsv1.3") s.min_version = config::TlsVersion::tls1_3;
     if (options.version == "tlsv1.2") s.min_version = config::TlsVersion::tls1_2;
     if (options.version == "tlsv1.1") s.min_version = config::TlsVersion::tls1_1;
+    s.ciphersuites = options.ciphersuites;
     return s;
 }
 

@@ -79,6 +79,8 @@ void add_bench_command(CLI::App& app, int& exit_code) {
     cmd->add_flag("--insecure", o.tls.insecure,
                   "TLS: do not check the broker's host name against its certificate (the chain still is)");
     cmd->add_option("--tls-version", o.tls.version, "TLS: the oldest version, tlsv1.3, tlsv1.2 or tlsv1.1");
+    cmd->add_option("--ciphersuites", o.tls.ciphersuites,
+                    "TLS 1.3: the suites to offer, in order, e.g. TLS_AES_128_GCM_SHA256 (OpenSSL's syntax)");
     cmd->add_flag("--json", flags->json, "Print the result as JSON");
     cmd->add_flag("--quiet", flags->quiet, "No progress line");
 
