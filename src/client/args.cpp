@@ -2,11 +2,13 @@
 // in common_flags.cpp; the reading itself in flag_table.hpp).
 #include "client/args.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <climits>
 #include <cstdlib>
 
 #include "client/flag_table.hpp"
+#include "client/property_args.hpp"
 #include "protocol/topic.hpp"
 
 namespace culex::client {
@@ -255,20 +257,8 @@ std::vector<FlagSpelling> spellings(WithTables with_tables) {
 }  // namespace
 
 int lenient_atoi(std::string_view text) {
-    std::size_t i = 0;
-    while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i])))
-        ++i;
-    bool negative = false;
-    if (i < text.size() && (text[i] == '+' || text[i] == '-')) negative = text[i++] == '-';
-    long long value = 0;
-    for (; i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])); ++i) {
-        value = value * 10 + (text[i] - '0');
-        if (value > INT_MAX) value = static_cast<long long>(INT_MAX) + 1;  // saturate: out of every range
-    }
-    value = negative ? -value : value;
-    if (value > INT_MAX) return INT_MAX;
-    if (value < INT_MIN) return INT_MIN;
-    return static_cast<int>(value);
+    // atoi's reading, saturated: lenient_atol already caps far beyond int's range.
+    return static_cast<int>(std::clamp<long long>(lenient_atol(text), INT_MIN, INT_MAX));
 }
 
 std::string default_client_id(std::string_view prefix, long pid, std::string_view host) {

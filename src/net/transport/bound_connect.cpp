@@ -78,4 +78,30 @@ std::string connect_error_text(const error_code& ec, const std::string& bind_add
     return fmt::format("{} (connecting from {})", ec.message(), bind_address);
 }
 
+void resolve_and_connect(boost::asio::ip::tcp::resolver& resolver, boost::asio::steady_timer& timer,
+                         boost::asio::ip::tcp::socket& socket, const Endpoint& endpoint,
+                         std::chrono::milliseconds timeout, std::function<bool()> current,
+                         std::function<void(std::optional<ConnectError>)> done) {
+    timer.expires_after(timeout);
+    timer.async_wait([current, done](const boost::system::error_code& ec) {
+        if (ec || !current()) return;
+        done(ConnectError{ConnectError::Kind::timeout, "Connection timed out"});
+    });
+    resolver.async_resolve(
+        endpoint.host, std::to_string(endpoint.port),
+        [&socket, current, done, bind_address = endpoint.bind_address](
+            const boost::system::error_code& ec, boost::asio::ip::tcp::resolver::results_type results) {
+            if (!current()) return;
+            if (ec) return done(ConnectError{ConnectError::Kind::lookup, "Lookup error."});
+            async_connect_from(socket, results, bind_address, current,
+                               [current, done, bind_address](const boost::system::error_code& ec) {
+                                   if (!current()) return;
+                                   if (ec)
+                                       return done(ConnectError{ConnectError::Kind::connect,
+                                                                connect_error_text(ec, bind_address)});
+                                   done(std::nullopt);
+                               });
+        });
+}
+
 }  // namespace culex::net

@@ -4,8 +4,13 @@
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
+
+#include "net/transport/connector.hpp"
 
 namespace culex::net {
 
@@ -18,6 +23,15 @@ using ConnectDone = std::function<void(const boost::system::error_code&)>;
 void async_connect_from(boost::asio::ip::tcp::socket& socket,
                         const boost::asio::ip::tcp::resolver::results_type& endpoints,
                         const std::string& bind_address, std::function<bool()> wanted, ConnectDone done);
+
+// The first steps of every connector (TCP, TLS): a deadline on `timer`, the lookup of `endpoint`'s host, then
+// async_connect_from into `socket`. `done` gets nullopt once `socket` is connected, or why not (timeout,
+// lookup, connect), once. `current` is asked first on every completion: false (the connector was cancelled or
+// started again) ends it silently, `socket` untouched, so a caller may replace the socket for a new attempt.
+void resolve_and_connect(boost::asio::ip::tcp::resolver& resolver, boost::asio::steady_timer& timer,
+                         boost::asio::ip::tcp::socket& socket, const Endpoint& endpoint,
+                         std::chrono::milliseconds timeout, std::function<bool()> current,
+                         std::function<void(std::optional<ConnectError>)> done);
 
 // The words for a failed connect from `bind_address` (empty: the error's own).
 std::string connect_error_text(const boost::system::error_code& ec, const std::string& bind_address);

@@ -26,32 +26,12 @@ class TcpConnector final : public Connector {
         handler_ = std::move(handler);
         auto attempt = ++attempt_;
         socket_.emplace(io_);
-        timer_.expires_after(timeout);
-        timer_.async_wait([this, attempt](const boost::system::error_code& ec) {
-            if (ec || attempt != attempt_) return;
-            finish(std::unexpected(ConnectError{ConnectError::Kind::timeout, "Connection timed out"}));
-        });
-        resolver_.async_resolve(
-            endpoint.host, std::to_string(endpoint.port),
-            [this, attempt, bind_address = endpoint.bind_address](const boost::system::error_code& ec,
-                                                                  tcp::resolver::results_type results) {
-                if (attempt != attempt_) return;
-                if (ec) {
-                    finish(std::unexpected(ConnectError{ConnectError::Kind::lookup, "Lookup error."}));
-                    return;
-                }
-                async_connect_from(
-                    *socket_, results, bind_address, [this, attempt] { return attempt == attempt_; },
-                    [this, attempt, bind_address](const boost::system::error_code& ec) {
-                        if (attempt != attempt_) return;
-                        if (ec) {
-                            finish(std::unexpected(ConnectError{ConnectError::Kind::connect,
-                                                                connect_error_text(ec, bind_address)}));
-                            return;
-                        }
-                        // Sets TCP_NODELAY: our writes are whole packets gathered per turn.
-                        finish(make_tcp_transport(std::move(*socket_)));
-                    });
+        resolve_and_connect(
+            resolver_, timer_, *socket_, endpoint, timeout, [this, attempt] { return attempt == attempt_; },
+            [this](std::optional<ConnectError> error) {
+                if (error) return finish(std::unexpected(std::move(*error)));
+                // Sets TCP_NODELAY: our writes are whole packets gathered per turn.
+                finish(make_tcp_transport(std::move(*socket_)));
             });
     }
 

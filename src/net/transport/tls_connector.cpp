@@ -93,32 +93,12 @@ class TlsConnector final : public Connector {
         endpoint_ = endpoint;
         auto attempt = ++attempt_;
         socket_ = std::make_shared<SslSocket>(io_, context_->asio_context());
-        timer_.expires_after(timeout);
-        timer_.async_wait([this, attempt](const boost::system::error_code& ec) {
-            if (ec || attempt != attempt_) return;
-            finish(std::unexpected(ConnectError{ConnectError::Kind::timeout, "Connection timed out"}));
-        });
-        resolver_.async_resolve(
-            endpoint.host, std::to_string(endpoint.port),
-            [this, attempt, bind_address = endpoint.bind_address](const boost::system::error_code& ec,
-                                                                  tcp::resolver::results_type results) {
-                if (attempt != attempt_) return;
-                if (ec) {
-                    finish(std::unexpected(ConnectError{ConnectError::Kind::lookup, "Lookup error."}));
-                    return;
-                }
-                async_connect_from(
-                    socket_->next_layer(), results, bind_address,
-                    [this, attempt] { return attempt == attempt_; },
-                    [this, attempt, bind_address](const boost::system::error_code& ec) {
-                        if (attempt != attempt_) return;
-                        if (ec) {
-                            finish(std::unexpected(ConnectError{ConnectError::Kind::connect,
-                                                                connect_error_text(ec, bind_address)}));
-                            return;
-                        }
-                        handshake(attempt);
-                    });
+        resolve_and_connect(
+            resolver_, timer_, socket_->next_layer(), endpoint, timeout,
+            [this, attempt] { return attempt == attempt_; },
+            [this, attempt](std::optional<ConnectError> error) {
+                if (error) return finish(std::unexpected(std::move(*error)));
+                handshake(attempt);
             });
     }
 
