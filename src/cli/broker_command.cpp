@@ -144,9 +144,12 @@ void add_http_service(const config::Config& config, net::ServerOptions& options,
             if (figures.name == name) return figures.state;
         return std::nullopt;  // not running (yet, or any more)
     };
-    options.http = [names, api = std::move(api), bridges](broker::Broker& broker) -> net::HttpHandler {
-        auto endpoints = std::make_shared<ops::HttpEndpoints>(broker, names, api,
-                                                              [bridges] { return bridges->figures(); });
+    options.http = [names, api = std::move(api), bridges](broker::Broker& broker,
+                                                          net::ServerReadings readings) -> net::HttpHandler {
+        ops::ApiContext context = api;
+        auto endpoints = std::make_shared<ops::HttpEndpoints>(
+            broker, names, std::move(context), [bridges] { return bridges->figures(); },
+            std::move(readings.loops));
         return [endpoints](const net::HttpRequest& request) { return endpoints->handle(request); };
     };
 }

@@ -3,6 +3,7 @@
 #include "broker/broker.hpp"
 #include "log/logger.hpp"
 #include "ops/dashboard.hpp"
+#include "ops/loop_metrics.hpp"
 #include "ops/metrics.hpp"
 
 namespace culex::ops {
@@ -31,6 +32,7 @@ net::HttpResponse HttpEndpoints::handle(const net::HttpRequest& request) {
     if (path == "/metrics")
         return {200, "text/plain; version=0.0.4; charset=utf-8",
                 render_metrics(broker_.statistics(), listener_names_) +
+                    (loops_ ? render_loop_metrics(loops_()) : std::string()) +
                     (bridges_ ? render_bridge_metrics(bridges_()) : std::string())};
     if (auto file = dashboard_file(path)) return *file;
     return {404, "text/plain; charset=utf-8", "not found: this listener serves /, /metrics and /api/v1/\n"};

@@ -1,7 +1,9 @@
 """The HTTP listener (`protocol http`): GET /metrics parsed by python3-prometheus-client's text parser, counters
 that match the traffic sent, HTTP Basic against the password file (401 without, 200 with), and requests that
-break the rules refused while MQTT goes on."""
+break the rules refused while MQTT goes on; each event loop's lag histogram and CPU
+time."""
 import base64
+import math
 import socket
 import subprocess
 import time
@@ -188,6 +190,73 @@ def test_https_with_the_listeners_tls_options(tmp_path):
             assert "culex_clients_connected" in r.read().decode()
         # Plain HTTP on the HTTPS port gets no metrics.
         assert raw_request(port, b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n") in (None, b"")
+
+
+def loop_histograms(body):
+    """{loop label: {"buckets": [(le, cumulative count)], "count", "sum"}} of culex_loop_scheduling_lag_seconds,
+    through the Prometheus parser; fails on a sample seen twice."""
+    out = {}
+    seen = set()
+    for family in text_string_to_metric_families(body):
+        if family.name != "culex_loop_scheduling_lag_seconds":
+            continue
+        assert family.type == "histogram"
+        for s in family.samples:
+            key = (s.name, frozenset(s.labels.items()))
+            assert key not in seen, f"{key} twice"
+            seen.add(key)
+            entry = out.setdefault(s.labels["loop"], {"buckets": [], "count": None, "sum": None})
+            if s.name.endswith("_bucket"):
+                entry["buckets"].append((float(s.labels["le"]), s.value))
+            elif s.name.endswith("_count"):
+                entry["count"] = s.value
+            elif s.name.endswith("_sum"):
+                entry["sum"] = s.value
+    return out
+
+
+def test_each_loops_lag_histogram_and_cpu_time(tmp_path):
+    with start_culex(tmp_path, "sys_interval 0\nthreads 2\n" + HTTP_LISTENER) as broker:
+        port = http_port(broker)
+        first = loop_histograms(get(port)[2])
+        assert set(first) == {"0", "1"}, "one series per loop"
+        for loop, h in first.items():
+            bounds = [le for le, _ in h["buckets"]]
+            counts = [count for _, count in h["buckets"]]
+            assert bounds == sorted(bounds) and len(set(bounds)) == len(bounds), (loop, bounds)
+            assert bounds[-1] == math.inf
+            assert counts == sorted(counts), f"loop {loop}: buckets not cumulative: {counts}"
+            assert counts[-1] == h["count"], f"loop {loop}: +Inf {counts[-1]} != count {h['count']}"
+            assert h["sum"] >= 0
+        # Each loop measures itself every 100 ms: its count grows with time (polled, bounded by WAIT).
+        deadline = time.monotonic() + WAIT
+        while True:
+            later = loop_histograms(get(port)[2])
+            if all(later[loop]["count"] > first[loop]["count"] for loop in first):
+                break
+            if time.monotonic() > deadline:
+                raise AssertionError(f"a loop's lag count did not grow within {WAIT} s: {first} then {later}")
+            time.sleep(0.05)  # a poll interval with a bound above, not a synchronisation
+        for h in later.values():
+            assert h["buckets"][-1][1] == h["count"]
+        # CPU time: one counter per loop, each loop's own thread, never going back.
+        before = samples(get(port)[2])
+        sub = connected(broker.port, "cpu-sub")
+        sub.subscribe("cpu/#", 0)
+        pub = connected(broker.port, "cpu-pub")
+        for i in range(50):
+            pub.publish("cpu/x", b"x" * 100, 0)
+        for _ in range(50):
+            sub.next_message()
+        after = samples(get(port)[2])
+        cpu_loops = {dict(ls)["loop"] for (n, ls), _ in after.items() if n == "culex_loop_cpu_seconds_total"}
+        assert cpu_loops == {"0", "1"}
+        for loop in cpu_loops:
+            assert total(after, "culex_loop_cpu_seconds_total", loop=loop) >= \
+                total(before, "culex_loop_cpu_seconds_total", loop=loop)
+        assert total(after, "culex_loop_cpu_seconds_total") > 0
+        pub.disconnect()
+        sub.disconnect()
 
 
 def bridge_metrics(port):
