@@ -35,6 +35,9 @@ class HttpServer {
                                           tls::ServerContextPtr tls);
     // Starts accepting, on the server's own thread.
     void start();
+    // SIGHUP, from any thread: listener `listener`'s new TLS context; new connections use it, open ones keep
+    // theirs (as MQTT listeners do).
+    void replace_tls(int listener, tls::ServerContextPtr tls);
     // Closes the listeners and every connection, and joins the thread.
     void stop();
 

@@ -261,6 +261,7 @@ void Server::replace_policies(std::vector<broker::AccessPolicy> policies) {
 void Server::replace_tls(std::size_t index, std::shared_ptr<const tls::ServerContext> context) {
     for (auto& listener : impl_->listeners)
         if (listener->index() == static_cast<int>(index)) listener->set_tls(context);
+    if (impl_->http) impl_->http->replace_tls(static_cast<int>(index), std::move(context));
 }
 
 int Server::loop_count() const {

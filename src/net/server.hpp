@@ -75,7 +75,8 @@ class Server {
     // SIGHUP: new access policies (one per listener, same order), applied to new logins and re-checked
     // against connected clients.
     void replace_policies(std::vector<broker::AccessPolicy> policies);
-    // SIGHUP: a new TLS context for listener `index` (new connections use it; open ones keep theirs).
+    // SIGHUP: a new TLS context for listener `index`, MQTT or HTTP (new connections use it; open ones keep
+    // theirs).
     void replace_tls(std::size_t index, std::shared_ptr<const tls::ServerContext> context);
 
   private:
