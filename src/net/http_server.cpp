@@ -76,6 +76,7 @@ struct HttpServer::Impl {
         explicit Acceptor(asio::io_context& context) : socket(context) {}
         asio::ip::tcp::acceptor socket;
         int listener = 0;
+        std::uint16_t port = 0;                  // as bound
         SharedSnapshot<tls::ServerContext> tls;  // null: plain HTTP; replaced on SIGHUP
     };
 
@@ -155,8 +156,9 @@ std::expected<void, std::string> HttpServer::open(const asio::ip::tcp::endpoint&
     if (ec) return fail("listen on");
     socket.listen(asio::socket_base::max_listen_connections, ec);
     if (ec) return fail("listen on");
+    acceptor->port = socket.local_endpoint().port();
     logger().log(LogType::notice, "Opening http{} listen socket on port {}.", secure ? "s" : "",
-                 socket.local_endpoint().port());
+                 acceptor->port);
     impl_->acceptors.push_back(std::move(acceptor));
     return {};
 }
@@ -171,6 +173,12 @@ void HttpServer::start() {
 void HttpServer::replace_tls(int listener, tls::ServerContextPtr tls) {
     for (auto& acceptor : impl_->acceptors)
         if (acceptor->listener == listener) acceptor->tls.store(tls);
+}
+
+std::uint16_t HttpServer::bound_port(int listener) const {
+    for (const auto& acceptor : impl_->acceptors)
+        if (acceptor->listener == listener) return acceptor->port;
+    return 0;
 }
 
 void HttpServer::stop() {

@@ -47,6 +47,11 @@ struct Server::Impl {
     // starts after), and no vector here changes after that.
     ServerReadings readings() {
         ServerReadings out;
+        out.bound_port = [this](std::size_t index) -> std::uint16_t {
+            for (const auto& listener : listeners)
+                if (listener->index() == static_cast<int>(index)) return listener->port();
+            return http ? http->bound_port(static_cast<int>(index)) : 0;
+        };
         out.loops = [this] {
             std::vector<LoopFigures> figures;
             for (const auto& probe : probes)

@@ -38,6 +38,9 @@ struct ListenerSpec {
 
 // What the HTTP service may ask the running server, from its own thread, once the server has started.
 struct ServerReadings {
+    // The port listener `index` (its place in the configuration) is bound to: the one the system chose for
+    // port 0 (for a listener on every address, its IPv4 socket's); 0 for a Unix socket.
+    std::function<std::uint16_t(std::size_t index)> bound_port;
     // Each event loop's scheduling lag and CPU time (net/loop_probe.hpp).
     LoopFiguresSource loops;
 };

@@ -82,6 +82,17 @@ def test_a_connected_client_appears_with_its_fields(broker):
     client.disconnect()
 
 
+def test_listeners_report_their_bound_ports(broker):
+    """Both listeners of the fixture are ephemeral (`listener 0 127.0.0.1`): the API shows the ports they got."""
+    status, _, body = call(broker.http_port, "listeners")
+    assert status == 200
+    mqtt, http = body["listeners"]
+    assert (mqtt["protocol"], mqtt["port"], mqtt["configured_port"]) == ("mqtt", broker.port, 0)
+    assert (http["protocol"], http["port"], http["configured_port"]) == ("http", broker.http_port, 0)
+    assert mqtt["address"] == http["address"] == "127.0.0.1"
+    assert broker.port != 0 and broker.http_port != 0
+
+
 def test_one_clients_session_and_subscriptions(broker):
     client = connected(broker.port, "api/two", clean_session=False)
     client.subscribe("a/+/c", 1)

@@ -96,6 +96,8 @@ def test_metrics_match_traffic(tmp_path):
         pub.publish("$SYS/forged", b"x", 1)
         m = samples(get(port)[2])
         assert total(m, "culex_publish_dropped_total", cause="denied") == 1
+        # `listener 0 127.0.0.1` is loopback: no warning that anyone may read it.
+        assert "serves /metrics to anyone" not in broker.log.text()
         pub.disconnect()
         sub.disconnect()
 
