@@ -118,9 +118,11 @@ def protected(tmp_path):
 
 def test_credentials_required(protected):
     port = http_port(protected)
-    status, headers, _ = get(port)
+    status, headers, body = get(port)
     assert status == 401
-    assert headers["WWW-Authenticate"].startswith("Basic ")
+    assert headers["WWW-Authenticate"].startswith("Basic realm=")
+    assert headers["Content-Type"].startswith("text/plain")  # a scraper's answer; the API's is JSON
+    assert "password file" in body
     assert get(port, credentials=("prom", "wrong"))[0] == 401
     assert get(port, credentials=("nobody", "scrape-pw"))[0] == 401
     status, _, body = get(port, credentials=("prom", "scrape-pw"))
