@@ -124,7 +124,7 @@ void add_http_service(const config::Config& config, net::ServerOptions& options,
         if (!http) continue;
         any_http = true;
         const auto& security = listener.security;
-        if (security.allow_anonymous && !is_loopback_address(listener.bind_address))
+        if (security.allow_anonymous && !is_loopback_address(address))
             logger().log(LogType::warning,
                          "Warning: the http listener on port {} serves /metrics to anyone who can reach it "
                          "(allow_anonymous true); set allow_anonymous false and a password_file to ask for "
@@ -144,9 +144,13 @@ void add_http_service(const config::Config& config, net::ServerOptions& options,
             if (figures.name == name) return figures.state;
         return std::nullopt;  // not running (yet, or any more)
     };
-    options.http = [names, api = std::move(api), bridges](broker::Broker& broker) -> net::HttpHandler {
-        auto endpoints = std::make_shared<ops::HttpEndpoints>(broker, names, api,
-                                                              [bridges] { return bridges->figures(); });
+    options.http = [names, api = std::move(api), bridges](broker::Broker& broker,
+                                                          net::ServerReadings readings) -> net::HttpHandler {
+        ops::ApiContext context = api;
+        context.bound_port = std::move(readings.bound_port);
+        auto endpoints = std::make_shared<ops::HttpEndpoints>(
+            broker, names, std::move(context), [bridges] { return bridges->figures(); },
+            std::move(readings.loops));
         return [endpoints](const net::HttpRequest& request) { return endpoints->handle(request); };
     };
 }

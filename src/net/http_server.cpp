@@ -8,6 +8,7 @@
 #include <boost/asio/post.hpp>
 #include <thread>
 
+#include "base/shared_snapshot.hpp"
 #include "log/logger.hpp"
 #include "net/http_session.hpp"
 #include "net/transport/endpoint_text.hpp"
@@ -75,7 +76,8 @@ struct HttpServer::Impl {
         explicit Acceptor(asio::io_context& context) : socket(context) {}
         asio::ip::tcp::acceptor socket;
         int listener = 0;
-        tls::ServerContextPtr tls;
+        std::uint16_t port = 0;                  // as bound
+        SharedSnapshot<tls::ServerContext> tls;  // null: plain HTTP; replaced on SIGHUP
     };
 
     Impl(HttpHandler h, HttpLimits l) : handler(std::move(h)), limits(l) {}
@@ -106,10 +108,11 @@ struct HttpServer::Impl {
                 std::make_shared<HttpSession>(std::move(transport), handler, limits, listener, on_closed);
             session->start();
         };
-        if (!acceptor.tls) return start(make_tcp_transport(std::move(socket)));
+        tls::ServerContextPtr tls = acceptor.tls.load();
+        if (!tls) return start(make_tcp_transport(std::move(socket)));
         auto timeout = std::chrono::duration_cast<std::chrono::seconds>(limits.request_timeout);
         accept_tls(
-            std::move(socket), acceptor.tls, timeout,
+            std::move(socket), std::move(tls), timeout,
             [start](std::unique_ptr<Transport> transport, std::optional<tls::PeerIdentity>) {
                 start(std::move(transport));
             },
@@ -137,7 +140,8 @@ std::expected<void, std::string> HttpServer::open(const asio::ip::tcp::endpoint&
                                                   tls::ServerContextPtr tls) {
     auto acceptor = std::make_unique<Impl::Acceptor>(impl_->context);
     acceptor->listener = listener;
-    acceptor->tls = std::move(tls);
+    bool secure = tls != nullptr;
+    acceptor->tls.store(std::move(tls));
     boost::system::error_code ec;
     auto fail = [&](std::string_view step) {
         return std::unexpected(fmt::format("cannot {} {} port {} (HTTP): {}", step,
@@ -152,8 +156,9 @@ std::expected<void, std::string> HttpServer::open(const asio::ip::tcp::endpoint&
     if (ec) return fail("listen on");
     socket.listen(asio::socket_base::max_listen_connections, ec);
     if (ec) return fail("listen on");
-    logger().log(LogType::notice, "Opening http{} listen socket on port {}.", acceptor->tls ? "s" : "",
-                 socket.local_endpoint().port());
+    acceptor->port = socket.local_endpoint().port();
+    logger().log(LogType::notice, "Opening http{} listen socket on port {}.", secure ? "s" : "",
+                 acceptor->port);
     impl_->acceptors.push_back(std::move(acceptor));
     return {};
 }
@@ -163,6 +168,17 @@ void HttpServer::start() {
     for (auto& acceptor : impl_->acceptors)
         impl_->accept(*acceptor);
     impl_->thread = std::thread([impl = impl_.get()] { impl->context.run(); });
+}
+
+void HttpServer::replace_tls(int listener, tls::ServerContextPtr tls) {
+    for (auto& acceptor : impl_->acceptors)
+        if (acceptor->listener == listener) acceptor->tls.store(tls);
+}
+
+std::uint16_t HttpServer::bound_port(int listener) const {
+    for (const auto& acceptor : impl_->acceptors)
+        if (acceptor->listener == listener) return acceptor->port;
+    return 0;
 }
 
 void HttpServer::stop() {

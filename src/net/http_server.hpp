@@ -35,6 +35,12 @@ class HttpServer {
                                           tls::ServerContextPtr tls);
     // Starts accepting, on the server's own thread.
     void start();
+    // SIGHUP, from any thread: listener `listener`'s new TLS context; new connections use it, open ones keep
+    // theirs (as MQTT listeners do).
+    void replace_tls(int listener, tls::ServerContextPtr tls);
+    // The port listener `listener` is bound to (its first address's); 0 when it is not an HTTP listener.
+    // After the opens, from any thread.
+    std::uint16_t bound_port(int listener) const;
     // Closes the listeners and every connection, and joins the thread.
     void stop();
 

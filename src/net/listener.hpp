@@ -32,6 +32,8 @@ class Listener {
     std::expected<void, std::string> open_unix(const std::string& path);
     void start() { accept(); }
     int index() const { return index_; }
+    // The port bound by open() (the system's choice for port 0); 0 for a Unix socket.
+    std::uint16_t port() const { return port_; }
     void close();
     // TLS listeners: the context new connections use (SIGHUP replaces it; existing connections keep
     // theirs). Null: plain TCP.

@@ -13,6 +13,7 @@
 #include "net/event_loop.hpp"
 #include "net/http_server.hpp"
 #include "net/listener.hpp"
+#include "net/loop_probe.hpp"
 #include "net/stop_signals.hpp"
 
 namespace culex::net {
@@ -29,6 +30,8 @@ struct Server::Impl {
     std::unique_ptr<HttpServer> http;  // the `protocol http` listeners, on a thread of their own
     std::atomic<int> open_connections{0};
     std::vector<std::unique_ptr<asio::steady_timer>> tickers;
+    // One per loop, made with the loops (the HTTP thread reads them as soon as it runs): lag and CPU time.
+    std::vector<std::unique_ptr<LoopProbe>> probes;
     std::mutex stop_mutex;
     std::condition_variable stop_signal;
     bool stop_requested = false;
@@ -38,6 +41,24 @@ struct Server::Impl {
         for (const auto& loop : loops)
             result.push_back(loop.get());
         return result;
+    }
+
+    // ServerReadings, for the HTTP thread: read once start() has opened every listener (the HTTP thread
+    // starts after), and no vector here changes after that.
+    ServerReadings readings() {
+        ServerReadings out;
+        out.bound_port = [this](std::size_t index) -> std::uint16_t {
+            for (const auto& listener : listeners)
+                if (listener->index() == static_cast<int>(index)) return listener->port();
+            return http ? http->bound_port(static_cast<int>(index)) : 0;
+        };
+        out.loops = [this] {
+            std::vector<LoopFigures> figures;
+            for (const auto& probe : probes)
+                figures.push_back(probe->read());
+            return figures;
+        };
+        return out;
     }
 
     // Once a second on each loop: housekeeping that does not belong to any one connection.
@@ -57,11 +78,12 @@ namespace {
 
 // The `protocol http` listener `index` on each of its addresses; the HTTP server is made by the first.
 std::expected<void, std::string> open_http(std::unique_ptr<HttpServer>& http, const ServerOptions& options,
-                                           broker::Broker& broker, const ListenerSpec& spec, int index,
+                                           broker::Broker& broker, ServerReadings readings,
+                                           const ListenerSpec& spec, int index,
                                            const std::vector<asio::ip::address>& addresses) {
     if (!http) {
         if (!options.http) return std::unexpected(std::string("no HTTP service to run on an http listener"));
-        http = std::make_unique<HttpServer>(options.http(broker));
+        http = std::make_unique<HttpServer>(options.http(broker, std::move(readings)));
     }
     bool opened_one = false;
     for (const auto& address : addresses) {
@@ -85,6 +107,7 @@ Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>()) {
     for (int i = 0; i < threads; ++i) {
         impl_->loops.push_back(std::make_unique<EventLoop>(i));
         executors.push_back(impl_->loops.back().get());
+        impl_->probes.push_back(std::make_unique<LoopProbe>(impl_->loops.back()->context()));
     }
     impl_->broker = std::make_unique<broker::Broker>(impl_->options.settings, executors,
                                                      std::move(impl_->options.policies));
@@ -103,6 +126,7 @@ Server::~Server() {
     impl_->http.reset();  // its handler reads the broker
     impl_->listeners.clear();
     impl_->tickers.clear();
+    impl_->probes.clear();
     impl_->loops.clear();
     impl_->broker.reset();
 }
@@ -142,7 +166,7 @@ std::expected<void, std::string> Server::start() {
             }
         }
         if (spec.http) {
-            auto opened = open_http(impl_->http, impl_->options, *impl_->broker, spec,
+            auto opened = open_http(impl_->http, impl_->options, *impl_->broker, impl_->readings(), spec,
                                     static_cast<int>(index), addresses);
             if (!opened) return opened;
             continue;
@@ -170,6 +194,7 @@ std::expected<void, std::string> Server::start() {
     for (std::size_t i = 0; i < impl_->loops.size(); ++i) {
         impl_->tickers.push_back(std::make_unique<asio::steady_timer>(impl_->loops[i]->context()));
         impl_->tick(i);
+        impl_->probes[i]->start();
     }
     for (auto& loop : impl_->loops)
         loop->start();
@@ -225,6 +250,7 @@ void Server::say_goodbye() {
                 for (auto& listener : impl_->listeners)
                     listener->close();
             impl_->tickers[i]->cancel();
+            impl_->probes[i]->cancel();
             impl_->loops[i]->core().shut_down();
             impl_->loops[i]->connections().stop();  // those that never sent CONNECT
         });
@@ -240,6 +266,7 @@ void Server::replace_policies(std::vector<broker::AccessPolicy> policies) {
 void Server::replace_tls(std::size_t index, std::shared_ptr<const tls::ServerContext> context) {
     for (auto& listener : impl_->listeners)
         if (listener->index() == static_cast<int>(index)) listener->set_tls(context);
+    if (impl_->http) impl_->http->replace_tls(static_cast<int>(index), std::move(context));
 }
 
 int Server::loop_count() const {

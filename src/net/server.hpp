@@ -12,6 +12,7 @@
 #include "broker/access_policy.hpp"
 #include "broker/settings.hpp"
 #include "net/http_types.hpp"
+#include "net/loop_figures.hpp"
 
 namespace culex::tls {
 class ServerContext;
@@ -35,6 +36,15 @@ struct ListenerSpec {
     std::string unix_socket_path;  // set: a Unix socket listener (plain MQTT) instead of a TCP port
 };
 
+// What the HTTP service may ask the running server, from its own thread, once the server has started.
+struct ServerReadings {
+    // The port listener `index` (its place in the configuration) is bound to: the one the system chose for
+    // port 0 (for a listener on every address, its IPv4 socket's); 0 for a Unix socket.
+    std::function<std::uint16_t(std::size_t index)> bound_port;
+    // Each event loop's scheduling lag and CPU time (net/loop_probe.hpp).
+    LoopFiguresSource loops;
+};
+
 struct ServerOptions {
     int threads = 0;  // 0: one per core
     std::vector<ListenerSpec> listeners;
@@ -47,7 +57,8 @@ struct ServerOptions {
     // stays and restores the broker's state. An error stops the start.
     std::function<std::expected<void, std::string>(broker::Broker&)> prepare;
     // What the HTTP listeners serve, made once the broker exists; needed when a listener has `http`.
-    std::function<HttpHandler(broker::Broker&)> http;
+    // `readings`: what the handler may ask the server when it answers.
+    std::function<HttpHandler(broker::Broker&, ServerReadings readings)> http;
 };
 
 class Server {
@@ -67,7 +78,8 @@ class Server {
     // SIGHUP: new access policies (one per listener, same order), applied to new logins and re-checked
     // against connected clients.
     void replace_policies(std::vector<broker::AccessPolicy> policies);
-    // SIGHUP: a new TLS context for listener `index` (new connections use it; open ones keep theirs).
+    // SIGHUP: a new TLS context for listener `index`, MQTT or HTTP (new connections use it; open ones keep
+    // theirs).
     void replace_tls(std::size_t index, std::shared_ptr<const tls::ServerContext> context);
 
   private:

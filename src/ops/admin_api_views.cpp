@@ -117,8 +117,10 @@ net::HttpResponse AdminApi::listeners_view() {
     json out = json::array();
     for (std::size_t i = 0; i < context_.listeners.size(); ++i) {
         const auto& l = context_.listeners[i];
+        std::uint16_t bound = context_.bound_port ? context_.bound_port(i) : 0;
         json entry = {{"index", i},
-                      {"port", l.port},
+                      {"port", bound != 0 ? bound : l.port},
+                      {"configured_port", l.port},
                       {"address", l.address.empty() ? json(nullptr) : json(l.address)},
                       {"protocol", l.protocol},
                       {"tls", l.tls}};

@@ -42,6 +42,9 @@ struct ApiContext {
     // from bridge::Bridges::status() (set by the broker command: src/ops does not depend on src/bridge).
     // Unset or nullopt, the API answers "state": null.
     std::function<std::optional<std::string>(const std::string& name)> bridge_state;
+    // Listener `index`'s port as bound (an ephemeral one's real port), from the server (net::BoundPorts).
+    // Unset, or 0, the API shows the configured port.
+    std::function<std::uint16_t(std::size_t index)> bound_port;
 };
 
 }  // namespace culex::ops

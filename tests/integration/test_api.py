@@ -82,6 +82,17 @@ def test_a_connected_client_appears_with_its_fields(broker):
     client.disconnect()
 
 
+def test_listeners_report_their_bound_ports(broker):
+    """Both listeners of the fixture are ephemeral (`listener 0 127.0.0.1`): the API shows the ports they got."""
+    status, _, body = call(broker.http_port, "listeners")
+    assert status == 200
+    mqtt, http = body["listeners"]
+    assert (mqtt["protocol"], mqtt["port"], mqtt["configured_port"]) == ("mqtt", broker.port, 0)
+    assert (http["protocol"], http["port"], http["configured_port"]) == ("http", broker.http_port, 0)
+    assert mqtt["address"] == http["address"] == "127.0.0.1"
+    assert broker.port != 0 and broker.http_port != 0
+
+
 def test_one_clients_session_and_subscriptions(broker):
     client = connected(broker.port, "api/two", clean_session=False)
     client.subscribe("a/+/c", 1)
@@ -149,10 +160,16 @@ def test_delete_a_retained_message(broker):
 
 def test_credentials_and_the_admin_right(broker):
     port = broker.http_port
-    status, headers, _ = call(port, "clients", credentials=None)
+    # 401 is JSON like the API's other errors, and still asks for HTTP Basic.
+    status, headers, body = call(port, "clients", credentials=None)
     assert status == 401
-    assert headers["WWW-Authenticate"].startswith("Basic ")
-    assert call(port, "clients", credentials=("admin", "wrong"))[0] == 401
+    assert headers["WWW-Authenticate"].startswith('Basic realm="culex"')
+    assert headers["Content-Type"] == "application/json"
+    assert "password file" in body["error"]
+    status, headers, body = call(port, "clients", credentials=("admin", "wrong"))
+    assert status == 401
+    assert headers["WWW-Authenticate"].startswith("Basic realm=")
+    assert "bad credentials" in body["error"]
     # A user of the password file may read ...
     assert call(port, "clients", credentials=VIEWER)[0] == 200
     # ... but acts only with the ACL's right.

@@ -112,6 +112,9 @@ def test_dashboard_shows_clients_and_a_moving_rate(broker, browser, tmp_path):
         wait.until(lambda d: "dash-publisher" in cell_texts(d, "clients"))
         assert "dash-watcher" in cell_texts(browser, "clients")
         wait.until(lambda d: "dash/#" in cell_texts(d, "subscriptions"))
+        # The listeners card shows the ports bound (both listeners are ephemeral: configured as 0).
+        wait.until(lambda d: str(broker.http_port) in cell_texts(d, "listeners"))
+        assert str(broker.port) in cell_texts(browser, "listeners")
         # The rate shown changes between two readings (it is recomputed every second from the counters).
         wait.until(lambda d: text_of(d, "rate-in") not in ("–", "", None))
         first = text_of(browser, "rate-in")

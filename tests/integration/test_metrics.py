@@ -1,8 +1,13 @@
 """The HTTP listener (`protocol http`): GET /metrics parsed by python3-prometheus-client's text parser, counters
 that match the traffic sent, HTTP Basic against the password file (401 without, 200 with), and requests that
-break the rules refused while MQTT goes on."""
+break the rules refused while MQTT goes on; each event loop's lag histogram and CPU time; the HTTPS
+certificate reloaded on SIGHUP."""
 import base64
+import math
+import shutil
+import signal
 import socket
+import ssl
 import subprocess
 import time
 import urllib.error
@@ -91,6 +96,8 @@ def test_metrics_match_traffic(tmp_path):
         pub.publish("$SYS/forged", b"x", 1)
         m = samples(get(port)[2])
         assert total(m, "culex_publish_dropped_total", cause="denied") == 1
+        # `listener 0 127.0.0.1` is loopback: no warning that anyone may read it.
+        assert "serves /metrics to anyone" not in broker.log.text()
         pub.disconnect()
         sub.disconnect()
 
@@ -111,9 +118,11 @@ def protected(tmp_path):
 
 def test_credentials_required(protected):
     port = http_port(protected)
-    status, headers, _ = get(port)
+    status, headers, body = get(port)
     assert status == 401
-    assert headers["WWW-Authenticate"].startswith("Basic ")
+    assert headers["WWW-Authenticate"].startswith("Basic realm=")
+    assert headers["Content-Type"].startswith("text/plain")  # a scraper's answer; the API's is JSON
+    assert "password file" in body
     assert get(port, credentials=("prom", "wrong"))[0] == 401
     assert get(port, credentials=("nobody", "scrape-pw"))[0] == 401
     status, _, body = get(port, credentials=("prom", "scrape-pw"))
@@ -188,6 +197,124 @@ def test_https_with_the_listeners_tls_options(tmp_path):
             assert "culex_clients_connected" in r.read().decode()
         # Plain HTTP on the HTTPS port gets no metrics.
         assert raw_request(port, b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n") in (None, b"")
+
+
+def loop_histograms(body):
+    """{loop label: {"buckets": [(le, cumulative count)], "count", "sum"}} of culex_loop_scheduling_lag_seconds,
+    through the Prometheus parser; fails on a sample seen twice."""
+    out = {}
+    seen = set()
+    for family in text_string_to_metric_families(body):
+        if family.name != "culex_loop_scheduling_lag_seconds":
+            continue
+        assert family.type == "histogram"
+        for s in family.samples:
+            key = (s.name, frozenset(s.labels.items()))
+            assert key not in seen, f"{key} twice"
+            seen.add(key)
+            entry = out.setdefault(s.labels["loop"], {"buckets": [], "count": None, "sum": None})
+            if s.name.endswith("_bucket"):
+                entry["buckets"].append((float(s.labels["le"]), s.value))
+            elif s.name.endswith("_count"):
+                entry["count"] = s.value
+            elif s.name.endswith("_sum"):
+                entry["sum"] = s.value
+    return out
+
+
+def test_each_loops_lag_histogram_and_cpu_time(tmp_path):
+    with start_culex(tmp_path, "sys_interval 0\nthreads 2\n" + HTTP_LISTENER) as broker:
+        port = http_port(broker)
+        first = loop_histograms(get(port)[2])
+        assert set(first) == {"0", "1"}, "one series per loop"
+        for loop, h in first.items():
+            bounds = [le for le, _ in h["buckets"]]
+            counts = [count for _, count in h["buckets"]]
+            assert bounds == sorted(bounds) and len(set(bounds)) == len(bounds), (loop, bounds)
+            assert bounds[-1] == math.inf
+            assert counts == sorted(counts), f"loop {loop}: buckets not cumulative: {counts}"
+            assert counts[-1] == h["count"], f"loop {loop}: +Inf {counts[-1]} != count {h['count']}"
+            assert h["sum"] >= 0
+        # Each loop measures itself every 100 ms: its count grows with time (polled, bounded by WAIT).
+        deadline = time.monotonic() + WAIT
+        while True:
+            later = loop_histograms(get(port)[2])
+            if all(later[loop]["count"] > first[loop]["count"] for loop in first):
+                break
+            if time.monotonic() > deadline:
+                raise AssertionError(f"a loop's lag count did not grow within {WAIT} s: {first} then {later}")
+            time.sleep(0.05)  # a poll interval with a bound above, not a synchronisation
+        for h in later.values():
+            assert h["buckets"][-1][1] == h["count"]
+        # CPU time: one counter per loop, each loop's own thread, never going back.
+        before = samples(get(port)[2])
+        sub = connected(broker.port, "cpu-sub")
+        sub.subscribe("cpu/#", 0)
+        pub = connected(broker.port, "cpu-pub")
+        for i in range(50):
+            pub.publish("cpu/x", b"x" * 100, 0)
+        for _ in range(50):
+            sub.next_message()
+        after = samples(get(port)[2])
+        cpu_loops = {dict(ls)["loop"] for (n, ls), _ in after.items() if n == "culex_loop_cpu_seconds_total"}
+        assert cpu_loops == {"0", "1"}
+        for loop in cpu_loops:
+            assert total(after, "culex_loop_cpu_seconds_total", loop=loop) >= \
+                total(before, "culex_loop_cpu_seconds_total", loop=loop)
+        assert total(after, "culex_loop_cpu_seconds_total") > 0
+        pub.disconnect()
+        sub.disconnect()
+
+
+def certificate_serial(data, form):
+    """The serial of a certificate (PEM or DER bytes), as openssl prints it."""
+    result = subprocess.run(["openssl", "x509", "-inform", form, "-noout", "-serial"], input=data,
+                            capture_output=True, timeout=WAIT)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.decode().strip()
+
+
+def served_serial(port):
+    """The serial of the certificate a new HTTPS connection to `port` is shown (not verified: only read)."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    with socket.create_connection(("127.0.0.1", port), timeout=WAIT) as raw:
+        with context.wrap_socket(raw, server_hostname="localhost") as tls:
+            return certificate_serial(tls.getpeercert(binary_form=True), "DER")
+
+
+def test_sighup_reloads_the_https_certificate(tmp_path):
+    from tls_fixtures import make_pki
+    first, _ = make_pki(tmp_path / "first")
+    second, _ = make_pki(tmp_path / "second")
+    cert, key = tmp_path / "http.crt", tmp_path / "http.key"
+    shutil.copyfile(first / "localhost.crt", cert)
+    shutil.copyfile(first / "localhost.key", key)
+    old = certificate_serial((first / "localhost.crt").read_bytes(), "PEM")
+    new = certificate_serial((second / "localhost.crt").read_bytes(), "PEM")
+    assert old != new
+    config = f"sys_interval 0\nlistener 0 127.0.0.1\nprotocol http\ncertfile {cert}\nkeyfile {key}\n"
+    with start_culex(tmp_path, config) as broker:
+        port = int(broker.log.wait_for(r"Opening https listen socket on port (\d+)\.").group(1))
+        assert served_serial(port) == old
+        shutil.copyfile(second / "localhost.crt", cert)
+        shutil.copyfile(second / "localhost.key", key)
+        start = len(broker.log.lines)
+        broker.proc.send_signal(signal.SIGHUP)
+        broker.log.wait_for(r"Reloading config\.", start=start)
+        # The new context is in place once the reload has run its course: new connections until then may
+        # still see the old one (polled, bounded by WAIT).
+        deadline = time.monotonic() + WAIT
+        while (seen := served_serial(port)) != new:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"still serving serial {seen} {WAIT} s after SIGHUP; wanted {new}")
+            time.sleep(0.05)  # a poll interval with a bound above, not a synchronisation
+        assert "Error reloading TLS" not in broker.log.text()
+        # Verified against the second CA, /metrics is served under the new certificate.
+        context = ssl.create_default_context(cafile=str(second / "ca.crt"))
+        with urllib.request.urlopen(f"https://localhost:{port}/metrics", context=context, timeout=WAIT) as r:
+            assert r.status == 200
 
 
 def bridge_metrics(port):
