@@ -2,6 +2,7 @@
 
 #include "broker/broker.hpp"
 #include "log/logger.hpp"
+#include "ops/cluster_metrics.hpp"
 #include "ops/dashboard.hpp"
 #include "ops/metrics.hpp"
 
@@ -31,7 +32,8 @@ net::HttpResponse HttpEndpoints::handle(const net::HttpRequest& request) {
     if (path == "/metrics")
         return {200, "text/plain; version=0.0.4; charset=utf-8",
                 render_metrics(broker_.statistics(), listener_names_) +
-                    (bridges_ ? render_bridge_metrics(bridges_()) : std::string())};
+                    (bridges_ ? render_bridge_metrics(bridges_()) : std::string()) +
+                    render_cluster_metrics(broker_.cluster())};
     if (auto file = dashboard_file(path)) return *file;
     return {404, "text/plain; charset=utf-8", "not found: this listener serves /, /metrics and /api/v1/\n"};
 }
