@@ -6,7 +6,10 @@ NATS goes away keeps serving its local clients and says so; a message no other n
 node, and flows as soon as another node subscribes (a node started later knows that interest at once); a
 client id is connected once in the cluster: a new connection on any node takes over the old one; a shared
 subscription with members on two nodes gets each message once in the whole cluster; $SYS/broker/cluster/...
-tells the link's state, the messages sent and received, and the interest known. Runs alone: pytest tests/integration/test_cluster.py
+tells the link's state, the messages sent and received, and the interest known; a persistent session that
+subscribed on one node resumes on a third with the 200 QoS 1 messages published through a second while it was
+offline, in order, none twice; SIGKILL of the node a QoS 1 publisher talks to loses no acknowledged message
+for a persistent session elsewhere; /metrics has the cluster's families. Runs alone: pytest tests/integration/test_cluster.py
 (under 10 s with a Release build; -m cluster selects it too)."""
 import json
 import queue
