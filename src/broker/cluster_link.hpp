@@ -4,14 +4,47 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "broker/message.hpp"
+#include "broker/subscription_tree.hpp"
 #include "broker/sys_tree.hpp"
 
 namespace culex::broker {
+
+// A persistent session as the cluster keeps it while its client is offline, so that any node can resume it.
+struct ClusterSubscription {
+    std::string filter;
+    SubscriptionOptions options;
+};
+struct ClusterSession {
+    std::string client_id;
+    std::vector<ClusterSubscription> subscriptions;
+    std::optional<std::uint32_t> expiry_seconds;  // nullopt: never expires
+};
+// What a node that resumes a session from the cluster gives its loop: the subscriptions, and the QoS 1/2
+// messages that matched them while the client was offline, in the order the cluster stored them.
+struct ClusterBacklog {
+    std::vector<ClusterSubscription> subscriptions;
+    std::vector<MessagePtr> messages;
+};
+
+// The node's figures, for /metrics (ops/cluster_metrics.hpp) and $SYS/broker/cluster/...
+struct ClusterFigures {
+    bool connected = false;               // the NATS connection is up
+    std::uint64_t sent = 0;               // messages handed to NATS for other nodes
+    std::uint64_t received = 0;           // messages from other nodes routed here
+    std::uint64_t interest_local = 0;     // NATS subscriptions held for this node's clients
+    std::uint64_t interest_remote = 0;    // distinct subjects other nodes announced
+    std::uint64_t interest_nodes = 0;     // other nodes whose interest is known
+    std::uint64_t stored = 0;             // QoS 1/2 messages JetStream acknowledged
+    std::uint64_t store_failures = 0;     // QoS 1/2 messages JetStream did not store (publisher not told)
+    std::uint64_t sessions_recorded = 0;  // persistent sessions recorded when their client went offline
+    std::uint64_t sessions_resumed = 0;   // sessions resumed here from another node's record
+};
 
 class ClusterLink {
   public:
@@ -20,7 +53,10 @@ class ClusterLink {
     // A message published on this node (by a client, a will; never one that came from another node): to the
     // other nodes. Called on the publisher's loop `loop`, after local routing, which gave it to a member of
     // each shared subscription group in `served_groups` (group names, each followed by '\n'; empty: none):
-    // no other node's member of those groups gets it.
+    // no other node's member of those groups gets it. A QoS 1/2 message also goes to the cluster's store
+    // (JetStream), which persistent sessions on any node are served from; the publisher's acknowledgement
+    // must wait for it, so the cluster holds the loop's commit fence (StoreStep::hold_open) until JetStream
+    // acknowledged the copy: the persistence path's own mechanism, not a second one.
     virtual void publish(const Message& message, int loop, std::string_view served_groups) = 0;
 
     // The subscription tree gained a subscription on `filter` (a session's new one; `$share/G/F` for a shared
@@ -32,8 +68,21 @@ class ClusterLink {
     // A client connected on loop `loop` (its CONNACK is on its way) / its connection ended: a client id is
     // connected once in the cluster, so another node's connection with this id is taken over. The pair
     // (client id, connected_at_ms) names the connection. On the client's loop.
-    virtual void client_connected(const std::string& client_id, std::int64_t connected_at_ms) = 0;
+    // `clean_start` and `session_present` (this node had the session) say whether the cluster's record of
+    // a persistent session of this id is resumed here (LoopBroker::resume_from_cluster) or ended.
+    virtual void client_connected(const std::string& client_id, std::int64_t connected_at_ms, int loop,
+                                  bool clean_start, bool session_present) = 0;
     virtual void client_disconnected(const std::string& client_id, std::int64_t connected_at_ms) = 0;
+
+    // A persistent session's client went offline here (on its loop): the cluster records the session, so
+    // that another node can resume it. Added to the interface because a session that moves between nodes
+    // is the cluster's concern and the broker alone knows when its connection ends.
+    virtual void session_offline(const ClusterSession& session) = 0;
+    // A persistent session ended here while offline (expiry): the cluster forgets it.
+    virtual void session_expired(const std::string& client_id) = 0;
+
+    // The node's figures now. Any thread (/metrics reads them on the HTTP thread).
+    virtual ClusterFigures figures() = 0;
 
     // $SYS/broker/cluster/...: appends the figures that changed since the last call. On the first loop,
     // every sys_interval.

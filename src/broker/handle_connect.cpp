@@ -313,7 +313,9 @@ void LoopBroker::finish_connect(const ClientPtr& client, Session& session, bool 
     c.connected_at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                             std::chrono::system_clock::now().time_since_epoch())
                             .count();
-    if (ClusterLink* cluster = broker_.cluster()) cluster->client_connected(c.client_id(), c.connected_at_ms);
+    if (ClusterLink* cluster = broker_.cluster())
+        cluster->client_connected(c.client_id(), c.connected_at_ms, loop_, connect.clean_start,
+                                  session_present);
     counters().listener(c.listener).connects.add();
     session.attach(c);
     record_connected(c, session);

@@ -13,6 +13,7 @@
 #include "auth/acl.hpp"
 #include "broker/access_policy.hpp"
 #include "broker/client.hpp"
+#include "broker/cluster_link.hpp"
 #include "broker/inspection.hpp"
 #include "broker/loop_core.hpp"
 #include "broker/loop_policies.hpp"
@@ -58,6 +59,12 @@ class LoopBroker final : public LoopCore {
     // here goes, as taken over, if it connected at or before `connected_at_ms` (a later one claimed the id
     // again). False when none was connected here.
     bool take_over_for_cluster(const std::string& client_id, std::int64_t connected_at_ms);
+    // Cluster mode (session_handover.cpp): the session of `client_id`, connected here, resumes what the
+    // cluster kept of it (its subscriptions, the messages it missed), wherever it is now.
+    void resume_from_cluster(const std::string& client_id, ClusterBacklog backlog);
+    // Cluster mode: the client of this offline session resumed it on another node (or started clean
+    // there): it ends here, without its will, and its subscriptions leave this node.
+    void drop_for_cluster(const std::string& client_id);
 
     Router& router() { return router_; }
     StoreStep& store_step() { return store_step_; }
@@ -93,6 +100,8 @@ class LoopBroker final : public LoopCore {
     void handle_takeover(const AnchorPtr& anchor, TakeoverRequest request);
     void adopt_session(std::unique_ptr<Session> session, const ClientPtr& client);
     Session& create_session(const AnchorPtr& anchor);
+    // The session of `client_id` if this loop owns it, else null.
+    Session* anchor_session(const std::string& client_id);
     // Adds the session to this loop's own; the key views its anchor's id, so an entry left by another anchor
     // with the same id (never expected) is replaced whole, key included.
     Session& own(std::unique_ptr<Session> session);

@@ -30,7 +30,7 @@ std::optional<PlainAck> plain(const ClientPtr& client, const Packet& ack) {
 }  // namespace
 
 void LoopBroker::acknowledge(const ClientPtr& client, Packet ack) {
-    if (!store_step_.enabled()) return client->send(ack);
+    if (!store_step_.fencing()) return client->send(ack);
     if (auto p = plain(client, ack)) return store_step_.after_commit(std::move(*p));
     when_stored(client, [ack = std::move(ack)](Client& c) { c.send(ack); });
 }
@@ -54,7 +54,7 @@ void LoopBroker::send_stored_ack(PlainAck& ack, bool committed) {
 }
 
 void LoopBroker::when_stored(const ClientPtr& client, std::move_only_function<void(Client&)> then) {
-    if (!store_step_.enabled()) return then(*client);
+    if (!store_step_.fencing()) return then(*client);
     store_step_.after_commit([this, client, then = std::move(then)](bool committed) mutable {
         Client& c = *client;
         if (committed) {

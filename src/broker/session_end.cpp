@@ -14,6 +14,19 @@ using culex::log::logger;
 using culex::log::LogType;
 using namespace culex::protocol;
 
+namespace {
+
+ClusterSession cluster_session(const Session& session) {
+    ClusterSession record{session.client_id(), {}, std::nullopt};
+    if (session.expiry) record.expiry_seconds = session.expiry->count();
+    if (session.subscriptions)
+        for (const auto& [filter, options] : *session.subscriptions)
+            record.subscriptions.push_back({filter, options});
+    return record;
+}
+
+}  // namespace
+
 void LoopBroker::end_connection(Client& client, CloseReason reason) {
     if (client.state == Client::State::closed) return;
     Session* session = client.session;
@@ -41,6 +54,7 @@ void LoopBroker::end_connection(Client& client, CloseReason reason) {
         if (session->persistent()) {
             session->offline_since = std::chrono::steady_clock::now();
             record_offline(*session);
+            if (ClusterLink* cluster = broker_.cluster()) cluster->session_offline(cluster_session(*session));
         } else {
             end_session(*session);
         }
@@ -118,6 +132,7 @@ void LoopBroker::tick(std::chrono::steady_clock::time_point now) {
     counts.sessions_expired.add(expired.size());
     for (Session* session : expired) {
         logger().log(LogType::notice, "Expiring client {} due to timeout.", session->client_id());
+        if (ClusterLink* cluster = broker_.cluster()) cluster->session_expired(session->client_id());
         end_session(*session);
     }
     // Reading the figures is what keeps clients/maximum and heap/maximum: once a second while $SYS is on.

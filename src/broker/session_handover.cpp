@@ -1,8 +1,11 @@
 // Finding the session of a client that has logged in: a new one, its own on this loop, or one that another
 // loop owns, which is taken from its old connection (takeover) and moved to the new connection's loop.
+#include <algorithm>
+
 #include "broker/broker.hpp"
 #include "broker/loop_broker.hpp"
 #include "log/logger.hpp"
+#include "protocol/topic.hpp"
 
 namespace culex::broker {
 
@@ -84,9 +87,64 @@ bool LoopBroker::take_over_for_cluster(const std::string& client_id, std::int64_
                                 old.log_id());
         if (old.version == ProtocolVersion::v5) old.send(Disconnect{ReasonCode::session_taken_over, {}});
         end_connection(old, CloseReason::taken_over);
+        // The new connection looked for the session's record before this one's was written: it started
+        // without it (docs/cluster.md, "Sessions that move"), and the one here must not come back later.
+        if (Session* left = anchor_session(client_id); left && !left->online()) {
+            if (ClusterLink* cluster = broker_.cluster()) cluster->session_expired(client_id);
+            left->will.reset();
+            end_session(*left);
+        }
         return true;
     }
     return false;
+}
+
+Session* LoopBroker::anchor_session(const std::string& client_id) {
+    AnchorPtr anchor = broker_.sessions().find(client_id);
+    if (!anchor || anchor->loop.load(std::memory_order_acquire) != loop_) return nullptr;
+    return anchor->session;
+}
+
+void LoopBroker::resume_from_cluster(const std::string& client_id, ClusterBacklog backlog) {
+    AnchorPtr anchor = broker_.sessions().find(client_id);
+    if (!anchor) return;  // ended meanwhile (a clean start, its connection gone)
+    int owner = anchor->loop.load(std::memory_order_acquire);
+    if (owner != loop_) {  // it moved to another loop meanwhile: follow it
+        broker_.post(owner, [&broker = broker_, owner, client_id, backlog = std::move(backlog)]() mutable {
+            broker.loop(owner).resume_from_cluster(client_id, std::move(backlog));
+        });
+        return;
+    }
+    Session* session = anchor->session;
+    if (!session) return;
+    for (auto& [filter, options] : backlog.subscriptions) {
+        if (session->filters().contains(filter)) continue;  // subscribed again meanwhile: the client's own
+        broker_.subscriptions().subscribe(filter, anchor, options);
+        session->filters()[filter] = options;
+    }
+    // Each message once, at the highest QoS its matching subscriptions grant (spec 3.3.4), before anything
+    // routed live from now on.
+    for (const MessagePtr& message : backlog.messages) {
+        int granted = -1;
+        SubscriptionIds ids;
+        for (const auto& [filter, options] : session->filters()) {
+            if (filter.starts_with("$share/") || !topic_matches(filter, message->topic)) continue;
+            granted = std::max(granted, static_cast<int>(options.max_qos));
+            ids.add(options.subscription_id);
+        }
+        if (granted < 0) continue;
+        auto qos = static_cast<QoS>(std::min(granted, static_cast<int>(message->qos)));
+        session->deliver(message, qos, false, ids);
+    }
+}
+
+void LoopBroker::drop_for_cluster(const std::string& client_id) {
+    Session* session = anchor_session(client_id);
+    if (!session || session->online()) return;  // not here, or its client came back here meanwhile
+    logger().log(LogType::information, "Client {} resumed its session on another node: ended here.",
+                 client_id);
+    session->will.reset();
+    end_session(*session);
 }
 
 void LoopBroker::adopt_session(std::unique_ptr<Session> session, const ClientPtr& client) {

@@ -23,6 +23,12 @@ class SessionRegistry {
         anchors_.emplace(anchor->client_id, anchor);  // the key views the anchor's own copy of the id
         return anchor;
     }
+    // The anchor registered for `client_id`, or null.
+    AnchorPtr find(const std::string& client_id) const {
+        std::lock_guard lock(mutex_);
+        auto it = anchors_.find(std::string_view(client_id));
+        return it == anchors_.end() ? nullptr : it->second;
+    }
     // Forgets the client id, if it still names this anchor.
     void erase(const SessionAnchor* anchor) {
         std::lock_guard lock(mutex_);

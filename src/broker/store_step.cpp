@@ -58,11 +58,10 @@ void StoreStep::read_page(const AnchorPtr& anchor, std::size_t max_count, std::s
 
 void StoreStep::end_step(const std::function<void()>& hand_over) {
     if (!writer_ || batch_.empty()) {
-        if (writer_) {
-            // Nothing of this step to wait for: its actions go once the earlier steps' have.
-            held_.clear();
-            fence_.reset();
-        }
+        // Nothing of this step to wait for (but what held it from outside, hold_open): its actions go once
+        // the earlier steps' have.
+        held_.clear();
+        fence_.reset();
         if (hand_over) hand_over();
         return;
     }

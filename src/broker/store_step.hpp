@@ -99,6 +99,16 @@ class StoreStep {
     // This step's fence, if anything waits on it: handed with deliveries to other loops, which hold it until
     // they have committed what they stored of them.
     FencePtr current_fence() const { return fence_; }
+    // This step's fence, made if need be, for a holder outside the loops (cluster mode: the node holds it
+    // until JetStream acknowledged its copy of a QoS 1/2 message), also without a store: the step's
+    // acknowledgements then wait for that holder too.
+    FencePtr hold_open() {
+        fence();
+        return fence_;
+    }
+    // Whether acknowledgements must go through the fences: a store, or a fence still held from outside
+    // (hold_open), which a later acknowledgement must not overtake.
+    bool fencing() const { return writer_ != nullptr || fence_ != nullptr || !last_.expired(); }
     // A fence of another loop's step, held until this step's commit.
     void hold(FencePtr other);
 

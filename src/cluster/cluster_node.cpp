@@ -85,6 +85,13 @@ std::expected<void, std::string> ClusterNode::join(const config::ClusterSettings
         });
     if (!ownership) return std::unexpected(ownership.error());
     ownership_ = std::move(*ownership);
+    auto stream = MessageStream::start(connection_.get(), jetstream);
+    if (!stream) return std::unexpected(stream.error());
+    stream_ = std::move(*stream);
+    auto sessions =
+        SessionDirectory::start(connection_.get(), jetstream, broker_, *stream_, node_, incarnation_);
+    if (!sessions) return std::unexpected(sessions.error());
+    sessions_ = std::move(*sessions);
     return learn_remote_interest();
 }
 
@@ -136,6 +143,8 @@ void ClusterNode::stop() {
     reconnect_relay_.listen(nullptr);
     if (claim_) claim_->on_renewal(nullptr);
     if (ownership_) ownership_->stop();
+    if (sessions_) sessions_->stop();
+    if (stream_) stream_->stop();
     if (gossip_) gossip_->stop();
     if (interest_) interest_->clear();
     if (retained_) retained_->stop();
@@ -148,6 +157,8 @@ void ClusterNode::stop() {
     if (connection_) natsConnection_Close(connection_.get());
     retained_.reset();
     ownership_.reset();
+    sessions_.reset();
+    stream_.reset();
     interest_.reset();
     gossip_.reset();
     jetstream_.reset();
@@ -163,6 +174,13 @@ void ClusterNode::publish(const broker::Message& message, int loop, std::string_
     if (wanted_elsewhere(outlet)) {
         auto routed = to_nats(message, outlet.subject, {outlet.origin, ++outlet.sequence}, served_groups);
         if (routed) send(outlet, routed->get());
+    }
+    if (message.qos != protocol::QoS::at_most_once && stream_) {
+        // After the routed copy, on the same connection: once JetStream acknowledged this one, NATS has the
+        // routed one too. The publisher's acknowledgement waits for it (the loop's fence).
+        subject_from_topic(MessageStream::kPrefix, message.topic, outlet.subject);
+        stream_->store(message, outlet.subject, {outlet.origin, 0},
+                       broker_.loop(loop).store_step().hold_open());
     }
     if (!message.retain) return;
     // The cluster's copy of the retained message (an empty payload clears it): the stream keeps the last.
@@ -202,28 +220,55 @@ void ClusterNode::interest_removed(std::string_view filter) {
     if (interest_) interest_->remove(filter);
 }
 
-void ClusterNode::client_connected(const std::string& client_id, std::int64_t connected_at_ms) {
+void ClusterNode::client_connected(const std::string& client_id, std::int64_t connected_at_ms, int loop,
+                                   bool clean_start, bool session_present) {
     if (ownership_) ownership_->claim(client_id, connected_at_ms);
+    if (sessions_) sessions_->connected(client_id, loop, clean_start, session_present);
+}
+
+void ClusterNode::session_offline(const broker::ClusterSession& session) {
+    if (sessions_) sessions_->offline(session);
+}
+
+void ClusterNode::session_expired(const std::string& client_id) {
+    if (sessions_) sessions_->expired(client_id);
 }
 
 void ClusterNode::client_disconnected(const std::string& client_id, std::int64_t connected_at_ms) {
     if (ownership_) ownership_->release(client_id, connected_at_ms);
 }
 
-void ClusterNode::sys_figures(std::vector<broker::SysValue>& changed) {
-    std::uint64_t sent = 0;
+broker::ClusterFigures ClusterNode::figures() {
+    broker::ClusterFigures f;
     for (const auto& outlet : outlets_)
-        sent += outlet.sent.load(std::memory_order_relaxed);
-    bool connected = connection_ && natsConnection_Status(connection_.get()) == NATS_CONN_STATUS_CONNECTED;
-    std::pair<const char*, std::string> figures[] = {
-        {"nats/connected", connected ? "1" : "0"},
-        {"messages/sent", std::to_string(sent)},
-        {"messages/received", std::to_string(received_.load(std::memory_order_relaxed))},
-        {"interest/local", std::to_string(interest_ ? interest_->size() : 0)},
-        {"interest/remote", std::to_string(remote_interest_.subject_count())},
-        {"interest/nodes", std::to_string(remote_interest_.node_count())},
+        f.sent += outlet.sent.load(std::memory_order_relaxed);
+    f.connected = connection_ && natsConnection_Status(connection_.get()) == NATS_CONN_STATUS_CONNECTED;
+    f.received = received_.load(std::memory_order_relaxed);
+    f.interest_local = interest_ ? interest_->size() : 0;
+    f.interest_remote = remote_interest_.subject_count();
+    f.interest_nodes = remote_interest_.node_count();
+    if (stream_) {
+        f.stored = stream_->stored();
+        f.store_failures = stream_->failures();
+    }
+    if (sessions_) {
+        f.sessions_recorded = sessions_->recorded();
+        f.sessions_resumed = sessions_->resumed();
+    }
+    return f;
+}
+
+void ClusterNode::sys_figures(std::vector<broker::SysValue>& changed) {
+    broker::ClusterFigures f = figures();
+    std::pair<const char*, std::string> values[] = {
+        {"nats/connected", f.connected ? "1" : "0"},
+        {"messages/sent", std::to_string(f.sent)},
+        {"messages/received", std::to_string(f.received)},
+        {"interest/local", std::to_string(f.interest_local)},
+        {"interest/remote", std::to_string(f.interest_remote)},
+        {"interest/nodes", std::to_string(f.interest_nodes)},
     };
-    for (auto& [name, value] : figures) {
+    for (auto& [name, value] : values) {
         std::string topic = std::string("$SYS/broker/cluster/") + name;
         std::string& last = sys_last_[topic];
         if (last == value) continue;

@@ -20,11 +20,13 @@
 #include "cluster/client_ownership.hpp"
 #include "cluster/interest.hpp"
 #include "cluster/interest_gossip.hpp"
+#include "cluster/message_stream.hpp"
 #include "cluster/nats_connection.hpp"
 #include "cluster/nats_handles.hpp"
 #include "cluster/node_claim.hpp"
 #include "cluster/remote_interest.hpp"
 #include "cluster/retained_sync.hpp"
+#include "cluster/session_directory.hpp"
 #include "cluster/wire_message.hpp"
 #include "config/config.hpp"
 
@@ -45,8 +47,12 @@ class ClusterNode final : public broker::ClusterLink {
     void publish(const broker::Message& message, int loop, std::string_view served_groups) override;
     void interest_added(std::string_view filter) override;
     void interest_removed(std::string_view filter) override;
-    void client_connected(const std::string& client_id, std::int64_t connected_at_ms) override;
+    void client_connected(const std::string& client_id, std::int64_t connected_at_ms, int loop,
+                          bool clean_start, bool session_present) override;
+    void session_offline(const broker::ClusterSession& session) override;
+    void session_expired(const std::string& client_id) override;
     void client_disconnected(const std::string& client_id, std::int64_t connected_at_ms) override;
+    broker::ClusterFigures figures() override;
     void sys_figures(std::vector<broker::SysValue>& changed) override;
 
     // How long a starting node waits for the interest of the live nodes.
@@ -91,6 +97,8 @@ class ClusterNode final : public broker::ClusterLink {
     std::unique_ptr<Interest> interest_;
     std::unique_ptr<RetainedSync> retained_;
     std::unique_ptr<ClientOwnership> ownership_;
+    std::unique_ptr<MessageStream> stream_;       // QoS 1/2 messages, for sessions that move
+    std::unique_ptr<SessionDirectory> sessions_;  // persistent sessions' records
     std::vector<LoopOutlet> outlets_;
     // On the delivery thread: the last sequence received from each origin.
     std::mutex receive_mutex_;

@@ -4,6 +4,7 @@
 
 #include "broker/broker.hpp"
 #include "log/logger.hpp"
+#include "ops/cluster_metrics.hpp"
 #include "ops/dashboard.hpp"
 #include "ops/json_response.hpp"
 #include "ops/loop_metrics.hpp"
@@ -54,7 +55,8 @@ net::HttpResponse HttpEndpoints::handle(const net::HttpRequest& request) {
         return {200, "text/plain; version=0.0.4; charset=utf-8",
                 render_metrics(broker_.statistics(), listener_names_) +
                     (loops_ ? render_loop_metrics(loops_()) : std::string()) +
-                    (bridges_ ? render_bridge_metrics(bridges_()) : std::string())};
+                    (bridges_ ? render_bridge_metrics(bridges_()) : std::string()) +
+                    render_cluster_metrics(broker_.cluster())};
     if (auto file = dashboard_file(path)) return *file;
     return {404, "text/plain; charset=utf-8", "not found: this listener serves /, /metrics and /api/v1/\n"};
 }

@@ -6,9 +6,15 @@ NATS goes away keeps serving its local clients and says so; a message no other n
 node, and flows as soon as another node subscribes (a node started later knows that interest at once); a
 client id is connected once in the cluster: a new connection on any node takes over the old one; a shared
 subscription with members on two nodes gets each message once in the whole cluster; $SYS/broker/cluster/...
-tells the link's state, the messages sent and received, and the interest known. Runs alone: pytest tests/integration/test_cluster.py
+tells the link's state, the messages sent and received, and the interest known; a persistent session that
+subscribed on one node resumes on a third with the 200 QoS 1 messages published through a second while it was
+offline, in order, none twice; SIGKILL of the node a QoS 1 publisher talks to loses no acknowledged message
+for a persistent session elsewhere; /metrics has the cluster's families. Runs alone: pytest tests/integration/test_cluster.py
 (under 10 s with a Release build; -m cluster selects it too)."""
 import json
+import queue
+import random
+import re
 import signal
 import socket
 import struct
@@ -21,7 +27,7 @@ import pytest
 
 from brokers import Broker, LogWatcher, start_culex, write_config
 from conftest import culex_binary, free_port
-from mqtt_peers import WAIT, connected, mqtt_string, recv_exact, varint, wait_closed
+from mqtt_peers import WAIT, PahoClient, connected, mqtt_string, recv_exact, varint, wait_closed
 
 pytestmark = pytest.mark.cluster
 
@@ -530,3 +536,86 @@ def test_node_whose_nats_goes_away_keeps_serving_local_clients(tmp_path):
         assert node.stop() == 0
     finally:
         server.stop()
+
+
+def test_persistent_session_moves_to_a_third_node_and_gets_every_message_it_missed(cluster):
+    _, nodes, _ = cluster
+    subscriber = connected(nodes["a"].port, "mover", clean_session=False)
+    assert subscriber.subscribe("mover/t", qos=1) == (1,)
+    subscriber.disconnect()
+    # The session's record is written in the background once its connection ends.
+    nodes["a"].log.wait_for(r"Cluster: session of client mover recorded")
+    publisher = connected(nodes["b"].port, "mover-pub")
+    sent = [f"m{i}".encode() for i in range(200)]
+    for payload in sent:
+        publisher.publish("mover/t", payload, qos=1)  # each waits for its PUBACK
+    publisher.disconnect()
+
+    back = connected(nodes["c"].port, "mover", clean_session=False)
+    assert [back.next_message().payload for _ in sent] == sent  # all, in order
+    nodes["c"].log.wait_for(r"Cluster: client mover resumed its session from node a: 1 subscriptions, "
+                            r"200 messages it missed\.")
+    nodes["a"].log.wait_for(r"Client mover resumed its session on another node: ended here\.")
+    # None twice: a message published on c after the resumption comes next, after the 200.
+    marker = connected(nodes["c"].port, "mover-marker")
+    marker.publish("mover/t", b"end", qos=1)
+    assert back.next_message().payload == b"end"
+    marker.disconnect()
+    back.disconnect()
+
+
+def test_sigkill_of_the_publishers_node_loses_no_acknowledged_message(cluster):
+    servers, nodes, base = cluster
+    doomed = start_node(base / "victim", "victim", [servers[1].url])
+    subscriber = connected(nodes["a"].port, "keeper", clean_session=False)
+    assert subscriber.subscribe("keeper/t", qos=1) == (1,)
+    subscriber.disconnect()
+    nodes["a"].log.wait_for(r"Cluster: session of client keeper recorded")
+
+    publisher = PahoClient(doomed.port, "keeper-pub")
+    assert publisher.connack()[1] == 0
+    index_of = {}
+    for i in range(2000):  # paho keeps 20 in flight and queues the rest
+        index_of[publisher.client.publish("keeper/t", f"k{i}".encode(), qos=1).mid] = i
+    acknowledged = set()
+    kill_after = random.randint(20, 400)
+    while len(acknowledged) < kill_after:
+        acknowledged.add(index_of[publisher.published.get(timeout=WAIT)])
+    doomed.proc.kill()  # SIGKILL, at a moment the publisher does not choose
+    doomed.proc.wait(timeout=WAIT)
+    publisher.client.loop_stop()
+    while not publisher.published.empty():  # PUBACKs paho read before the connection went
+        acknowledged.add(index_of[publisher.published.get_nowait()])
+
+    back = connected(nodes["c"].port, "keeper", clean_session=False)
+    received = set()
+    deadline = time.monotonic() + WAIT
+    while not acknowledged <= received and time.monotonic() < deadline:
+        try:
+            payload = back.next_message(timeout=max(0.1, deadline - time.monotonic())).payload
+        except queue.Empty:
+            break
+        received.add(int(payload[1:]))
+    missing = sorted(acknowledged - received)
+    assert not missing, f"{len(missing)} acknowledged messages lost, the first: {missing[:10]}"
+    back.disconnect()
+
+
+def test_metrics_tell_the_cluster_figures(cluster):
+    servers, nodes, base = cluster
+    node = start_node(base / "metered", "metered", [servers[0].url], "listener 0 127.0.0.1\nprotocol http\n")
+    try:
+        http = int(node.log.wait_for(r"Opening http listen socket on port (\d+)\.").group(1))
+        client = connected(node.port, "metered-client")
+        client.subscribe("metered/t", qos=1)
+        client.publish("metered/t", b"counted", qos=1)  # PUBACK once JetStream stored it
+        assert client.next_message().payload == b"counted"
+        client.disconnect()
+        with urllib.request.urlopen(f"http://127.0.0.1:{http}/metrics", timeout=WAIT) as response:
+            text = response.read().decode()
+        assert "culex_cluster_nats_up 1" in text
+        stored = re.search(r'^culex_cluster_stored_messages_total\{result="stored"\} (\S+)$', text, re.M)
+        assert stored and float(stored.group(1)) >= 1, text
+        assert re.search(r'^culex_cluster_messages_total\{direction="sent"\} ', text, re.M), text
+    finally:
+        assert node.stop() == 0
