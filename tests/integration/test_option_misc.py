@@ -9,7 +9,7 @@ import pytest
 
 from brokers import Broker, start_culex, write_config
 from conftest import culex_binary, free_port, run
-from mqtt_peers import WAIT, connected
+from mqtt_peers import WAIT, connected, varint, wait_closed
 from tls_fixtures import needs_mosquitto
 
 BROKERS = ["culex", pytest.param("mosquitto", marks=needs_mosquitto)]
@@ -67,3 +67,24 @@ def test_log_facility_out_of_range_is_refused_at_start_naming_the_line(tmp_path,
     assert result.returncode != 0
     out = result.stdout + result.stderr
     assert "log_facility" in out and "broker.conf:3" in out, out
+
+
+def test_preauth_memory_budget_closes_the_connection_whose_input_passes_it(tmp_path):
+    """culex's own: what connections not yet logged in may hold together (one loop: all of it is its share).
+    A CONNECT that announces 500 kB (under max_connect_size) and sends 100 kB of it passes 64 KiB."""
+    b = start_culex(tmp_path, "threads 1\npreauth_memory_budget 65536\n")
+    try:
+        s = socket.create_connection(("127.0.0.1", b.port), timeout=WAIT)
+        s.sendall(bytes([0x10]) + varint(500_000))
+        try:
+            for _ in range(100):
+                s.sendall(b"\0" * 1000)
+        except OSError:
+            pass  # closed while we were still sending: what we want
+        assert wait_closed(s)
+        b.log.wait_for(r"over its share of preauth_memory_budget \(65536 bytes\)")
+        s.close()
+        ok = connected(b.port, "after")  # the budget is free again: an ordinary CONNECT gets in
+        ok.disconnect()
+    finally:
+        b.stop()
