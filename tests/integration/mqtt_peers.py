@@ -15,7 +15,7 @@ class PahoClient:
     """A paho client whose received messages, connack and disconnects land in queues."""
 
     def __init__(self, port, client_id, clean_session=True, protocol=mqtt.MQTTv311, keepalive=60, will=None,
-                 username=None, password=None, host="127.0.0.1"):
+                 username=None, password=None, host="127.0.0.1", tls_context=None):
         self.messages = queue.Queue()
         self.connacks = queue.Queue()
         self.disconnects = queue.Queue()
@@ -29,6 +29,8 @@ class PahoClient:
             self.client.will_set(*will)
         if username is not None:
             self.client.username_pw_set(username, password)
+        if tls_context is not None:
+            self.client.tls_set_context(tls_context)  # an ssl.SSLContext: TLS with its CA, certificate, ciphers
         self.client.on_message = lambda c, u, m: self.messages.put(m)
         self.client.on_connect = lambda c, u, flags, rc, *a: self.connacks.put((flags, rc))
         self.client.on_disconnect = lambda c, u, rc, *a: self.disconnects.put(rc)
