@@ -6,7 +6,7 @@ namespace culex::broker {
 
 void Client::send(const protocol::Packet& packet) {
     if (!link) return;
-    log_sending(log_id(), packet);
+    log_sending(log_id(), packet, version);
     link->send(packet);
 }
 

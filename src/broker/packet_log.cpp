@@ -33,15 +33,18 @@ void log_denied(std::string_view id, const Publish& publish) {
     if (culex::log::logger().enabled(LogType::debug)) log_publish("Denied", "from", id, publish);
 }
 
-void log_sending(std::string_view id, const Packet& packet) {
+void log_sending(std::string_view id, const Packet& packet, ProtocolVersion version) {
     auto& log = culex::log::logger();
     if (!log.enabled(LogType::debug)) return;
     std::visit(
         [&](const auto& p) {
             using T = std::decay_t<decltype(p)>;
             if constexpr (std::is_same_v<T, Connack>) {
+                int code = version == ProtocolVersion::v5
+                               ? rc(p.reason)
+                               : static_cast<int>(to_connect_return_code(p.reason));
                 log.log(LogType::debug, "Sending CONNACK to {} ({}, {})", id, p.session_present ? 1 : 0,
-                        rc(p.reason));
+                        code);
             } else if constexpr (std::is_same_v<T, Publish>) {
                 log_publish("Sending", "to", id, p);
             } else if constexpr (std::is_same_v<T, Puback>) {

@@ -9,7 +9,10 @@
 
 namespace culex::broker {
 
-void log_sending(std::string_view client_id, const protocol::Packet& packet);
+// `version`: the client's, so that a CONNACK's code is logged as that client reads it (3.1.1: the return
+// code, 5 for not authorised, where MQTT 5 reads 0x87), as Mosquitto logs it.
+void log_sending(std::string_view client_id, const protocol::Packet& packet,
+                 protocol::ProtocolVersion version);
 void log_received(std::string_view client_id, const protocol::Packet& packet);
 // The same for a PUBLISH, without first copying it into a Packet (its topic, properties and all): this one is
 // on every message's path.

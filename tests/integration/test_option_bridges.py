@@ -127,8 +127,8 @@ def test_remote_username_and_password_log_the_bridge_in(tmp_path, password, acce
         else:
             local.log.wait_for(r"Connection Refused: (not authorised|bad user name or password)")
             local.log.wait_for(r"Bridge b will reconnect in \d+ ms\.")
-            # 3.1.1's code 5 (not authorised); culex's log shows the MQTT 5 reason it maps from, 135.
-            remote.log.wait_for(r"Sending CONNACK to site1 \(0, (5|135)\)")
+            # 3.1.1's code 5 (not authorised), logged as the client reads it, as Mosquitto logs it.
+            remote.log.wait_for(r"Sending CONNACK to site1 \(0, 5\)")
             remote.log.wait_for(r"refused: bad user name or password for user 'bridge-user'")
             assert "Bridge b connected" not in local.log.text()
     finally:
