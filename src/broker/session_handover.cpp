@@ -132,7 +132,9 @@ void LoopBroker::resume_from_cluster(const std::string& client_id, ClusterBacklo
             granted = std::max(granted, static_cast<int>(options.max_qos));
             ids.add(options.subscription_id);
         }
-        if (granted < 0) continue;
+        // The read check every delivery passes (Router::deliver): a subscription the ACL grants only in part
+        // sees only what the client may read, replayed or live.
+        if (granted < 0 || !policies_.allowed(*session, auth::Access::read, message->topic)) continue;
         auto qos = static_cast<QoS>(std::min(granted, static_cast<int>(message->qos)));
         session->deliver(message, qos, false, ids);
     }

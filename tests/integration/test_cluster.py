@@ -619,3 +619,36 @@ def test_metrics_tell_the_cluster_figures(cluster):
         assert re.search(r'^culex_cluster_messages_total\{direction="sent"\} ', text, re.M), text
     finally:
         assert node.stop() == 0
+
+
+def test_a_moved_session_gets_only_what_its_acl_lets_it_read(tmp_path):
+    """A subscription the ACL grants only in part (read mover/ok/#, subscribed to mover/#) sees only what the
+    client may read, also when its messages are replayed on the node it moves to."""
+    server = NatsServer(tmp_path / "nats", "acl")
+    nodes = []
+    try:
+        wait_until(lambda: server.jetstream_ready(1), READY, "nats-server did not start JetStream")
+        (tmp_path / "acl").write_text("topic read acl-mover/ok/#\ntopic write acl-mover/#\n")
+        for name in ("acl-a", "acl-c"):
+            nodes.append(start_node(tmp_path / name, name, [server.url], f"acl_file {tmp_path / 'acl'}\n"))
+        a, c = nodes
+        mover = connected(a.port, "acl-mover", clean_session=False)
+        assert mover.subscribe("acl-mover/#", qos=1) == (1,)
+        mover.disconnect()
+        a.log.wait_for(r"Cluster: session of client acl-mover recorded")
+        publisher = connected(a.port, "acl-pub")
+        publisher.publish("acl-mover/secret", b"not for the mover", qos=1)
+        publisher.publish("acl-mover/ok/1", b"readable", qos=1)
+        publisher.disconnect()
+        back = connected(c.port, "acl-mover", clean_session=False)
+        c.log.wait_for(r"Cluster: client acl-mover resumed its session from node acl-a")
+        marker = connected(c.port, "acl-marker")
+        marker.publish("acl-mover/ok/end", b"end", qos=1)
+        got = [back.next_message().payload, back.next_message().payload]
+        assert got == [b"readable", b"end"], got
+        marker.disconnect()
+        back.disconnect()
+    finally:
+        codes = [node.stop() for node in nodes]
+        server.stop()
+    assert codes == [0] * len(nodes)
