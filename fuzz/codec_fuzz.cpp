@@ -1,7 +1,8 @@
 // libFuzzer target for the MQTT codec: the input is a byte stream as a peer could send it. For each
 // protocol version it is split with next_frame and each frame decoded; whatever decodes is encoded again,
 // and that encoding must split into exactly one frame that decodes to the same packet and encodes to the
-// same bytes. Any crash, sanitizer report or broken invariant is a finding.
+// same bytes; the broker's borrowing decoder must agree with it. Any crash, sanitizer report or broken
+// invariant is a finding.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -77,6 +78,14 @@ void run(std::string_view stream, ProtocolVersion version, std::uint32_t max_pac
         if (f.size == 0 || f.size > stream.size() || f.size > max_packet_size || f.body.size() >= f.size)
             fail("next_frame returned an inconsistent frame", version);
         auto packet = decode(f, version);
+        // The broker's decoder (topic and payload borrowed from the frame) must accept, refuse and decode
+        // exactly as the owning one.
+        auto borrowed = decode_borrowing(f, version);
+        if (packet.has_value() != borrowed.has_value())
+            fail("decode_borrowing disagrees with decode", version);
+        if (packet && *packet != *borrowed) fail("decode_borrowing decodes another packet", version);
+        if (!packet && packet.error().code != borrowed.error().code)
+            fail("decode_borrowing refuses with another reason", version);
         if (packet) {
             check_topics(*packet, version);
             round_trip(*packet, version);

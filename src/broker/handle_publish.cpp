@@ -119,7 +119,7 @@ void LoopBroker::handle_publish(const ClientPtr& sender, Publish&& publish) {
 
     QoS qos = publish.qos;
     std::uint16_t packet_id = publish.packet_id;
-    auto received = std::make_shared<Message>(std::move(publish));
+    auto received = Message::received(std::move(publish));
     if (received->retain && settings.check_retain_source)
         received->source = std::make_shared<const MessageSource>(
             MessageSource{std::string(client.client_id()), client.username, client.listener});

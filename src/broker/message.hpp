@@ -22,8 +22,13 @@ struct MessageSource {
 
 // topic, payload, QoS, retain and properties of the PUBLISH as received (packet_id and dup are meaningless
 // here), plus when it expires (MQTT 5 Message Expiry Interval, counted from its arrival).
-struct Message : protocol::Publish {
+struct Message : protocol::Publish, protocol::PayloadOwner {
     using Clock = std::chrono::steady_clock;
+
+    // A message received from a client, in one allocation: the reference count, the Message, and its topic
+    // and payload bytes after it (the PUBLISH may borrow them from the bytes read: decode_borrowing). Every
+    // copy of its payload shares that block.
+    static std::shared_ptr<Message> received(protocol::Publish&& publish);
 
     // The clock is read only for a message that expires: most do not, and this is per message.
     explicit Message(protocol::Publish&& publish) : protocol::Publish(std::move(publish)) {
@@ -39,6 +44,17 @@ struct Message : protocol::Publish {
     // Set for retained messages while check_retain_source is on; null for the rest (and for retained messages
     // restored from the store, which keeps no source).
     std::shared_ptr<const MessageSource> source;
+
+    // received()'s, and only its (the constructor writes past the Message): the block has room for `tail`
+    // bytes right after the Message.
+    class InOneBlock {
+        friend struct Message;
+        explicit InOneBlock(std::size_t bytes) : tail(bytes) {}
+
+      public:
+        std::size_t tail;
+    };
+    Message(InOneBlock, protocol::Publish&& publish);
 
     bool expired_now() const { return expires_at && Clock::now() >= *expires_at; }
     // What is left of the expiry interval, in whole seconds, for the copy sent on (spec 3.3.2.3.3).

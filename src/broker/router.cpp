@@ -43,7 +43,7 @@ bool Router::route(const MessagePtr& message, const SessionAnchor* origin) {
         // $SYS is the broker's own, made again at each start: not worth a write every sys_interval.
         if (store_.enabled() && !message->topic.starts_with("$SYS")) {
             if (message->payload.empty())
-                store_.batch().delete_retained(message->topic);
+                store_.batch().delete_retained(message->topic.str());
             else
                 store_.batch().put_retained(stored::retained(*message));
         }

@@ -60,7 +60,7 @@ std::string share_name(const ShareKey& share) {
 }  // namespace
 
 store::RetainedRecord retained(const Message& message) {
-    return {message.topic, message.payload, message.qos, encode_properties(message.properties),
+    return {message.topic.str(), message.payload, message.qos, encode_properties(message.properties),
             expiry_of(message)};
 }
 
@@ -68,7 +68,7 @@ store::QueuedMessage queued(const std::string& client_id, std::uint64_t sequence
                             QoS qos, bool retain, const ShareKey& share) {
     return {client_id,
             sequence,
-            message.topic,
+            message.topic.str(),
             message.payload,
             qos,
             retain,

@@ -303,9 +303,10 @@ void ClusterNode::receive(natsSubscription* subscription, natsMsg* message) {
     }
     // One sending loop, one receiving loop: what a publisher sent (its connection lives on one loop of its
     // node) is delivered in the order it was sent, whatever the topics.
-    const std::string& key = received->origin.name.empty() ? received->message->topic : received->origin.name;
+    std::string_view key = received->origin.name.empty() ? received->message->topic.view()
+                                                         : std::string_view(received->origin.name);
     int loop =
-        static_cast<int>(std::hash<std::string>{}(key) % static_cast<std::size_t>(broker_.loop_count()));
+        static_cast<int>(std::hash<std::string_view>{}(key) % static_cast<std::size_t>(broker_.loop_count()));
     broker_.post(loop,
                  [&broker = broker_, loop, routed = std::move(received->message), group = std::move(group)] {
                      broker.loop(loop).router().route_from_cluster(routed, group);

@@ -236,7 +236,9 @@ std::size_t Connection::process(std::string_view pending) {
         }
         if (!frame->has_value()) break;
         consumed += (*frame)->size;
-        auto packet = decode(**frame, version_);
+        // Borrowing: a PUBLISH's bytes stay where they were read until the broker copies them into its
+        // Message, in the one allocation a received PUBLISH costs (broker/message.hpp).
+        auto packet = decode_borrowing(**frame, version_);
         if (!packet) {
             loop_.core().handle_bad_packet(client_, packet.error());
             break;

@@ -38,6 +38,10 @@ std::expected<std::optional<Frame>, DecodeError> next_frame(
 // Decodes and validates one frame. `version` is the connection's negotiated version (CONNECT carries its
 // own).
 std::expected<Packet, DecodeError> decode(const Frame& frame, ProtocolVersion version);
+// As decode, but a PUBLISH's topic and payload point into the frame's bytes instead of owning a copy: for
+// the broker, which keeps them in one block with its Message. The bytes must outlive the packet, unless it
+// is copied or moved (which owns: topic_name.hpp, payload.hpp).
+std::expected<Packet, DecodeError> decode_borrowing(const Frame& frame, ProtocolVersion version);
 
 // Appends the encoding of `packet` for `version` to `out`. Fields the version cannot carry are left out.
 void encode(const Packet& packet, ProtocolVersion version, std::string& out);

@@ -38,10 +38,14 @@ std::expected<std::optional<Frame>, DecodeError> next_frame(std::string_view str
 
 namespace {
 
-std::string utf8(Reader& r, std::string_view what) {
+std::string_view utf8_view(Reader& r, std::string_view what) {
     auto text = r.binary(what);
     if (!is_valid_utf8(text)) malformed(fmt::format("{} is not valid UTF-8", what));
-    return std::string(text);
+    return text;
+}
+
+std::string utf8(Reader& r, std::string_view what) {
+    return std::string(utf8_view(r, what));
 }
 
 void properties_if_v5(Reader& r, ProtocolVersion version, PacketType type, Properties& into) {
@@ -138,15 +142,20 @@ Connack decode_connack(Reader& r, ProtocolVersion version) {
 }
 
 // Fills `p`, a fresh Publish, in place: PUBLISH is the hot path, and a Publish is large enough that each
-// move of it (into the Packet, then into the result) shows in the profile.
-void decode_publish(Reader& r, std::uint8_t flags, ProtocolVersion version, Publish& p) {
+// move of it (into the Packet, then into the result) shows in the profile. With `borrow`, topic and payload
+// point into the frame (decode_borrowing).
+void decode_publish(Reader& r, std::uint8_t flags, ProtocolVersion version, Publish& p, bool borrow) {
     p.dup = flags & 0x08;
     auto qos = static_cast<std::uint8_t>((flags >> 1) & 0x03);
     if (qos == 3) malformed("PUBLISH with QoS 3");
     p.qos = static_cast<QoS>(qos);
     p.retain = flags & 0x01;
     if (p.qos == QoS::at_most_once && p.dup) malformed("PUBLISH QoS 0 with the DUP flag");
-    p.topic = utf8(r, "topic name");
+    std::string_view topic = utf8_view(r, "topic name");
+    if (borrow)
+        p.topic.borrow(topic);
+    else
+        p.topic = topic;
     if (p.qos != QoS::at_most_once) p.packet_id = packet_id(r, PacketType::publish);
     if (version == ProtocolVersion::v5) {
         Properties properties;
@@ -156,7 +165,10 @@ void decode_publish(Reader& r, std::uint8_t flags, ProtocolVersion version, Publ
     if (contains_wildcard(p.topic))
         protocol_error(fmt::format("PUBLISH topic '{}' contains a wildcard", p.topic));
     if (p.topic.empty() && !p.properties->topic_alias) protocol_error("PUBLISH with an empty topic");
-    p.payload = Payload(r.rest());
+    if (borrow)
+        p.payload.borrow(r.rest());
+    else
+        p.payload = Payload(r.rest());
 }
 
 template <typename Response>
@@ -272,7 +284,7 @@ Packet decode_packet(const Frame& frame, ProtocolVersion version) {
             return decode_connack(r, version);
         case PacketType::publish: {
             Publish p;
-            decode_publish(r, frame.flags(), version, p);
+            decode_publish(r, frame.flags(), version, p, false);
             return p;
         }
         case PacketType::puback:
@@ -311,11 +323,12 @@ namespace {
 
 // The PUBLISH path of decode(): the Publish is built where the caller receives it, so it is never moved
 // (one named result and a single return, for the return value optimisation).
-std::expected<Packet, DecodeError> decode_publish_in_place(const Frame& frame, ProtocolVersion version) {
+std::expected<Packet, DecodeError> decode_publish_in_place(const Frame& frame, ProtocolVersion version,
+                                                           bool borrow) {
     std::expected<Packet, DecodeError> result(std::in_place, std::in_place_type<Publish>);
     try {
         Reader r(frame.body);
-        decode_publish(r, frame.flags(), version, std::get<Publish>(*result));
+        decode_publish(r, frame.flags(), version, std::get<Publish>(*result), borrow);
     } catch (wire::WireError& e) {
         result = std::unexpected(DecodeError{e.code, std::move(e.message)});
     }
@@ -325,12 +338,17 @@ std::expected<Packet, DecodeError> decode_publish_in_place(const Frame& frame, P
 }  // namespace
 
 std::expected<Packet, DecodeError> decode(const Frame& frame, ProtocolVersion version) {
-    if (frame.type() == PacketType::publish) return decode_publish_in_place(frame, version);
+    if (frame.type() == PacketType::publish) return decode_publish_in_place(frame, version, false);
     try {
         return decode_packet(frame, version);
     } catch (wire::WireError& e) {
         return std::unexpected(DecodeError{e.code, std::move(e.message)});
     }
+}
+
+std::expected<Packet, DecodeError> decode_borrowing(const Frame& frame, ProtocolVersion version) {
+    if (frame.type() == PacketType::publish) return decode_publish_in_place(frame, version, true);
+    return decode(frame, version);
 }
 
 }  // namespace culex::protocol

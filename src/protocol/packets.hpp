@@ -12,6 +12,7 @@
 #include "protocol/payload.hpp"
 #include "protocol/properties.hpp"
 #include "protocol/reason_codes.hpp"
+#include "protocol/topic_name.hpp"
 #include "protocol/types.hpp"
 
 namespace culex::protocol {
@@ -51,7 +52,7 @@ struct Connack {
 };
 
 struct Publish {
-    std::string topic;  // empty when an MQTT 5 topic alias stands for it
+    TopicName topic;  // empty when an MQTT 5 topic alias stands for it
     Payload payload;
     QoS qos = QoS::at_most_once;
     bool retain = false;

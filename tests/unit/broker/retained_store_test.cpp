@@ -21,7 +21,7 @@ std::vector<std::string> found(const RetainedStore& store, std::string_view filt
     store.find(filter, out);
     std::vector<std::string> result;
     for (const auto& m : out)
-        result.push_back(m->topic + "=" + std::string(m->payload.view()));
+        result.push_back(m->topic.str() + "=" + std::string(m->payload.view()));
     std::sort(result.begin(), result.end());
     return result;
 }
