@@ -85,6 +85,32 @@ TEST(Admission, PacketsSentBeforeConnackAreHandledInOrderAfterIt) {
     EXPECT_TRUE(old->closed());
 }
 
+TEST(Admission, APublishKeptUntilConnackOwnsTheBytesItBorrowed) {
+    // net hands the core a PUBLISH whose topic and payload point into its read buffer (decode_borrowing),
+    // reused once the call returns: one kept for after CONNACK must have copied them.
+    CoreHarness core(2);
+    auto subscriber = core.connect(0, "sub");
+    core.receive(*subscriber, subscribe("early/#", QoS::at_most_once));
+    auto old = core.connect(1, "dev1", /*clean=*/false);
+    auto c = core.open(0);
+    Connect connect;
+    connect.client_id = "dev1";
+    connect.clean_start = false;
+    core.core(0).handle_packet(c->client, std::move(connect));
+    std::string read_buffer = "early/topic/longer/than/sso" + std::string(300, 'b');
+    Publish publish;
+    publish.topic.borrow(std::string_view(read_buffer).substr(0, 27));
+    publish.payload.borrow(std::string_view(read_buffer).substr(27));
+    core.core(0).handle_packet(c->client, std::move(publish));
+    read_buffer.assign(read_buffer.size(), 'X');  // the next read
+    core.core(0).end_step();
+    core.settle();
+    auto got = subscriber->sent<Publish>();
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_EQ(got[0].topic, "early/topic/longer/than/sso");
+    EXPECT_EQ(got[0].payload.view(), std::string(300, 'b'));
+}
+
 TEST(Admission, TakeoverOnTheSameLoopClosesTheOldConnectionAndResumesTheSession) {
     CoreHarness core(1);
     auto old = core.connect(0, "dev1", /*clean=*/false);
