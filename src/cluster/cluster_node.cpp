@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cstring>
 #include <functional>
 #include <random>
 
@@ -312,28 +313,58 @@ void ClusterNode::receive(natsSubscription* subscription, natsMsg* message) {
         if (served_here(frame->served, *queue)) return;
         group = share_group_of(*queue).value_or(std::string());
     }
-    auto routed = message_from_frame(*frame, subject, kMessagePrefix);
-    if (!routed) {
-        logger().log(LogType::warning, "Warning: cluster: message from NATS skipped: {}.", routed.error());
-        return;
-    }
     received_.store(received_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     // One sending loop, one receiving loop: what a publisher sent (its connection lives on one loop of its
     // node) is delivered in the order it was sent, whatever the topics.
-    std::string_view key = frame->origin.empty() ? std::string_view((*routed)->topic) : frame->origin;
+    std::string_view key = frame->origin.empty() ? subject : frame->origin;
     int loop =
         static_cast<int>(std::hash<std::string_view>{}(key) % static_cast<std::size_t>(broker_.loop_count()));
-    hand_to_loop(loop, {std::move(*routed), std::move(group)});
+    hand_to_loop(
+        loop, subject, group,
+        std::string_view(natsMsg_GetData(message), static_cast<std::size_t>(natsMsg_GetDataLength(message))));
 }
 
-// Messages wait in the loop's inbox; the first one in an empty inbox posts the task that takes them all: one
-// cross-loop post (one wake-up of the loop) per batch, however many arrived meanwhile.
-void ClusterNode::hand_to_loop(int loop, Routed routed) {
+namespace {
+
+// An inbox entry: three lengths, then subject, shared group and frame.
+void put_length(std::size_t size, std::string& out) {
+    auto value = static_cast<std::uint32_t>(size);
+    out.append(reinterpret_cast<const char*>(&value), sizeof value);
+}
+
+std::size_t take_length(std::string_view& bytes) {
+    std::uint32_t value = 0;
+    std::memcpy(&value, bytes.data(), sizeof value);
+    bytes.remove_prefix(sizeof value);
+    return value;
+}
+
+std::string_view take_bytes(std::string_view& bytes, std::size_t size) {
+    auto taken = bytes.substr(0, size);
+    bytes.remove_prefix(size);
+    return taken;
+}
+
+// Past this, an inbox's buffer is given back after a burst rather than kept for the next.
+constexpr std::size_t kInboxKeep = 4 << 20;
+
+}  // namespace
+
+// The frames wait in the loop's inbox, as bytes: the loop decodes them, so that what a message allocates is
+// allocated and freed on one thread. The first frame in an empty inbox posts the task that takes them all:
+// one cross-loop post (one wake-up of the loop) per batch, however many arrived meanwhile.
+void ClusterNode::hand_to_loop(int loop, std::string_view subject, std::string_view group,
+                               std::string_view frame) {
     const auto& inbox = inboxes_[static_cast<std::size_t>(loop)];
     bool post = false;
     {
         std::lock_guard lock(inbox->mutex);
-        inbox->pending.push_back(std::move(routed));
+        put_length(subject.size(), inbox->pending);
+        put_length(group.size(), inbox->pending);
+        put_length(frame.size(), inbox->pending);
+        inbox->pending += subject;
+        inbox->pending += group;
+        inbox->pending += frame;
         post = !std::exchange(inbox->scheduled, true);
     }
     if (post) broker_.post(loop, [&broker = broker_, loop, inbox] { drain(broker, loop, *inbox); });
@@ -346,9 +377,26 @@ void ClusterNode::drain(broker::Broker& broker, int loop, LoopInbox& inbox) {
         inbox.scheduled = false;
     }
     auto& router = broker.loop(loop).router();
-    for (auto& routed : inbox.draining)
-        router.route_from_cluster(routed.message, routed.group);
+    std::string_view entries = inbox.draining;
+    while (!entries.empty()) {
+        std::size_t subject_size = take_length(entries);
+        std::size_t group_size = take_length(entries);
+        std::size_t frame_size = take_length(entries);
+        auto subject = take_bytes(entries, subject_size);
+        auto group = take_bytes(entries, group_size);
+        auto bytes = take_bytes(entries, frame_size);
+        auto frame = read_frame(bytes);  // read once already on the delivery thread: it reads again
+        if (!frame) continue;
+        auto message = message_from_frame(*frame, subject, kMessagePrefix);
+        if (!message) {
+            logger().log(LogType::warning, "Warning: cluster: message from NATS skipped: {}.",
+                         message.error());
+            continue;
+        }
+        router.route_from_cluster(*message, group);
+    }
     inbox.draining.clear();  // keeps its capacity: the next batch allocates nothing
+    if (inbox.draining.capacity() > kInboxKeep) inbox.draining.shrink_to_fit();
 }
 
 bool ClusterNode::seen_before(std::string_view origin, std::uint64_t sequence, const std::string& queue) {

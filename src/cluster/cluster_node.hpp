@@ -80,24 +80,20 @@ class ClusterNode final : public broker::ClusterLink {
     std::expected<void, std::string> learn_remote_interest();
     // Whether another node wants the message whose subject is in outlet.subject.
     bool wanted_elsewhere(LoopOutlet& outlet);
-    // A message from another node, for one loop: to its plain subscribers (group empty) or one member of
-    // the shared group `group`.
-    struct Routed {
-        broker::MessagePtr message;
-        std::string group;
-    };
-    // What the delivery thread hands one loop, taken by the loop in batches. Shared with the loop's task, so
-    // that a task still queued when the node goes touches nothing freed.
+    // What the delivery thread hands one loop: the frames of messages from other nodes (with their subject
+    // and, for a queue copy, the shared group of the member that gets it), taken and decoded by the loop in
+    // batches. Shared with the loop's task, so that a task still queued when the node goes touches nothing
+    // freed.
     struct LoopInbox {
         std::mutex mutex;
-        std::vector<Routed> pending;   // under mutex
-        bool scheduled = false;        // under mutex: a drain task is posted and has not taken `pending`
-        std::vector<Routed> draining;  // the loop's own, in its drain task
+        std::string pending;     // under mutex
+        bool scheduled = false;  // under mutex: a drain task is posted and has not taken `pending`
+        std::string draining;    // the loop's own, in its drain task
     };
 
     static void on_message(natsConnection*, natsSubscription*, natsMsg* message, void* closure);
     void receive(natsSubscription* subscription, natsMsg* message);
-    void hand_to_loop(int loop, Routed routed);
+    void hand_to_loop(int loop, std::string_view subject, std::string_view group, std::string_view frame);
     static void drain(broker::Broker& broker, int loop, LoopInbox& inbox);
     // Whether this copy was seen already through another of this node's subscriptions of the same kind
     // (`queue`: "" for plain ones, else the shared group's queue group, each of which has its own copy).
