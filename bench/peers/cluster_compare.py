@@ -178,9 +178,9 @@ def main():
             others = sum(r["others_cpu"] for r in rs)
             totals[cell] = received / cpu if cpu else 0
             runs = ", ".join(f"{r['received'] / r['cpu']:,.0f}" for r in rs)
+            with_nats = f"; with the nats-servers' {others:.2f} s: {received / (cpu + others):,.0f}" if others else ""
             print(f"{cell:10} {received:>10,} / {cpu:6.2f} = {totals[cell]:>11,.0f}  (runs {runs}; "
-                  f"lost {sum(r['lost'] for r in rs)}, dup {sum(r['duplicated'] for r in rs)}; "
-                  f"nats-servers' CPU meanwhile {others:.2f} s)")
+                  f"lost {sum(r['lost'] for r in rs)}, dup {sum(r['duplicated'] for r in rs)}{with_nats})")
         for q in ("0", "1"):
             t = lambda s: totals.get(f"{s}-q{q}")
             if t("cross") and t("single"):
