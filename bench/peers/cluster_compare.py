@@ -9,6 +9,8 @@ run, takes turns over the cells:
   nats-q0/q1    the same on NATS's MQTT: publishers on server 1's MQTT port, subscribers on server 2's
   single-q0/q1  culex alone, publishers and subscribers on it
   local-q0/q1   culex node 1 alone in the bench: publishers and subscribers on it (node-local overhead)
+  single-conn, local-conn   culex bench conn -c 2000 -d 1 on culex alone, and on node 1 (node 2 watching):
+                what a CONNECT (and its disconnection) costs in cluster mode, client-id claims included
 
 Broker CPU (what "per broker CPU-second" divides by): for culex cells, the culex processes' CPU (the NATS
 servers' CPU during the run is read from /proc and printed beside it); for NATS cells, the three
@@ -114,16 +116,33 @@ class Culex(Process):
             raise RuntimeError(f"culex {name} exited: see {d / 'log'}")
 
 
+# What a cell's second half runs: p2p at QoS 0 or 1, flat out; or CONN connections made and held for a second
+# (each a CONNECT: in cluster mode, a client-id claim in the culex_clients bucket, which every node watches).
+CONN = 2000
+
+
+def scenario(kind, seconds):
+    if kind == "conn":
+        return ["conn", "-c", str(CONN), "-d", "1"]
+    return ["p2p", "-c", "8", "-d", str(seconds), "-q", kind.removeprefix("q")]
+
+
 def bench(args, pub_port, sub_port, pids, others, seconds):
-    cmd = [CULEX, "bench", "p2p", "-c", "8", "-d", str(seconds), "-p", str(pub_port), "--pub-port",
-           str(pub_port), "--sub-port", str(sub_port), "--broker-pid", ",".join(map(str, pids)), "--json",
-           "--quiet"] + args
-    before = sum(cpu_seconds(p) for p in others)
+    cmd = [CULEX, "bench"] + args + ["-p", str(pub_port), "--broker-pid", ",".join(map(str, pids)), "--json",
+                                     "--quiet"]
+    if args[0] == "p2p":
+        cmd += ["--pub-port", str(pub_port), "--sub-port", str(sub_port)]
+    before, own_before = sum(cpu_seconds(p) for p in others), sum(cpu_seconds(p) for p in pids)
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds * 10 + 60)
-    after = sum(cpu_seconds(p) for p in others)
+    after, own_after = sum(cpu_seconds(p) for p in others), sum(cpu_seconds(p) for p in pids)
     if out.returncode != 0:
         raise RuntimeError(out.stderr.strip() or f"culex bench exited {out.returncode}")
     r = json.loads(out.stdout)
+    if args[0] == "conn":
+        # The unit of a conn cell: connections made. culex bench counts broker CPU from the first PUBLISH (none
+        # here): the whole call's is counted instead, connecting and closing included.
+        r["received"] = CONN
+        r["broker"]["cpu_seconds"] = own_after - own_before
     return {"received": r["received"], "sent": r["sent"], "lost": r.get("lost", 0),
             "duplicated": r.get("duplicated", 0), "cpu": r["broker"]["cpu_seconds"], "others_cpu": after - before}
 
@@ -132,7 +151,8 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--seconds", type=int, default=5)
-    p.add_argument("--cells", default="cross-q0,nats-q0,single-q0,local-q0,cross-q1,nats-q1,single-q1,local-q1")
+    p.add_argument("--cells", default="cross-q0,nats-q0,single-q0,local-q0,cross-q1,nats-q1,single-q1,local-q1,"
+                                      "single-conn,local-conn")
     p.add_argument("--json", help="write every run's figures here")
     a = p.parse_args()
     if not shutil.which("nats-server"):
@@ -163,12 +183,12 @@ def main():
         print(f"load before: {os.getloadavg()[0]:.2f}", flush=True)
         for run in range(a.runs):
             for cell in cells:
-                setup, qos = cell.rsplit("-q", 1)
+                setup, kind = cell.rsplit("-", 1)
                 pub, sub, pids, others = setups[setup]
-                r = bench(["-q", qos], pub, sub, pids, others, a.seconds)
+                r = bench(scenario(kind, a.seconds), pub, sub, pids, others, a.seconds)
                 results[cell].append(r)
                 print(f"run {run + 1} {cell:10} received {r['received']:>9,} lost {r['lost']} dup {r['duplicated']} "
-                      f"broker cpu {r['cpu']:6.2f} s -> {r['received'] / r['cpu']:>11,.0f} per cpu-s "
+                      f"broker cpu {r['cpu']:6.2f} s -> {r['received'] / max(r['cpu'], 1e-9):>11,.0f} per cpu-s "
                       f"(nats-servers {r['others_cpu']:.2f} s) load {os.getloadavg()[0]:.2f}", flush=True)
         print("\ntotals (all runs): deliveries / broker CPU-s")
         totals = {}
@@ -177,7 +197,7 @@ def main():
             cpu = sum(r["cpu"] for r in rs)
             others = sum(r["others_cpu"] for r in rs)
             totals[cell] = received / cpu if cpu else 0
-            runs = ", ".join(f"{r['received'] / r['cpu']:,.0f}" for r in rs)
+            runs = ", ".join(f"{r['received'] / max(r['cpu'], 1e-9):,.0f}" for r in rs)
             with_nats = f"; with the nats-servers' {others:.2f} s: {received / (cpu + others):,.0f}" if others else ""
             print(f"{cell:10} {received:>10,} / {cpu:6.2f} = {totals[cell]:>11,.0f}  (runs {runs}; "
                   f"lost {sum(r['lost'] for r in rs)}, dup {sum(r['duplicated'] for r in rs)}{with_nats})")
@@ -189,6 +209,12 @@ def main():
                 print(f"QoS {q}: culex cross-node / NATS MQTT cross-server = {t('cross') / t('nats'):.2f}x")
             if t("local") and t("single"):
                 print(f"QoS {q}: node-local CPU per message vs alone = {t('single') / t('local') - 1:+.1%}")
+        for setup in ("single", "local"):
+            rs = results.get(f"{setup}-conn")
+            if rs:
+                cpu, others = sum(r["cpu"] for r in rs), sum(r["others_cpu"] for r in rs)
+                print(f"connections ({setup}): {cpu / (CONN * len(rs)) * 1e6:.0f} us of culex CPU each"
+                      + (f", {others / (CONN * len(rs)) * 1e6:.0f} us of the nats-servers'" if others else ""))
         print(f"load after: {os.getloadavg()[0]:.2f}")
         if a.json:
             Path(a.json).write_text(json.dumps(results, indent=1))
