@@ -7,6 +7,7 @@
 #   bench/cluster_compare.sh                       # 3 runs of 5 s per cell
 #   bench/cluster_compare.sh --runs 1 --seconds 2  # a smoke test
 #   bench/cluster_compare.sh --cells cross-q0,single-q0 --json /tmp/runs.json
+#   bench/cluster_compare.sh --cells single-q0,local-q0 --rate 20000 --seconds 8   # node-local overhead, fixed rate
 #   CULEX_BIN=/path/to/culex bench/cluster_compare.sh   # a culex built elsewhere (Release!)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

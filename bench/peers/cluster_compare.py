@@ -121,10 +121,10 @@ class Culex(Process):
 CONN = 2000
 
 
-def scenario(kind, seconds):
+def scenario(kind, seconds, rate):
     if kind == "conn":
         return ["conn", "-c", str(CONN), "-d", "1"]
-    return ["p2p", "-c", "8", "-d", str(seconds), "-q", kind.removeprefix("q")]
+    return ["p2p", "-c", "8", "-d", str(seconds), "-q", kind.removeprefix("q")] + (["-r", str(rate)] if rate else [])
 
 
 def bench(args, pub_port, sub_port, pids, others, seconds):
@@ -154,6 +154,8 @@ def main():
     p.add_argument("--cells", default="cross-q0,nats-q0,single-q0,local-q0,cross-q1,nats-q1,single-q1,local-q1,"
                                       "single-conn,local-conn")
     p.add_argument("--json", help="write every run's figures here")
+    p.add_argument("--rate", type=int, help="p2p at this many messages a second in all (culex bench -r) instead "
+                                            "of flat out: steadier node-local overhead on a busy machine")
     a = p.parse_args()
     if not shutil.which("nats-server"):
         sys.exit("cluster_compare: nats-server is not installed (apt-get install nats-server)")
@@ -185,7 +187,7 @@ def main():
             for cell in cells:
                 setup, kind = cell.rsplit("-", 1)
                 pub, sub, pids, others = setups[setup]
-                r = bench(scenario(kind, a.seconds), pub, sub, pids, others, a.seconds)
+                r = bench(scenario(kind, a.seconds, a.rate), pub, sub, pids, others, a.seconds)
                 results[cell].append(r)
                 print(f"run {run + 1} {cell:10} received {r['received']:>9,} lost {r['lost']} dup {r['duplicated']} "
                       f"broker cpu {r['cpu']:6.2f} s -> {r['received'] / max(r['cpu'], 1e-9):>11,.0f} per cpu-s "

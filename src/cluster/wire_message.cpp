@@ -20,9 +20,13 @@ void append_served_queues(std::string_view served_groups, std::string& out) {
 
 std::expected<MessagePtr, std::string> to_nats(const broker::Message& message, const std::string& subject,
                                                const Origin& origin, std::string_view served_groups) {
-    std::string served;
+    // natsMsg_Create copies the data: the frame is built in this thread's buffer, kept between calls (a loop
+    // stores every QoS 1/2 message through here).
+    thread_local std::string served;
+    thread_local std::string frame;
+    served.clear();
     append_served_queues(served_groups, served);
-    std::string frame;
+    frame.clear();
     write_frame(message, origin.name, origin.sequence, served, frame);
     natsMsg* raw = nullptr;
     if (natsStatus s =
