@@ -11,6 +11,7 @@ run, takes turns over the cells:
   local-q0/q1   culex node 1 alone in the bench: publishers and subscribers on it (node-local overhead)
   single-conn, local-conn   culex bench conn -c 2000 -d 1 on culex alone, and on node 1 (node 2 watching):
                 what a CONNECT (and its disconnection) costs in cluster mode, client-id claims included
+  watch-conn    the same on node 1, counting node 2's CPU: what each CONNECT elsewhere costs every node
 
 Broker CPU (what "per broker CPU-second" divides by): for culex cells, the culex processes' CPU (the NATS
 servers' CPU during the run is read from /proc and printed beside it); for NATS cells, the three
@@ -179,6 +180,9 @@ def main():
             "nats": (nats[0].mqtt, nats[1].mqtt, nats_pids, []),
             "single": (alone.port, alone.port, [alone.pid], []),
             "local": (node1.port, node1.port, [node1.pid], nats_pids),
+            # Connections on node 1, CPU of node 2: what another node's CONNECTs cost a node (its watch of
+            # culex_clients), which every node pays for every CONNECT in the cluster.
+            "watch": (node1.port, node1.port, [node2.pid], nats_pids),
         }
         cells = a.cells.split(",")
         results = {c: [] for c in cells}
@@ -211,7 +215,7 @@ def main():
                 print(f"QoS {q}: culex cross-node / NATS MQTT cross-server = {t('cross') / t('nats'):.2f}x")
             if t("local") and t("single"):
                 print(f"QoS {q}: node-local CPU per message vs alone = {t('single') / t('local') - 1:+.1%}")
-        for setup in ("single", "local"):
+        for setup in ("single", "local", "watch"):
             rs = results.get(f"{setup}-conn")
             if rs:
                 cpu, others = sum(r["cpu"] for r in rs), sum(r["others_cpu"] for r in rs)
