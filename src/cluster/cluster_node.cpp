@@ -128,6 +128,7 @@ ClusterNode::ClusterNode(const config::ClusterSettings& settings, broker::Broker
       outlets_(static_cast<std::size_t>(broker.loop_count())) {
     for (std::size_t loop = 0; loop < outlets_.size(); ++loop) {
         outlets_[loop].origin = fmt::format("{}:{}:{}", node_, incarnation_, loop);
+        outlets_[loop].stored_origin = {outlets_[loop].origin, 0};
         inboxes_.push_back(std::make_shared<LoopInbox>());
     }
 }
@@ -186,7 +187,7 @@ void ClusterNode::publish(const broker::Message& message, int loop, std::string_
         // After the routed copy, on the same connection: once JetStream acknowledged this one, NATS has the
         // routed one too. The publisher's acknowledgement waits for it (the loop's fence).
         subject_from_topic(MessageStream::kPrefix, message.topic, outlet.subject);
-        stream_->store(message, outlet.subject, {outlet.origin, 0},
+        stream_->store(message, outlet.subject, outlet.stored_origin,
                        broker_.loop(loop).store_step().hold_open());
     }
     if (!message.retain) return;

@@ -62,7 +62,9 @@ class ClusterNode final : public broker::ClusterLink {
     // What one loop publishes with: its own buffer, sequence and origin name, so that loops share nothing
     // written per message (alignas: no false sharing).
     struct alignas(64) LoopOutlet {
-        std::string origin;  // NODE:INCARNATION:LOOP
+        std::string origin;    // NODE:INCARNATION:LOOP
+        Origin stored_origin;  // the same, sequence 0, as the stored stream takes it (built once, not per
+                               // message)
         std::uint64_t sequence = 0;
         std::string subject;
         std::string frame;     // the frame being sent (wire_frame.hpp)
