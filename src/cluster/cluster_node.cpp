@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cstring>
 #include <functional>
 #include <random>
 
@@ -125,8 +126,11 @@ ClusterNode::ClusterNode(const config::ClusterSettings& settings, broker::Broker
       node_(settings.node),
       incarnation_(random_incarnation()),
       outlets_(static_cast<std::size_t>(broker.loop_count())) {
-    for (std::size_t loop = 0; loop < outlets_.size(); ++loop)
+    for (std::size_t loop = 0; loop < outlets_.size(); ++loop) {
         outlets_[loop].origin = fmt::format("{}:{}:{}", node_, incarnation_, loop);
+        outlets_[loop].stored_origin = {outlets_[loop].origin, 0};
+        inboxes_.push_back(std::make_shared<LoopInbox>());
+    }
 }
 
 ClusterNode::~ClusterNode() {
@@ -172,21 +176,26 @@ void ClusterNode::publish(const broker::Message& message, int loop, std::string_
     LoopOutlet& outlet = outlets_[static_cast<std::size_t>(loop)];
     subject_from_topic(kMessagePrefix, message.topic, outlet.subject);
     if (wanted_elsewhere(outlet)) {
-        auto routed = to_nats(message, outlet.subject, {outlet.origin, ++outlet.sequence}, served_groups);
-        if (routed) send(outlet, routed->get());
+        // Subject and frame in the loop's own buffers, published as bytes: no natsMsg, no headers.
+        outlet.served.clear();
+        if (!served_groups.empty()) append_served_queues(served_groups, outlet.served);
+        outlet.frame.clear();
+        write_frame(message, outlet.origin, ++outlet.sequence, outlet.served, outlet.frame);
+        send(outlet);
     }
     if (message.qos != protocol::QoS::at_most_once && stream_) {
         // After the routed copy, on the same connection: once JetStream acknowledged this one, NATS has the
         // routed one too. The publisher's acknowledgement waits for it (the loop's fence).
         subject_from_topic(MessageStream::kPrefix, message.topic, outlet.subject);
-        stream_->store(message, outlet.subject, {outlet.origin, 0},
+        stream_->store(message, outlet.subject, outlet.stored_origin,
                        broker_.loop(loop).store_step().hold_open());
     }
     if (!message.retain) return;
     // The cluster's copy of the retained message (an empty payload clears it): the stream keeps the last.
     subject_from_topic(kRetainedPrefix, message.topic, outlet.subject);
-    auto retained = to_nats(message, outlet.subject, {outlet.origin, 0});
-    if (retained) send(outlet, retained->get());
+    outlet.frame.clear();
+    write_frame(message, outlet.origin, 0, {}, outlet.frame);
+    send(outlet);
 }
 
 bool ClusterNode::wanted_elsewhere(LoopOutlet& outlet) {
@@ -196,8 +205,9 @@ bool ClusterNode::wanted_elsewhere(LoopOutlet& outlet) {
     return outlet.remote_interest->matches(outlet.subject);
 }
 
-void ClusterNode::send(LoopOutlet& outlet, natsMsg* message) {
-    natsStatus s = natsConnection_PublishMsg(connection_.get(), message);
+void ClusterNode::send(LoopOutlet& outlet) {
+    natsStatus s = natsConnection_Publish(connection_.get(), outlet.subject.c_str(), outlet.frame.data(),
+                                          static_cast<int>(outlet.frame.size()));
     if (s == NATS_OK) {
         outlet.failing = false;
         // Only this loop writes it: a plain load and store, no locked read-modify-write.
@@ -284,9 +294,12 @@ void ClusterNode::on_message(natsConnection*, natsSubscription* subscription, na
 }
 
 void ClusterNode::receive(natsSubscription* subscription, natsMsg* message) {
-    auto received = from_nats(message, kMessagePrefix);
-    if (!received) {
-        logger().log(LogType::warning, "Warning: cluster: message from NATS skipped: {}.", received.error());
+    std::string_view subject = natsMsg_GetSubject(message);
+    auto frame = read_frame(
+        std::string_view(natsMsg_GetData(message), static_cast<std::size_t>(natsMsg_GetDataLength(message))));
+    if (!frame) {
+        logger().log(LogType::warning, "Warning: cluster: message from NATS on '{}' skipped: {}.", subject,
+                     frame.error());
         return;
     }
     std::lock_guard lock(receive_mutex_);  // held while posting: the destructor waits for it
@@ -295,29 +308,111 @@ void ClusterNode::receive(natsSubscription* subscription, natsMsg* message) {
     // this node among the group's) for one member of that shared group, unless the publishing node gave it
     // to a member of its own.
     auto queue = interest_->queue_of(natsSubscription_GetID(subscription));
-    if (!queue || seen_before(received->origin, *queue)) return;
+    if (!queue || seen_before(frame->origin, frame->sequence, *queue)) return;
     std::string group;
     if (!queue->empty()) {
-        if (served_here(received->served, *queue)) return;
+        if (served_here(frame->served, *queue)) return;
         group = share_group_of(*queue).value_or(std::string());
     }
+    received_.store(received_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     // One sending loop, one receiving loop: what a publisher sent (its connection lives on one loop of its
     // node) is delivered in the order it was sent, whatever the topics.
-    std::string_view key = received->origin.name.empty() ? received->message->topic.view()
-                                                         : std::string_view(received->origin.name);
+    std::string_view key = frame->origin.empty() ? subject : frame->origin;
     int loop =
         static_cast<int>(std::hash<std::string_view>{}(key) % static_cast<std::size_t>(broker_.loop_count()));
-    broker_.post(loop,
-                 [&broker = broker_, loop, routed = std::move(received->message), group = std::move(group)] {
-                     broker.loop(loop).router().route_from_cluster(routed, group);
-                 });
+    hand_to_loop(
+        loop, subject, group,
+        std::string_view(natsMsg_GetData(message), static_cast<std::size_t>(natsMsg_GetDataLength(message))));
 }
 
-bool ClusterNode::seen_before(const Origin& origin, const std::string& queue) {
-    if (origin.name.empty() || origin.sequence == 0) return false;
-    std::uint64_t& last = last_sequence_[queue.empty() ? origin.name : origin.name + ' ' + queue];
-    if (origin.sequence <= last) return true;
-    last = origin.sequence;
+namespace {
+
+// An inbox entry: three lengths, then subject, shared group and frame.
+void put_length(std::size_t size, std::string& out) {
+    auto value = static_cast<std::uint32_t>(size);
+    out.append(reinterpret_cast<const char*>(&value), sizeof value);
+}
+
+std::size_t take_length(std::string_view& bytes) {
+    std::uint32_t value = 0;
+    std::memcpy(&value, bytes.data(), sizeof value);
+    bytes.remove_prefix(sizeof value);
+    return value;
+}
+
+std::string_view take_bytes(std::string_view& bytes, std::size_t size) {
+    auto taken = bytes.substr(0, size);
+    bytes.remove_prefix(size);
+    return taken;
+}
+
+// Past this, an inbox's buffer is given back after a burst rather than kept for the next.
+constexpr std::size_t kInboxKeep = 4 << 20;
+
+}  // namespace
+
+// The frames wait in the loop's inbox, as bytes: the loop decodes them, so that what a message allocates is
+// allocated and freed on one thread. The first frame in an empty inbox posts the task that takes them all:
+// one cross-loop post (one wake-up of the loop) per batch, however many arrived meanwhile.
+void ClusterNode::hand_to_loop(int loop, std::string_view subject, std::string_view group,
+                               std::string_view frame) {
+    const auto& inbox = inboxes_[static_cast<std::size_t>(loop)];
+    bool post = false;
+    {
+        std::lock_guard lock(inbox->mutex);
+        put_length(subject.size(), inbox->pending);
+        put_length(group.size(), inbox->pending);
+        put_length(frame.size(), inbox->pending);
+        inbox->pending += subject;
+        inbox->pending += group;
+        inbox->pending += frame;
+        post = !std::exchange(inbox->scheduled, true);
+    }
+    if (post) broker_.post(loop, [&broker = broker_, loop, inbox] { drain(broker, loop, *inbox); });
+}
+
+void ClusterNode::drain(broker::Broker& broker, int loop, LoopInbox& inbox) {
+    {
+        std::lock_guard lock(inbox.mutex);
+        std::swap(inbox.pending, inbox.draining);
+        inbox.scheduled = false;
+    }
+    auto& router = broker.loop(loop).router();
+    std::string_view entries = inbox.draining;
+    while (!entries.empty()) {
+        std::size_t subject_size = take_length(entries);
+        std::size_t group_size = take_length(entries);
+        std::size_t frame_size = take_length(entries);
+        auto subject = take_bytes(entries, subject_size);
+        auto group = take_bytes(entries, group_size);
+        auto bytes = take_bytes(entries, frame_size);
+        auto frame = read_frame(bytes);  // read once already on the delivery thread: it reads again
+        if (!frame) continue;
+        auto message = message_from_frame(*frame, subject, kMessagePrefix);
+        if (!message) {
+            logger().log(LogType::warning, "Warning: cluster: message from NATS skipped: {}.",
+                         message.error());
+            continue;
+        }
+        router.route_from_cluster(*message, group);
+    }
+    inbox.draining.clear();  // keeps its capacity: the next batch allocates nothing
+    if (inbox.draining.capacity() > kInboxKeep) inbox.draining.shrink_to_fit();
+}
+
+bool ClusterNode::seen_before(std::string_view origin, std::uint64_t sequence, const std::string& queue) {
+    if (origin.empty() || sequence == 0) return false;
+    std::string_view key = origin;
+    if (!queue.empty()) {
+        dedupe_key_.assign(origin);
+        dedupe_key_ += ' ';
+        dedupe_key_ += queue;
+        key = dedupe_key_;
+    }
+    auto found = last_sequence_.find(key);
+    if (found == last_sequence_.end()) found = last_sequence_.emplace(std::string(key), 0).first;
+    if (sequence <= found->second) return true;
+    found->second = sequence;
     return false;
 }
 

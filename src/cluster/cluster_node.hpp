@@ -1,9 +1,9 @@
 // A culex broker as a node of a cluster on NATS (docs/cluster.md): the broker's ClusterLink. It owns the
 // NATS connection, this node's claim of its name, the interest it holds on NATS for its clients'
 // subscriptions, and the sync of retained messages. Messages from other nodes arrive on libnats's delivery
-// thread and are handed to a loop (chosen by origin, so one publisher's messages keep their order) through
-// the broker's cross-loop post; nothing of a loop is touched from a libnats thread. A message goes to NATS
-// only when another node announced an interest that matches it (remote_interest.hpp).
+// thread and are handed to a loop (chosen by origin, so one publisher's messages keep their order) in batches
+// through the broker's cross-loop post; nothing of a loop is touched from a libnats thread. A message goes to
+// NATS only when another node announced an interest that matches it (remote_interest.hpp).
 #pragma once
 
 #include <atomic>
@@ -62,9 +62,13 @@ class ClusterNode final : public broker::ClusterLink {
     // What one loop publishes with: its own buffer, sequence and origin name, so that loops share nothing
     // written per message (alignas: no false sharing).
     struct alignas(64) LoopOutlet {
-        std::string origin;  // NODE:INCARNATION:LOOP
+        std::string origin;    // NODE:INCARNATION:LOOP
+        Origin stored_origin;  // the same, sequence 0, as the stored stream takes it (built once, not per
+                               // message)
         std::uint64_t sequence = 0;
         std::string subject;
+        std::string frame;     // the frame being sent (wire_frame.hpp)
+        std::string served;    // its served queue groups
         bool failing = false;  // the last publish failed (logged once per failure run)
         // Messages this loop handed to NATS: written by the loop only, read by $SYS on the first loop.
         std::atomic<std::uint64_t> sent{0};
@@ -78,12 +82,32 @@ class ClusterNode final : public broker::ClusterLink {
     std::expected<void, std::string> learn_remote_interest();
     // Whether another node wants the message whose subject is in outlet.subject.
     bool wanted_elsewhere(LoopOutlet& outlet);
+    // What the delivery thread hands one loop: the frames of messages from other nodes (with their subject
+    // and, for a queue copy, the shared group of the member that gets it), taken and decoded by the loop in
+    // batches. Shared with the loop's task, so that a task still queued when the node goes touches nothing
+    // freed.
+    struct LoopInbox {
+        std::mutex mutex;
+        std::string pending;     // under mutex
+        bool scheduled = false;  // under mutex: a drain task is posted and has not taken `pending`
+        std::string draining;    // the loop's own, in its drain task
+    };
+
     static void on_message(natsConnection*, natsSubscription*, natsMsg* message, void* closure);
     void receive(natsSubscription* subscription, natsMsg* message);
+    void hand_to_loop(int loop, std::string_view subject, std::string_view group, std::string_view frame);
+    static void drain(broker::Broker& broker, int loop, LoopInbox& inbox);
     // Whether this copy was seen already through another of this node's subscriptions of the same kind
     // (`queue`: "" for plain ones, else the shared group's queue group, each of which has its own copy).
-    bool seen_before(const Origin& origin, const std::string& queue);
-    void send(LoopOutlet& outlet, natsMsg* message);
+    bool seen_before(std::string_view origin, std::uint64_t sequence, const std::string& queue);
+    // Publishes outlet.frame on outlet.subject.
+    void send(LoopOutlet& outlet);
+
+    // Lookups by string_view, without making a std::string per message.
+    struct StringHash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+    };
 
     broker::Broker& broker_;
     const std::string node_;
@@ -104,7 +128,9 @@ class ClusterNode final : public broker::ClusterLink {
     std::mutex receive_mutex_;
     bool stopped_ = false;
     bool attached_ = false;  // Broker::use_cluster(this) was called
-    std::unordered_map<std::string, std::uint64_t> last_sequence_;
+    std::unordered_map<std::string, std::uint64_t, StringHash, std::equal_to<>> last_sequence_;
+    std::string dedupe_key_;  // origin and queue group, for last_sequence_ (delivery thread)
+    std::vector<std::shared_ptr<LoopInbox>> inboxes_;  // one per loop
     std::atomic<std::uint64_t> received_{0};  // messages from other nodes routed here (delivery thread)
     std::unordered_map<std::string, std::string> sys_last_;  // $SYS figures as last published (first loop)
 };

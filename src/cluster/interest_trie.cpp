@@ -24,6 +24,11 @@ void InterestTrie::add(std::string_view subject) {
             node->rest = true;
             return;
         }
+        if (token == "*") {
+            if (!node->star) node->star = std::make_unique<Node>();
+            node = node->star.get();
+            continue;
+        }
         auto found = node->children.find(token);
         if (found == node->children.end()) found = node->children.emplace(std::string(token), Node{}).first;
         node = &found->second;
@@ -40,13 +45,10 @@ bool InterestTrie::matches(const Node& node, std::string_view subject) {
     if (node.rest) return true;
     bool last = false;
     auto [token, rest] = split_first(subject, last);
-    for (std::string_view key : {token, std::string_view("*")}) {
-        auto found = node.children.find(key);
-        if (found == node.children.end()) continue;
-        if (last ? found->second.terminal : matches(found->second, rest)) return true;
-        if (key == "*") break;
-    }
-    return false;
+    auto descend = [&](const Node& child) { return last ? child.terminal : matches(child, rest); };
+    if (auto found = node.children.find(token); found != node.children.end() && descend(found->second))
+        return true;
+    return node.star && descend(*node.star);
 }
 
 }  // namespace culex::cluster

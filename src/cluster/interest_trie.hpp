@@ -17,13 +17,14 @@ class InterestTrie {
     void add(std::string_view subject);
     // Whether some added subject matches `subject` (a topic's mapping: no wildcards), as NATS would match it.
     bool matches(std::string_view subject) const;
-    bool empty() const { return root_.children.empty() && !root_.terminal && !root_.rest; }
+    bool empty() const { return root_.children.empty() && !root_.star && !root_.terminal && !root_.rest; }
 
   private:
     struct Node {
-        std::map<std::string, Node, std::less<>> children;
-        bool terminal = false;  // a subject ends here
-        bool rest = false;      // a subject continues with `>` here
+        std::map<std::string, Node, std::less<>> children;  // literal tokens
+        std::unique_ptr<Node> star;  // `*`: apart, so that a walk tests a pointer rather than looking it up
+        bool terminal = false;       // a subject ends here
+        bool rest = false;           // a subject continues with `>` here
     };
     static bool matches(const Node& node, std::string_view rest);
 

@@ -1,7 +1,7 @@
-// A broker message as it travels between nodes: the NATS subject is its topic (subject_map.hpp), the data
-// its payload, and headers carry the rest: QoS, retain, the MQTT 5 properties, and the origin (node,
-// incarnation and loop) with a per-loop sequence, by which a node drops the second copy NATS hands it when
-// two of its subscriptions match one message.
+// A broker message as a NATS message: the subject is its topic (subject_map.hpp), the data its frame
+// (wire_frame.hpp: QoS, retain, MQTT 5 properties, the origin and its sequence, then the payload). The routed
+// path writes frames into a loop's own buffer and publishes subject and bytes (no natsMsg); the stored and
+// retained streams, which publish to JetStream, use to_nats and from_nats, the one decoder they all share.
 #pragma once
 
 #include <nats/nats.h>
@@ -13,23 +13,19 @@
 
 #include "broker/message.hpp"
 #include "cluster/nats_handles.hpp"
+#include "cluster/wire_frame.hpp"
 
 namespace culex::cluster {
-
-inline constexpr const char* kOriginHeader = "Culex-Origin";
-inline constexpr const char* kSequenceHeader = "Culex-Seq";
-inline constexpr const char* kQosHeader = "Culex-QoS";
-inline constexpr const char* kRetainHeader = "Culex-Retain";
-inline constexpr const char* kPropertiesHeader = "Culex-Props";
-// The shared groups the publishing node gave the message to (their queue groups, space-separated): NATS's
-// pick of another node's member is then skipped there.
-inline constexpr const char* kServedHeader = "Culex-Served";
 
 // Who sent a message, and its place in that sender's order.
 struct Origin {
     std::string name;  // "NODE:INCARNATION:LOOP": one ordered stream of messages
     std::uint64_t sequence = 0;
 };
+
+// "G1\nG2\n" (shared groups as the router lists them) -> "culex.G1 culex.G2" (their queue groups), appended
+// to `out`.
+void append_served_queues(std::string_view served_groups, std::string& out);
 
 // A NATS message for `message` on `subject`; `origin` names its sender (sequence 0: none sent, as for the
 // retained stream, where order is the stream's).
@@ -38,11 +34,15 @@ std::expected<MessagePtr, std::string> to_nats(const broker::Message& message, c
 
 struct Received {
     broker::MessagePtr message;
-    Origin origin;       // empty name: the message carries none (published by something other than culex)
-    std::string served;  // Culex-Served: queue groups served on the publishing node, space-separated
+    Origin origin;       // empty name: the message carries none
+    std::string served;  // queue groups served on the publishing node, space-separated
 };
 
-// The broker message a NATS message made with `prefix` stands for; an error naming what is wrong with it.
+// The broker message that `data`, received on `subject` (made with `prefix`), stands for; an error naming
+// what is wrong with it (a corrupt or short frame, a subject no topic makes).
+std::expected<broker::MessagePtr, std::string> message_from_frame(const FrameView& frame,
+                                                                  std::string_view subject,
+                                                                  std::string_view prefix);
 std::expected<Received, std::string> from_nats(natsMsg* message, std::string_view prefix);
 
 }  // namespace culex::cluster

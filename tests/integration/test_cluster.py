@@ -1,6 +1,7 @@
 """Cluster mode on NATS (docs/cluster.md): three nats-server processes clustered with JetStream and three culex
 nodes, each node on its own server, all on 127.0.0.1 with free ports. A PUBLISH on one node reaches
-subscribers on another (QoS 0 and 1, MQTT 5 properties kept); a retained message set on one node is seen from
+subscribers on another (QoS 0 and 1, MQTT 5 properties kept), and a NATS message that is no culex frame is
+skipped with a warning; a retained message set on one node is seen from
 another, and by a node started later; a second live node with the same cluster_node is refused; a node whose
 NATS goes away keeps serving its local clients and says so; a message no other node wants never leaves its
 node, and flows as soon as another node subscribes (a node started later knows that interest at once); a
@@ -182,6 +183,51 @@ def test_topics_that_need_escaping_and_mqtt5_properties_cross(cluster):
     assert message.payload == b"escaped"
     assert message.properties.ContentType == "text/plain"
     assert message.properties.UserProperty == [("site", "north")]
+    subscriber.disconnect()
+    publisher.disconnect()
+
+
+def raw_nats_publish(server, messages):
+    """Publishes (subject, data) pairs on `server` as a bare NATS client, and returns once the server has
+    them all (PING answered by PONG)."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=WAIT) as sock:
+        sock.settimeout(WAIT)
+        got = b""
+        while b"\r\n" not in got:
+            got += sock.recv(4096)  # INFO {...}
+        out = b'CONNECT {"verbose":false,"pedantic":false}\r\n'
+        for subject, data in messages:
+            out += f"PUB {subject} {len(data)}\r\n".encode() + data + b"\r\n"
+        sock.sendall(out + b"PING\r\n")
+        got = b""
+        while b"PONG" not in got:
+            chunk = sock.recv(4096)
+            assert chunk, "nats-server closed the connection"
+            assert b"-ERR" not in chunk, chunk
+            got += chunk
+
+
+def test_a_message_that_is_no_culex_frame_is_skipped_with_a_warning(cluster):
+    """What crosses nodes is a binary frame (docs/cluster.md, "Routing"): one that is not culex's, or is cut
+    short, is refused with a warning naming the subject and the cause, and the node goes on routing."""
+    servers, nodes, _ = cluster
+    subscriber = connected(nodes["a"].port, "sub-frames")
+    assert subscriber.subscribe("frames/#", qos=0) == (0,)
+    publisher = connected(nodes["b"].port, "pub-frames")
+    await_route(publisher, subscriber, "frames/probe")
+    start = len(nodes["a"].log.lines)
+    raw_nats_publish(servers[0], [("culex.msg.frames.x", b"hello"),            # no version byte
+                                  ("culex.msg.frames.x", b"\xc1"),             # shorter than a header
+                                  ("culex.msg.frames.x", b"\xc1\x08\x7fab")])  # origin cut short
+    log = nodes["a"].log
+    log.wait_for(re.escape("Warning: cluster: message from NATS on 'culex.msg.frames.x' skipped: version byte "
+                           "0x68"), start=start)
+    log.wait_for(re.escape("skipped: 1 bytes: shorter than a frame's header"), start=start)
+    log.wait_for(re.escape("skipped: origin cut short"), start=start)
+    publisher.publish("frames/after", b"still routing", qos=0)
+    message = subscriber.next_message()
+    assert (message.topic, message.payload) == ("frames/after", b"still routing")
+    assert subscriber.no_message()
     subscriber.disconnect()
     publisher.disconnect()
 
