@@ -63,17 +63,24 @@ TEST(Admission, EmptyClientIdWithCleanSessionZeroRefusedIn311) {
     EXPECT_TRUE(c->closed());
 }
 
+// A CONNECT of "dev1" on loop 0, whose session is held on loop 1: the connection waits for it (no CONNACK
+// yet) until the loops settle.
+std::unique_ptr<testing::TestClient> connect_waiting_for_takeover(CoreHarness& core) {
+    auto c = core.open(0);
+    Connect connect;
+    connect.client_id = "dev1";
+    connect.clean_start = false;
+    core.core(0).handle_packet(c->client, std::move(connect));
+    return c;
+}
+
 TEST(Admission, PacketsSentBeforeConnackAreHandledInOrderAfterIt) {
     BrokerSettings settings;
     CoreHarness core(2, settings);
     // A takeover on another loop keeps the new connection waiting for its session: what it pipelines
     // meanwhile is kept, then handled once connected.
     auto old = core.connect(1, "dev1", /*clean=*/false);
-    auto c = core.open(0);
-    Connect connect;
-    connect.client_id = "dev1";
-    connect.clean_start = false;
-    core.core(0).handle_packet(c->client, std::move(connect));
+    auto c = connect_waiting_for_takeover(core);
     core.core(0).handle_packet(c->client, subscribe("a/#", QoS::at_least_once));
     core.core(0).handle_packet(c->client, Pingreq{});
     core.core(0).end_step();
@@ -92,11 +99,7 @@ TEST(Admission, APublishKeptUntilConnackOwnsTheBytesItBorrowed) {
     auto subscriber = core.connect(0, "sub");
     core.receive(*subscriber, subscribe("early/#", QoS::at_most_once));
     auto old = core.connect(1, "dev1", /*clean=*/false);
-    auto c = core.open(0);
-    Connect connect;
-    connect.client_id = "dev1";
-    connect.clean_start = false;
-    core.core(0).handle_packet(c->client, std::move(connect));
+    auto c = connect_waiting_for_takeover(core);
     std::string read_buffer = "early/topic/longer/than/sso" + std::string(300, 'b');
     Publish publish;
     publish.topic.borrow(std::string_view(read_buffer).substr(0, 27));
