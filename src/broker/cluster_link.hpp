@@ -58,6 +58,14 @@ class ClusterLink {
     // must wait for it, so the cluster holds the loop's commit fence (StoreStep::hold_open) until JetStream
     // acknowledged the copy: the persistence path's own mechanism, not a second one.
     virtual void publish(const Message& message, int loop, std::string_view served_groups) = 0;
+    // A QoS 2 PUBLISH this node now holds until its PUBREL (a new packet id, not a resend): its copy goes to
+    // the cluster's store at once, and the PUBREC waits for JetStream as PUBACK does (the loop's fence), so
+    // that a node killed between PUBREC and PUBREL loses nothing the PUBREC promised ("PUBREC: the broker
+    // owns it"). Added because only the broker knows when a QoS 2 message is taken over. On loop `loop`.
+    virtual void store_held(const Message& message, int loop) = 0;
+    // The next publish() from loop `loop` routes a held QoS 2 message that PUBREL released, whose store_held
+    // already stored it: it is routed to the other nodes, not stored twice. On loop `loop`.
+    virtual void releasing_held(int loop) = 0;
 
     // The subscription tree gained a subscription on `filter` (a session's new one; `$share/G/F` for a shared
     // subscription) or lost one. Any loop, outside the tree's lock; each addition is followed by at most one

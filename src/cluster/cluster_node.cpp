@@ -168,25 +168,38 @@ void ClusterNode::stop() {
 }
 
 void ClusterNode::publish(const broker::Message& message, int loop, std::string_view served_groups) {
-    if (stays_local(message) || !connection_) return;
     LoopOutlet& outlet = outlets_[static_cast<std::size_t>(loop)];
+    bool stored_at_publish = std::exchange(outlet.held_stored, false);
+    if (stays_local(message) || !connection_) return;
     subject_from_topic(kMessagePrefix, message.topic, outlet.subject);
     if (wanted_elsewhere(outlet)) {
         auto routed = to_nats(message, outlet.subject, {outlet.origin, ++outlet.sequence}, served_groups);
         if (routed) send(outlet, routed->get());
     }
-    if (message.qos != protocol::QoS::at_most_once && stream_) {
-        // After the routed copy, on the same connection: once JetStream acknowledged this one, NATS has the
-        // routed one too. The publisher's acknowledgement waits for it (the loop's fence).
-        subject_from_topic(MessageStream::kPrefix, message.topic, outlet.subject);
-        stream_->store(message, outlet.subject, {outlet.origin, 0},
-                       broker_.loop(loop).store_step().hold_open());
-    }
+    // After the routed copy, on the same connection: once JetStream acknowledged this one, NATS has the
+    // routed one too.
+    if (message.qos != protocol::QoS::at_most_once && !stored_at_publish) store_copy(message, loop, outlet);
     if (!message.retain) return;
     // The cluster's copy of the retained message (an empty payload clears it): the stream keeps the last.
     subject_from_topic(kRetainedPrefix, message.topic, outlet.subject);
     auto retained = to_nats(message, outlet.subject, {outlet.origin, 0});
     if (retained) send(outlet, retained->get());
+}
+
+void ClusterNode::store_copy(const broker::Message& message, int loop, LoopOutlet& outlet) {
+    if (!stream_) return;
+    subject_from_topic(MessageStream::kPrefix, message.topic, outlet.subject);
+    // The publisher's acknowledgement (PUBACK, PUBREC) waits for JetStream's (the loop's fence).
+    stream_->store(message, outlet.subject, {outlet.origin, 0}, broker_.loop(loop).store_step().hold_open());
+}
+
+void ClusterNode::store_held(const broker::Message& message, int loop) {
+    if (stays_local(message) || !connection_) return;
+    store_copy(message, loop, outlets_[static_cast<std::size_t>(loop)]);
+}
+
+void ClusterNode::releasing_held(int loop) {
+    outlets_[static_cast<std::size_t>(loop)].held_stored = true;
 }
 
 bool ClusterNode::wanted_elsewhere(LoopOutlet& outlet) {

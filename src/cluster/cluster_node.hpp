@@ -45,6 +45,8 @@ class ClusterNode final : public broker::ClusterLink {
 
     // broker::ClusterLink
     void publish(const broker::Message& message, int loop, std::string_view served_groups) override;
+    void store_held(const broker::Message& message, int loop) override;
+    void releasing_held(int loop) override;
     void interest_added(std::string_view filter) override;
     void interest_removed(std::string_view filter) override;
     void client_connected(const std::string& client_id, std::int64_t connected_at_ms, int loop,
@@ -65,7 +67,8 @@ class ClusterNode final : public broker::ClusterLink {
         std::string origin;  // NODE:INCARNATION:LOOP
         std::uint64_t sequence = 0;
         std::string subject;
-        bool failing = false;  // the last publish failed (logged once per failure run)
+        bool failing = false;      // the last publish failed (logged once per failure run)
+        bool held_stored = false;  // the next publish() is a released QoS 2 message, stored at its PUBLISH
         // Messages this loop handed to NATS: written by the loop only, read by $SYS on the first loop.
         std::atomic<std::uint64_t> sent{0};
         // This loop's copy of the other nodes' interest, and its version (RemoteInterest::version).
@@ -84,6 +87,8 @@ class ClusterNode final : public broker::ClusterLink {
     // (`queue`: "" for plain ones, else the shared group's queue group, each of which has its own copy).
     bool seen_before(const Origin& origin, const std::string& queue);
     void send(LoopOutlet& outlet, natsMsg* message);
+    // A QoS 1/2 message's copy to CULEX_MESSAGES; the loop's fence waits for JetStream's acknowledgement.
+    void store_copy(const broker::Message& message, int loop, LoopOutlet& outlet);
 
     broker::Broker& broker_;
     const std::string node_;

@@ -27,7 +27,8 @@ import pytest
 
 from brokers import Broker, LogWatcher, start_culex, write_config
 from conftest import culex_binary, free_port
-from mqtt_peers import WAIT, PahoClient, connected, mqtt_string, recv_exact, varint, wait_closed
+from mqtt_peers import (WAIT, PahoClient, connected, mqtt_string, publish_packet, raw_connect, recv_exact, varint,
+                        wait_closed)
 
 pytestmark = pytest.mark.cluster
 
@@ -598,6 +599,31 @@ def test_sigkill_of_the_publishers_node_loses_no_acknowledged_message(cluster):
         received.add(int(payload[1:]))
     missing = sorted(acknowledged - received)
     assert not missing, f"{len(missing)} acknowledged messages lost, the first: {missing[:10]}"
+    back.disconnect()
+
+
+def test_sigkill_between_pubrec_and_pubrel_loses_nothing(cluster):
+    """PUBREC says the broker owns a QoS 2 message: it is in JetStream before the PUBREC leaves, so a node
+    killed before the PUBREL has lost nothing a persistent session elsewhere should get."""
+    servers, nodes, base = cluster
+    doomed = start_node(base / "q2-victim", "q2-victim", [servers[1].url])
+    subscriber = connected(nodes["a"].port, "q2-keeper", clean_session=False)
+    assert subscriber.subscribe("q2-keeper/t", qos=2) == (2,)
+    subscriber.disconnect()
+    nodes["a"].log.wait_for(r"Cluster: session of client q2-keeper recorded")
+
+    publisher, connack = raw_connect(doomed.port, "q2-pub")
+    assert connack == b"\x20\x02\x00\x00"
+    publisher.sendall(publish_packet("q2-keeper/t", b"owned at PUBREC", qos=2, packet_id=7))
+    assert recv_exact(publisher, 4) == b"\x50\x02\x00\x07"  # PUBREC; no PUBREL follows
+    doomed.proc.kill()
+    doomed.proc.wait(timeout=WAIT)
+    publisher.close()
+
+    back = connected(nodes["c"].port, "q2-keeper", clean_session=False)
+    message = back.next_message()
+    assert (message.topic, message.payload, message.qos) == ("q2-keeper/t", b"owned at PUBREC", 2)
+    assert back.no_message()
     back.disconnect()
 
 
