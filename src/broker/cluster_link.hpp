@@ -24,6 +24,9 @@ struct ClusterSession {
     std::string client_id;
     std::vector<ClusterSubscription> subscriptions;
     std::optional<std::uint32_t> expiry_seconds;  // nullopt: never expires
+    // Nothing in flight to its client or queued for it (as it goes offline): what the cluster stored before
+    // now was all acknowledged, so the session resumes elsewhere from the stream's end.
+    bool settled = true;
 };
 // What a node that resumes a session from the cluster gives its loop: the subscriptions, and the QoS 1/2
 // messages that matched them while the client was offline, in the order the cluster stored them.
@@ -86,6 +89,11 @@ class ClusterLink {
     // that another node can resume it. Added to the interface because a session that moves between nodes
     // is the cluster's concern and the broker alone knows when its connection ends.
     virtual void session_offline(const ClusterSession& session) = 0;
+    // A persistent session is connected here (at CONNECT, after each SUBSCRIBE or UNSUBSCRIBE, after a
+    // resumption from the cluster): the cluster records it as held by this node, so that if the node dies
+    // its client resumes it on another one. Added because a SIGKILLed node never tells its sessions' end.
+    // On the session's loop.
+    virtual void session_online(const ClusterSession& session) = 0;
     // A persistent session ended here while offline (expiry): the cluster forgets it.
     virtual void session_expired(const std::string& client_id) = 0;
 

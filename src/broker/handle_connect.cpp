@@ -316,6 +316,7 @@ void LoopBroker::finish_connect(const ClientPtr& client, Session& session, bool 
     if (ClusterLink* cluster = broker_.cluster())
         cluster->client_connected(c.client_id(), c.connected_at_ms, loop_, connect.clean_start,
                                   session_present);
+    tell_cluster_online(session);
     counters().listener(c.listener).connects.add();
     session.attach(c);
     record_connected(c, session);

@@ -88,8 +88,8 @@ std::expected<void, std::string> ClusterNode::join(const config::ClusterSettings
     auto stream = MessageStream::start(connection_.get(), jetstream);
     if (!stream) return std::unexpected(stream.error());
     stream_ = std::move(*stream);
-    auto sessions =
-        SessionDirectory::start(connection_.get(), jetstream, broker_, *stream_, node_, incarnation_);
+    auto sessions = SessionDirectory::start(connection_.get(), jetstream, broker_, *stream_, *claim_, node_,
+                                            incarnation_);
     if (!sessions) return std::unexpected(sessions.error());
     sessions_ = std::move(*sessions);
     return learn_remote_interest();
@@ -241,6 +241,10 @@ void ClusterNode::client_connected(const std::string& client_id, std::int64_t co
 
 void ClusterNode::session_offline(const broker::ClusterSession& session) {
     if (sessions_) sessions_->offline(session);
+}
+
+void ClusterNode::session_online(const broker::ClusterSession& session) {
+    if (sessions_) sessions_->online(session);
 }
 
 void ClusterNode::session_expired(const std::string& client_id) {

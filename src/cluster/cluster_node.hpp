@@ -52,6 +52,7 @@ class ClusterNode final : public broker::ClusterLink {
     void client_connected(const std::string& client_id, std::int64_t connected_at_ms, int loop,
                           bool clean_start, bool session_present) override;
     void session_offline(const broker::ClusterSession& session) override;
+    void session_online(const broker::ClusterSession& session) override;
     void session_expired(const std::string& client_id) override;
     void client_disconnected(const std::string& client_id, std::int64_t connected_at_ms) override;
     broker::ClusterFigures figures() override;

@@ -627,6 +627,71 @@ def test_sigkill_between_pubrec_and_pubrel_loses_nothing(cluster):
     back.disconnect()
 
 
+def test_session_connected_on_a_killed_node_resumes_on_another(cluster):
+    """A persistent session is recorded while its client is connected: when its node is SIGKILLed, the client
+    reconnects to another node and gets every message published after what it acknowledged (at least once)."""
+    servers, nodes, base = cluster
+    doomed = start_node(base / "s-victim", "s-victim", [servers[1].url])
+    subscriber = connected(doomed.port, "survivor", clean_session=False)
+    assert subscriber.subscribe("survivor/#", qos=1) == (1,)
+    doomed.log.wait_for(r"Cluster: session of client survivor recorded")  # with its subscription
+    publisher = connected(nodes["a"].port, "survivor-pub")
+    await_route(publisher, subscriber, "survivor/probe")
+    for i in range(50):
+        publisher.publish("survivor/t", f"s{i}".encode(), qos=1)  # each waits for its PUBACK
+    assert [subscriber.next_message().payload for _ in range(50)] == [f"s{i}".encode() for i in range(50)]
+    # Acknowledged (paho sends PUBACK at once): the record moves past them at a checkpoint.
+    doomed.log.wait_for(r"Cluster: session of client survivor checkpointed")
+    subscriber.client.loop_stop()
+    doomed.proc.kill()
+    doomed.proc.wait(timeout=WAIT)
+    for i in range(50, 100):
+        publisher.publish("survivor/t", f"s{i}".encode(), qos=1)  # stored in JetStream, nobody routed to
+
+    back = connected(nodes["c"].port, "survivor", clean_session=False)
+    received = []
+    deadline = time.monotonic() + WAIT
+    while not set(range(50, 100)) <= set(received) and time.monotonic() < deadline:
+        try:
+            payload = back.next_message(timeout=max(0.1, deadline - time.monotonic())).payload
+        except queue.Empty:
+            break
+        received.append(int(payload[1:]))
+    missing = sorted(set(range(50, 100)) - set(received))
+    assert not missing, f"{len(missing)} messages lost, the first: {missing[:10]}"
+    replayed = [i for i in received if i >= 50]
+    assert replayed == sorted(replayed), "not in the order they were stored"
+    nodes["c"].log.wait_for(r"Cluster: client survivor resumed its session from node s-victim")
+    back.disconnect()
+    publisher.disconnect()
+
+
+def test_a_session_taken_over_on_another_node_gets_what_it_had_not_acknowledged(cluster):
+    """The node where a client connects while another live node holds its session waits for that node's final
+    record, which starts at what the client had not acknowledged there: the new node resends it."""
+    _, nodes, _ = cluster
+    holder, connack = raw_connect(nodes["b"].port, "unacked", clean=False)
+    assert connack == b"\x20\x02\x00\x00"
+    body = struct.pack("!H", 1) + mqtt_string("unacked/t") + bytes([1])
+    holder.sendall(bytes([0x82]) + varint(len(body)) + body)
+    assert recv_exact(holder, 5) == b"\x90\x03\x00\x01\x01"
+    nodes["b"].log.wait_for(r"Cluster: session of client unacked recorded")
+    publisher = connected(nodes["b"].port, "unacked-pub")
+    publisher.publish("unacked/t", b"never acknowledged", qos=1)
+    header = recv_exact(holder, 2)
+    assert header[0] == 0x32, f"no QoS 1 PUBLISH but {header!r}"
+    assert recv_exact(holder, header[1]).endswith(b"never acknowledged")  # and no PUBACK
+
+    back = connected(nodes["c"].port, "unacked", clean_session=False)
+    message = back.next_message()
+    assert (message.topic, message.payload) == ("unacked/t", b"never acknowledged")
+    assert wait_closed(holder)  # taken over
+    holder.close()
+    nodes["b"].log.wait_for(r"Client unacked resumed its session on another node: ended here\.")
+    back.disconnect()
+    publisher.disconnect()
+
+
 def test_metrics_tell_the_cluster_figures(cluster):
     servers, nodes, base = cluster
     node = start_node(base / "metered", "metered", [servers[0].url], "listener 0 127.0.0.1\nprotocol http\n")
