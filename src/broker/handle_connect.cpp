@@ -317,6 +317,8 @@ void LoopBroker::finish_connect(const ClientPtr& client, Session& session, bool 
         cluster->client_connected(c.client_id(), c.connected_at_ms, loop_, connect.clean_start,
                                   session_present);
     tell_cluster_online(session);
+    if (ClusterLink* cluster = broker_.cluster(); cluster && session.will)
+        cluster->client_will(c.client_id(), *session.will);
     counters().listener(c.listener).connects.add();
     session.attach(c);
     record_connected(c, session);

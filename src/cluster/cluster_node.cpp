@@ -92,6 +92,9 @@ std::expected<void, std::string> ClusterNode::join(const config::ClusterSettings
                                             incarnation_);
     if (!sessions) return std::unexpected(sessions.error());
     sessions_ = std::move(*sessions);
+    auto wills = WillKeeper::start(jetstream, broker_, node_, incarnation_);
+    if (!wills) return std::unexpected(wills.error());
+    wills_ = std::move(*wills);
     return learn_remote_interest();
 }
 
@@ -109,6 +112,7 @@ std::expected<void, std::string> ClusterNode::learn_remote_interest() {
     claim_->on_renewal([this](const std::vector<std::string>& live) {
         for (const auto& node : remote_interest_.keep_only(live))
             gossip_->request_sync(node);
+        wills_->live_nodes(live);  // a node gone since: one survivor publishes its clients' wills
     });
     auto silent =
         remote_interest_.wait_for(claim_->other_nodes().value_or(std::vector<std::string>()), kInterestWait);
@@ -144,6 +148,7 @@ void ClusterNode::stop() {
     if (claim_) claim_->on_renewal(nullptr);
     if (ownership_) ownership_->stop();
     if (sessions_) sessions_->stop();
+    if (wills_) wills_->stop();  // before the claim goes: nobody is to publish this node's clients' wills
     if (stream_) stream_->stop();
     if (gossip_) gossip_->stop();
     if (interest_) interest_->clear();
@@ -158,6 +163,7 @@ void ClusterNode::stop() {
     retained_.reset();
     ownership_.reset();
     sessions_.reset();
+    wills_.reset();
     stream_.reset();
     interest_.reset();
     gossip_.reset();
@@ -251,8 +257,13 @@ void ClusterNode::session_expired(const std::string& client_id) {
     if (sessions_) sessions_->expired(client_id);
 }
 
+void ClusterNode::client_will(const std::string& client_id, const protocol::Will& will) {
+    if (wills_) wills_->keep(client_id, will);
+}
+
 void ClusterNode::client_disconnected(const std::string& client_id, std::int64_t connected_at_ms) {
     if (ownership_) ownership_->release(client_id, connected_at_ms);
+    if (wills_) wills_->forget(client_id);
 }
 
 broker::ClusterFigures ClusterNode::figures() {

@@ -27,6 +27,7 @@
 #include "cluster/remote_interest.hpp"
 #include "cluster/retained_sync.hpp"
 #include "cluster/session_directory.hpp"
+#include "cluster/will_keeper.hpp"
 #include "cluster/wire_message.hpp"
 #include "config/config.hpp"
 
@@ -55,6 +56,7 @@ class ClusterNode final : public broker::ClusterLink {
     void session_online(const broker::ClusterSession& session) override;
     void session_expired(const std::string& client_id) override;
     void client_disconnected(const std::string& client_id, std::int64_t connected_at_ms) override;
+    void client_will(const std::string& client_id, const protocol::Will& will) override;
     broker::ClusterFigures figures() override;
     void sys_figures(std::vector<broker::SysValue>& changed) override;
 
@@ -103,6 +105,7 @@ class ClusterNode final : public broker::ClusterLink {
     std::unique_ptr<Interest> interest_;
     std::unique_ptr<RetainedSync> retained_;
     std::unique_ptr<ClientOwnership> ownership_;
+    std::unique_ptr<WillKeeper> wills_;           // this node's clients' wills, and those of dead nodes
     std::unique_ptr<MessageStream> stream_;       // QoS 1/2 messages, for sessions that move
     std::unique_ptr<SessionDirectory> sessions_;  // persistent sessions' records
     std::vector<LoopOutlet> outlets_;

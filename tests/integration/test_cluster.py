@@ -692,6 +692,32 @@ def test_a_session_taken_over_on_another_node_gets_what_it_had_not_acknowledged(
     publisher.disconnect()
 
 
+def test_will_of_a_client_of_a_killed_node_is_published_once(cluster):
+    """A connected client's will is kept in JetStream; when its node dies, exactly one surviving node publishes
+    it once the dead node's claim lapses (15 s after the kill, noticed within 3 s more)."""
+    servers, nodes, base = cluster
+    doomed = start_node(base / "w-victim", "w-victim", [servers[2].url])
+    watcher = connected(nodes["b"].port, "will-watcher")
+    assert watcher.subscribe("wills/#", qos=1) == (1,)
+    holder = PahoClient(doomed.port, "will-holder", will=("wills/holder", b"holder died", 1, False))
+    assert holder.connack()[1] == 0
+    doomed.log.wait_for(r"Cluster: will of client will-holder kept in JetStream")
+    for node in nodes.values():  # each survivor saw it live, so each notices its death
+        node.log.wait_for(r"Cluster: node w-victim seen live", timeout=READY)
+    holder.client.loop_stop()
+    doomed.proc.kill()
+    doomed.proc.wait(timeout=WAIT)
+
+    message = watcher.next_message(timeout=READY)
+    assert (message.topic, message.payload, message.qos) == ("wills/holder", b"holder died", 1)
+    published = r"Cluster: will of client will-holder of dead node w-victim published here"
+    wait_until(lambda: any(re.search(published, node.log.text()) for node in nodes.values()), WAIT,
+               "no node said it published the will")
+    assert watcher.no_message(timeout=2)
+    assert sum(len(re.findall(published, node.log.text())) for node in nodes.values()) == 1
+    watcher.disconnect()
+
+
 def test_metrics_tell_the_cluster_figures(cluster):
     servers, nodes, base = cluster
     node = start_node(base / "metered", "metered", [servers[0].url], "listener 0 127.0.0.1\nprotocol http\n")
