@@ -86,6 +86,13 @@ std::optional<SessionRecord> decode_session_record(std::string_view text) {
     return record;
 }
 
+SweepAction sweep_action(const SessionRecord& record, bool home_live, std::int64_t now_ms) {
+    if (home_live) return SweepAction::keep;
+    if (record.online) return record.expiry_seconds ? SweepAction::mark_offline : SweepAction::keep;
+    return record.expires_at_ms != 0 && record.expires_at_ms <= now_ms ? SweepAction::remove
+                                                                       : SweepAction::keep;
+}
+
 std::string_view node_of_home(std::string_view home) {
     return home.substr(0, home.rfind(':'));
 }

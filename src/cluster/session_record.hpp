@@ -28,6 +28,12 @@ struct SessionRecord {
 std::string encode_session_record(const SessionRecord& record);
 std::optional<SessionRecord> decode_session_record(std::string_view text);
 
+// What a sweep (session_sweep.hpp) does with a record, knowing whether its home is live: a dead home's
+// offline record whose expiry passed goes; a dead home's online record becomes an offline one that expires
+// its expiry interval from `now_ms` (when the death was noticed; a session that never expires stays).
+enum class SweepAction { keep, remove, mark_offline };
+SweepAction sweep_action(const SessionRecord& record, bool home_live, std::int64_t now_ms);
+
 // NODE of "NODE:INCARNATION" / INCARNATION of it (the incarnation is the part after the last ':').
 std::string_view node_of_home(std::string_view home);
 std::string_view incarnation_of_home(std::string_view home);

@@ -86,16 +86,21 @@ std::expected<std::unique_ptr<WillKeeper>, std::string> WillKeeper::start(jsCtx*
     if (!wills) return std::unexpected(wills.error());
     auto claims = open_memory_bucket(jetstream, kClaims, kClaimTtlMs);
     if (!claims) return std::unexpected(claims.error());
-    std::unique_ptr<WillKeeper> keeper(new WillKeeper(std::move(*wills), std::move(*claims), broker,
-                                                      std::move(node), std::move(incarnation)));
+    auto sweep = SessionSweep::open(jetstream);
+    if (!sweep) return std::unexpected(sweep.error());
+    std::unique_ptr<WillKeeper> keeper(new WillKeeper(std::move(*wills), std::move(*claims),
+                                                      std::move(*sweep), broker, std::move(node),
+                                                      std::move(incarnation)));
     keeper->thread_ = std::thread([raw = keeper.get()] { raw->run(); });
     return keeper;
 }
 
-WillKeeper::WillKeeper(KeyValuePtr wills, KeyValuePtr claims, broker::Broker& broker, std::string node,
-                       std::string incarnation)
+WillKeeper::WillKeeper(KeyValuePtr wills, KeyValuePtr claims, std::unique_ptr<SessionSweep> sweep,
+                       broker::Broker& broker, std::string node, std::string incarnation)
     : wills_(std::move(wills)),
       claims_(std::move(claims)),
+      sweep_(std::move(sweep)),
+      next_sweep_(std::chrono::steady_clock::now() + std::chrono::milliseconds(SessionSweep::kSweepEveryMs)),
       broker_(broker),
       node_(std::move(node)),
       home_(node_ + ":" + incarnation) {}
@@ -182,6 +187,7 @@ void WillKeeper::on_live(const std::vector<std::string>& live) {
             !before->contains(node))  // said, so that a test knows this node would notice its death
             logger().log(LogType::debug, "Cluster: node {} seen live.", node);
     if (!before) return;
+    bool swept = false;
     for (const auto& node : *before) {
         if (now.contains(node)) continue;
         // Gone: killed (its claim lapsed), or stopped cleanly (it deleted its wills). One survivor takes it.
@@ -191,7 +197,25 @@ void WillKeeper::on_live(const std::vector<std::string>& live) {
                            static_cast<int>(home_.size())) != NATS_OK)
             continue;  // another survivor did
         publish_wills_of(node);
+        if (!swept) sweep_sessions(now);
+        swept = true;
     }
+    if (auto time = std::chrono::steady_clock::now(); time >= next_sweep_) {
+        next_sweep_ = time + std::chrono::milliseconds(SessionSweep::kSweepEveryMs);
+        // One node per period in the whole cluster: the claim's TTL is the period.
+        std::uint64_t revision = 0;
+        if (!swept && kvStore_Create(&revision, claims_.get(), "sweep", home_.data(),
+                                     static_cast<int>(home_.size())) == NATS_OK)
+            sweep_sessions(now);
+    }
+}
+
+void WillKeeper::sweep_sessions(const std::set<std::string>& live) {
+    sweep_->sweep([this, &live](const std::string& home) {
+        std::string_view node = node_of_home(home);
+        // This node's own records are live only for this run; another node's, while its name is held.
+        return node == node_ ? home == home_ : live.contains(std::string(node));
+    });
 }
 
 void WillKeeper::publish_wills_of(const std::string& dead) {

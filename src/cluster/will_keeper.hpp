@@ -9,6 +9,7 @@
 // JetStream requests run on this class's own thread, never on a loop.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -24,6 +25,7 @@
 
 #include "broker/broker.hpp"
 #include "cluster/nats_handles.hpp"
+#include "cluster/session_sweep.hpp"
 #include "protocol/packets.hpp"
 
 namespace culex::cluster {
@@ -72,8 +74,10 @@ class WillKeeper {
     };
     using Task = std::variant<Keep, Forget, Live>;
 
-    WillKeeper(KeyValuePtr wills, KeyValuePtr claims, broker::Broker& broker, std::string node,
-               std::string incarnation);
+    WillKeeper(KeyValuePtr wills, KeyValuePtr claims, std::unique_ptr<SessionSweep> sweep,
+               broker::Broker& broker, std::string node, std::string incarnation);
+    // The records of dead nodes' sessions, at a node's death and once a kSweepEveryMs in the cluster.
+    void sweep_sessions(const std::set<std::string>& live);
     void push(Task task);
     void run();
     void on_live(const std::vector<std::string>& live);
@@ -82,6 +86,8 @@ class WillKeeper {
 
     KeyValuePtr wills_;
     KeyValuePtr claims_;
+    std::unique_ptr<SessionSweep> sweep_;
+    std::chrono::steady_clock::time_point next_sweep_;  // this node's next try to be the one that sweeps
     broker::Broker& broker_;
     const std::string node_;
     const std::string home_;  // NODE:INCARNATION

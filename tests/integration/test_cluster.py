@@ -9,7 +9,10 @@ subscription with members on two nodes gets each message once in the whole clust
 tells the link's state, the messages sent and received, and the interest known; a persistent session that
 subscribed on one node resumes on a third with the 200 QoS 1 messages published through a second while it was
 offline, in order, none twice; SIGKILL of the node a QoS 1 publisher talks to loses no acknowledged message
-for a persistent session elsewhere; /metrics has the cluster's families. Runs alone: pytest tests/integration/test_cluster.py
+for a persistent session elsewhere, nor does SIGKILL between PUBREC and PUBREL; a session connected on a node that
+is SIGKILLed, or taken over from a live one with a message unacknowledged, resumes on another with what its
+client had not acknowledged; the will of a killed node's client is published once by one survivor, which
+sweeps the dead node's expired session records; /metrics has the cluster's families. Runs alone: pytest tests/integration/test_cluster.py
 (under 10 s with a Release build; -m cluster selects it too)."""
 import json
 import queue
@@ -27,7 +30,7 @@ import pytest
 
 from brokers import Broker, LogWatcher, start_culex, write_config
 from conftest import culex_binary, free_port
-from mqtt_peers import (WAIT, PahoClient, connected, mqtt_string, publish_packet, raw_connect, recv_exact, varint,
+from mqtt_peers import (WAIT, PahoClient, V5Client, connected, mqtt_string, publish_packet, raw_connect, recv_exact, varint,
                         wait_closed)
 
 pytestmark = pytest.mark.cluster
@@ -704,6 +707,12 @@ def test_will_of_a_client_of_a_killed_node_is_published_once(cluster):
     doomed.log.wait_for(r"Cluster: will of client will-holder kept in JetStream")
     for node in nodes.values():  # each survivor saw it live, so each notices its death
         node.log.wait_for(r"Cluster: node w-victim seen live", timeout=READY)
+    # A session that expires (5 s) after its node died (before its own node could end it): the survivor's
+    # sweep deletes its record.
+    short = V5Client(doomed.port, "short-lived", clean_start=False, session_expiry=5)
+    short.close()
+    wait_until(lambda: len(re.findall(r"Cluster: session of client short-lived recorded", doomed.log.text())) >= 2,
+               WAIT, "the session of short-lived was not recorded offline")
     holder.client.loop_stop()
     doomed.proc.kill()
     doomed.proc.wait(timeout=WAIT)
@@ -715,6 +724,10 @@ def test_will_of_a_client_of_a_killed_node_is_published_once(cluster):
                "no node said it published the will")
     assert watcher.no_message(timeout=2)
     assert sum(len(re.findall(published, node.log.text())) for node in nodes.values()) == 1
+    # The one that published the wills swept the dead node's sessions: short-lived's record had expired.
+    swept = r"Cluster: sessions of dead nodes swept: ([1-9]\d*) expired records deleted"
+    wait_until(lambda: any(re.search(swept, node.log.text()) for node in nodes.values()), WAIT,
+               "no node swept the expired record of the dead node's session")
     watcher.disconnect()
 
 

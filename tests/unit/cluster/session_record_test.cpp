@@ -58,6 +58,23 @@ TEST(SessionRecord, NamesTheNodeAndTheRunOfItsHome) {
     EXPECT_EQ(incarnation_of_home("no-incarnation"), "");
 }
 
+TEST(SessionRecord, ASweepDeletesOnlyExpiredRecordsOfDeadHomesAndMarksTheirConnectedOnes) {
+    SessionRecord offline;
+    offline.expires_at_ms = 1000;
+    EXPECT_EQ(sweep_action(offline, false, 1000), SweepAction::remove);  // expired, home dead
+    EXPECT_EQ(sweep_action(offline, true, 5000), SweepAction::keep);     // its home ends it itself
+    EXPECT_EQ(sweep_action(offline, false, 999), SweepAction::keep);     // not yet
+    offline.expires_at_ms = 0;
+    EXPECT_EQ(sweep_action(offline, false, 5000), SweepAction::keep);  // never expires
+    SessionRecord online;
+    online.online = true;
+    online.expiry_seconds = 60;
+    EXPECT_EQ(sweep_action(online, false, 5000), SweepAction::mark_offline);  // expires from now on
+    EXPECT_EQ(sweep_action(online, true, 5000), SweepAction::keep);
+    online.expiry_seconds.reset();
+    EXPECT_EQ(sweep_action(online, false, 5000), SweepAction::keep);  // never expires
+}
+
 TEST(SessionRecord, RefusesWhatItDidNotWrite) {
     EXPECT_FALSE(decode_session_record("home a\nsince x\n"));
     EXPECT_FALSE(decode_session_record("home a"));            // cut short
