@@ -316,12 +316,12 @@ void LoopBroker::finish_connect(const ClientPtr& client, Session& session, bool 
     if (ClusterLink* cluster = broker_.cluster())
         cluster->client_connected(c.client_id(), c.connected_at_ms, loop_, connect.clean_start,
                                   session_present);
-    tell_cluster_online(session);
-    if (ClusterLink* cluster = broker_.cluster(); cluster && session.will)
-        cluster->client_will(c.client_id(), *session.will);
     counters().listener(c.listener).connects.add();
     session.attach(c);
     record_connected(c, session);
+    tell_cluster_online(session);
+    if (ClusterLink* cluster = broker_.cluster(); cluster && session.will)
+        cluster->client_will(c.client_id(), *session.will);
 
     // The name it logged in as: from CONNECT, or from its certificate.
     std::string user = c.username ? fmt::format(", u'{}'", *c.username) : std::string();

@@ -30,7 +30,8 @@ ClusterSession cluster_session(const Session& session) {
 }  // namespace
 
 void LoopBroker::tell_cluster_online(const Session& session) {
-    if (ClusterLink* cluster = broker_.cluster(); cluster && session.persistent())
+    // Only while connected: a resumption whose client left meanwhile was recorded offline already.
+    if (ClusterLink* cluster = broker_.cluster(); cluster && session.persistent() && session.online())
         cluster->session_online(cluster_session(session));
 }
 
