@@ -24,6 +24,9 @@ struct ClusterSession {
     std::string client_id;
     std::vector<ClusterSubscription> subscriptions;
     std::optional<std::uint32_t> expiry_seconds;  // nullopt: never expires
+    // Nothing in flight to its client or queued for it (as it goes offline): what the cluster stored before
+    // now was all acknowledged, so the session resumes elsewhere from the stream's end.
+    bool settled = true;
 };
 // What a node that resumes a session from the cluster gives its loop: the subscriptions, and the QoS 1/2
 // messages that matched them while the client was offline, in the order the cluster stored them.
@@ -58,6 +61,14 @@ class ClusterLink {
     // must wait for it, so the cluster holds the loop's commit fence (StoreStep::hold_open) until JetStream
     // acknowledged the copy: the persistence path's own mechanism, not a second one.
     virtual void publish(const Message& message, int loop, std::string_view served_groups) = 0;
+    // A QoS 2 PUBLISH this node now holds until its PUBREL (a new packet id, not a resend): its copy goes to
+    // the cluster's store at once, and the PUBREC waits for JetStream as PUBACK does (the loop's fence), so
+    // that a node killed between PUBREC and PUBREL loses nothing the PUBREC promised ("PUBREC: the broker
+    // owns it"). Added because only the broker knows when a QoS 2 message is taken over. On loop `loop`.
+    virtual void store_held(const Message& message, int loop) = 0;
+    // The next publish() from loop `loop` routes a held QoS 2 message that PUBREL released, whose store_held
+    // already stored it: it is routed to the other nodes, not stored twice. On loop `loop`.
+    virtual void releasing_held(int loop) = 0;
 
     // The subscription tree gained a subscription on `filter` (a session's new one; `$share/G/F` for a shared
     // subscription) or lost one. Any loop, outside the tree's lock; each addition is followed by at most one
@@ -73,11 +84,20 @@ class ClusterLink {
     virtual void client_connected(const std::string& client_id, std::int64_t connected_at_ms, int loop,
                                   bool clean_start, bool session_present) = 0;
     virtual void client_disconnected(const std::string& client_id, std::int64_t connected_at_ms) = 0;
+    // A client connected here with `will` (after client_connected): the cluster keeps it, so that another
+    // node publishes it if this one dies with the connection; forgotten at client_disconnected (this node
+    // then publishes or drops it itself). Added because a SIGKILLed node cannot publish its clients' wills.
+    virtual void client_will(const std::string& client_id, const protocol::Will& will) = 0;
 
     // A persistent session's client went offline here (on its loop): the cluster records the session, so
     // that another node can resume it. Added to the interface because a session that moves between nodes
     // is the cluster's concern and the broker alone knows when its connection ends.
     virtual void session_offline(const ClusterSession& session) = 0;
+    // A persistent session is connected here (at CONNECT, after each SUBSCRIBE or UNSUBSCRIBE, after a
+    // resumption from the cluster): the cluster records it as held by this node, so that if the node dies
+    // its client resumes it on another one. Added because a SIGKILLed node never tells its sessions' end.
+    // On the session's loop.
+    virtual void session_online(const ClusterSession& session) = 0;
     // A persistent session ended here while offline (expiry): the cluster forgets it.
     virtual void session_expired(const std::string& client_id) = 0;
 

@@ -319,6 +319,9 @@ void LoopBroker::finish_connect(const ClientPtr& client, Session& session, bool 
     counters().listener(c.listener).connects.add();
     session.attach(c);
     record_connected(c, session);
+    tell_cluster_online(session);
+    if (ClusterLink* cluster = broker_.cluster(); cluster && session.will)
+        cluster->client_will(c.client_id(), *session.will);
 
     // The name it logged in as: from CONNECT, or from its certificate.
     std::string user = c.username ? fmt::format(", u'{}'", *c.username) : std::string();

@@ -1,6 +1,7 @@
 // PUBLISH and PUBREL from a client, and wills: what the client may publish, its QoS 1/2 acknowledgements,
 // and the hand-over to the Router.
 #include "broker/broker.hpp"
+#include "broker/cluster_link.hpp"
 #include "broker/loop_broker.hpp"
 #include "broker/mount_point.hpp"
 #include "broker/packet_log.hpp"
@@ -138,11 +139,15 @@ void LoopBroker::handle_publish(const ClientPtr& sender, Publish&& publish) {
                 Puback{packet_id, tell ? ReasonCode::no_matching_subscribers : ReasonCode::success, {}});
             break;
         }
-        case QoS::exactly_once:
-            // Held until PUBREL, then routed: a resend with DUP is acknowledged but not delivered twice.
-            session.hold_incoming(packet_id, std::move(message));
+        case QoS::exactly_once: {
+            // Held until PUBREL, then routed: a resend with DUP is acknowledged but not delivered twice. In
+            // cluster mode its copy goes to JetStream now, and the PUBREC waits for it.
+            const Message& held = *message;  // the session holds it from here on
+            if (session.hold_incoming(packet_id, std::move(message)))
+                if (ClusterLink* cluster = broker_.cluster()) cluster->store_held(held, loop_);
             acknowledge(sender, Pubrec{packet_id});
             break;
+        }
     }
 }
 
@@ -170,7 +175,10 @@ bool LoopBroker::memory_allows(Client& client, const Publish& publish) {
 void LoopBroker::handle_pubrel(const ClientPtr& client, const Pubrel& pubrel) {
     Session& session = *client->session;
     MessagePtr message = session.release_incoming(pubrel.packet_id);
-    if (message) router_.route(message, session.anchor().get());
+    if (message) {
+        if (ClusterLink* cluster = broker_.cluster()) cluster->releasing_held(loop_);  // stored at PUBLISH
+        router_.route(message, session.anchor().get());
+    }
     // Its removal and what routing stored of it (the queues of stored sessions on every loop, router.cpp) are
     // one batch, committed together: exactly once across a crash.
     if (message && session.stores())

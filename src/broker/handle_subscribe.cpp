@@ -91,6 +91,7 @@ void LoopBroker::handle_subscribe(const ClientPtr& subscriber, Subscribe&& subsc
                 retained.emplace_back(std::move(message), sub.max_qos);
         }
     }
+    tell_cluster_online(session);
     // SUBACK once the subscriptions are stored; the retained messages right after it.
     when_stored(subscriber, [this, suback = std::move(suback), retained = std::move(retained),
                              subscription_id](Client& c) mutable {
@@ -131,6 +132,7 @@ void LoopBroker::handle_unsubscribe(const ClientPtr& unsubscriber, Unsubscribe&&
         if (client.version == ProtocolVersion::v5)
             unsuback.reasons.push_back(existed ? ReasonCode::success : ReasonCode::no_subscription_existed);
     }
+    tell_cluster_online(session);
     acknowledge(unsubscriber, std::move(unsuback));
 }
 

@@ -65,6 +65,9 @@ class LoopBroker final : public LoopCore {
     // Cluster mode: the client of this offline session resumed it on another node (or started clean
     // there): it ends here, without its will, and its subscriptions leave this node.
     void drop_for_cluster(const std::string& client_id);
+    // Cluster mode (session_handover.cpp): the client ids of this loop's connected persistent sessions that
+    // have nothing in flight or queued, for the cluster's checkpoint of what they acknowledged.
+    std::vector<std::string> settled_cluster_sessions();
 
     Router& router() { return router_; }
     StoreStep& store_step() { return store_step_; }
@@ -72,6 +75,8 @@ class LoopBroker final : public LoopCore {
     Session& restore_session(const AnchorPtr& anchor);
 
   private:
+    // Cluster mode (session_end.cpp): a persistent session connected here, as it is now, to the cluster.
+    void tell_cluster_online(const Session& session);
     struct TakeoverRequest {
         ClientPtr client;  // the new connection, on `loop`
         int loop;

@@ -19,6 +19,8 @@ namespace {
 ClusterSession cluster_session(const Session& session) {
     ClusterSession record{session.client_id(), {}, std::nullopt};
     if (session.expiry) record.expiry_seconds = session.expiry->count();
+    record.settled =
+        session.inflight_count() == 0 && session.queued_count() == 0 && session.stored_queue_count() == 0;
     if (session.subscriptions)
         for (const auto& [filter, options] : *session.subscriptions)
             record.subscriptions.push_back({filter, options});
@@ -26,6 +28,12 @@ ClusterSession cluster_session(const Session& session) {
 }
 
 }  // namespace
+
+void LoopBroker::tell_cluster_online(const Session& session) {
+    // Only while connected: a resumption whose client left meanwhile was recorded offline already.
+    if (ClusterLink* cluster = broker_.cluster(); cluster && session.persistent() && session.online())
+        cluster->session_online(cluster_session(session));
+}
 
 void LoopBroker::end_connection(Client& client, CloseReason reason) {
     if (client.state == Client::State::closed) return;

@@ -86,14 +86,11 @@ bool LoopBroker::take_over_for_cluster(const std::string& client_id, std::int64_
                                 "Client {} already connected to another node, closing old connection.",
                                 old.log_id());
         if (old.version == ProtocolVersion::v5) old.send(Disconnect{ReasonCode::session_taken_over, {}});
+        // A persistent session stays offline here: the cluster records it (with what its client had not
+        // acknowledged), the new node resumes it from that record and then ends the copy here
+        // (drop_for_cluster); a new node that did not take it (a clean start) overwrote the record, and the
+        // cluster ends the copy here when it finds that (docs/cluster.md, "Sessions that move").
         end_connection(old, CloseReason::taken_over);
-        // The new connection looked for the session's record before this one's was written: it started
-        // without it (docs/cluster.md, "Sessions that move"), and the one here must not come back later.
-        if (Session* left = anchor_session(client_id); left && !left->online()) {
-            if (ClusterLink* cluster = broker_.cluster()) cluster->session_expired(client_id);
-            left->will.reset();
-            end_session(*left);
-        }
         return true;
     }
     return false;
@@ -122,6 +119,7 @@ void LoopBroker::resume_from_cluster(const std::string& client_id, ClusterBacklo
         broker_.subscriptions().subscribe(filter, anchor, options);
         session->filters()[filter] = options;
     }
+    tell_cluster_online(*session);  // its record now says it is held here, with these subscriptions
     // Each message once, at the highest QoS its matching subscriptions grant (spec 3.3.4), before anything
     // routed live from now on.
     for (const MessagePtr& message : backlog.messages) {
@@ -138,6 +136,15 @@ void LoopBroker::resume_from_cluster(const std::string& client_id, ClusterBacklo
         auto qos = static_cast<QoS>(std::min(granted, static_cast<int>(message->qos)));
         session->deliver(message, qos, false, ids);
     }
+}
+
+std::vector<std::string> LoopBroker::settled_cluster_sessions() {
+    std::vector<std::string> settled;
+    for (const auto& session : sessions_)
+        if (session->online() && session->persistent() && session->inflight_count() == 0 &&
+            session->queued_count() == 0 && session->stored_queue_count() == 0)
+            settled.push_back(session->client_id());
+    return settled;
 }
 
 void LoopBroker::drop_for_cluster(const std::string& client_id) {

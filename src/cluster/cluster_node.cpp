@@ -89,10 +89,13 @@ std::expected<void, std::string> ClusterNode::join(const config::ClusterSettings
     auto stream = MessageStream::start(connection_.get(), jetstream);
     if (!stream) return std::unexpected(stream.error());
     stream_ = std::move(*stream);
-    auto sessions =
-        SessionDirectory::start(connection_.get(), jetstream, broker_, *stream_, node_, incarnation_);
+    auto sessions = SessionDirectory::start(connection_.get(), jetstream, broker_, *stream_, *claim_, node_,
+                                            incarnation_);
     if (!sessions) return std::unexpected(sessions.error());
     sessions_ = std::move(*sessions);
+    auto wills = WillKeeper::start(jetstream, broker_, node_, incarnation_);
+    if (!wills) return std::unexpected(wills.error());
+    wills_ = std::move(*wills);
     return learn_remote_interest();
 }
 
@@ -110,6 +113,7 @@ std::expected<void, std::string> ClusterNode::learn_remote_interest() {
     claim_->on_renewal([this](const std::vector<std::string>& live) {
         for (const auto& node : remote_interest_.keep_only(live))
             gossip_->request_sync(node);
+        wills_->live_nodes(live);  // a node gone since: one survivor publishes its clients' wills
     });
     auto silent =
         remote_interest_.wait_for(claim_->other_nodes().value_or(std::vector<std::string>()), kInterestWait);
@@ -148,6 +152,7 @@ void ClusterNode::stop() {
     if (claim_) claim_->on_renewal(nullptr);
     if (ownership_) ownership_->stop();
     if (sessions_) sessions_->stop();
+    if (wills_) wills_->stop();  // before the claim goes: nobody is to publish this node's clients' wills
     if (stream_) stream_->stop();
     if (gossip_) gossip_->stop();
     if (interest_) interest_->clear();
@@ -162,6 +167,7 @@ void ClusterNode::stop() {
     retained_.reset();
     ownership_.reset();
     sessions_.reset();
+    wills_.reset();
     stream_.reset();
     interest_.reset();
     gossip_.reset();
@@ -172,8 +178,9 @@ void ClusterNode::stop() {
 }
 
 void ClusterNode::publish(const broker::Message& message, int loop, std::string_view served_groups) {
-    if (stays_local(message) || !connection_) return;
     LoopOutlet& outlet = outlets_[static_cast<std::size_t>(loop)];
+    bool stored_at_publish = std::exchange(outlet.held_stored, false);
+    if (stays_local(message) || !connection_) return;
     subject_from_topic(kMessagePrefix, message.topic, outlet.subject);
     if (wanted_elsewhere(outlet)) {
         // Subject and frame in the loop's own buffers, published as bytes: no natsMsg, no headers.
@@ -183,19 +190,32 @@ void ClusterNode::publish(const broker::Message& message, int loop, std::string_
         write_frame(message, outlet.origin, ++outlet.sequence, outlet.served, outlet.frame);
         send(outlet);
     }
-    if (message.qos != protocol::QoS::at_most_once && stream_) {
-        // After the routed copy, on the same connection: once JetStream acknowledged this one, NATS has the
-        // routed one too. The publisher's acknowledgement waits for it (the loop's fence).
-        subject_from_topic(MessageStream::kPrefix, message.topic, outlet.subject);
-        stream_->store(message, outlet.subject, outlet.stored_origin,
-                       broker_.loop(loop).store_step().hold_open());
-    }
+    // After the routed copy, on the same connection: once JetStream acknowledged this one, NATS has the
+    // routed one too.
+    if (message.qos != protocol::QoS::at_most_once && !stored_at_publish) store_copy(message, loop, outlet);
     if (!message.retain) return;
     // The cluster's copy of the retained message (an empty payload clears it): the stream keeps the last.
     subject_from_topic(kRetainedPrefix, message.topic, outlet.subject);
     outlet.frame.clear();
     write_frame(message, outlet.origin, 0, {}, outlet.frame);
     send(outlet);
+}
+
+void ClusterNode::store_copy(const broker::Message& message, int loop, LoopOutlet& outlet) {
+    if (!stream_) return;
+    subject_from_topic(MessageStream::kPrefix, message.topic, outlet.subject);
+    // The publisher's acknowledgement (PUBACK, PUBREC) waits for JetStream's (the loop's fence).
+    stream_->store(message, outlet.subject, outlet.stored_origin,
+                   broker_.loop(loop).store_step().hold_open());
+}
+
+void ClusterNode::store_held(const broker::Message& message, int loop) {
+    if (stays_local(message) || !connection_) return;
+    store_copy(message, loop, outlets_[static_cast<std::size_t>(loop)]);
+}
+
+void ClusterNode::releasing_held(int loop) {
+    outlets_[static_cast<std::size_t>(loop)].held_stored = true;
 }
 
 bool ClusterNode::wanted_elsewhere(LoopOutlet& outlet) {
@@ -240,12 +260,21 @@ void ClusterNode::session_offline(const broker::ClusterSession& session) {
     if (sessions_) sessions_->offline(session);
 }
 
+void ClusterNode::session_online(const broker::ClusterSession& session) {
+    if (sessions_) sessions_->online(session);
+}
+
 void ClusterNode::session_expired(const std::string& client_id) {
     if (sessions_) sessions_->expired(client_id);
 }
 
+void ClusterNode::client_will(const std::string& client_id, const protocol::Will& will) {
+    if (wills_) wills_->keep(client_id, will);
+}
+
 void ClusterNode::client_disconnected(const std::string& client_id, std::int64_t connected_at_ms) {
     if (ownership_) ownership_->release(client_id, connected_at_ms);
+    if (wills_) wills_->forget(client_id);
 }
 
 broker::ClusterFigures ClusterNode::figures() {

@@ -27,6 +27,7 @@
 #include "cluster/remote_interest.hpp"
 #include "cluster/retained_sync.hpp"
 #include "cluster/session_directory.hpp"
+#include "cluster/will_keeper.hpp"
 #include "cluster/wire_message.hpp"
 #include "config/config.hpp"
 
@@ -45,13 +46,17 @@ class ClusterNode final : public broker::ClusterLink {
 
     // broker::ClusterLink
     void publish(const broker::Message& message, int loop, std::string_view served_groups) override;
+    void store_held(const broker::Message& message, int loop) override;
+    void releasing_held(int loop) override;
     void interest_added(std::string_view filter) override;
     void interest_removed(std::string_view filter) override;
     void client_connected(const std::string& client_id, std::int64_t connected_at_ms, int loop,
                           bool clean_start, bool session_present) override;
     void session_offline(const broker::ClusterSession& session) override;
+    void session_online(const broker::ClusterSession& session) override;
     void session_expired(const std::string& client_id) override;
     void client_disconnected(const std::string& client_id, std::int64_t connected_at_ms) override;
+    void client_will(const std::string& client_id, const protocol::Will& will) override;
     broker::ClusterFigures figures() override;
     void sys_figures(std::vector<broker::SysValue>& changed) override;
 
@@ -67,9 +72,10 @@ class ClusterNode final : public broker::ClusterLink {
                                // message)
         std::uint64_t sequence = 0;
         std::string subject;
-        std::string frame;     // the frame being sent (wire_frame.hpp)
-        std::string served;    // its served queue groups
-        bool failing = false;  // the last publish failed (logged once per failure run)
+        std::string frame;         // the frame being sent (wire_frame.hpp)
+        std::string served;        // its served queue groups
+        bool failing = false;      // the last publish failed (logged once per failure run)
+        bool held_stored = false;  // the next publish() is a released QoS 2 message, stored at its PUBLISH
         // Messages this loop handed to NATS: written by the loop only, read by $SYS on the first loop.
         std::atomic<std::uint64_t> sent{0};
         // This loop's copy of the other nodes' interest, and its version (RemoteInterest::version).
@@ -108,6 +114,8 @@ class ClusterNode final : public broker::ClusterLink {
         using is_transparent = void;
         std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
     };
+    // A QoS 1/2 message's copy to CULEX_MESSAGES; the loop's fence waits for JetStream's acknowledgement.
+    void store_copy(const broker::Message& message, int loop, LoopOutlet& outlet);
 
     broker::Broker& broker_;
     const std::string node_;
@@ -121,6 +129,7 @@ class ClusterNode final : public broker::ClusterLink {
     std::unique_ptr<Interest> interest_;
     std::unique_ptr<RetainedSync> retained_;
     std::unique_ptr<ClientOwnership> ownership_;
+    std::unique_ptr<WillKeeper> wills_;           // this node's clients' wills, and those of dead nodes
     std::unique_ptr<MessageStream> stream_;       // QoS 1/2 messages, for sessions that move
     std::unique_ptr<SessionDirectory> sessions_;  // persistent sessions' records
     std::vector<LoopOutlet> outlets_;

@@ -88,6 +88,11 @@ std::optional<std::vector<std::string>> NodeClaim::other_nodes() const {
     return names;
 }
 
+bool NodeClaim::is_live(const std::string& node, std::string_view incarnation) const {
+    auto holder = holder_of(bucket_.get(), node);
+    return holder && *holder == incarnation;
+}
+
 void NodeClaim::on_renewal(std::function<void(const std::vector<std::string>&)> listener) {
     std::lock_guard lock(mutex_);
     renewal_listener_ = std::move(listener);

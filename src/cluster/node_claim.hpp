@@ -10,6 +10,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -34,6 +35,10 @@ class NodeClaim {
     // After each successful renewal, `listener` gets other_nodes() (on the renewal thread). Set once, before
     // the first renewal is due; cleared (nullptr) before what it uses goes.
     void on_renewal(std::function<void(const std::vector<std::string>&)> listener);
+    // Whether `node` is held now by the run `incarnation`: false for a node that died (its claim lapsed), was
+    // restarted since (another incarnation), or when the bucket cannot be read. Any thread (a JetStream
+    // request).
+    bool is_live(const std::string& node, std::string_view incarnation) const;
     // Stops renewing and deletes the claim, so that the name is free at once (needs NATS).
     void release();
 

@@ -53,79 +53,15 @@ std::expected<KeyValuePtr, std::string> open_bucket(jsCtx* jetstream) {
         fmt::format("cluster: cannot open the JetStream KV bucket {}: {}", kBucket, nats_error(s)));
 }
 
-std::optional<std::uint64_t> number(std::string_view text) {
-    std::uint64_t value = 0;
-    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
-    return value;
-}
-
-// The words of a line, split at single spaces.
-std::vector<std::string_view> words(std::string_view line) {
-    std::vector<std::string_view> out;
-    while (true) {
-        auto space = line.find(' ');
-        out.push_back(line.substr(0, space));
-        if (space == std::string_view::npos) return out;
-        line.remove_prefix(space + 1);
-    }
-}
-
 }  // namespace
-
-// One line per field, a filter in hex (a filter may hold any UTF-8, newlines included):
-//   home NODE:INCARNATION / node NODE / since SEQ / expires MS / sub QOS NO_LOCAL RAP ID HEX
-std::string encode_session_record(const SessionRecord& record) {
-    std::string text = fmt::format("home {}\nnode {}\nsince {}\nexpires {}\n", record.home, record.home_node,
-                                   record.since, record.expires_at_ms);
-    for (const auto& [filter, options] : record.subscriptions)
-        text += fmt::format("sub {} {} {} {} {}\n", static_cast<int>(options.max_qos),
-                            options.no_local ? 1 : 0, options.retain_as_published ? 1 : 0,
-                            options.subscription_id, ClientOwnership::key_of(filter).substr(1));
-    return text;
-}
-
-std::optional<SessionRecord> decode_session_record(std::string_view text) {
-    SessionRecord record;
-    while (!text.empty()) {
-        auto end = text.find('\n');
-        if (end == std::string_view::npos) return std::nullopt;
-        auto line = words(text.substr(0, end));
-        text.remove_prefix(end + 1);
-        if (line.size() == 2 && line[0] == "home") {
-            record.home = line[1];
-        } else if (line.size() == 2 && line[0] == "node") {
-            record.home_node = line[1];
-        } else if (line.size() == 2 && line[0] == "since") {
-            auto value = number(line[1]);
-            if (!value) return std::nullopt;
-            record.since = *value;
-        } else if (line.size() == 2 && line[0] == "expires") {
-            auto value = number(line[1]);
-            if (!value) return std::nullopt;
-            record.expires_at_ms = static_cast<std::int64_t>(*value);
-        } else if (line.size() == 6 && line[0] == "sub") {
-            auto qos = number(line[1]);
-            auto id = number(line[4]);
-            std::string filter = ClientOwnership::client_id_of("c" + std::string(line[5]));
-            if (!qos || *qos > 2 || !id || filter.empty()) return std::nullopt;
-            broker::SubscriptionOptions options{static_cast<protocol::QoS>(*qos), line[2] == "1",
-                                                line[3] == "1", static_cast<std::uint32_t>(*id)};
-            record.subscriptions.push_back({std::move(filter), options});
-        } else {
-            return std::nullopt;
-        }
-    }
-    return record;
-}
 
 std::expected<std::unique_ptr<SessionDirectory>, std::string> SessionDirectory::start(
     natsConnection* connection, jsCtx* jetstream, broker::Broker& broker, MessageStream& stream,
-    std::string node, std::string incarnation) {
+    const NodeClaim& nodes, std::string node, std::string incarnation) {
     auto bucket = open_bucket(jetstream);
     if (!bucket) return std::unexpected(bucket.error());
     std::unique_ptr<SessionDirectory> directory(new SessionDirectory(
-        connection, std::move(*bucket), broker, stream, std::move(node), std::move(incarnation)));
+        connection, std::move(*bucket), broker, stream, nodes, std::move(node), std::move(incarnation)));
     natsSubscription* raw = nullptr;
     std::string subject = drop_subject(directory->node_);
     if (natsStatus s = natsConnection_Subscribe(&raw, connection, subject.c_str(), on_drop, directory.get());
@@ -137,11 +73,13 @@ std::expected<std::unique_ptr<SessionDirectory>, std::string> SessionDirectory::
 }
 
 SessionDirectory::SessionDirectory(natsConnection* connection, KeyValuePtr bucket, broker::Broker& broker,
-                                   MessageStream& stream, std::string node, std::string incarnation)
+                                   MessageStream& stream, const NodeClaim& nodes, std::string node,
+                                   std::string incarnation)
     : connection_(connection),
       bucket_(std::move(bucket)),
       broker_(broker),
       stream_(stream),
+      nodes_(nodes),
       node_(std::move(node)),
       home_(node_ + ":" + incarnation),
       // What the session could queue anyway (read here, before the loops run: a reload may change it).
@@ -169,6 +107,10 @@ void SessionDirectory::offline(broker::ClusterSession session) {
     push(Offline{std::move(session)});
 }
 
+void SessionDirectory::online(broker::ClusterSession session) {
+    push(Online{std::move(session)});
+}
+
 void SessionDirectory::connected(std::string client_id, int loop, bool clean_start, bool session_present) {
     push(Connected{std::move(client_id), loop, clean_start, session_present});
 }
@@ -188,8 +130,15 @@ void SessionDirectory::push(Task task) {
 
 void SessionDirectory::run() {
     std::unique_lock lock(mutex_);
+    auto next_checkpoint = std::chrono::steady_clock::now() + kCheckpoint;
     while (true) {
-        wake_.wait(lock, [this] { return stopping_ || !tasks_.empty(); });
+        if (!wake_.wait_until(lock, next_checkpoint, [this] { return stopping_ || !tasks_.empty(); })) {
+            lock.unlock();
+            checkpoint();
+            lock.lock();
+            next_checkpoint = std::chrono::steady_clock::now() + kCheckpoint;
+            continue;
+        }
         // At a clean stop the sessions its clients left are still recorded, so that they resume elsewhere
         // (while NATS is in reach: each request would wait for it).
         if (stopping_ && (tasks_.empty() || natsConnection_Status(connection_) != NATS_CONN_STATUS_CONNECTED))
@@ -207,7 +156,10 @@ void SessionDirectory::run() {
         if (auto* expired = std::get_if<Expired>(&task)) {
             std::string key = ClientOwnership::key_of(expired->client_id);
             kvStore_Delete(bucket_.get(), key.c_str());
+            held_.erase(expired->client_id);
         }
+        if (auto* online = std::get_if<Online>(&task)) write_online(online->session);
+        if (auto* settled = std::get_if<Settled>(&task)) move_forward(*settled);
         lock.lock();
     }
 }
@@ -222,13 +174,28 @@ void SessionDirectory::write_offline(const broker::ClusterSession& session) {
             session.client_id, MessageStream::kStream);
         return;
     }
-    SessionRecord record{home_, node_, *last + 1, 0, session.subscriptions};
+    auto held = held_.extract(session.client_id);
+    SessionRecord record{home_, node_, false, *last + 1, 0, session.expiry_seconds, session.subscriptions};
+    // What its client had not acknowledged is resent by the node it resumes on: from the last checkpoint.
+    if (!session.settled && held && held.mapped().since != 0)
+        record.since = std::min(record.since, held.mapped().since);
     if (session.expiry_seconds)
         record.expires_at_ms = now_ms() + static_cast<std::int64_t>(*session.expiry_seconds) * 1000;
     std::string text = encode_session_record(record);
     std::string key = ClientOwnership::key_of(session.client_id);
     std::uint64_t revision = 0;
-    if (natsStatus s = kvStore_PutString(&revision, bucket_.get(), key.c_str(), text.c_str()); s != NATS_OK) {
+    natsStatus s = held && held.mapped().revision != 0
+                       ? kvStore_UpdateString(&revision, bucket_.get(), key.c_str(), text.c_str(),
+                                              held.mapped().revision)
+                       : kvStore_PutString(&revision, bucket_.get(), key.c_str(), text.c_str());
+    if (s != NATS_OK && held && held.mapped().revision != 0) {
+        // Written by another node since: its client connected there meanwhile (a takeover): the session is
+        // that node's now, and the copy here goes.
+        logger().log(LogType::debug, "Cluster: session of client {} was taken by another node: ended here.",
+                     session.client_id);
+        return drop_here(session.client_id);
+    }
+    if (s != NATS_OK) {
         logger().log(
             LogType::warning,
             "Warning: cluster: the session of client {} is not recorded in JetStream ({}): it resumes "
@@ -240,6 +207,110 @@ void SessionDirectory::write_offline(const broker::ClusterSession& session) {
     // Said, so that a test can wait for it: the record is written in the background.
     logger().log(LogType::debug, "Cluster: session of client {} recorded (stream sequence {} on).",
                  session.client_id, record.since);
+}
+
+void SessionDirectory::write_online(const broker::ClusterSession& session) {
+    Held& held = held_[session.client_id];
+    if (held.since == 0) {
+        auto last = stream_.last_sequence();
+        if (!last) {
+            held_.erase(session.client_id);
+            logger().log(
+                LogType::warning,
+                "Warning: cluster: the session of client {} is not recorded in JetStream while it is "
+                "connected (no answer from the stream {}): if this node dies, it is lost.",
+                session.client_id, MessageStream::kStream);
+            return;
+        }
+        held.since = *last + 1;
+    }
+    held.record =
+        SessionRecord{home_, node_, true, held.since, 0, session.expiry_seconds, session.subscriptions};
+    if (write_held(session.client_id, held))
+        logger().log(LogType::debug, "Cluster: session of client {} recorded (stream sequence {} on).",
+                     session.client_id, held.since);
+}
+
+bool SessionDirectory::write_held(const std::string& client_id, Held& held) {
+    held.record.since = held.since;
+    std::string text = encode_session_record(held.record);
+    std::string key = ClientOwnership::key_of(client_id);
+    std::uint64_t revision = 0;
+    natsStatus s =
+        held.revision != 0
+            ? kvStore_UpdateString(&revision, bucket_.get(), key.c_str(), text.c_str(), held.revision)
+            : kvStore_PutString(&revision, bucket_.get(), key.c_str(), text.c_str());
+    if (s == NATS_OK) {
+        held.revision = revision;
+        return true;
+    }
+    // Another node wrote it since (the client connected there), or JetStream did not answer: either way
+    // this node writes it no more while this connection lasts.
+    logger().log(LogType::debug, "Cluster: session of client {} no longer recorded from this node: {}.",
+                 client_id, nats_error(s));
+    held_.erase(client_id);
+    return false;
+}
+
+// Every kCheckpoint: the stream's end now, and the loops' settled sessions, whose records move on to the
+// end read at the previous checkpoint (a second ago: what was stored before it has reached this node's
+// subscribers long since, so a settled session acknowledged it).
+void SessionDirectory::checkpoint() {
+    if (held_.empty()) {
+        last_checkpoint_.reset();
+        return;
+    }
+    auto last = stream_.last_sequence();
+    if (!last) return;
+    std::optional<std::uint64_t> upto = std::exchange(last_checkpoint_, last);
+    if (!upto) return;
+    std::lock_guard lock(mutex_);
+    if (stopping_) return;
+    for (int loop = 0; loop < broker_.loop_count(); ++loop)
+        broker_.post(loop, [this, loop, upto = *upto] {
+            push(Settled{broker_.loop(loop).settled_cluster_sessions(), upto});
+        });
+}
+
+void SessionDirectory::move_forward(const Settled& settled) {
+    for (const auto& client_id : settled.client_ids) {
+        auto found = held_.find(client_id);
+        if (found == held_.end() || found->second.since > settled.upto) continue;
+        found->second.since = settled.upto + 1;
+        if (write_held(client_id, found->second))
+            logger().log(LogType::debug,
+                         "Cluster: session of client {} checkpointed (stream sequence {} on).", client_id,
+                         settled.upto + 1);
+    }
+}
+
+void SessionDirectory::drop_here(const std::string& client_id) {
+    held_.erase(client_id);
+    std::lock_guard lock(mutex_);
+    if (stopping_) return;
+    for (int loop = 0; loop < broker_.loop_count(); ++loop)
+        broker_.post(loop,
+                     [&broker = broker_, loop, client_id] { broker.loop(loop).drop_for_cluster(client_id); });
+}
+
+std::optional<SessionRecord> SessionDirectory::final_record(const std::string& key, SessionRecord record) {
+    if (!nodes_.is_live(record.home_node, incarnation_of_home(record.home))) return record;  // died with it
+    std::string holder = record.home;
+    auto deadline = std::chrono::steady_clock::now() + kFinalRecordWait;
+    while (std::chrono::steady_clock::now() < deadline) {
+        // The holder closes its connection once it sees this node's claim of the id (client_ownership),
+        // then writes the record offline: milliseconds.
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        auto now = read_record(key);
+        if (!now || !now->online || now->home != holder) return now;
+        record = std::move(*now);
+    }
+    logger().log(
+        LogType::warning,
+        "Warning: cluster: node {} did not record the session of client {} as offline within {} ms: it "
+        "resumes from that node's last checkpoint.",
+        record.home_node, ClientOwnership::client_id_of(key), kFinalRecordWait.count());
+    return record;
 }
 
 std::optional<SessionRecord> SessionDirectory::read_record(const std::string& key) {
@@ -264,10 +335,20 @@ void SessionDirectory::forget(const std::string& key, const std::optional<Sessio
 void SessionDirectory::on_connected(const Connected& connected) {
     std::string key = ClientOwnership::key_of(connected.client_id);
     auto record = read_record(key);
+    if (record && record->online && record->home != home_ && !connected.session_present &&
+        !connected.clean_start)
+        record = final_record(key, std::move(*record));
     if (!record) return;
-    if (connected.session_present || connected.clean_start ||
-        (record->expires_at_ms != 0 && record->expires_at_ms <= now_ms()))
+    if (connected.session_present && record->home == home_) {
+        // Its own session, back: what it had not acknowledged is resent here from the queue, and from the
+        // record's point on if this node dies.
+        held_[connected.client_id].since = record->since;
         return forget(key, record, connected.client_id);
+    }
+    bool expired = !record->online && record->expires_at_ms != 0 && record->expires_at_ms <= now_ms();
+    if (connected.session_present || connected.clean_start || expired)
+        return forget(key, record, connected.client_id);
+    held_[connected.client_id].since = record->since;  // resent here, and from there on if this node dies
     resume(connected, *record);
     forget(key, record, connected.client_id);
 }

@@ -10,7 +10,10 @@ subscription with members on two nodes gets each message once in the whole clust
 tells the link's state, the messages sent and received, and the interest known; a persistent session that
 subscribed on one node resumes on a third with the 200 QoS 1 messages published through a second while it was
 offline, in order, none twice; SIGKILL of the node a QoS 1 publisher talks to loses no acknowledged message
-for a persistent session elsewhere; /metrics has the cluster's families. Runs alone: pytest tests/integration/test_cluster.py
+for a persistent session elsewhere, nor does SIGKILL between PUBREC and PUBREL; a session connected on a node that
+is SIGKILLed, or taken over from a live one with a message unacknowledged, resumes on another with what its
+client had not acknowledged; the will of a killed node's client is published once by one survivor, which
+sweeps the dead node's expired session records; /metrics has the cluster's families. Runs alone: pytest tests/integration/test_cluster.py
 (under 10 s with a Release build; -m cluster selects it too)."""
 import json
 import queue
@@ -28,7 +31,8 @@ import pytest
 
 from brokers import Broker, LogWatcher, start_culex, write_config
 from conftest import culex_binary, free_port
-from mqtt_peers import WAIT, PahoClient, connected, mqtt_string, recv_exact, varint, wait_closed
+from mqtt_peers import (WAIT, PahoClient, V5Client, connected, mqtt_string, publish_packet, raw_connect, recv_exact, varint,
+                        wait_closed)
 
 pytestmark = pytest.mark.cluster
 
@@ -645,6 +649,132 @@ def test_sigkill_of_the_publishers_node_loses_no_acknowledged_message(cluster):
     missing = sorted(acknowledged - received)
     assert not missing, f"{len(missing)} acknowledged messages lost, the first: {missing[:10]}"
     back.disconnect()
+
+
+def test_sigkill_between_pubrec_and_pubrel_loses_nothing(cluster):
+    """PUBREC says the broker owns a QoS 2 message: it is in JetStream before the PUBREC leaves, so a node
+    killed before the PUBREL has lost nothing a persistent session elsewhere should get."""
+    servers, nodes, base = cluster
+    doomed = start_node(base / "q2-victim", "q2-victim", [servers[1].url])
+    subscriber = connected(nodes["a"].port, "q2-keeper", clean_session=False)
+    assert subscriber.subscribe("q2-keeper/t", qos=2) == (2,)
+    subscriber.disconnect()
+    nodes["a"].log.wait_for(r"Cluster: session of client q2-keeper recorded")
+
+    publisher, connack = raw_connect(doomed.port, "q2-pub")
+    assert connack == b"\x20\x02\x00\x00"
+    publisher.sendall(publish_packet("q2-keeper/t", b"owned at PUBREC", qos=2, packet_id=7))
+    assert recv_exact(publisher, 4) == b"\x50\x02\x00\x07"  # PUBREC; no PUBREL follows
+    doomed.proc.kill()
+    doomed.proc.wait(timeout=WAIT)
+    publisher.close()
+
+    back = connected(nodes["c"].port, "q2-keeper", clean_session=False)
+    message = back.next_message()
+    assert (message.topic, message.payload, message.qos) == ("q2-keeper/t", b"owned at PUBREC", 2)
+    assert back.no_message()
+    back.disconnect()
+
+
+def test_session_connected_on_a_killed_node_resumes_on_another(cluster):
+    """A persistent session is recorded while its client is connected: when its node is SIGKILLed, the client
+    reconnects to another node and gets every message published after what it acknowledged (at least once)."""
+    servers, nodes, base = cluster
+    doomed = start_node(base / "s-victim", "s-victim", [servers[1].url])
+    subscriber = connected(doomed.port, "survivor", clean_session=False)
+    assert subscriber.subscribe("survivor/#", qos=1) == (1,)
+    doomed.log.wait_for(r"Cluster: session of client survivor recorded")  # with its subscription
+    publisher = connected(nodes["a"].port, "survivor-pub")
+    await_route(publisher, subscriber, "survivor/probe")
+    for i in range(50):
+        publisher.publish("survivor/t", f"s{i}".encode(), qos=1)  # each waits for its PUBACK
+    assert [subscriber.next_message().payload for _ in range(50)] == [f"s{i}".encode() for i in range(50)]
+    # Acknowledged (paho sends PUBACK at once): the record moves past them at a checkpoint.
+    doomed.log.wait_for(r"Cluster: session of client survivor checkpointed")
+    subscriber.client.loop_stop()
+    doomed.proc.kill()
+    doomed.proc.wait(timeout=WAIT)
+    for i in range(50, 100):
+        publisher.publish("survivor/t", f"s{i}".encode(), qos=1)  # stored in JetStream, nobody routed to
+
+    back = connected(nodes["c"].port, "survivor", clean_session=False)
+    received = []
+    deadline = time.monotonic() + WAIT
+    while not set(range(50, 100)) <= set(received) and time.monotonic() < deadline:
+        try:
+            payload = back.next_message(timeout=max(0.1, deadline - time.monotonic())).payload
+        except queue.Empty:
+            break
+        received.append(int(payload[1:]))
+    missing = sorted(set(range(50, 100)) - set(received))
+    assert not missing, f"{len(missing)} messages lost, the first: {missing[:10]}"
+    replayed = [i for i in received if i >= 50]
+    assert replayed == sorted(replayed), "not in the order they were stored"
+    nodes["c"].log.wait_for(r"Cluster: client survivor resumed its session from node s-victim")
+    back.disconnect()
+    publisher.disconnect()
+
+
+def test_a_session_taken_over_on_another_node_gets_what_it_had_not_acknowledged(cluster):
+    """The node where a client connects while another live node holds its session waits for that node's final
+    record, which starts at what the client had not acknowledged there: the new node resends it."""
+    _, nodes, _ = cluster
+    holder, connack = raw_connect(nodes["b"].port, "unacked", clean=False)
+    assert connack == b"\x20\x02\x00\x00"
+    body = struct.pack("!H", 1) + mqtt_string("unacked/t") + bytes([1])
+    holder.sendall(bytes([0x82]) + varint(len(body)) + body)
+    assert recv_exact(holder, 5) == b"\x90\x03\x00\x01\x01"
+    nodes["b"].log.wait_for(r"Cluster: session of client unacked recorded")
+    publisher = connected(nodes["b"].port, "unacked-pub")
+    publisher.publish("unacked/t", b"never acknowledged", qos=1)
+    header = recv_exact(holder, 2)
+    assert header[0] == 0x32, f"no QoS 1 PUBLISH but {header!r}"
+    assert recv_exact(holder, header[1]).endswith(b"never acknowledged")  # and no PUBACK
+
+    back = connected(nodes["c"].port, "unacked", clean_session=False)
+    message = back.next_message()
+    assert (message.topic, message.payload) == ("unacked/t", b"never acknowledged")
+    assert wait_closed(holder)  # taken over
+    holder.close()
+    nodes["b"].log.wait_for(r"Client unacked resumed its session on another node: ended here\.")
+    back.disconnect()
+    publisher.disconnect()
+
+
+def test_will_of_a_client_of_a_killed_node_is_published_once(cluster):
+    """A connected client's will is kept in JetStream; when its node dies, exactly one surviving node publishes
+    it once the dead node's claim lapses (15 s after the kill, noticed within 3 s more)."""
+    servers, nodes, base = cluster
+    doomed = start_node(base / "w-victim", "w-victim", [servers[2].url])
+    watcher = connected(nodes["b"].port, "will-watcher")
+    assert watcher.subscribe("wills/#", qos=1) == (1,)
+    holder = PahoClient(doomed.port, "will-holder", will=("wills/holder", b"holder died", 1, False))
+    assert holder.connack()[1] == 0
+    doomed.log.wait_for(r"Cluster: will of client will-holder kept in JetStream")
+    for node in nodes.values():  # each survivor saw it live, so each notices its death
+        node.log.wait_for(r"Cluster: node w-victim seen live", timeout=READY)
+    # A session that expires (5 s) after its node died (before its own node could end it): the survivor's
+    # sweep deletes its record.
+    short = V5Client(doomed.port, "short-lived", clean_start=False, session_expiry=5)
+    short.close()
+    wait_until(lambda: len(re.findall(r"Cluster: session of client short-lived recorded", doomed.log.text())) >= 2,
+               WAIT, "the session of short-lived was not recorded offline")
+    holder.client.loop_stop()
+    doomed.proc.kill()
+    doomed.proc.wait(timeout=WAIT)
+
+    message = watcher.next_message(timeout=READY)
+    assert (message.topic, message.payload, message.qos) == ("wills/holder", b"holder died", 1)
+    published = r"Cluster: will of client will-holder of dead node w-victim published here"
+    wait_until(lambda: any(re.search(published, node.log.text()) for node in nodes.values()), WAIT,
+               "no node said it published the will")
+    assert watcher.no_message(timeout=2)
+    assert sum(len(re.findall(published, node.log.text())) for node in nodes.values()) == 1
+    # The one that published the wills swept the dead node's sessions: short-lived's record had expired.
+    swept = r"Cluster: sessions of dead nodes swept: ([1-9]\d*) expired records deleted"
+    wait_until(lambda: any(re.search(swept, node.log.text()) for node in nodes.values()), WAIT,
+               "no node swept the expired record of the dead node's session")
+    watcher.disconnect()
 
 
 def test_metrics_tell_the_cluster_figures(cluster):

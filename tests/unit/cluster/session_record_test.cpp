@@ -1,7 +1,7 @@
 // A persistent session's record in culex_sessions: written by one node, read by another (session_directory).
 #include <gtest/gtest.h>
 
-#include "cluster/session_directory.hpp"
+#include "cluster/session_record.hpp"
 
 namespace culex::cluster {
 namespace {
@@ -31,6 +31,48 @@ TEST(SessionRecord, ReadsBackWhatWasWrittenFiltersWithAnyBytesIncluded) {
     EXPECT_TRUE(back->subscriptions[1].options.retain_as_published);
     EXPECT_EQ(back->subscriptions[1].options.subscription_id, 77u);
     EXPECT_EQ(back->subscriptions[2].filter, "$share/g/x");
+}
+
+TEST(SessionRecord, SaysWhetherItsClientIsConnectedAndItsExpiryInterval) {
+    SessionRecord online;
+    online.home = "b:00000000000000ff";
+    online.home_node = "b";
+    online.online = true;
+    online.expiry_seconds = 3600;
+    auto back = decode_session_record(encode_session_record(online));
+    ASSERT_TRUE(back.has_value());
+    EXPECT_TRUE(back->online);
+    EXPECT_EQ(back->expiry_seconds, 3600u);
+
+    SessionRecord offline;  // and a record of the previous slice, without these lines, reads as offline
+    back = decode_session_record(encode_session_record(offline));
+    ASSERT_TRUE(back.has_value());
+    EXPECT_FALSE(back->online);
+    EXPECT_FALSE(back->expiry_seconds.has_value());
+    EXPECT_FALSE(decode_session_record("expiry 4294967296\n"));  // past MQTT's 32 bits
+}
+
+TEST(SessionRecord, NamesTheNodeAndTheRunOfItsHome) {
+    EXPECT_EQ(node_of_home("node:with:colons:0123456789abcdef"), "node:with:colons");
+    EXPECT_EQ(incarnation_of_home("node:with:colons:0123456789abcdef"), "0123456789abcdef");
+    EXPECT_EQ(incarnation_of_home("no-incarnation"), "");
+}
+
+TEST(SessionRecord, ASweepDeletesOnlyExpiredRecordsOfDeadHomesAndMarksTheirConnectedOnes) {
+    SessionRecord offline;
+    offline.expires_at_ms = 1000;
+    EXPECT_EQ(sweep_action(offline, false, 1000), SweepAction::remove);  // expired, home dead
+    EXPECT_EQ(sweep_action(offline, true, 5000), SweepAction::keep);     // its home ends it itself
+    EXPECT_EQ(sweep_action(offline, false, 999), SweepAction::keep);     // not yet
+    offline.expires_at_ms = 0;
+    EXPECT_EQ(sweep_action(offline, false, 5000), SweepAction::keep);  // never expires
+    SessionRecord online;
+    online.online = true;
+    online.expiry_seconds = 60;
+    EXPECT_EQ(sweep_action(online, false, 5000), SweepAction::mark_offline);  // expires from now on
+    EXPECT_EQ(sweep_action(online, true, 5000), SweepAction::keep);
+    online.expiry_seconds.reset();
+    EXPECT_EQ(sweep_action(online, false, 5000), SweepAction::keep);  // never expires
 }
 
 TEST(SessionRecord, RefusesWhatItDidNotWrite) {
