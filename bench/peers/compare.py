@@ -295,7 +295,8 @@ def run_cell(cell, brokers, runs, raw, cache, realtime):
             if name not in cell.brokers:
                 continue
             broker = None
-            key = (name, tuple(cell.args), cell.pin, rt, i)
+            # A bridge cell runs the same bench command as a p2p cell, against a bridged pair: its own key.
+            key = (name, tuple(cell.args), cell.pin, rt, i, getattr(cell, "bridge_qos", None))
             try:
                 if key in cache:
                     result = cache[key]
