@@ -63,7 +63,7 @@ integration-test: build build-asan
 # (Not the RSS-measuring storm test: TSan's shadow memory is not the broker's.)
 TSAN_TESTS := test_broker_core test_broker_shared test_broker_mqtt5 test_broker_auth test_websockets \
 	test_broker_tls test_mqttjs test_persistence test_robustness test_bridge test_sys test_metrics test_api \
-	test_log_topic test_cluster
+	test_log_topic test_cluster test_cluster_sessions
 tsan-test: build-tsan
 	CULEX_BIN=$(CURDIR)/build-tsan/culex CULEX_TEST_THREADS=2 $(PYTHON) -m pytest -q \
 		$(patsubst %,tests/integration/%.py,$(TSAN_TESTS))

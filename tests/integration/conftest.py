@@ -29,7 +29,7 @@ def free_port() -> int:
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "slow: takes minutes (building the Debian package); -m 'not slow' skips it")
-    config.addinivalue_line("markers", "cluster: three nats-server processes and culex nodes (test_cluster.py)")
+    config.addinivalue_line("markers", "cluster: three nats-server processes and culex nodes (test_cluster.py, test_cluster_sessions.py)")
 
 
 @pytest.fixture(autouse=True)
