@@ -32,7 +32,8 @@ void check_topics(const Packet& packet, ProtocolVersion version) {
     if (const auto* publish = std::get_if<Publish>(&packet)) {
         if (!publish->topic.empty() && !is_valid_topic_name(publish->topic))
             fail("decoded PUBLISH topic is not a valid topic name", version);
-        if (!publish->topic.empty() && !topic_matches("#", publish->topic) && publish->topic.view().front() != '$')
+        if (!publish->topic.empty() && !topic_matches("#", publish->topic) &&
+            publish->topic.view().front() != '$')
             fail("'#' does not match a topic not starting with '$'", version);
         if (!publish->topic.empty() && !topic_matches(publish->topic, publish->topic))
             fail("a topic name does not match itself as a filter", version);
