@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "cluster/memory_bucket.hpp"
+#include "cluster/kv_bucket.hpp"
 #include "log/logger.hpp"
 
 namespace culex::cluster {

@@ -1,4 +1,5 @@
 #include "cluster/session_directory.hpp"
+#include "cluster/kv_bucket.hpp"
 
 #include <fmt/format.h>
 
@@ -8,6 +9,7 @@
 
 #include "broker/loop_broker.hpp"
 #include "cluster/client_ownership.hpp"
+#include "cluster/kv_bucket.hpp"
 #include "cluster/subject_map.hpp"
 #include "log/logger.hpp"
 
@@ -33,32 +35,12 @@ std::string drop_subject(std::string_view node) {
     return std::string(kDropPrefix) + ClientOwnership::key_of(node);
 }
 
-// Three copies where the NATS cluster has three servers, else one; kept on disk, without a TTL (a record
-// says when its session expires).
-std::expected<KeyValuePtr, std::string> open_bucket(jsCtx* jetstream) {
-    kvStore* raw = nullptr;
-    if (js_KeyValue(&raw, jetstream, kBucket) == NATS_OK) return KeyValuePtr(raw);
-    natsStatus s = NATS_OK;
-    for (int replicas : {3, 1}) {
-        kvConfig config;
-        kvConfig_Init(&config);
-        config.Bucket = kBucket;
-        config.History = 1;
-        config.StorageType = js_FileStorage;
-        config.Replicas = replicas;
-        if ((s = js_CreateKeyValue(&raw, jetstream, &config)) == NATS_OK) return KeyValuePtr(raw);
-    }
-    if (js_KeyValue(&raw, jetstream, kBucket) == NATS_OK) return KeyValuePtr(raw);
-    return std::unexpected(
-        fmt::format("cluster: cannot open the JetStream KV bucket {}: {}", kBucket, nats_error(s)));
-}
-
 }  // namespace
 
 std::expected<std::unique_ptr<SessionDirectory>, std::string> SessionDirectory::start(
     natsConnection* connection, jsCtx* jetstream, broker::Broker& broker, MessageStream& stream,
     const NodeClaim& nodes, std::string node, std::string incarnation) {
-    auto bucket = open_bucket(jetstream);
+    auto bucket = open_file_bucket(jetstream, kBucket);
     if (!bucket) return std::unexpected(bucket.error());
     std::unique_ptr<SessionDirectory> directory(new SessionDirectory(
         connection, std::move(*bucket), broker, stream, nodes, std::move(node), std::move(incarnation)));

@@ -6,7 +6,7 @@
 
 #include "broker/loop_broker.hpp"
 #include "cluster/client_ownership.hpp"
-#include "cluster/memory_bucket.hpp"
+#include "cluster/kv_bucket.hpp"
 #include "log/logger.hpp"
 #include "protocol/codec.hpp"
 
@@ -20,25 +20,6 @@ namespace {
 constexpr const char* kWills = "culex_wills";
 constexpr const char* kClaims = "culex_will_claims";
 constexpr std::int64_t kReadWaitMs = 5000;  // for each will of a dead node, at most
-
-// Three copies where the NATS cluster has three servers, else one; on disk, without a TTL.
-std::expected<KeyValuePtr, std::string> open_wills(jsCtx* jetstream) {
-    kvStore* raw = nullptr;
-    if (js_KeyValue(&raw, jetstream, kWills) == NATS_OK) return KeyValuePtr(raw);
-    natsStatus s = NATS_OK;
-    for (int replicas : {3, 1}) {
-        kvConfig config;
-        kvConfig_Init(&config);
-        config.Bucket = kWills;
-        config.History = 1;
-        config.StorageType = js_FileStorage;
-        config.Replicas = replicas;
-        if ((s = js_CreateKeyValue(&raw, jetstream, &config)) == NATS_OK) return KeyValuePtr(raw);
-    }
-    if (js_KeyValue(&raw, jetstream, kWills) == NATS_OK) return KeyValuePtr(raw);
-    return std::unexpected(
-        fmt::format("cluster: cannot open the JetStream KV bucket {}: {}", kWills, nats_error(s)));
-}
 
 }  // namespace
 
@@ -82,7 +63,7 @@ std::expected<std::unique_ptr<WillKeeper>, std::string> WillKeeper::start(jsCtx*
                                                                           broker::Broker& broker,
                                                                           std::string node,
                                                                           std::string incarnation) {
-    auto wills = open_wills(jetstream);
+    auto wills = open_file_bucket(jetstream, kWills);
     if (!wills) return std::unexpected(wills.error());
     auto claims = open_memory_bucket(jetstream, kClaims, kClaimTtlMs);
     if (!claims) return std::unexpected(claims.error());

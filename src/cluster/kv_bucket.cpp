@@ -1,4 +1,4 @@
-#include "cluster/memory_bucket.hpp"
+#include "cluster/kv_bucket.hpp"
 
 #include <fmt/format.h>
 
@@ -23,6 +23,25 @@ std::expected<KeyValuePtr, std::string> open_memory_bucket(jsCtx* jetstream, con
             name, nats_error(s)));
     }
     return KeyValuePtr(raw);
+}
+
+std::expected<KeyValuePtr, std::string> open_file_bucket(jsCtx* jetstream, const char* name) {
+    kvStore* raw = nullptr;
+    if (js_KeyValue(&raw, jetstream, name) == NATS_OK) return KeyValuePtr(raw);
+    natsStatus s = NATS_OK;
+    for (int replicas : {3, 1}) {  // 3 fails on a NATS cluster of fewer servers
+        kvConfig config;
+        kvConfig_Init(&config);
+        config.Bucket = name;
+        config.History = 1;
+        config.StorageType = js_FileStorage;
+        config.Replicas = replicas;
+        if ((s = js_CreateKeyValue(&raw, jetstream, &config)) == NATS_OK) return KeyValuePtr(raw);
+    }
+    // Another node may have created it meanwhile.
+    if (js_KeyValue(&raw, jetstream, name) == NATS_OK) return KeyValuePtr(raw);
+    return std::unexpected(
+        fmt::format("cluster: cannot open the JetStream KV bucket {}: {}", name, nats_error(s)));
 }
 
 }  // namespace culex::cluster
