@@ -185,6 +185,9 @@ def test_notification_flag_on_both_sides(tmp):
 
 def test_the_will_says_0_when_the_bridge_dies(tmp):
     with Pair(tmp, ["n/# out 0"], remote_id="site8") as pair:
+        # As above: subscribed once the remote holds the "1", or a subscription racing that PUBLISH may get it
+        # twice (live and retained) and read the second "1" where the will's "0" is awaited (CI, under TSan).
+        pair.remote.log.wait_for(r"Received PUBLISH from site8 \(d0, q0, r1, m0, '\$SYS/broker/connection/site8/state'")
         remote_sub = connected(pair.remote.port, "remote-watch")
         remote_sub.subscribe("$SYS/broker/connection/site8/state", 1)
         assert remote_sub.next_message().payload == b"1"
