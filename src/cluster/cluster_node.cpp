@@ -93,6 +93,14 @@ std::expected<void, std::string> ClusterNode::join(const config::ClusterSettings
                                             incarnation_);
     if (!sessions) return std::unexpected(sessions.error());
     sessions_ = std::move(*sessions);
+    auto watch = SessionWatch::start(jetstream, stored_interest_);
+    if (!watch) return std::unexpected(watch.error());
+    session_watch_ = std::move(*watch);
+    if (!stored_interest_.wait_loaded(kSessionsWait))
+        logger().log(LogType::warning,
+                     "Warning: cluster: the records of persistent sessions were not read within {} s: every "
+                     "QoS 1/2 message is stored until they are.",
+                     kSessionsWait.count() / 1000);
     auto wills = WillKeeper::start(jetstream, broker_, node_, incarnation_);
     if (!wills) return std::unexpected(wills.error());
     wills_ = std::move(*wills);
@@ -152,6 +160,7 @@ void ClusterNode::stop() {
     if (claim_) claim_->on_renewal(nullptr);
     if (ownership_) ownership_->stop();
     if (sessions_) sessions_->stop();
+    if (session_watch_) session_watch_->stop();
     if (wills_) wills_->stop();  // before the claim goes: nobody is to publish this node's clients' wills
     if (stream_) stream_->stop();
     if (gossip_) gossip_->stop();
@@ -167,6 +176,7 @@ void ClusterNode::stop() {
     retained_.reset();
     ownership_.reset();
     sessions_.reset();
+    session_watch_.reset();
     wills_.reset();
     stream_.reset();
     interest_.reset();
@@ -204,6 +214,9 @@ void ClusterNode::publish(const broker::Message& message, int loop, std::string_
 void ClusterNode::store_copy(const broker::Message& message, int loop, LoopOutlet& outlet) {
     if (!stream_) return;
     subject_from_topic(MessageStream::kPrefix, message.topic, outlet.subject);
+    // Only what a persistent session could want: a message only clean sessions get is not stored, and its
+    // publisher's acknowledgement does not wait for JetStream (the QoS 1 cost of cluster mode).
+    if (!wanted_stored(outlet)) return;
     // The publisher's acknowledgement (PUBACK, PUBREC) waits for JetStream's (the loop's fence).
     stream_->store(message, outlet.subject, outlet.stored_origin,
                    broker_.loop(loop).store_step().hold_open());
@@ -223,6 +236,12 @@ bool ClusterNode::wanted_elsewhere(LoopOutlet& outlet) {
     if (outlet.interest_version != remote_interest_.version())
         outlet.remote_interest = remote_interest_.trie(outlet.interest_version);
     return outlet.remote_interest->matches(outlet.subject);
+}
+
+bool ClusterNode::wanted_stored(LoopOutlet& outlet) {
+    if (outlet.stored_interest_version != stored_interest_.version())
+        outlet.stored_interest = stored_interest_.trie(outlet.stored_interest_version);
+    return outlet.stored_interest->matches(outlet.subject);
 }
 
 void ClusterNode::send(LoopOutlet& outlet) {

@@ -27,6 +27,8 @@
 #include "cluster/remote_interest.hpp"
 #include "cluster/retained_sync.hpp"
 #include "cluster/session_directory.hpp"
+#include "cluster/session_interest.hpp"
+#include "cluster/session_watch.hpp"
 #include "cluster/will_keeper.hpp"
 #include "cluster/wire_message.hpp"
 #include "config/config.hpp"
@@ -62,6 +64,9 @@ class ClusterNode final : public broker::ClusterLink {
 
     // How long a starting node waits for the interest of the live nodes.
     static constexpr std::chrono::milliseconds kInterestWait{5000};
+    // How long a starting node waits to have read the records of persistent sessions (it stores every QoS
+    // 1/2 message until it has).
+    static constexpr std::chrono::milliseconds kSessionsWait{5000};
 
   private:
     // What one loop publishes with: its own buffer, sequence and origin name, so that loops share nothing
@@ -81,6 +86,9 @@ class ClusterNode final : public broker::ClusterLink {
         // This loop's copy of the other nodes' interest, and its version (RemoteInterest::version).
         std::uint64_t interest_version = 0;
         std::shared_ptr<const InterestTrie> remote_interest;
+        // Likewise for what the cluster's persistent sessions could want stored (SessionInterest).
+        std::uint64_t stored_interest_version = 0;
+        std::shared_ptr<const InterestTrie> stored_interest;
     };
 
     ClusterNode(const config::ClusterSettings& settings, broker::Broker& broker);
@@ -88,6 +96,9 @@ class ClusterNode final : public broker::ClusterLink {
     std::expected<void, std::string> learn_remote_interest();
     // Whether another node wants the message whose subject is in outlet.subject.
     bool wanted_elsewhere(LoopOutlet& outlet);
+    // Whether a persistent session somewhere could want the message whose stored subject is in
+    // outlet.subject.
+    bool wanted_stored(LoopOutlet& outlet);
     // What the delivery thread hands one loop: the frames of messages from other nodes (with their subject
     // and, for a queue copy, the shared group of the member that gets it), taken and decoded by the loop in
     // batches. Shared with the loop's task, so that a task still queued when the node goes touches nothing
@@ -132,6 +143,8 @@ class ClusterNode final : public broker::ClusterLink {
     std::unique_ptr<WillKeeper> wills_;           // this node's clients' wills, and those of dead nodes
     std::unique_ptr<MessageStream> stream_;       // QoS 1/2 messages, for sessions that move
     std::unique_ptr<SessionDirectory> sessions_;  // persistent sessions' records
+    SessionInterest stored_interest_;             // what they could want stored, as session_watch_ reads it
+    std::unique_ptr<SessionWatch> session_watch_;
     std::vector<LoopOutlet> outlets_;
     // On the delivery thread: the last sequence received from each origin.
     std::mutex receive_mutex_;

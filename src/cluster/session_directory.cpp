@@ -1,5 +1,4 @@
 #include "cluster/session_directory.hpp"
-#include "cluster/kv_bucket.hpp"
 
 #include <fmt/format.h>
 
@@ -20,7 +19,6 @@ using culex::log::LogType;
 
 namespace {
 
-constexpr const char* kBucket = "culex_sessions";
 constexpr std::string_view kDropPrefix = "culex.session.drop.";
 // The most messages one resumed session is given from the stream (besides max_queued_messages).
 constexpr std::size_t kMaxBacklog = 100'000;
@@ -40,7 +38,7 @@ std::string drop_subject(std::string_view node) {
 std::expected<std::unique_ptr<SessionDirectory>, std::string> SessionDirectory::start(
     natsConnection* connection, jsCtx* jetstream, broker::Broker& broker, MessageStream& stream,
     const NodeClaim& nodes, std::string node, std::string incarnation) {
-    auto bucket = open_file_bucket(jetstream, kBucket);
+    auto bucket = open_file_bucket(jetstream, kSessionBucket);
     if (!bucket) return std::unexpected(bucket.error());
     std::unique_ptr<SessionDirectory> directory(new SessionDirectory(
         connection, std::move(*bucket), broker, stream, nodes, std::move(node), std::move(incarnation)));

@@ -12,6 +12,9 @@
 
 namespace culex::cluster {
 
+// The JetStream KV bucket of the records (key: ClientOwnership::key_of the client id).
+inline constexpr const char* kSessionBucket = "culex_sessions";
+
 struct SessionRecord {
     std::string home;  // NODE:INCARNATION of the node that holds it (connected or offline)
     std::string home_node;

@@ -114,6 +114,14 @@ def cluster(tmp_path_factory):
     assert codes == {name: 0 for name in nodes}, "a node did not shut down cleanly"
 
 
+def stores_for(node, client_id, subscriptions=1):
+    """Waits until `node` knows the persistent session of `client_id` with that many subscriptions: only then
+    does it store the QoS 1/2 messages they match (docs/cluster.md, "What is stored"; it learns a record
+    milliseconds after it is written, from the KV watch of culex_sessions)."""
+    node.log.wait_for(rf"Cluster: this node stores the QoS 1/2 messages the persistent session of client "
+                      rf"{re.escape(client_id)} subscribed to \({subscriptions} subscriptions\)")
+
+
 def await_route(publisher, subscriber, topic, timeout=WAIT):
     """Publishes probes on `topic` from `publisher` until `subscriber` receives one: the subscriber's interest
     has then reached the publisher's NATS server (it travels between servers on its own)."""

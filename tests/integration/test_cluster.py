@@ -341,21 +341,39 @@ def test_node_whose_nats_goes_away_keeps_serving_local_clients(tmp_path):
         server.stop()
 
 
-def test_metrics_tell_the_cluster_figures(cluster):
+def test_metrics_tell_the_cluster_figures_and_only_what_a_persistent_session_wants_is_stored(cluster):
+    """A QoS 1 message that only clean sessions want is not stored in JetStream (its PUBACK does not wait for
+    it: cluster mode's QoS 1 cost); once a persistent session on another node subscribed to its topic, it is."""
     servers, nodes, base = cluster
     node = start_node(base / "metered", "metered", [servers[0].url], "listener 0 127.0.0.1\nprotocol http\n")
     try:
         http = int(node.log.wait_for(r"Opening http listen socket on port (\d+)\.").group(1))
+
+        def metrics():
+            with urllib.request.urlopen(f"http://127.0.0.1:{http}/metrics", timeout=WAIT) as response:
+                return response.read().decode()
+
+        def stored(text):
+            found = re.search(r'^culex_cluster_stored_messages_total\{result="stored"\} (\S+)$', text, re.M)
+            assert found, text
+            return float(found.group(1))
+
         client = connected(node.port, "metered-client")
         client.subscribe("metered/t", qos=1)
-        client.publish("metered/t", b"counted", qos=1)  # PUBACK once JetStream stored it
-        assert client.next_message().payload == b"counted"
-        client.disconnect()
-        with urllib.request.urlopen(f"http://127.0.0.1:{http}/metrics", timeout=WAIT) as response:
-            text = response.read().decode()
+        client.publish("metered/t", b"not stored", qos=1)
+        assert client.next_message().payload == b"not stored"
+        text = metrics()
         assert "culex_cluster_nats_up 1" in text
-        stored = re.search(r'^culex_cluster_stored_messages_total\{result="stored"\} (\S+)$', text, re.M)
-        assert stored and float(stored.group(1)) >= 1, text
         assert re.search(r'^culex_cluster_messages_total\{direction="sent"\} ', text, re.M), text
+        assert stored(text) == 0, "a message no persistent session could want went to JetStream"
+
+        keeper = connected(nodes["b"].port, "metered-keeper", clean_session=False)
+        assert keeper.subscribe("metered/#", qos=1) == (1,)
+        stores_for(node, "metered-keeper")
+        client.publish("metered/t", b"stored", qos=1)  # PUBACK once JetStream stored it
+        assert client.next_message().payload == b"stored"
+        assert stored(metrics()) == 1
+        client.disconnect()
+        keeper.disconnect()
     finally:
         assert node.stop() == 0

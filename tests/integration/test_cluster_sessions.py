@@ -19,6 +19,7 @@ def test_persistent_session_moves_to_a_third_node_and_gets_every_message_it_miss
     subscriber.disconnect()
     # The session's record is written in the background once its connection ends.
     nodes["a"].log.wait_for(r"Cluster: session of client mover recorded")
+    stores_for(nodes["b"], "mover")
     publisher = connected(nodes["b"].port, "mover-pub")
     sent = [f"m{i}".encode() for i in range(200)]
     for payload in sent:
@@ -45,6 +46,7 @@ def test_sigkill_of_the_publishers_node_loses_no_acknowledged_message(cluster):
     assert subscriber.subscribe("keeper/t", qos=1) == (1,)
     subscriber.disconnect()
     nodes["a"].log.wait_for(r"Cluster: session of client keeper recorded")
+    stores_for(doomed, "keeper")
 
     publisher = PahoClient(doomed.port, "keeper-pub")
     assert publisher.connack()[1] == 0
@@ -84,6 +86,7 @@ def test_sigkill_between_pubrec_and_pubrel_loses_nothing(cluster):
     assert subscriber.subscribe("q2-keeper/t", qos=2) == (2,)
     subscriber.disconnect()
     nodes["a"].log.wait_for(r"Cluster: session of client q2-keeper recorded")
+    stores_for(doomed, "q2-keeper")
 
     publisher, connack = raw_connect(doomed.port, "q2-pub")
     assert connack == b"\x20\x02\x00\x00"
@@ -108,6 +111,7 @@ def test_session_connected_on_a_killed_node_resumes_on_another(cluster):
     subscriber = connected(doomed.port, "survivor", clean_session=False)
     assert subscriber.subscribe("survivor/#", qos=1) == (1,)
     doomed.log.wait_for(r"Cluster: session of client survivor recorded")  # with its subscription
+    stores_for(nodes["a"], "survivor")
     publisher = connected(nodes["a"].port, "survivor-pub")
     await_route(publisher, subscriber, "survivor/probe")
     for i in range(50):
@@ -149,6 +153,7 @@ def test_a_session_taken_over_on_another_node_gets_what_it_had_not_acknowledged(
     holder.sendall(bytes([0x82]) + varint(len(body)) + body)
     assert recv_exact(holder, 5) == b"\x90\x03\x00\x01\x01"
     nodes["b"].log.wait_for(r"Cluster: session of client unacked recorded")
+    stores_for(nodes["b"], "unacked")
     publisher = connected(nodes["b"].port, "unacked-pub")
     publisher.publish("unacked/t", b"never acknowledged", qos=1)
     header = recv_exact(holder, 2)
@@ -216,6 +221,7 @@ def test_a_moved_session_gets_only_what_its_acl_lets_it_read(tmp_path):
         assert mover.subscribe("acl-mover/#", qos=1) == (1,)
         mover.disconnect()
         a.log.wait_for(r"Cluster: session of client acl-mover recorded")
+        stores_for(a, "acl-mover")
         publisher = connected(a.port, "acl-pub")
         publisher.publish("acl-mover/secret", b"not for the mover", qos=1)
         publisher.publish("acl-mover/ok/1", b"readable", qos=1)
