@@ -9,6 +9,11 @@ run, takes turns over the cells:
   nats-q0/q1    the same on NATS's MQTT: publishers on server 1's MQTT port, subscribers on server 2's
   single-q0/q1  culex alone, publishers and subscribers on it
   local-q0/q1   culex node 1 alone in the bench: publishers and subscribers on it (node-local overhead)
+  *-q1p         QoS 1 to persistent subscribers (culex bench --disable-clean-session): in cluster mode the
+                messages they want are stored in JetStream and each PUBACK waits for it; with clean subscribers
+                (q1) nothing is stored. Not in the default cells, and best run in a call of its own: the
+                sessions it leaves (offline, an hour's expiry) want the same topics, so q1 cells after it
+                store their messages too.
   single-conn, local-conn   culex bench conn -c 2000 -d 1 on culex alone, and on node 1 (node 2 watching):
                 what a CONNECT (and its disconnection) costs in cluster mode, client-id claims included
   watch-conn    the same on node 1, counting node 2's CPU: what each CONNECT elsewhere costs every node
@@ -125,7 +130,10 @@ CONN = 2000
 def scenario(kind, seconds, rate):
     if kind == "conn":
         return ["conn", "-c", str(CONN), "-d", "1"]
-    return ["p2p", "-c", "8", "-d", str(seconds), "-q", kind.removeprefix("q")] + (["-r", str(rate)] if rate else [])
+    persistent = kind.endswith("p")
+    qos = kind.removeprefix("q").removesuffix("p")
+    return (["p2p", "-c", "8", "-d", str(seconds), "-q", qos] + (["-r", str(rate)] if rate else [])
+            + (["--disable-clean-session"] if persistent else []))
 
 
 def bench(args, pub_port, sub_port, pids, others, seconds):
@@ -207,7 +215,7 @@ def main():
             with_nats = f"; with the nats-servers' {others:.2f} s: {received / (cpu + others):,.0f}" if others else ""
             print(f"{cell:10} {received:>10,} / {cpu:6.2f} = {totals[cell]:>11,.0f}  (runs {runs}; "
                   f"lost {sum(r['lost'] for r in rs)}, dup {sum(r['duplicated'] for r in rs)}{with_nats})")
-        for q in ("0", "1"):
+        for q in ("0", "1", "1p"):
             t = lambda s: totals.get(f"{s}-q{q}")
             if t("cross") and t("single"):
                 print(f"QoS {q}: cross-node / single-node culex = {t('cross') / t('single'):.3f}x")

@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <cstring>
 #include <functional>
 #include <random>
 
@@ -191,8 +190,7 @@ void ClusterNode::publish(const broker::Message& message, int loop, std::string_
     LoopOutlet& outlet = outlets_[static_cast<std::size_t>(loop)];
     bool stored_at_publish = std::exchange(outlet.held_stored, false);
     if (stays_local(message) || !connection_) return;
-    subject_from_topic(kMessagePrefix, message.topic, outlet.subject);
-    if (wanted_elsewhere(outlet)) {
+    if (wanted_elsewhere(outlet, message.topic)) {
         // Subject and frame in the loop's own buffers, published as bytes: no natsMsg, no headers.
         outlet.served.clear();
         if (!served_groups.empty()) append_served_queues(served_groups, outlet.served);
@@ -213,10 +211,9 @@ void ClusterNode::publish(const broker::Message& message, int loop, std::string_
 
 void ClusterNode::store_copy(const broker::Message& message, int loop, LoopOutlet& outlet) {
     if (!stream_) return;
-    subject_from_topic(MessageStream::kPrefix, message.topic, outlet.subject);
     // Only what a persistent session could want: a message only clean sessions get is not stored, and its
     // publisher's acknowledgement does not wait for JetStream (the QoS 1 cost of cluster mode).
-    if (!wanted_stored(outlet)) return;
+    if (!wanted_stored(outlet, message.topic)) return;
     // The publisher's acknowledgement (PUBACK, PUBREC) waits for JetStream's (the loop's fence).
     stream_->store(message, outlet.subject, outlet.stored_origin,
                    broker_.loop(loop).store_step().hold_open());
@@ -231,16 +228,20 @@ void ClusterNode::releasing_held(int loop) {
     outlets_[static_cast<std::size_t>(loop)].held_stored = true;
 }
 
-bool ClusterNode::wanted_elsewhere(LoopOutlet& outlet) {
+bool ClusterNode::wanted_elsewhere(LoopOutlet& outlet, std::string_view topic) {
     // One atomic read per message, of a word written only when interest changes.
     if (outlet.interest_version != remote_interest_.version())
         outlet.remote_interest = remote_interest_.trie(outlet.interest_version);
+    if (outlet.remote_interest->empty()) return false;  // no subject built: node-local traffic's cost
+    subject_from_topic(kMessagePrefix, topic, outlet.subject);
     return outlet.remote_interest->matches(outlet.subject);
 }
 
-bool ClusterNode::wanted_stored(LoopOutlet& outlet) {
+bool ClusterNode::wanted_stored(LoopOutlet& outlet, std::string_view topic) {
     if (outlet.stored_interest_version != stored_interest_.version())
         outlet.stored_interest = stored_interest_.trie(outlet.stored_interest_version);
+    if (outlet.stored_interest->empty()) return false;
+    subject_from_topic(MessageStream::kPrefix, topic, outlet.subject);
     return outlet.stored_interest->matches(outlet.subject);
 }
 
@@ -362,90 +363,55 @@ void ClusterNode::receive(natsSubscription* subscription, natsMsg* message) {
         if (served_here(frame->served, *queue)) return;
         group = share_group_of(*queue).value_or(std::string());
     }
-    received_.store(received_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     // One sending loop, one receiving loop: what a publisher sent (its connection lives on one loop of its
     // node) is delivered in the order it was sent, whatever the topics.
     std::string_view key = frame->origin.empty() ? subject : frame->origin;
     int loop =
         static_cast<int>(std::hash<std::string_view>{}(key) % static_cast<std::size_t>(broker_.loop_count()));
-    hand_to_loop(
-        loop, subject, group,
-        std::string_view(natsMsg_GetData(message), static_cast<std::size_t>(natsMsg_GetDataLength(message))));
+    if (hand_to_loop(loop, subject, group,
+                     std::string_view(natsMsg_GetData(message),
+                                      static_cast<std::size_t>(natsMsg_GetDataLength(message)))))
+        received_.store(received_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
 }
-
-namespace {
-
-// An inbox entry: three lengths, then subject, shared group and frame.
-void put_length(std::size_t size, std::string& out) {
-    auto value = static_cast<std::uint32_t>(size);
-    out.append(reinterpret_cast<const char*>(&value), sizeof value);
-}
-
-std::size_t take_length(std::string_view& bytes) {
-    std::uint32_t value = 0;
-    std::memcpy(&value, bytes.data(), sizeof value);
-    bytes.remove_prefix(sizeof value);
-    return value;
-}
-
-std::string_view take_bytes(std::string_view& bytes, std::size_t size) {
-    auto taken = bytes.substr(0, size);
-    bytes.remove_prefix(size);
-    return taken;
-}
-
-// Past this, an inbox's buffer is given back after a burst rather than kept for the next.
-constexpr std::size_t kInboxKeep = 4 << 20;
-
-}  // namespace
 
 // The frames wait in the loop's inbox, as bytes: the loop decodes them, so that what a message allocates is
 // allocated and freed on one thread. The first frame in an empty inbox posts the task that takes them all:
 // one cross-loop post (one wake-up of the loop) per batch, however many arrived meanwhile.
-void ClusterNode::hand_to_loop(int loop, std::string_view subject, std::string_view group,
+bool ClusterNode::hand_to_loop(int loop, std::string_view subject, std::string_view group,
                                std::string_view frame) {
     const auto& inbox = inboxes_[static_cast<std::size_t>(loop)];
-    bool post = false;
-    {
-        std::lock_guard lock(inbox->mutex);
-        put_length(subject.size(), inbox->pending);
-        put_length(group.size(), inbox->pending);
-        put_length(frame.size(), inbox->pending);
-        inbox->pending += subject;
-        inbox->pending += group;
-        inbox->pending += frame;
-        post = !std::exchange(inbox->scheduled, true);
+    switch (inbox->put(subject, group, frame)) {
+        case LoopInbox::Put::full:
+            if (!std::exchange(inbox_overflowing_, true))
+                logger().log(
+                    LogType::warning,
+                    "Warning: cluster: messages from other nodes are being dropped: loop {} has {} MiB of "
+                    "them waiting (it cannot keep up with what the other nodes send).",
+                    loop, LoopInbox::kLimit >> 20);
+            return false;
+        case LoopInbox::Put::queued_first:
+            broker_.post(loop, [&broker = broker_, loop, inbox] { drain(broker, loop, *inbox); });
+            break;
+        case LoopInbox::Put::queued:
+            break;
     }
-    if (post) broker_.post(loop, [&broker = broker_, loop, inbox] { drain(broker, loop, *inbox); });
+    inbox_overflowing_ = false;
+    return true;
 }
 
 void ClusterNode::drain(broker::Broker& broker, int loop, LoopInbox& inbox) {
-    {
-        std::lock_guard lock(inbox.mutex);
-        std::swap(inbox.pending, inbox.draining);
-        inbox.scheduled = false;
-    }
     auto& router = broker.loop(loop).router();
-    std::string_view entries = inbox.draining;
-    while (!entries.empty()) {
-        std::size_t subject_size = take_length(entries);
-        std::size_t group_size = take_length(entries);
-        std::size_t frame_size = take_length(entries);
-        auto subject = take_bytes(entries, subject_size);
-        auto group = take_bytes(entries, group_size);
-        auto bytes = take_bytes(entries, frame_size);
-        auto frame = read_frame(bytes);  // read once already on the delivery thread: it reads again
-        if (!frame) continue;
-        auto message = message_from_frame(*frame, subject, kMessagePrefix);
+    inbox.take([&](const LoopInbox::Entry& entry) {
+        auto frame = read_frame(entry.frame);  // read once already on the delivery thread: it reads again
+        if (!frame) return;
+        auto message = message_from_frame(*frame, entry.subject, kMessagePrefix);
         if (!message) {
             logger().log(LogType::warning, "Warning: cluster: message from NATS skipped: {}.",
                          message.error());
-            continue;
+            return;
         }
-        router.route_from_cluster(*message, group);
-    }
-    inbox.draining.clear();  // keeps its capacity: the next batch allocates nothing
-    if (inbox.draining.capacity() > kInboxKeep) inbox.draining.shrink_to_fit();
+        router.route_from_cluster(*message, entry.group);
+    });
 }
 
 bool ClusterNode::seen_before(std::string_view origin, std::uint64_t sequence, const std::string& queue) {

@@ -20,6 +20,7 @@
 #include "cluster/client_ownership.hpp"
 #include "cluster/interest.hpp"
 #include "cluster/interest_gossip.hpp"
+#include "cluster/loop_inbox.hpp"
 #include "cluster/message_stream.hpp"
 #include "cluster/nats_connection.hpp"
 #include "cluster/nats_handles.hpp"
@@ -94,25 +95,16 @@ class ClusterNode final : public broker::ClusterLink {
     ClusterNode(const config::ClusterSettings& settings, broker::Broker& broker);
     std::expected<void, std::string> join(const config::ClusterSettings& settings);
     std::expected<void, std::string> learn_remote_interest();
-    // Whether another node wants the message whose subject is in outlet.subject.
-    bool wanted_elsewhere(LoopOutlet& outlet);
-    // Whether a persistent session somewhere could want the message whose stored subject is in
-    // outlet.subject.
-    bool wanted_stored(LoopOutlet& outlet);
-    // What the delivery thread hands one loop: the frames of messages from other nodes (with their subject
-    // and, for a queue copy, the shared group of the member that gets it), taken and decoded by the loop in
-    // batches. Shared with the loop's task, so that a task still queued when the node goes touches nothing
-    // freed.
-    struct LoopInbox {
-        std::mutex mutex;
-        std::string pending;     // under mutex
-        bool scheduled = false;  // under mutex: a drain task is posted and has not taken `pending`
-        std::string draining;    // the loop's own, in its drain task
-    };
-
+    // Whether another node wants a message on `topic`; if so, its subject is in outlet.subject (built only
+    // when some node wants something).
+    bool wanted_elsewhere(LoopOutlet& outlet, std::string_view topic);
+    // Whether a persistent session somewhere could want a message on `topic` stored; if so, its stored
+    // subject is in outlet.subject.
+    bool wanted_stored(LoopOutlet& outlet, std::string_view topic);
     static void on_message(natsConnection*, natsSubscription*, natsMsg* message, void* closure);
     void receive(natsSubscription* subscription, natsMsg* message);
-    void hand_to_loop(int loop, std::string_view subject, std::string_view group, std::string_view frame);
+    // False: the loop's inbox is full, the message dropped (said once per run of drops).
+    bool hand_to_loop(int loop, std::string_view subject, std::string_view group, std::string_view frame);
     static void drain(broker::Broker& broker, int loop, LoopInbox& inbox);
     // Whether this copy was seen already through another of this node's subscriptions of the same kind
     // (`queue`: "" for plain ones, else the shared group's queue group, each of which has its own copy).
@@ -152,7 +144,10 @@ class ClusterNode final : public broker::ClusterLink {
     bool attached_ = false;  // Broker::use_cluster(this) was called
     std::unordered_map<std::string, std::uint64_t, StringHash, std::equal_to<>> last_sequence_;
     std::string dedupe_key_;  // origin and queue group, for last_sequence_ (delivery thread)
-    std::vector<std::shared_ptr<LoopInbox>> inboxes_;  // one per loop
+    // One per loop; shared with the loop's drain task, so that a task still queued when the node goes
+    // touches nothing freed.
+    std::vector<std::shared_ptr<LoopInbox>> inboxes_;
+    bool inbox_overflowing_ = false;          // under receive_mutex_: the last frame was dropped
     std::atomic<std::uint64_t> received_{0};  // messages from other nodes routed here (delivery thread)
     std::unordered_map<std::string, std::string> sys_last_;  // $SYS figures as last published (first loop)
 };

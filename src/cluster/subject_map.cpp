@@ -1,5 +1,7 @@
 #include "cluster/subject_map.hpp"
 
+#include <algorithm>
+
 namespace culex::cluster {
 
 namespace {
@@ -16,7 +18,11 @@ void append_level(std::string_view level, std::string& out) {
         out += kEmptyLevel;
         return;
     }
-    for (char ch : level) {
+    // Most levels need no escape: one append (this runs for every message a node publishes).
+    auto plain = std::find_if(level.begin(), level.end(),
+                              [](char ch) { return needs_escape(static_cast<unsigned char>(ch)); });
+    out.append(level.begin(), plain);
+    for (char ch : std::string_view(plain, level.end())) {
         auto c = static_cast<unsigned char>(ch);
         if (!needs_escape(c)) {
             out += ch;
