@@ -8,6 +8,8 @@ run, takes turns over the cells:
   cross-q0/q1   culex bench p2p -c 8, publishers on culex node 1, subscribers on culex node 2
   nats-q0/q1    the same on NATS's MQTT: publishers on server 1's MQTT port, subscribers on server 2's
   single-q0/q1  culex alone, publishers and subscribers on it
+  persist-q1p   culex alone with `persistence true` (SQLite), persistent subscribers: what storing QoS 1 to
+                persistent sessions costs without a cluster, beside local-q1p (the same stored in JetStream)
   local-q0/q1   culex node 1 alone in the bench: publishers and subscribers on it (node-local overhead)
   *-q1p         QoS 1 to persistent subscribers (culex bench --disable-clean-session): in cluster mode the
                 messages they want are stored in JetStream and each PUBACK waits for it; with clean subscribers
@@ -109,13 +111,14 @@ class NatsServer(Process):
 
 
 class Culex(Process):
-    def __init__(self, root, name, nats_url=None):
+    def __init__(self, root, name, nats_url=None, persistence=False):
         self.port = free_port()
         d = root / name
         d.mkdir()
         cluster = f"cluster_nats {nats_url}\ncluster_node {name}\n" if nats_url else ""
+        store = f"persistence true\npersistence_location {d}/\n" if persistence else ""
         (d / "culex.conf").write_text(
-            f"listener {self.port} 127.0.0.1\nallow_anonymous true\nthreads 1\n{cluster}")
+            f"listener {self.port} 127.0.0.1\nallow_anonymous true\nthreads 1\n{cluster}{store}")
         super().__init__([CULEX, "broker", "-c", str(d / "culex.conf")], d / "log")
         wait_for(lambda: port_open(self.port) or self.proc.poll() is not None, 30, f"culex {name}")
         if self.proc.poll() is not None:
@@ -182,11 +185,16 @@ def main():
         started.append(node2)
         alone = Culex(root, "alone")
         started.append(alone)
+        # Only when asked for: a fourth broker process is one more on the machine's cores.
+        stored = Culex(root, "stored", persistence=True) if "persist-" in a.cells else None
+        if stored:
+            started.append(stored)
         nats_pids = [n.pid for n in nats]
         setups = {
             "cross": (node1.port, node2.port, [node1.pid, node2.pid], nats_pids),
             "nats": (nats[0].mqtt, nats[1].mqtt, nats_pids, []),
             "single": (alone.port, alone.port, [alone.pid], []),
+            "persist": (stored.port, stored.port, [stored.pid], []) if stored else None,
             "local": (node1.port, node1.port, [node1.pid], nats_pids),
             # Connections on node 1, CPU of node 2: what another node's CONNECTs cost a node (its watch of
             # culex_clients), which every node pays for every CONNECT in the cluster.
@@ -223,6 +231,9 @@ def main():
                 print(f"QoS {q}: culex cross-node / NATS MQTT cross-server = {t('cross') / t('nats'):.2f}x")
             if t("local") and t("single"):
                 print(f"QoS {q}: node-local CPU per message vs alone = {t('single') / t('local') - 1:+.1%}")
+            if t("local") and t("persist"):
+                print(f"QoS {q}: node-local CPU per message vs alone with persistence = "
+                      f"{t('persist') / t('local') - 1:+.1%}")
         for setup in ("single", "local", "watch"):
             rs = results.get(f"{setup}-conn")
             if rs:

@@ -1,5 +1,6 @@
 // CONNECT: validation, authentication (password file, certificate, MQTT 5 enhanced authentication), then,
 // once the session is found (session_handover.cpp), CONNACK and the packets that came before it.
+#include <algorithm>
 #include <chrono>
 #include <random>
 
@@ -16,6 +17,19 @@ using culex::log::LogType;
 using namespace culex::protocol;
 
 namespace {
+
+// The will as another node of a cluster publishes it if this one dies: after the delay it would wait here,
+// which is at most the session's expiry (the will goes when the session ends) and none when the session ends
+// with its connection.
+protocol::Will will_for_cluster(const Session& session) {
+    protocol::Will will = *session.will;
+    auto& delay = will.properties.will_delay_interval;
+    if (!session.persistent())
+        delay.reset();
+    else if (delay && session.expiry)
+        delay = std::min<std::uint32_t>(*delay, static_cast<std::uint32_t>(session.expiry->count()));
+    return will;
+}
 
 std::string random_client_id(std::string_view prefix) {
     thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -321,7 +335,7 @@ void LoopBroker::finish_connect(const ClientPtr& client, Session& session, bool 
     record_connected(c, session);
     tell_cluster_online(session);
     if (ClusterLink* cluster = broker_.cluster(); cluster && session.will)
-        cluster->client_will(c.client_id(), *session.will);
+        cluster->client_will(c.client_id(), will_for_cluster(session));
 
     // The name it logged in as: from CONNECT, or from its certificate.
     std::string user = c.username ? fmt::format(", u'{}'", *c.username) : std::string();

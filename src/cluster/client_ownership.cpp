@@ -177,6 +177,16 @@ void ClientOwnership::write_claim(const std::string& client_id, std::int64_t con
     take_over_(client_id, connected_at_ms);
 }
 
+std::optional<std::string> ClientOwnership::holder_of(const std::string& client_id) {
+    kvEntry* entry = nullptr;
+    std::string key = key_of(client_id);
+    if (kvStore_Get(&entry, bucket_.get(), key.c_str()) != NATS_OK || !entry) return std::nullopt;
+    std::string holder(static_cast<const char*>(kvEntry_Value(entry)),
+                       static_cast<std::size_t>(kvEntry_ValueLen(entry)));
+    kvEntry_Destroy(entry);
+    return holder;
+}
+
 void ClientOwnership::release(const std::string& client_id, std::int64_t connected_at_ms) {
     std::lock_guard lock(mutex_);
     auto found = claimed_.find(client_id);

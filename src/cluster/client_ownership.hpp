@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -47,6 +48,9 @@ class ClientOwnership {
     void release(const std::string& client_id, std::int64_t connected_at_ms);
     // Stops both threads (before what take_over uses goes).
     void stop();
+    // The NODE:INCARNATION whose connection claimed `client_id` last (the key outlives the connection), or
+    // nullopt when none did or JetStream did not answer. Any thread; a JetStream request: not on a loop.
+    std::optional<std::string> holder_of(const std::string& client_id);
 
     // The bucket key of a client id: KV keys allow only [-/_=.a-zA-Z0-9], so the id is written in hex.
     static std::string key_of(std::string_view client_id);

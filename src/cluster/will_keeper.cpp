@@ -7,6 +7,8 @@
 #include "broker/loop_broker.hpp"
 #include "cluster/client_ownership.hpp"
 #include "cluster/kv_bucket.hpp"
+#include "cluster/node_claim.hpp"
+#include "cluster/session_record.hpp"
 #include "log/logger.hpp"
 #include "protocol/codec.hpp"
 
@@ -61,6 +63,7 @@ std::optional<KeptWill> decode_kept_will(std::string_view value) {
 
 std::expected<std::unique_ptr<WillKeeper>, std::string> WillKeeper::start(jsCtx* jetstream,
                                                                           broker::Broker& broker,
+                                                                          ClientOwnership& ownership,
                                                                           std::string node,
                                                                           std::string incarnation) {
     auto wills = open_file_bucket(jetstream, kWills);
@@ -70,19 +73,21 @@ std::expected<std::unique_ptr<WillKeeper>, std::string> WillKeeper::start(jsCtx*
     auto sweep = SessionSweep::open(jetstream);
     if (!sweep) return std::unexpected(sweep.error());
     std::unique_ptr<WillKeeper> keeper(new WillKeeper(std::move(*wills), std::move(*claims),
-                                                      std::move(*sweep), broker, std::move(node),
+                                                      std::move(*sweep), broker, ownership, std::move(node),
                                                       std::move(incarnation)));
     keeper->thread_ = std::thread([raw = keeper.get()] { raw->run(); });
     return keeper;
 }
 
 WillKeeper::WillKeeper(KeyValuePtr wills, KeyValuePtr claims, std::unique_ptr<SessionSweep> sweep,
-                       broker::Broker& broker, std::string node, std::string incarnation)
+                       broker::Broker& broker, ClientOwnership& ownership, std::string node,
+                       std::string incarnation)
     : wills_(std::move(wills)),
       claims_(std::move(claims)),
       sweep_(std::move(sweep)),
       next_sweep_(std::chrono::steady_clock::now() + std::chrono::milliseconds(SessionSweep::kSweepEveryMs)),
       broker_(broker),
+      ownership_(ownership),
       node_(std::move(node)),
       home_(node_ + ":" + incarnation) {}
 
@@ -128,8 +133,18 @@ std::string WillKeeper::key_of(const std::string& client_id) const {
 void WillKeeper::run() {
     std::unique_lock lock(mutex_);
     while (true) {
-        wake_.wait(lock, [this] { return stopping_ || !tasks_.empty(); });
+        auto ready = [this] { return stopping_ || !tasks_.empty(); };
+        if (due_.empty())
+            wake_.wait(lock, ready);
+        else
+            wake_.wait_until(lock, due_.begin()->first, ready);
         if (stopping_) break;
+        if (tasks_.empty()) {  // a delayed will is due
+            lock.unlock();
+            publish_due();
+            lock.lock();
+            continue;
+        }
         Task task = std::move(tasks_.front());
         tasks_.pop_front();
         lock.unlock();
@@ -221,16 +236,52 @@ void WillKeeper::publish_wills_of(const std::string& dead) {
         if (kept) found.emplace_back(std::move(key), std::move(*kept));
     }
     kvWatcher_Destroy(watcher);
+    // The node died about a claim's lifetime ago (its lapse is how it was noticed): a will's delay counts
+    // from then.
+    constexpr auto kSinceDeath = std::chrono::milliseconds(NodeClaim::kTtlMs);
+    auto now = std::chrono::steady_clock::now();
     for (auto& [key, kept] : found) {
-        std::string client_id = ClientOwnership::client_id_of(key.substr(key.rfind('.') + 1));
+        DueWill will{std::move(key), {}, dead, std::move(kept)};
+        will.client_id = ClientOwnership::client_id_of(will.key.substr(will.key.rfind('.') + 1));
+        auto rest = std::chrono::seconds(will.kept.delay_seconds) - kSinceDeath;
+        if (rest <= std::chrono::seconds(0)) {
+            publish_will(will);
+            continue;
+        }
+        logger().log(LogType::notice,
+                     "Cluster: will of client {} of dead node {} due here in {} s (its Will Delay Interval).",
+                     will.client_id, dead, std::chrono::ceil<std::chrono::seconds>(rest).count());
+        due_.emplace(now + rest, std::move(will));
+    }
+}
+
+void WillKeeper::publish_due() {
+    auto now = std::chrono::steady_clock::now();
+    while (!due_.empty() && due_.begin()->first <= now) {
+        auto will = std::move(due_.begin()->second);
+        due_.erase(due_.begin());
+        publish_will(will);
+    }
+}
+
+void WillKeeper::publish_will(DueWill& will) {
+    // A client that connected again (anywhere) since its node died: its will is not published, as a
+    // reconnection within the delay cancels it, and a status it published since ("online", retained) must
+    // not be overwritten by a will that comes this late.
+    if (auto holder = ownership_.holder_of(will.client_id); holder && *holder != will.kept.home) {
+        logger().log(LogType::notice,
+                     "Cluster: will of client {} of dead node {} not published: the client connected again "
+                     "(to node {}).",
+                     will.client_id, will.dead, node_of_home(*holder));
+    } else {
         logger().log(LogType::notice, "Cluster: will of client {} of dead node {} published here (to '{}').",
-                     client_id, dead, kept.message.topic);
-        auto message = std::make_shared<broker::Message>(std::move(kept.message));
+                     will.client_id, will.dead, will.kept.message.topic);
+        auto message = std::make_shared<broker::Message>(std::move(will.kept.message));
         broker_.post(0, [&broker = broker_, message = broker::MessagePtr(std::move(message))] {
             broker.loop(0).router().route(message, nullptr);
         });
-        kvStore_Delete(wills_.get(), key.c_str());
     }
+    kvStore_Delete(wills_.get(), will.key.c_str());
 }
 
 }  // namespace culex::cluster

@@ -5,7 +5,9 @@
 // will itself). When a node's claim lapses (it died: node_claim's renewal no longer lists it), every
 // surviving node that saw it live races to create `d.NODE` in the memory bucket culex_will_claims (a create
 // fails on a key that exists): exactly one wins, publishes the dead node's wills through a loop of its own
-// (locally and to the other nodes, stored in the stream like any QoS 1/2 message), and deletes them. All
+// (locally and to the other nodes, stored in the stream like any QoS 1/2 message), and deletes them; a will
+// with a Will Delay Interval longer than the lapse waits out the rest on the winner, and a will whose client
+// connected again meanwhile (on any node: culex_clients names a newer holder) is not published at all. All
 // JetStream requests run on this class's own thread, never on a loop.
 #pragma once
 
@@ -14,6 +16,7 @@
 #include <cstdint>
 #include <deque>
 #include <expected>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -24,6 +27,7 @@
 #include <vector>
 
 #include "broker/broker.hpp"
+#include "cluster/client_ownership.hpp"
 #include "cluster/nats_handles.hpp"
 #include "cluster/session_sweep.hpp"
 #include "protocol/packets.hpp"
@@ -45,8 +49,10 @@ class WillKeeper {
     // leaves them to the survivors that notice a later lapse... or to nobody: docs/cluster.md).
     static constexpr std::int64_t kClaimTtlMs = 60'000;
 
+    // `ownership` (which outlives this) tells whether a dead node's client connected again since.
     static std::expected<std::unique_ptr<WillKeeper>, std::string> start(jsCtx* jetstream,
                                                                          broker::Broker& broker,
+                                                                         ClientOwnership& ownership,
                                                                          std::string node,
                                                                          std::string incarnation);
     ~WillKeeper();
@@ -74,14 +80,25 @@ class WillKeeper {
     };
     using Task = std::variant<Keep, Forget, Live>;
 
+    // A dead node's will waiting out the rest of its delay here.
+    struct DueWill {
+        std::string key;  // in culex_wills
+        std::string client_id;
+        std::string dead;  // its node
+        KeptWill kept;
+    };
+
     WillKeeper(KeyValuePtr wills, KeyValuePtr claims, std::unique_ptr<SessionSweep> sweep,
-               broker::Broker& broker, std::string node, std::string incarnation);
+               broker::Broker& broker, ClientOwnership& ownership, std::string node, std::string incarnation);
     // The records of dead nodes' sessions, at a node's death and once a kSweepEveryMs in the cluster.
     void sweep_sessions(const std::set<std::string>& live);
     void push(Task task);
     void run();
     void on_live(const std::vector<std::string>& live);
     void publish_wills_of(const std::string& dead);
+    // Publishes a dead node's will now, unless its client connected again since; deletes it either way.
+    void publish_will(DueWill& will);
+    void publish_due();
     std::string key_of(const std::string& client_id) const;
 
     KeyValuePtr wills_;
@@ -89,6 +106,7 @@ class WillKeeper {
     std::unique_ptr<SessionSweep> sweep_;
     std::chrono::steady_clock::time_point next_sweep_;  // this node's next try to be the one that sweeps
     broker::Broker& broker_;
+    ClientOwnership& ownership_;
     const std::string node_;
     const std::string home_;  // NODE:INCARNATION
     std::mutex mutex_;
@@ -96,6 +114,7 @@ class WillKeeper {
     bool stopping_ = false;
     std::deque<Task> tasks_;
     std::set<std::string> kept_;  // client ids whose will is in the bucket (thread_ only)
+    std::multimap<std::chrono::steady_clock::time_point, DueWill> due_;  // by when (thread_ only)
     std::optional<std::set<std::string>>
         seen_live_;  // the other live nodes at the last renewal (thread_ only)
     std::thread thread_;

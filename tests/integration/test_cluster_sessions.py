@@ -5,7 +5,8 @@ was offline, in order, none twice; SIGKILL of the node a QoS 1 publisher talks t
 message for a persistent session elsewhere, nor does SIGKILL between PUBREC and PUBREL; a session connected on
 a node that is SIGKILLed, or taken over from a live one with a message unacknowledged, resumes on another with
 what its client had not acknowledged; the will of a killed node's client is published once by one survivor,
-which sweeps the dead node's expired session records; a moved session gets only what its ACL lets it read.
+which sweeps the dead node's expired session records; a dead node's will waits out its delay, and is not
+published if its client connected again elsewhere; a moved session gets only what its ACL lets it read.
 Runs alone: pytest tests/integration/test_cluster_sessions.py (-m cluster selects it too)."""
 from cluster_setup import *  # noqa: F401,F403 - the cluster fixture and its helpers
 
@@ -204,6 +205,48 @@ def test_will_of_a_client_of_a_killed_node_is_published_once(cluster):
     wait_until(lambda: any(re.search(swept, node.log.text()) for node in nodes.values()), WAIT,
                "no node swept the expired record of the dead node's session")
     watcher.disconnect()
+
+
+def test_a_dead_nodes_will_waits_out_its_delay_and_a_reconnection_cancels_one(cluster):
+    """The survivor that publishes a dead node's wills waits out what is left of a Will Delay Interval longer
+    than the claim's lapse (15 s), and publishes no will of a client that connected again elsewhere since: it
+    would overwrite the status that client published on its return (the usual retained online/offline)."""
+    servers, nodes, base = cluster
+    doomed = start_node(base / "d-victim", "d-victim", [servers[2].url])
+    watcher = connected(nodes["b"].port, "delay-watcher")
+    assert watcher.subscribe("delayed/#", qos=1) == (1,)
+    late = V5Client(doomed.port, "late-will", clean_start=False, session_expiry=300,
+                    will=("delayed/late", b"late died", 20))
+    back = PahoClient(doomed.port, "back-will", will=("delayed/status", b"offline", 1, True))
+    assert back.connack()[1] == 0
+    for client_id in ("late-will", "back-will"):
+        doomed.log.wait_for(rf"Cluster: will of client {client_id} kept in JetStream")
+    for node in nodes.values():
+        node.log.wait_for(r"Cluster: node d-victim seen live", timeout=READY)
+    late.client.loop_stop()
+    back.client.loop_stop()
+    doomed.proc.kill()
+    doomed.proc.wait(timeout=WAIT)
+    returned = connected(nodes["a"].port, "back-will")
+    returned.publish("delayed/status", b"online", qos=1, retain=True)
+    assert watcher.next_message().payload == b"online"
+
+    def said(pattern):
+        wait_until(lambda: any(re.search(pattern, node.log.text()) for node in nodes.values()), READY,
+                   f"no node said {pattern!r}")
+
+    said(r"Cluster: will of client back-will of dead node d-victim not published: the client connected again "
+         r"\(to node a\)")
+    said(r"Cluster: will of client late-will of dead node d-victim due here in 5 s")  # 20 s, 15 of them gone
+    message = watcher.next_message(timeout=READY)
+    assert (message.topic, message.payload) == ("delayed/late", b"late died")
+    assert watcher.no_message(timeout=1)
+    status = connected(nodes["c"].port, "status-reader")
+    status.subscribe("delayed/status", qos=1)
+    message = status.next_message()
+    assert (message.payload, message.retain) == (b"online", True)
+    for client in (status, returned, watcher):
+        client.disconnect()
 
 
 def test_a_moved_session_gets_only_what_its_acl_lets_it_read(tmp_path):
