@@ -156,6 +156,10 @@ void ClusterNode::stop() {
     }
     if (attached_) broker_.use_cluster(nullptr);
     reconnect_relay_.listen(nullptr);
+    bool connected = connection_ && natsConnection_Status(connection_.get()) == NATS_CONN_STATUS_CONNECTED;
+    // NATS out of reach: closed first, so that what the parts do as they stop (a KV watcher deletes its
+    // consumer, a claim's renewal) fails at once rather than waiting out a JetStream timeout each.
+    if (connection_ && !connected) natsConnection_Close(connection_.get());
     if (claim_) claim_->on_renewal(nullptr);
     if (ownership_) ownership_->stop();
     if (sessions_) sessions_->stop();
@@ -165,7 +169,6 @@ void ClusterNode::stop() {
     if (gossip_) gossip_->stop();
     if (interest_) interest_->clear();
     if (retained_) retained_->stop();
-    bool connected = connection_ && natsConnection_Status(connection_.get()) == NATS_CONN_STATUS_CONNECTED;
     if (claim_ && connected) claim_->release();  // the name is free at once
     if (gossip_ && connected) gossip_->send_gone();
     claim_.reset();
