@@ -71,7 +71,8 @@ std::expected<void, std::string> ClusterNode::join(const config::ClusterSettings
     auto claim = NodeClaim::claim(jetstream, node_, incarnation_);
     if (!claim) return std::unexpected(claim.error());
     claim_ = std::move(*claim);
-    auto retained = RetainedSync::start(jetstream, broker_, node_ + ":" + incarnation_ + ":");
+    auto retained =
+        RetainedSync::start(jetstream, broker_, node_ + ":" + incarnation_ + ":", settings.replicas);
     if (!retained) return std::unexpected(retained.error());
     retained_ = std::move(*retained);
     auto ownership = ClientOwnership::start(
@@ -85,11 +86,13 @@ std::expected<void, std::string> ClusterNode::join(const config::ClusterSettings
         });
     if (!ownership) return std::unexpected(ownership.error());
     ownership_ = std::move(*ownership);
-    auto stream = MessageStream::start(connection_.get(), jetstream);
+    auto stream = MessageStream::start(
+        connection_.get(), jetstream,
+        MessageStream::Bounds{settings.replicas, settings.stream_max_age, settings.stream_max_bytes});
     if (!stream) return std::unexpected(stream.error());
     stream_ = std::move(*stream);
     auto sessions = SessionDirectory::start(connection_.get(), jetstream, broker_, *stream_, *claim_, node_,
-                                            incarnation_);
+                                            incarnation_, settings.replicas);
     if (!sessions) return std::unexpected(sessions.error());
     sessions_ = std::move(*sessions);
     auto watch = SessionWatch::start(jetstream, stored_interest_);
@@ -100,7 +103,7 @@ std::expected<void, std::string> ClusterNode::join(const config::ClusterSettings
                      "Warning: cluster: the records of persistent sessions were not read within {} s: every "
                      "QoS 1/2 message is stored until they are.",
                      kSessionsWait.count() / 1000);
-    auto wills = WillKeeper::start(jetstream, broker_, *ownership_, node_, incarnation_);
+    auto wills = WillKeeper::start(jetstream, broker_, *ownership_, node_, incarnation_, settings.replicas);
     if (!wills) return std::unexpected(wills.error());
     wills_ = std::move(*wills);
     return learn_remote_interest();

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "cluster/stream_settings.hpp"
+
 namespace culex::cluster {
 
 std::expected<KeyValuePtr, std::string> open_memory_bucket(jsCtx* jetstream, const char* name,
@@ -25,11 +27,20 @@ std::expected<KeyValuePtr, std::string> open_memory_bucket(jsCtx* jetstream, con
     return KeyValuePtr(raw);
 }
 
-std::expected<KeyValuePtr, std::string> open_file_bucket(jsCtx* jetstream, const char* name) {
+std::expected<KeyValuePtr, std::string> open_file_bucket(jsCtx* jetstream, const char* name,
+                                                         int replicas_set) {
     kvStore* raw = nullptr;
-    if (js_KeyValue(&raw, jetstream, name) == NATS_OK) return KeyValuePtr(raw);
+    // A bucket is the stream KV_<name>, whose replicas the operator may change.
+    auto existing = [&]() -> std::expected<KeyValuePtr, std::string> {
+        KeyValuePtr bucket(raw);
+        std::string stream = std::string("KV_") + name;
+        if (auto updated = update_stream(jetstream, stream.c_str(), replicas_set); !updated)
+            return std::unexpected(updated.error());
+        return bucket;
+    };
+    if (js_KeyValue(&raw, jetstream, name) == NATS_OK) return existing();
     natsStatus s = NATS_OK;
-    for (int replicas : {3, 1}) {  // 3 fails on a NATS cluster of fewer servers
+    for (int replicas : replica_choices(replicas_set)) {
         kvConfig config;
         kvConfig_Init(&config);
         config.Bucket = name;
@@ -39,9 +50,9 @@ std::expected<KeyValuePtr, std::string> open_file_bucket(jsCtx* jetstream, const
         if ((s = js_CreateKeyValue(&raw, jetstream, &config)) == NATS_OK) return KeyValuePtr(raw);
     }
     // Another node may have created it meanwhile.
-    if (js_KeyValue(&raw, jetstream, name) == NATS_OK) return KeyValuePtr(raw);
-    return std::unexpected(
-        fmt::format("cluster: cannot open the JetStream KV bucket {}: {}", name, nats_error(s)));
+    if (js_KeyValue(&raw, jetstream, name) == NATS_OK) return existing();
+    return std::unexpected(fmt::format("cluster: cannot open the JetStream KV bucket {}: {}: {}", name,
+                                       nats_error(s), creation_hint(replicas_set)));
 }
 
 }  // namespace culex::cluster

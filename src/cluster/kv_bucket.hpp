@@ -17,8 +17,9 @@ namespace culex::cluster {
 std::expected<KeyValuePtr, std::string> open_memory_bucket(jsCtx* jetstream, const char* name,
                                                            std::int64_t ttl_ms);
 
-// The same for a bucket kept on disk without a TTL (a record says itself when it expires), in three copies
-// where the NATS cluster has three servers, else one.
-std::expected<KeyValuePtr, std::string> open_file_bucket(jsCtx* jetstream, const char* name);
+// The same for a bucket kept on disk without a TTL (a record says itself when it expires), in `replicas`
+// copies (cluster_replicas; an existing bucket is brought to it), or when that is 0 in three copies where
+// the NATS cluster has three servers, else one.
+std::expected<KeyValuePtr, std::string> open_file_bucket(jsCtx* jetstream, const char* name, int replicas);
 
 }  // namespace culex::cluster

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "cluster/stream_settings.hpp"
 #include "log/logger.hpp"
 
 namespace culex::cluster {
@@ -15,18 +16,23 @@ namespace {
 
 constexpr std::int64_t kReadWaitMs = 5000;  // for each message of a read, at most
 
-std::expected<void, std::string> ensure_stream(jsCtx* jetstream) {
+std::expected<void, std::string> ensure_stream(jsCtx* jetstream, const MessageStream::Bounds& bounds) {
     jsStreamInfo* info = nullptr;
     jsErrCode code = static_cast<jsErrCode>(0);
+    auto nanoseconds = [](std::chrono::seconds age) {
+        return std::chrono::duration_cast<std::chrono::nanoseconds>(age).count();
+    };
+    // 0: what the stream has (update_stream leaves it).
+    std::int64_t max_age_ns = bounds.max_age ? nanoseconds(*bounds.max_age) : 0;
+    std::int64_t max_bytes = bounds.max_bytes.value_or(0);
     if (js_GetStreamInfo(&info, jetstream, MessageStream::kStream, nullptr, &code) == NATS_OK) {
         StreamInfoPtr owned(info);
-        return {};
+        return update_stream(jetstream, MessageStream::kStream, bounds.replicas, max_age_ns, max_bytes);
     }
     std::string subjects = std::string(MessageStream::kPrefix) + ">";
     const char* subject_list[] = {subjects.c_str()};
     natsStatus s = NATS_OK;
-    // Three copies where the NATS cluster has three servers, else the one a single server can hold.
-    for (int replicas : {3, 1}) {
+    for (int replicas : replica_choices(bounds.replicas)) {
         jsStreamConfig config;
         jsStreamConfig_Init(&config);
         config.Name = MessageStream::kStream;
@@ -34,8 +40,8 @@ std::expected<void, std::string> ensure_stream(jsCtx* jetstream) {
         config.SubjectsLen = 1;
         config.Storage = js_FileStorage;
         config.Replicas = replicas;
-        config.MaxAge = std::chrono::duration_cast<std::chrono::nanoseconds>(MessageStream::kMaxAge).count();
-        config.MaxBytes = MessageStream::kMaxBytes;
+        config.MaxAge = nanoseconds(bounds.max_age.value_or(MessageStream::kDefaultMaxAge));
+        config.MaxBytes = bounds.max_bytes.value_or(MessageStream::kDefaultMaxBytes);
         config.Discard = js_DiscardOld;
         s = js_AddStream(&info, jetstream, &config, nullptr, &code);
         if (s == NATS_OK) {
@@ -45,19 +51,19 @@ std::expected<void, std::string> ensure_stream(jsCtx* jetstream) {
     }
     if (js_GetStreamInfo(&info, jetstream, MessageStream::kStream, nullptr, &code) == NATS_OK) {
         StreamInfoPtr owned(info);  // another node made it meanwhile
-        return {};
+        return update_stream(jetstream, MessageStream::kStream, bounds.replicas, max_age_ns, max_bytes);
     }
-    return std::unexpected(fmt::format(
-        "cluster: cannot create the JetStream stream {} for QoS 1/2 messages: {}: is JetStream enabled on "
-        "the NATS servers (nats-server -js)?",
-        MessageStream::kStream, nats_error(s)));
+    return std::unexpected(
+        fmt::format("cluster: cannot create the JetStream stream {} for QoS 1/2 messages: {}: {}",
+                    MessageStream::kStream, nats_error(s), creation_hint(bounds.replicas)));
 }
 
 }  // namespace
 
 std::expected<std::unique_ptr<MessageStream>, std::string> MessageStream::start(natsConnection* connection,
-                                                                                jsCtx* jetstream) {
-    if (auto made = ensure_stream(jetstream); !made) return std::unexpected(made.error());
+                                                                                jsCtx* jetstream,
+                                                                                const Bounds& bounds) {
+    if (auto made = ensure_stream(jetstream, bounds); !made) return std::unexpected(made.error());
     std::unique_ptr<MessageStream> stream(new MessageStream(connection, jetstream));
     jsOptions options;
     jsOptions_Init(&options);

@@ -1,9 +1,10 @@
-// The cluster's store of QoS 1/2 messages (docs/cluster.md, "Sessions that move"): every QoS 1/2 message a
-// node's clients publish goes to the JetStream stream CULEX_MESSAGES, on its topic's subject under
-// `culex.stored.`; the publisher's PUBACK (or PUBCOMP) waits until JetStream acknowledged it, by the node
-// holding the publishing loop's commit fence (broker/store_step.hpp) until the acknowledgement. A node that
-// resumes a persistent session reads from the stream what matched the session's subscriptions since it went
-// offline. The stream is bounded by age and bytes (kMaxAge, kMaxBytes): a session offline longer than that
+// The cluster's store of QoS 1/2 messages (docs/cluster.md, "Sessions that move"): the QoS 1/2 messages a
+// node's clients publish that a persistent session could want (session_interest.hpp) go to the JetStream
+// stream CULEX_MESSAGES, on their topic's subject under `culex.stored.`; the publisher's PUBACK (or PUBREC)
+// waits until JetStream acknowledged it, by the node holding the publishing loop's commit fence
+// (broker/store_step.hpp) until the acknowledgement. A node that resumes a persistent session reads from the
+// stream what matched the session's subscriptions since it went offline. The stream is bounded by age and
+// bytes (Bounds: cluster_stream_max_age and cluster_stream_max_bytes): a session offline longer than that
 // loses the oldest of its messages.
 #pragma once
 
@@ -30,14 +31,23 @@ class MessageStream {
   public:
     static constexpr const char* kStream = "CULEX_MESSAGES";
     static constexpr std::string_view kPrefix = "culex.stored.";
-    static constexpr std::chrono::hours kMaxAge{24};
-    static constexpr std::int64_t kMaxBytes = 1LL << 30;
     // How long a message's store waits for JetStream before its publisher is told it was not stored.
     static constexpr std::int64_t kAckWaitMs = 5000;
 
-    // Opens (or creates) the stream; a publishing context of its own carries the acknowledgement handler.
+    // What the operator set (config::ClusterSettings): replicas (0: 3 or 1, as the NATS cluster allows),
+    // and the stream's bounds (unset: these defaults for a new stream, an existing one's left as they are).
+    struct Bounds {
+        int replicas = 0;
+        std::optional<std::chrono::seconds> max_age;
+        std::optional<std::int64_t> max_bytes;
+    };
+    static constexpr std::chrono::hours kDefaultMaxAge{24};
+    static constexpr std::int64_t kDefaultMaxBytes = std::int64_t{1} << 30;
+    // Opens (or creates) the stream and brings it to `bounds`; a publishing context of its own carries the
+    // acknowledgement handler.
     static std::expected<std::unique_ptr<MessageStream>, std::string> start(natsConnection* connection,
-                                                                            jsCtx* jetstream);
+                                                                            jsCtx* jetstream,
+                                                                            const Bounds& bounds);
     ~MessageStream();
     MessageStream(const MessageStream&) = delete;
     MessageStream& operator=(const MessageStream&) = delete;

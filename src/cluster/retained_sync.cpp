@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "broker/loop_broker.hpp"
+#include "cluster/stream_settings.hpp"
 #include "cluster/subject_map.hpp"
 #include "cluster/wire_message.hpp"
 #include "log/logger.hpp"
@@ -17,18 +18,21 @@ namespace {
 constexpr const char* kStream = "CULEX_RETAINED";
 constexpr auto kLoadTimeout = std::chrono::seconds(10);
 
-// Three copies where the NATS cluster has three servers, else the one a single server can hold.
-std::expected<std::uint64_t, std::string> ensure_stream(jsCtx* jetstream) {
+// Three copies where the NATS cluster has three servers, else the one a single server can hold, unless
+// cluster_replicas says.
+std::expected<std::uint64_t, std::string> ensure_stream(jsCtx* jetstream, int replicas_set) {
     jsStreamInfo* info = nullptr;
     jsErrCode code = static_cast<jsErrCode>(0);
     if (js_GetStreamInfo(&info, jetstream, kStream, nullptr, &code) == NATS_OK) {
         StreamInfoPtr owned(info);
+        if (auto updated = update_stream(jetstream, kStream, replicas_set); !updated)
+            return std::unexpected(updated.error());
         return info->State.Msgs;
     }
     std::string subjects = std::string(kRetainedPrefix) + ">";
     const char* subject_list[] = {subjects.c_str()};
     natsStatus s = NATS_OK;
-    for (int replicas : {3, 1}) {
+    for (int replicas : replica_choices(replicas_set)) {
         jsStreamConfig config;
         jsStreamConfig_Init(&config);
         config.Name = kStream;
@@ -46,12 +50,13 @@ std::expected<std::uint64_t, std::string> ensure_stream(jsCtx* jetstream) {
     // Another node may have made it meanwhile.
     if (js_GetStreamInfo(&info, jetstream, kStream, nullptr, &code) == NATS_OK) {
         StreamInfoPtr owned(info);
+        if (auto updated = update_stream(jetstream, kStream, replicas_set); !updated)
+            return std::unexpected(updated.error());
         return info->State.Msgs;
     }
-    return std::unexpected(fmt::format(
-        "cluster: cannot create the JetStream stream {} for retained messages: {}: is JetStream enabled on "
-        "the NATS servers (nats-server -js)?",
-        kStream, nats_error(s)));
+    return std::unexpected(
+        fmt::format("cluster: cannot create the JetStream stream {} for retained messages: {}: {}", kStream,
+                    nats_error(s), creation_hint(replicas_set)));
 }
 
 }  // namespace
@@ -65,8 +70,9 @@ RetainedSync::~RetainedSync() {
 
 std::expected<std::unique_ptr<RetainedSync>, std::string> RetainedSync::start(jsCtx* jetstream,
                                                                               broker::Broker& broker,
-                                                                              std::string own_origin) {
-    auto messages = ensure_stream(jetstream);
+                                                                              std::string own_origin,
+                                                                              int replicas) {
+    auto messages = ensure_stream(jetstream, replicas);
     if (!messages) return std::unexpected(messages.error());
     std::unique_ptr<RetainedSync> sync(new RetainedSync(broker, std::move(own_origin)));
     jsSubOptions options;

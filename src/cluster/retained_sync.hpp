@@ -20,10 +20,12 @@ class RetainedSync {
   public:
     // Makes sure the stream exists, loads it into `broker`'s retained store (waiting at most a few seconds
     // for the load to finish) and follows it. Messages whose origin starts with `own_origin` (this run's) are
-    // skipped: the broker stored them already.
+    // skipped: the broker stored them already. `replicas`: cluster_replicas (0: 3 or 1, as the NATS cluster
+    // allows).
     static std::expected<std::unique_ptr<RetainedSync>, std::string> start(jsCtx* jetstream,
                                                                            broker::Broker& broker,
-                                                                           std::string own_origin);
+                                                                           std::string own_origin,
+                                                                           int replicas);
     ~RetainedSync();
     RetainedSync(const RetainedSync&) = delete;
     RetainedSync& operator=(const RetainedSync&) = delete;

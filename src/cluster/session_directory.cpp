@@ -37,8 +37,8 @@ std::string drop_subject(std::string_view node) {
 
 std::expected<std::unique_ptr<SessionDirectory>, std::string> SessionDirectory::start(
     natsConnection* connection, jsCtx* jetstream, broker::Broker& broker, MessageStream& stream,
-    const NodeClaim& nodes, std::string node, std::string incarnation) {
-    auto bucket = open_file_bucket(jetstream, kSessionBucket);
+    const NodeClaim& nodes, std::string node, std::string incarnation, int replicas) {
+    auto bucket = open_file_bucket(jetstream, kSessionBucket, replicas);
     if (!bucket) return std::unexpected(bucket.error());
     std::unique_ptr<SessionDirectory> directory(new SessionDirectory(
         connection, std::move(*bucket), broker, stream, nodes, std::move(node), std::move(incarnation)));

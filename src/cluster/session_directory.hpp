@@ -40,7 +40,7 @@ class SessionDirectory {
   public:
     static std::expected<std::unique_ptr<SessionDirectory>, std::string> start(
         natsConnection* connection, jsCtx* jetstream, broker::Broker& broker, MessageStream& stream,
-        const NodeClaim& nodes, std::string node, std::string incarnation);
+        const NodeClaim& nodes, std::string node, std::string incarnation, int replicas);
     // How often the records of connected sessions move forward, and how long a node where a client
     // connects waits for the final record of the live node that held its session.
     static constexpr std::chrono::milliseconds kCheckpoint{1000};

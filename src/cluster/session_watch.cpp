@@ -14,7 +14,7 @@ using culex::log::LogType;
 
 std::expected<std::unique_ptr<SessionWatch>, std::string> SessionWatch::start(jsCtx* jetstream,
                                                                               SessionInterest& interest) {
-    auto bucket = open_file_bucket(jetstream, kSessionBucket);
+    auto bucket = open_file_bucket(jetstream, kSessionBucket, 0);  // SessionDirectory opened it as configured
     if (!bucket) return std::unexpected(bucket.error());
     std::unique_ptr<SessionWatch> watch(new SessionWatch(std::move(*bucket), interest));
     kvWatchOptions options;

@@ -61,12 +61,10 @@ std::optional<KeptWill> decode_kept_will(std::string_view value) {
     return kept;
 }
 
-std::expected<std::unique_ptr<WillKeeper>, std::string> WillKeeper::start(jsCtx* jetstream,
-                                                                          broker::Broker& broker,
-                                                                          ClientOwnership& ownership,
-                                                                          std::string node,
-                                                                          std::string incarnation) {
-    auto wills = open_file_bucket(jetstream, kWills);
+std::expected<std::unique_ptr<WillKeeper>, std::string> WillKeeper::start(
+    jsCtx* jetstream, broker::Broker& broker, ClientOwnership& ownership, std::string node,
+    std::string incarnation, int replicas) {
+    auto wills = open_file_bucket(jetstream, kWills, replicas);
     if (!wills) return std::unexpected(wills.error());
     auto claims = open_memory_bucket(jetstream, kClaims, kClaimTtlMs);
     if (!claims) return std::unexpected(claims.error());

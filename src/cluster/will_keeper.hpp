@@ -50,11 +50,9 @@ class WillKeeper {
     static constexpr std::int64_t kClaimTtlMs = 60'000;
 
     // `ownership` (which outlives this) tells whether a dead node's client connected again since.
-    static std::expected<std::unique_ptr<WillKeeper>, std::string> start(jsCtx* jetstream,
-                                                                         broker::Broker& broker,
-                                                                         ClientOwnership& ownership,
-                                                                         std::string node,
-                                                                         std::string incarnation);
+    static std::expected<std::unique_ptr<WillKeeper>, std::string> start(
+        jsCtx* jetstream, broker::Broker& broker, ClientOwnership& ownership, std::string node,
+        std::string incarnation, int replicas);
     ~WillKeeper();
     WillKeeper(const WillKeeper&) = delete;
     WillKeeper& operator=(const WillKeeper&) = delete;

@@ -2,6 +2,7 @@
 // What concerns the block as a whole (a node name is required once cluster_nats is set) is checked once
 // the file is read.
 #include <cctype>
+#include <limits>
 
 #include "config/option_handlers.hpp"
 
@@ -66,6 +67,32 @@ Result on_cluster_node(Parser& p, const Line& l) {
     return {};
 }
 
+Result on_cluster_replicas(Parser& p, const Line& l) {
+    note_cluster_line(p);
+    // JetStream's own bound: a stream has at most 5 replicas.
+    return set_integer(l, p.config.cluster.replicas, 1, 5);
+}
+
+Result on_cluster_stream_max_age(Parser& p, const Line& l) {
+    note_cluster_line(p);
+    auto word = word_value(l);
+    if (!word) return std::unexpected(word.error());
+    auto value = parse_duration(l.option, *word);
+    if (!value) return std::unexpected(value.error());
+    p.config.cluster.stream_max_age = *value;
+    return {};
+}
+
+Result on_cluster_stream_max_bytes(Parser& p, const Line& l) {
+    note_cluster_line(p);
+    // Below a megabyte the stream would hold a handful of messages: a typo more likely than a wish.
+    std::int64_t bytes = 0;
+    if (auto ok = set_integer(l, bytes, std::int64_t{1} << 20, std::numeric_limits<std::int64_t>::max()); !ok)
+        return ok;
+    p.config.cluster.stream_max_bytes = bytes;
+    return {};
+}
+
 std::expected<void, ConfigError> check_cluster(const Config& config) {
     const ClusterSettings& cluster = config.cluster;
     auto at = [&](std::string message) {
@@ -73,10 +100,11 @@ std::expected<void, ConfigError> check_cluster(const Config& config) {
     };
     if (!cluster.enabled()) {
         bool any = !cluster.node.empty() || !cluster.cafile.empty() || !cluster.certfile.empty() ||
-                   !cluster.keyfile.empty() || !cluster.creds.empty();
+                   !cluster.keyfile.empty() || !cluster.creds.empty() || cluster.replicas != 0 ||
+                   cluster.stream_max_age || cluster.stream_max_bytes;
         if (any)
             return at(
-                "cluster_node or a cluster_nats_* option is set but cluster_nats is not: add 'cluster_nats "
+                "cluster_node or another cluster_* option is set but cluster_nats is not: add 'cluster_nats "
                 "URL' to run as a cluster node, or remove them");
         return {};
     }

@@ -102,7 +102,16 @@ struct ClusterSettings {
     std::string cafile;                  // cluster_nats_cafile: trust for the NATS servers' certificates
     std::string certfile;                // cluster_nats_certfile and _keyfile: this node's TLS identity
     std::string keyfile;
-    std::string creds;        // cluster_nats_creds: a NATS credentials file (JWT and NKey seed)
+    std::string creds;  // cluster_nats_creds: a NATS credentials file (JWT and NKey seed)
+    // cluster_replicas: the copies JetStream keeps of the cluster's streams and durable buckets; 0 (unset):
+    // 3 where the NATS cluster has 3 servers or more, else 1.
+    int replicas = 0;
+    // cluster_stream_max_age and cluster_stream_max_bytes: the bounds of CULEX_MESSAGES, the QoS 1/2
+    // messages persistent sessions could want; past either, the oldest go first. Unset: 24 h and 1 GiB when
+    // this node creates the stream, and whatever it has when it exists (a node with the options set changes
+    // the cluster's stream; one without leaves it).
+    std::optional<std::chrono::seconds> stream_max_age;
+    std::optional<std::int64_t> stream_max_bytes;
     std::string source_file;  // where cluster_nats was set, for errors found once the whole file is read
     int source_line = 0;
 

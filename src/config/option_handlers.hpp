@@ -57,6 +57,9 @@ Result on_allow_duplicate_messages(Parser& p, const Line& l);
 // Cluster mode (cluster_options.cpp); check_cluster once the whole file is read.
 Result on_cluster_nats(Parser& p, const Line& l);
 Result on_cluster_node(Parser& p, const Line& l);
+Result on_cluster_replicas(Parser& p, const Line& l);
+Result on_cluster_stream_max_age(Parser& p, const Line& l);
+Result on_cluster_stream_max_bytes(Parser& p, const Line& l);
 std::expected<void, ConfigError> check_cluster(const Config& config);
 // Where a cluster option was first seen: an error about the block names it unless cluster_nats was given.
 void note_cluster_line(Parser& p);

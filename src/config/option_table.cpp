@@ -137,6 +137,10 @@ const std::unordered_map<std::string_view, OptionSpec>& option_table() {
              on_cluster_text<&ClusterSettings::certfile>},
             {"cluster_nats_keyfile", "cluster_nats_keyfile PATH", on_cluster_text<&ClusterSettings::keyfile>},
             {"cluster_nats_creds", "cluster_nats_creds PATH", on_cluster_text<&ClusterSettings::creds>},
+            {"cluster_replicas", "cluster_replicas 1..5", on_cluster_replicas},
+            {"cluster_stream_max_age", "cluster_stream_max_age DURATION (e.g. 24h, 7d)",
+             on_cluster_stream_max_age},
+            {"cluster_stream_max_bytes", "cluster_stream_max_bytes BYTES", on_cluster_stream_max_bytes},
             // Logging
             {"log_dest", "log_dest stdout|stderr|file PATH|syslog|none", on_log_dest},
             {"log_type", "log_type TYPE", on_log_type},

@@ -341,6 +341,63 @@ def test_node_whose_nats_goes_away_keeps_serving_local_clients(tmp_path):
         server.stop()
 
 
+def stream_config(server, stream):
+    """The configuration a nats-server reports for one of its JetStream streams."""
+    jsz = server.monitoring("/jsz?streams=true&config=true")
+    for account in jsz.get("account_details", []):
+        for detail in account.get("stream_detail", []):
+            if detail["name"] == stream:
+                return detail["config"]
+    raise AssertionError(f"no stream {stream} in {jsz}")
+
+
+def test_stream_bounds_and_replicas_are_what_the_options_say(tmp_path):
+    """cluster_replicas, cluster_stream_max_age and cluster_stream_max_bytes shape the stream of QoS 1/2 messages
+    (and the other streams' replicas) when the first node creates it; a node started later with other bounds
+    updates it and says so, and one without the options leaves it as it is."""
+    server = NatsServer(tmp_path / "nats", "bounds")
+    nodes = []
+    try:
+        wait_until(lambda: server.jetstream_ready(1), READY, "nats-server did not start JetStream")
+        nodes.append(start_node(tmp_path / "b1", "bounds-1", [server.url],
+                                "cluster_replicas 1\ncluster_stream_max_age 2d\ncluster_stream_max_bytes 2097152\n"))
+        config = stream_config(server, "CULEX_MESSAGES")
+        assert (config["max_age"], config["max_bytes"], config["num_replicas"]) == (2 * 86400 * 10**9, 2097152, 1)
+        assert stream_config(server, "KV_culex_sessions")["num_replicas"] == 1
+        later = start_node(tmp_path / "b2", "bounds-2", [server.url], "cluster_stream_max_age 3d\n")
+        nodes.append(later)
+        later.log.wait_for(r"cluster: JetStream stream CULEX_MESSAGES now keeps 1 replicas, at most 259200 s and "
+                           r"2097152 bytes \(was 1 replicas, 172800 s, 2097152 bytes\)\.")
+        assert stream_config(server, "CULEX_MESSAGES")["max_age"] == 3 * 86400 * 10**9
+        unset = start_node(tmp_path / "b3", "bounds-3", [server.url])
+        nodes.append(unset)
+        config = stream_config(server, "CULEX_MESSAGES")
+        assert (config["max_age"], config["max_bytes"]) == (3 * 86400 * 10**9, 2097152)
+        assert "now keeps" not in unset.log.text()
+    finally:
+        codes = [node.stop() for node in nodes]
+        server.stop()
+    assert codes == [0] * len(nodes)
+
+
+def test_replicas_a_nats_cluster_cannot_keep_stop_the_node_with_the_cause(tmp_path):
+    """cluster_replicas 3 on a single NATS server: the node does not start, and says why and what to do."""
+    server = NatsServer(tmp_path / "nats", "single")
+    try:
+        wait_until(lambda: server.jetstream_ready(1), READY, "nats-server did not start JetStream")
+        (tmp_path / "node").mkdir()
+        config = tmp_path / "node" / "culex.conf"
+        config.write_text(f"listener 0 127.0.0.1\nallow_anonymous true\ncluster_nats {server.url}\n"
+                          "cluster_node greedy\ncluster_replicas 3\n")
+        node = Broker([culex_binary(), "broker", "-c", str(config), "-v"])
+        node.log.wait_for(r"Error: cluster: cannot create the JetStream stream CULEX_RETAINED for retained messages: "
+                          r".*: cluster_replicas 3 needs a NATS cluster of at least 3 servers with JetStream: lower "
+                          r"it, or add servers", timeout=READY)
+        assert node.proc.wait(timeout=WAIT) == 1
+    finally:
+        server.stop()
+
+
 def test_metrics_tell_the_cluster_figures_and_only_what_a_persistent_session_wants_is_stored(cluster):
     """A QoS 1 message that only clean sessions want is not stored in JetStream (its PUBACK does not wait for
     it: cluster mode's QoS 1 cost); once a persistent session on another node subscribed to its topic, it is."""

@@ -1,4 +1,5 @@
-// cluster_nats, cluster_node and the NATS connection's TLS and credentials options.
+// cluster_nats, cluster_node, the NATS connection's TLS and credentials options, and the bounds of what the
+// cluster keeps in JetStream.
 #include <gtest/gtest.h>
 
 #include "config/config.hpp"
@@ -42,8 +43,40 @@ TEST(ClusterOptions, NodeNameRequiredWithNats) {
 
 TEST(ClusterOptions, NodeWithoutNatsIsRefused) {
     EXPECT_EQ(parse_error("listener 1883\ncluster_node a\n"),
-              "culex.conf:2: cluster_node or a cluster_nats_* option is set but cluster_nats is not: add "
+              "culex.conf:2: cluster_node or another cluster_* option is set but cluster_nats is not: add "
               "'cluster_nats URL' to run as a cluster node, or remove them");
+}
+
+TEST(ClusterOptions, JetStreamBoundsHaveDefaultsAndAreRead) {
+    const Config defaults = parse_ok("cluster_nats nats://a:4222\ncluster_node a\n");
+    EXPECT_EQ(defaults.cluster.replicas, 0);        // 3 or 1, as the NATS cluster allows
+    EXPECT_FALSE(defaults.cluster.stream_max_age);  // 24 h and 1 GiB for a new stream; an existing one kept
+    EXPECT_FALSE(defaults.cluster.stream_max_bytes);
+    const Config c = parse_ok(
+        "cluster_nats nats://a:4222\ncluster_node a\ncluster_replicas 1\ncluster_stream_max_age 7d\n"
+        "cluster_stream_max_bytes 10737418240\n");
+    EXPECT_EQ(c.cluster.replicas, 1);
+    EXPECT_EQ(c.cluster.stream_max_age, std::chrono::hours(24 * 7));
+    EXPECT_EQ(c.cluster.stream_max_bytes, std::int64_t{10} << 30);
+}
+
+TEST(ClusterOptions, JetStreamBoundsWithoutNatsAreRefused) {
+    EXPECT_EQ(parse_error("listener 1883\ncluster_stream_max_age 2d\n"),
+              "culex.conf:2: cluster_node or another cluster_* option is set but cluster_nats is not: add "
+              "'cluster_nats URL' to run as a cluster node, or remove them");
+}
+
+TEST(ClusterOptions, JetStreamBoundsOutOfRangeAreRefused) {
+    const std::string head = "cluster_nats nats://a:4222\ncluster_node a\n";
+    EXPECT_EQ(parse_error(head + "cluster_replicas 6\n"),
+              "culex.conf:3: 'cluster_replicas' needs a number between 1 and 5, got '6'");
+    EXPECT_EQ(
+        parse_error(head + "cluster_stream_max_bytes 1000\n"),
+        "culex.conf:3: 'cluster_stream_max_bytes' needs a number between 1048576 and 9223372036854775807, "
+        "got '1000'");
+    EXPECT_NE(parse_error(head + "cluster_stream_max_age 30s\n")
+                  .find("'cluster_stream_max_age' needs a whole number"),
+              std::string::npos);
 }
 
 TEST(ClusterOptions, BadValuesNameTheLine) {
