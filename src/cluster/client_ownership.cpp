@@ -60,15 +60,12 @@ std::expected<std::unique_ptr<ClientOwnership>, std::string> ClientOwnership::st
     if (!bucket) return std::unexpected(bucket.error());
     std::unique_ptr<ClientOwnership> ownership(
         new ClientOwnership(connection, std::move(*bucket), std::move(owner), std::move(take_over)));
-    kvWatchOptions options;
-    kvWatchOptions_Init(&options);
-    options.IgnoreDeletes = true;
-    if (natsStatus s = kvStore_WatchAll(&ownership->watcher_, ownership->bucket_.get(), &options);
-        s != NATS_OK)
-        return std::unexpected(
-            fmt::format("cluster: cannot watch the KV bucket {}: {}", kBucket, nats_error(s)));
-    ownership->claimer_ = std::thread([raw = ownership.get()] { raw->claim_until_stopped(); });
-    ownership->watcher_thread_ = std::thread([raw = ownership.get()] { raw->watch_until_stopped(); });
+    ClientOwnership* raw = ownership.get();
+    auto watch = KvWatch::start(ownership->bucket_.get(), kBucket, true,
+                                {[raw](kvEntry* entry) { raw->seen(entry); }, {}, {}});
+    if (!watch) return std::unexpected(watch.error());
+    ownership->watch_ = std::move(*watch);
+    ownership->claimer_ = std::thread([raw] { raw->claim_until_stopped(); });
     return ownership;
 }
 
@@ -81,7 +78,6 @@ ClientOwnership::ClientOwnership(natsConnection* connection, KeyValuePtr bucket,
 
 ClientOwnership::~ClientOwnership() {
     stop();
-    if (watcher_) kvWatcher_Destroy(watcher_);
 }
 
 void ClientOwnership::stop() {
@@ -91,9 +87,8 @@ void ClientOwnership::stop() {
         stopping_ = true;
     }
     wake_.notify_all();
-    if (watcher_) kvWatcher_Stop(watcher_);  // wakes kvWatcher_Next
+    if (watch_) watch_->stop();
     if (claimer_.joinable()) claimer_.join();
-    if (watcher_thread_.joinable()) watcher_thread_.join();
 }
 
 void ClientOwnership::claim(const std::string& client_id, std::int64_t connected_at_ms) {
@@ -191,21 +186,6 @@ void ClientOwnership::release(const std::string& client_id, std::int64_t connect
     std::lock_guard lock(mutex_);
     auto found = claimed_.find(client_id);
     if (found != claimed_.end() && found->second.connected_at_ms == connected_at_ms) claimed_.erase(found);
-}
-
-void ClientOwnership::watch_until_stopped() {
-    while (!stopping()) {
-        kvEntry* entry = nullptr;
-        natsStatus s = kvWatcher_Next(&entry, watcher_, 1000);
-        if (s == NATS_TIMEOUT || (s == NATS_OK && !entry)) continue;  // nil: the initial values are all in
-        if (s != NATS_OK) {  // stopped, or the watch broke: not a busy loop meanwhile
-            std::unique_lock lock(mutex_);
-            wake_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_; });
-            continue;
-        }
-        seen(entry);
-        kvEntry_Destroy(entry);
-    }
 }
 
 void ClientOwnership::seen(kvEntry* entry) {

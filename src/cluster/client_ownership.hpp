@@ -18,6 +18,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "cluster/kv_watch.hpp"
 #include "cluster/nats_handles.hpp"
 
 namespace culex::cluster {
@@ -67,7 +68,6 @@ class ClientOwnership {
     bool stopping();
     void claim_until_stopped();
     void write_claim(const std::string& client_id, std::int64_t connected_at_ms);
-    void watch_until_stopped();
     void seen(kvEntry* entry);
 
     natsConnection* connection_;
@@ -80,9 +80,8 @@ class ClientOwnership {
     bool stopping_ = false;
     std::deque<std::pair<std::string, std::int64_t>> to_claim_;
     std::unordered_map<std::string, Claimed> claimed_;  // this node's clients, by id
-    kvWatcher* watcher_ = nullptr;
     std::thread claimer_;
-    std::thread watcher_thread_;
+    std::unique_ptr<KvWatch> watch_;  // of the bucket: other nodes' claims
 };
 
 }  // namespace culex::cluster

@@ -17,55 +17,25 @@ std::expected<std::unique_ptr<SessionWatch>, std::string> SessionWatch::start(js
     auto bucket = open_file_bucket(jetstream, kSessionBucket, 0);  // SessionDirectory opened it as configured
     if (!bucket) return std::unexpected(bucket.error());
     std::unique_ptr<SessionWatch> watch(new SessionWatch(std::move(*bucket), interest));
-    kvWatchOptions options;
-    kvWatchOptions_Init(&options);  // deletes included: a session that ends stops being stored for
-    if (natsStatus s = kvStore_WatchAll(&watch->watcher_, watch->bucket_.get(), &options); s != NATS_OK)
-        return std::unexpected(
-            fmt::format("cluster: cannot watch the KV bucket {}: {}", kSessionBucket, nats_error(s)));
-    watch->thread_ = std::thread([raw = watch.get()] { raw->watch_until_stopped(); });
+    SessionWatch* raw = watch.get();
+    // Deletes included: a session that ends stops being stored for.
+    auto reading =
+        KvWatch::start(watch->bucket_.get(), kSessionBucket, false,
+                       {[raw](kvEntry* entry) { raw->seen(entry); },
+                        [raw] {
+                            raw->interest_.loaded();
+                            logger().log(LogType::debug,
+                                         "Cluster: {} persistent sessions known, wanting {} stored subjects.",
+                                         raw->interest_.session_count(), raw->interest_.subject_count());
+                        },
+                        [raw] { raw->interest_.prune(SessionInterest::Clock::now()); }});
+    if (!reading) return std::unexpected(reading.error());
+    watch->watch_ = std::move(*reading);
     return watch;
 }
 
-SessionWatch::~SessionWatch() {
-    stop();
-    if (watcher_) kvWatcher_Destroy(watcher_);
-}
-
 void SessionWatch::stop() {
-    {
-        std::lock_guard lock(mutex_);
-        stopping_ = true;
-    }
-    wake_.notify_all();
-    if (watcher_) kvWatcher_Stop(watcher_);  // wakes kvWatcher_Next
-    if (thread_.joinable()) thread_.join();
-}
-
-bool SessionWatch::stopping() {
-    std::lock_guard lock(mutex_);
-    return stopping_;
-}
-
-void SessionWatch::watch_until_stopped() {
-    while (!stopping()) {
-        kvEntry* entry = nullptr;
-        natsStatus s = kvWatcher_Next(&entry, watcher_, 1000);
-        interest_.prune(SessionInterest::Clock::now());
-        if (s == NATS_TIMEOUT) continue;
-        if (s == NATS_OK && !entry) {  // nil: the records that existed at the start are all in
-            interest_.loaded();
-            logger().log(LogType::debug, "Cluster: {} persistent sessions known, wanting {} stored subjects.",
-                         interest_.session_count(), interest_.subject_count());
-            continue;
-        }
-        if (s != NATS_OK) {  // stopped, or the watch broke: not a busy loop meanwhile
-            std::unique_lock lock(mutex_);
-            wake_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_; });
-            continue;
-        }
-        seen(entry);
-        kvEntry_Destroy(entry);
-    }
+    if (watch_) watch_->stop();
 }
 
 void SessionWatch::seen(kvEntry* entry) {
