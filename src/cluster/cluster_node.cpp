@@ -103,7 +103,8 @@ std::expected<void, std::string> ClusterNode::join(const config::ClusterSettings
                      "Warning: cluster: the records of persistent sessions were not read within {} s: every "
                      "QoS 1/2 message is stored until they are.",
                      kSessionsWait.count() / 1000);
-    auto wills = WillKeeper::start(jetstream, broker_, *ownership_, node_, incarnation_, settings.replicas);
+    auto wills =
+        WillKeeper::start(jetstream, broker_, *ownership_, *claim_, node_, incarnation_, settings.replicas);
     if (!wills) return std::unexpected(wills.error());
     wills_ = std::move(*wills);
     return learn_remote_interest();

@@ -62,8 +62,8 @@ std::optional<KeptWill> decode_kept_will(std::string_view value) {
 }
 
 std::expected<std::unique_ptr<WillKeeper>, std::string> WillKeeper::start(
-    jsCtx* jetstream, broker::Broker& broker, ClientOwnership& ownership, std::string node,
-    std::string incarnation, int replicas) {
+    jsCtx* jetstream, broker::Broker& broker, ClientOwnership& ownership, const NodeClaim& nodes,
+    std::string node, std::string incarnation, int replicas) {
     auto wills = open_file_bucket(jetstream, kWills, replicas);
     if (!wills) return std::unexpected(wills.error());
     auto claims = open_memory_bucket(jetstream, kClaims, kClaimTtlMs);
@@ -71,21 +71,22 @@ std::expected<std::unique_ptr<WillKeeper>, std::string> WillKeeper::start(
     auto sweep = SessionSweep::open(jetstream);
     if (!sweep) return std::unexpected(sweep.error());
     std::unique_ptr<WillKeeper> keeper(new WillKeeper(std::move(*wills), std::move(*claims),
-                                                      std::move(*sweep), broker, ownership, std::move(node),
-                                                      std::move(incarnation)));
+                                                      std::move(*sweep), broker, ownership, nodes,
+                                                      std::move(node), std::move(incarnation)));
     keeper->thread_ = std::thread([raw = keeper.get()] { raw->run(); });
     return keeper;
 }
 
 WillKeeper::WillKeeper(KeyValuePtr wills, KeyValuePtr claims, std::unique_ptr<SessionSweep> sweep,
-                       broker::Broker& broker, ClientOwnership& ownership, std::string node,
-                       std::string incarnation)
+                       broker::Broker& broker, ClientOwnership& ownership, const NodeClaim& nodes,
+                       std::string node, std::string incarnation)
     : wills_(std::move(wills)),
       claims_(std::move(claims)),
       sweep_(std::move(sweep)),
       next_sweep_(std::chrono::steady_clock::now() + std::chrono::milliseconds(SessionSweep::kSweepEveryMs)),
       broker_(broker),
       ownership_(ownership),
+      nodes_(nodes),
       node_(std::move(node)),
       home_(node_ + ":" + incarnation) {}
 
@@ -185,11 +186,7 @@ void WillKeeper::on_live(const std::vector<std::string>& live) {
     for (const auto& node : *before) {
         if (now.contains(node)) continue;
         // Gone: killed (its claim lapsed), or stopped cleanly (it deleted its wills). One survivor takes it.
-        std::string claim = "d." + ClientOwnership::key_of(node);
-        std::uint64_t revision = 0;
-        if (kvStore_Create(&revision, claims_.get(), claim.c_str(), home_.data(),
-                           static_cast<int>(home_.size())) != NATS_OK)
-            continue;  // another survivor did
+        if (!claim_wills_of(node)) continue;  // another survivor did
         publish_wills_of(node);
         if (!swept) sweep_sessions(now);
         swept = true;
@@ -199,9 +196,46 @@ void WillKeeper::on_live(const std::vector<std::string>& live) {
         // One node per period in the whole cluster: the claim's TTL is the period.
         std::uint64_t revision = 0;
         if (!swept && kvStore_Create(&revision, claims_.get(), "sweep", home_.data(),
-                                     static_cast<int>(home_.size())) == NATS_OK)
+                                     static_cast<int>(home_.size())) == NATS_OK) {
             sweep_sessions(now);
+            adopt_orphaned_wills(now);
+        }
     }
+}
+
+bool WillKeeper::claim_wills_of(const std::string& dead) {
+    std::string claim = "d." + ClientOwnership::key_of(dead);
+    std::uint64_t revision = 0;
+    return kvStore_Create(&revision, claims_.get(), claim.c_str(), home_.data(),
+                          static_cast<int>(home_.size())) == NATS_OK;
+}
+
+void WillKeeper::adopt_orphaned_wills(const std::set<std::string>& live) {
+    kvKeysList list{};
+    if (kvStore_Keys(&list, wills_.get(), nullptr) != NATS_OK) return;  // none, or NATS away: next period
+    std::vector<std::string> keys(list.Keys, list.Keys + list.Count);
+    kvKeysList_Destroy(&list);
+    for (const auto& node : orphaned_will_nodes(keys, live, node_)) {
+        if (!claim_wills_of(node)) continue;
+        logger().log(
+            LogType::notice,
+            "Cluster: wills of node {} found with the node gone unseen (killed within seconds of its "
+            "start): published here.",
+            node);
+        publish_wills_of(node);
+    }
+}
+
+std::vector<std::string> orphaned_will_nodes(const std::vector<std::string>& keys,
+                                             const std::set<std::string>& live, std::string_view self) {
+    std::set<std::string> nodes;
+    for (std::string_view key : keys) {
+        if (!key.starts_with("w.")) continue;
+        key.remove_prefix(2);
+        std::string node = ClientOwnership::client_id_of(key.substr(0, key.find('.')));
+        if (!node.empty() && node != self && !live.contains(node)) nodes.insert(std::move(node));
+    }
+    return {nodes.begin(), nodes.end()};
 }
 
 void WillKeeper::sweep_sessions(const std::set<std::string>& live) {
@@ -263,6 +297,12 @@ void WillKeeper::publish_due() {
 }
 
 void WillKeeper::publish_will(DueWill& will) {
+    // Its node holds its claim again (the same run: a renewal that NATS delayed past the lapse): not dead.
+    if (nodes_.is_live(std::string(node_of_home(will.kept.home)), incarnation_of_home(will.kept.home))) {
+        logger().log(LogType::notice, "Cluster: will of client {} not published: its node {} is live.",
+                     will.client_id, will.dead);
+        return;
+    }
     // A client that connected again (anywhere) since its node died: its will is not published, as a
     // reconnection within the delay cancels it, and a status it published since ("online", retained) must
     // not be overwritten by a will that comes this late.

@@ -29,6 +29,7 @@
 #include "broker/broker.hpp"
 #include "cluster/client_ownership.hpp"
 #include "cluster/nats_handles.hpp"
+#include "cluster/node_claim.hpp"
 #include "cluster/session_sweep.hpp"
 #include "protocol/packets.hpp"
 
@@ -43,16 +44,23 @@ struct KeptWill {
 std::string encode_kept_will(const std::string& home, const protocol::Will& will);
 std::optional<KeptWill> decode_kept_will(std::string_view value);
 
+// The nodes whose clients' wills are in culex_wills (`keys`: the bucket's keys, w.NODE.CLIENT) but which hold
+// no claim (`live`: the other live nodes; `self`: this node), sorted, each once: nodes killed before any
+// survivor saw them live, whose wills nobody would publish otherwise.
+std::vector<std::string> orphaned_will_nodes(const std::vector<std::string>& keys,
+                                             const std::set<std::string>& live, std::string_view self);
+
 class WillKeeper {
   public:
     // How long the winner of a dead node's wills keeps its claim to them (a winner that dies meanwhile
     // leaves them to the survivors that notice a later lapse... or to nobody: docs/cluster.md).
     static constexpr std::int64_t kClaimTtlMs = 60'000;
 
-    // `ownership` (which outlives this) tells whether a dead node's client connected again since.
+    // `ownership` (which outlives this) tells whether a dead node's client connected again since, `nodes`
+    // (likewise) whether a will's node is live after all.
     static std::expected<std::unique_ptr<WillKeeper>, std::string> start(
-        jsCtx* jetstream, broker::Broker& broker, ClientOwnership& ownership, std::string node,
-        std::string incarnation, int replicas);
+        jsCtx* jetstream, broker::Broker& broker, ClientOwnership& ownership, const NodeClaim& nodes,
+        std::string node, std::string incarnation, int replicas);
     ~WillKeeper();
     WillKeeper(const WillKeeper&) = delete;
     WillKeeper& operator=(const WillKeeper&) = delete;
@@ -87,13 +95,18 @@ class WillKeeper {
     };
 
     WillKeeper(KeyValuePtr wills, KeyValuePtr claims, std::unique_ptr<SessionSweep> sweep,
-               broker::Broker& broker, ClientOwnership& ownership, std::string node, std::string incarnation);
+               broker::Broker& broker, ClientOwnership& ownership, const NodeClaim& nodes, std::string node,
+               std::string incarnation);
     // The records of dead nodes' sessions, at a node's death and once a kSweepEveryMs in the cluster.
     void sweep_sessions(const std::set<std::string>& live);
     void push(Task task);
     void run();
     void on_live(const std::vector<std::string>& live);
     void publish_wills_of(const std::string& dead);
+    // Once a kSweepEveryMs in the cluster: the wills of nodes that died unseen (orphaned_will_nodes).
+    void adopt_orphaned_wills(const std::set<std::string>& live);
+    // Whether this node won the race to publish `dead`'s wills.
+    bool claim_wills_of(const std::string& dead);
     // Publishes a dead node's will now, unless its client connected again since; deletes it either way.
     void publish_will(DueWill& will);
     void publish_due();
@@ -105,6 +118,7 @@ class WillKeeper {
     std::chrono::steady_clock::time_point next_sweep_;  // this node's next try to be the one that sweeps
     broker::Broker& broker_;
     ClientOwnership& ownership_;
+    const NodeClaim& nodes_;
     const std::string node_;
     const std::string home_;  // NODE:INCARNATION
     std::mutex mutex_;

@@ -3,6 +3,8 @@
 
 #include "cluster/will_keeper.hpp"
 
+#include "cluster/client_ownership.hpp"
+
 namespace culex::cluster {
 namespace {
 
@@ -32,6 +34,17 @@ TEST(KeptWill, RefusesWhatItDidNotWrite) {
     EXPECT_FALSE(decode_kept_will(""));
     EXPECT_FALSE(decode_kept_will("node:1 x\n"));
     EXPECT_FALSE(decode_kept_will("node:1 0\n\x30\x05"));  // a PUBLISH cut short
+}
+
+TEST(OrphanedWillNodes, NodesWithWillsButNoClaimOnceEachAndNeverThisOne) {
+    auto key = [](std::string_view node, std::string_view client) {
+        return "w." + ClientOwnership::key_of(node) + "." + ClientOwnership::key_of(client);
+    };
+    std::vector<std::string> keys = {key("gone", "c1"), key("gone", "c2"),      key("live", "c3"),
+                                     key("self", "c4"), key("also-gone", "c5"), "sweep",
+                                     "w.not-hex"};
+    EXPECT_EQ(orphaned_will_nodes(keys, {"live"}, "self"), (std::vector<std::string>{"also-gone", "gone"}));
+    EXPECT_TRUE(orphaned_will_nodes(keys, {"live", "gone", "also-gone"}, "self").empty());
 }
 
 }  // namespace
