@@ -408,8 +408,6 @@ void Bridge::on_connack(const Connack& connack) {
     addresses_tried_ = 0;
     if (ever_connected_) count(reconnects_);
     ever_connected_ = true;
-    logger().log(LogType::notice, "Bridge {} connected to {}:{} as {}.", config_.name, address().host,
-                 address().port, config_.remote_clientid);
     subscribe_remote();
     if (config_.notifications && !config_.notifications_local_only) {
         Publish state;
@@ -419,6 +417,10 @@ void Bridge::on_connack(const Connack& connack) {
         remote_->send(state);
     }
     publish_local_state(true);
+    // Said once the local state says so: whoever waits for this line (a test) and then subscribes to the
+    // state gets the retained "1" once, not also the live copy racing its subscription.
+    logger().log(LogType::notice, "Bridge {} connected to {}:{} as {}.", config_.name, address().host,
+                 address().port, config_.remote_clientid);
     resend_outbound();
 }
 
