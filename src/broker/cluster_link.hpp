@@ -83,11 +83,19 @@ class ClusterLink {
     // a persistent session of this id is resumed here (LoopBroker::resume_from_cluster) or ended.
     virtual void client_connected(const std::string& client_id, std::int64_t connected_at_ms, int loop,
                                   bool clean_start, bool session_present) = 0;
-    virtual void client_disconnected(const std::string& client_id, std::int64_t connected_at_ms) = 0;
+    // `will_waits`: the connection ended with its will waiting out its delay here (Will Delay Interval):
+    // the cluster keeps the will until will_settled, so that another node publishes it if this one dies
+    // first.
+    virtual void client_disconnected(const std::string& client_id, std::int64_t connected_at_ms,
+                                     bool will_waits) = 0;
     // A client connected here with `will` (after client_connected): the cluster keeps it, so that another
     // node publishes it if this one dies with the connection; forgotten at client_disconnected (this node
-    // then publishes or drops it itself). Added because a SIGKILLed node cannot publish its clients' wills.
+    // then publishes or drops it itself) unless it waits. Added because a SIGKILLed node cannot publish its
+    // clients' wills.
     virtual void client_will(const std::string& client_id, const protocol::Will& will) = 0;
+    // A will that waited here was published, or cancelled (a reconnection, the session's end elsewhere):
+    // the cluster forgets it. On the session's loop.
+    virtual void will_settled(const std::string& client_id) = 0;
 
     // A persistent session's client went offline here (on its loop): the cluster records the session, so
     // that another node can resume it. Added to the interface because a session that moves between nodes

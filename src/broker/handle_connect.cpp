@@ -316,6 +316,7 @@ void LoopBroker::finish_connect(const ClientPtr& client, Session& session, bool 
         session.receive_maximum = 65535;
     }
     // A will still waiting out its delay is cancelled by the reconnection (spec 3.1.3.2.2).
+    settle_waiting_will(session);
     session.will = connect.will ? std::make_unique<Session::DelayedWill>(std::move(*connect.will)) : nullptr;
     if (const std::string& mount = broker_.settings().listener(c.listener).mount_point;
         session.will && !mount.empty())

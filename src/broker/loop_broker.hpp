@@ -115,6 +115,9 @@ class LoopBroker final : public LoopCore {
     void end_connection(Client& client, CloseReason reason);
     void end_session(Session& session);
     void publish_will(Session& session);
+    // A will waiting out its delay is published or cancelled now: the cluster, which kept it in case this
+    // node died first, forgets it (ClusterLink::will_settled). Nothing when no will waits.
+    void settle_waiting_will(Session& session);
     // How long a session with this Session Expiry Interval outlives its connection (nullopt: forever),
     // bounded by persistent_client_expiration.
     std::optional<std::chrono::seconds> session_expiry(std::uint32_t interval) const;

@@ -27,7 +27,19 @@ ClusterSession cluster_session(const Session& session) {
     return record;
 }
 
+// Whether a connection that ends for `reason` leaves its will waiting out its delay (MQTT 5 Will Delay
+// Interval, for a session that outlives the connection) rather than published at once or dropped.
+bool will_waits(const Session& session, CloseReason reason) {
+    return reason != CloseReason::disconnect && session.will &&
+           session.will->properties.will_delay_interval.value_or(0) > 0 && session.persistent();
+}
+
 }  // namespace
+
+void LoopBroker::settle_waiting_will(Session& session) {
+    if (!session.will || !session.will->due) return;
+    if (ClusterLink* cluster = broker_.cluster()) cluster->will_settled(session.client_id());
+}
 
 void LoopBroker::tell_cluster_online(const Session& session) {
     // Only while connected: a resumption whose client left meanwhile was recorded offline already.
@@ -41,17 +53,19 @@ void LoopBroker::end_connection(Client& client, CloseReason reason) {
     if (client.state == Client::State::connected) {
         counters().listener(client.listener).disconnects.add();
         if (ClusterLink* cluster = broker_.cluster())
-            cluster->client_disconnected(client.client_id(), client.connected_at_ms);
+            cluster->client_disconnected(client.client_id(), client.connected_at_ms,
+                                         session && will_waits(*session, reason));
     }
     client.state = Client::State::closed;
     client.session = nullptr;
     if (session) {
         session->detach();
         if (reason != CloseReason::disconnect && session->will) {
-            std::uint32_t delay = session->will->properties.will_delay_interval.value_or(0);
-            if (delay > 0 && session->persistent()) {
+            if (will_waits(*session, reason)) {
                 // Published by tick() when the delay is over, or when the session ends first.
-                session->will->due = std::chrono::steady_clock::now() + std::chrono::seconds(delay);
+                session->will->due =
+                    std::chrono::steady_clock::now() +
+                    std::chrono::seconds(session->will->properties.will_delay_interval.value_or(0));
             } else {
                 publish_will(*session);
                 session->will.reset();
@@ -75,7 +89,10 @@ void LoopBroker::end_connection(Client& client, CloseReason reason) {
 
 void LoopBroker::end_session(Session& session) {
     AnchorPtr anchor = session.anchor();
-    if (session.will && session.will->due) publish_will(session);  // its delay outlived the session
+    if (session.will && session.will->due) {  // its delay outlived the session
+        publish_will(session);
+        settle_waiting_will(session);
+    }
     record_ended(session);
     if (session.subscriptions)
         for (const auto& [filter, options] : *session.subscriptions)
@@ -127,6 +144,7 @@ void LoopBroker::tick(std::chrono::steady_clock::time_point now) {
         // A delayed will (MQTT 5 Will Delay Interval) whose time has come.
         if (session->will && session->will->due && now >= *session->will->due) {
             publish_will(*session);
+            settle_waiting_will(*session);
             session->will.reset();
             record_will_gone(*session);
         }

@@ -152,6 +152,7 @@ void LoopBroker::drop_for_cluster(const std::string& client_id) {
     if (!session || session->online()) return;  // not here, or its client came back here meanwhile
     logger().log(LogType::information, "Client {} resumed its session on another node: ended here.",
                  client_id);
+    settle_waiting_will(*session);
     session->will.reset();
     end_session(*session);
 }

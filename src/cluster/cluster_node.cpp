@@ -299,8 +299,16 @@ void ClusterNode::client_will(const std::string& client_id, const protocol::Will
     if (wills_) wills_->keep(client_id, will);
 }
 
-void ClusterNode::client_disconnected(const std::string& client_id, std::int64_t connected_at_ms) {
+void ClusterNode::client_disconnected(const std::string& client_id, std::int64_t connected_at_ms,
+                                      bool will_waits) {
     if (ownership_) ownership_->release(client_id, connected_at_ms);
+    // A will that waits out its delay here stays in the bucket until will_settled: published by another node
+    // if this one dies first.
+    if (wills_ && !will_waits) wills_->forget(client_id);
+    if (wills_ && will_waits) wills_->waiting(client_id);
+}
+
+void ClusterNode::will_settled(const std::string& client_id) {
     if (wills_) wills_->forget(client_id);
 }
 

@@ -58,7 +58,9 @@ class ClusterNode final : public broker::ClusterLink {
     void session_offline(const broker::ClusterSession& session) override;
     void session_online(const broker::ClusterSession& session) override;
     void session_expired(const std::string& client_id) override;
-    void client_disconnected(const std::string& client_id, std::int64_t connected_at_ms) override;
+    void client_disconnected(const std::string& client_id, std::int64_t connected_at_ms,
+                             bool will_waits) override;
+    void will_settled(const std::string& client_id) override;
     void client_will(const std::string& client_id, const protocol::Will& will) override;
     broker::ClusterFigures figures() override;
     void sys_figures(std::vector<broker::SysValue>& changed) override;

@@ -112,6 +112,10 @@ void WillKeeper::forget(const std::string& client_id) {
     push(Forget{client_id});
 }
 
+void WillKeeper::waiting(const std::string& client_id) {
+    push(Waiting{client_id});
+}
+
 void WillKeeper::live_nodes(const std::vector<std::string>& live) {
     push(Live{live});
 }
@@ -164,6 +168,10 @@ void WillKeeper::run() {
         }
         if (auto* forget = std::get_if<Forget>(&task); forget && kept_.erase(forget->client_id))
             kvStore_Delete(wills_.get(), key_of(forget->client_id).c_str());
+        if (auto* waiting = std::get_if<Waiting>(&task); waiting && kept_.contains(waiting->client_id))
+            logger().log(LogType::debug,
+                         "Cluster: will of client {} stays in JetStream while it waits out its delay here.",
+                         waiting->client_id);
         if (auto* live = std::get_if<Live>(&task)) on_live(live->nodes);
         lock.lock();
     }

@@ -68,6 +68,8 @@ class WillKeeper {
     // From the loops: a client connected here with `will` (kept), or its connection ended (forgotten).
     void keep(const std::string& client_id, const protocol::Will& will);
     void forget(const std::string& client_id);
+    // Its connection ended and its will waits out its delay here: kept until forget() (said in the log).
+    void waiting(const std::string& client_id);
     // From node_claim's renewal thread: the other live nodes now.
     void live_nodes(const std::vector<std::string>& live);
     // Deletes the wills it kept (a clean stop: nobody is to publish them) and ends the thread.
@@ -81,10 +83,13 @@ class WillKeeper {
     struct Forget {
         std::string client_id;
     };
+    struct Waiting {
+        std::string client_id;
+    };
     struct Live {
         std::vector<std::string> nodes;
     };
-    using Task = std::variant<Keep, Forget, Live>;
+    using Task = std::variant<Keep, Forget, Waiting, Live>;
 
     // A dead node's will waiting out the rest of its delay here.
     struct DueWill {

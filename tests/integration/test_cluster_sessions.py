@@ -6,7 +6,8 @@ message for a persistent session elsewhere, nor does SIGKILL between PUBREC and 
 a node that is SIGKILLed, or taken over from a live one with a message unacknowledged, resumes on another with
 what its client had not acknowledged; the will of a killed node's client is published once by one survivor,
 which sweeps the dead node's expired session records; a dead node's will waits out its delay, and is not
-published if its client connected again elsewhere; a moved session gets only what its ACL lets it read.
+published if its client connected again elsewhere, and one waiting out its delay on a node that dies is
+published by another; a moved session gets only what its ACL lets it read.
 Runs alone: pytest tests/integration/test_cluster_sessions.py (-m cluster selects it too)."""
 from cluster_setup import *  # noqa: F401,F403 - the cluster fixture and its helpers
 
@@ -247,6 +248,29 @@ def test_a_dead_nodes_will_waits_out_its_delay_and_a_reconnection_cancels_one(cl
     assert (message.payload, message.retain) == (b"online", True)
     for client in (status, returned, watcher):
         client.disconnect()
+
+
+def test_a_will_waiting_out_its_delay_on_a_node_that_dies_is_published_by_another(cluster):
+    """A client's connection ends without DISCONNECT and its will waits out its 20 s delay on its node; that
+    node is killed meanwhile: a survivor publishes the will (it stayed in JetStream while it waited)."""
+    servers, nodes, base = cluster
+    doomed = start_node(base / "p-victim", "p-victim", [servers[1].url])
+    watcher = connected(nodes["b"].port, "pending-watcher")
+    assert watcher.subscribe("pending/#", qos=1) == (1,)
+    client = V5Client(doomed.port, "pending-will", clean_start=False, session_expiry=300,
+                      will=("pending/t", b"pending died", 20))
+    doomed.log.wait_for(r"Cluster: will of client pending-will kept in JetStream")
+    for node in nodes.values():
+        node.log.wait_for(r"Cluster: node p-victim seen live", timeout=READY)
+    client.drop()  # the socket closes under it: no DISCONNECT
+    doomed.log.wait_for(r"Cluster: will of client pending-will stays in JetStream while it waits out its delay")
+    doomed.proc.kill()
+    doomed.proc.wait(timeout=WAIT)
+
+    message = watcher.next_message(timeout=READY)
+    assert (message.topic, message.payload) == ("pending/t", b"pending died")
+    assert watcher.no_message(timeout=1)
+    watcher.disconnect()
 
 
 def test_a_moved_session_gets_only_what_its_acl_lets_it_read(tmp_path):
