@@ -59,18 +59,22 @@ bool SessionInterest::put(std::string_view key,
 void SessionInterest::remove(std::string_view key, Clock::time_point now) {
     std::lock_guard lock(mutex_);
     auto found = records_.find(key);
-    if (found != records_.end() && !found->second.removed_at) found->second.removed_at = now;
+    if (found == records_.end() || found->second.removed_at) return;
+    found->second.removed_at = now;
+    removals_.emplace_back(now, std::string(key));
 }
 
 void SessionInterest::prune(Clock::time_point now) {
     std::lock_guard lock(mutex_);
-    for (auto it = records_.begin(); it != records_.end();) {
-        if (it->second.removed_at && now - *it->second.removed_at >= kRemovalGrace) {
-            count(it->second.subjects, -1);
-            it = records_.erase(it);
-        } else {
-            ++it;
+    while (!removals_.empty() && now - removals_.front().first >= kRemovalGrace) {
+        auto& [removed_at, key] = removals_.front();
+        // Written again since (removed_at cleared), or removed again later (its own entry comes later).
+        if (auto found = records_.find(key);
+            found != records_.end() && found->second.removed_at == removed_at) {
+            count(found->second.subjects, -1);
+            records_.erase(found);
         }
+        removals_.pop_front();
     }
 }
 

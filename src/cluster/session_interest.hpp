@@ -15,6 +15,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -68,6 +69,9 @@ class SessionInterest {
     std::condition_variable loaded_signal_;
     bool loaded_ = false;
     std::map<std::string, Record, std::less<>> records_;
+    // Removals in the order they came (times never go back: one watch thread), so that prune() looks at
+    // what is due, not at every record.
+    std::deque<std::pair<Clock::time_point, std::string>> removals_;
     std::map<std::string, int, std::less<>> subjects_;  // subject -> how many records want it
     std::atomic<std::uint64_t> version_{1};
     std::uint64_t built_version_ = 0;

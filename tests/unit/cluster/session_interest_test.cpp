@@ -96,6 +96,21 @@ TEST(SessionInterest, ADeletedRecordCountsForAGraceAndARewriteKeepsIt) {
     EXPECT_EQ(interest.subject_count(), 0u);
 }
 
+TEST(SessionInterest, ARecordRemovedAgainCountsUntilItsLastRemovalsGrace) {
+    SessionInterest interest;
+    interest.loaded();
+    interest.put("c01", {sub("a")});
+    auto t1 = SessionInterest::Clock::now();
+    auto t2 = t1 + SessionInterest::kRemovalGrace / 2;
+    interest.remove("c01", t1);
+    interest.put("c01", {sub("a")});
+    interest.remove("c01", t2);
+    interest.prune(t1 + SessionInterest::kRemovalGrace);  // the first removal's grace: not the record's
+    EXPECT_TRUE(stored(interest, "culex.stored.a"));
+    interest.prune(t2 + SessionInterest::kRemovalGrace);
+    EXPECT_FALSE(stored(interest, "culex.stored.a"));
+}
+
 TEST(SessionInterest, StoredSubjectsAreSortedAndOnce) {
     auto subjects = stored_subjects({sub("b"), sub("a"), sub("b"), sub("$share/g/c")});
     EXPECT_EQ(subjects, (std::vector<std::string>{"culex.stored.a", "culex.stored.b"}));
