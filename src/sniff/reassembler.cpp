@@ -120,6 +120,7 @@ void Reassembler::feed(int link_type, std::string_view frame, Micros time) {
         ++stats_.skipped;
         return;
     }
+    bool counted = false;
     try {
         const auto* data = reinterpret_cast<const std::uint8_t*>(ip->bytes.data());
         auto size = static_cast<std::uint32_t>(ip->bytes.size());
@@ -131,9 +132,13 @@ void Reassembler::feed(int link_type, std::string_view frame, Micros time) {
             return;
         }
         ++stats_.tcp_segments;
+        counted = true;
         impl_->follower.process_packet(packet);
     } catch (const Tins::exception_base&) {
-        ++stats_.skipped;  // a header that does not parse: garbage is skipped, never fatal
+        // A header that does not parse: garbage is skipped, never fatal. libtins also throws from inside the
+        // follower after taking a segment in (a SYN whose MSS option is not 2 bytes long): that frame is
+        // counted once, as the segment it was.
+        if (!counted) ++stats_.skipped;
     }
 }
 

@@ -113,6 +113,23 @@ TEST_F(ReassemblerTest, GarbageFramesAreSkippedNotFatal) {
     EXPECT_GT(reassembler.stats().skipped, 0u);
 }
 
+// libtins throws from inside its stream follower on a SYN whose MSS option is not 2 bytes long, after it has
+// taken the segment in (a fuzzer found this): the frame is counted once, and the connection goes on, as the
+// hosts' TCP stacks, which ignore such an option, go on.
+TEST_F(ReassemblerTest, ASynWithAMalformedMssOptionIsCountedOnceAndTheConnectionGoesOn) {
+    auto frames = tcp.handshake();
+    const std::uint8_t one_byte = 5;
+    frames[0] = tcp.frame(true, TcpConversation::kClientIsn, Tins::TCP::SYN, "",
+                          {Tins::TCP::option(Tins::TCP::MSS, 1, &one_byte)});
+    frames.push_back(tcp.data(true, 0, "hello"));
+    feed_all(reassembler, frames);
+    const auto& stats = reassembler.stats();
+    EXPECT_EQ(stats.frames, frames.size());
+    EXPECT_EQ(stats.tcp_segments + stats.skipped, stats.frames);
+    ASSERT_EQ(handler.seen.size(), 1u);
+    EXPECT_EQ(handler.seen.begin()->second.to_broker, "hello");
+}
+
 TEST(LinkLayer, FindsIpBehindCookedLoopbackAndRawHeaders) {
     TcpConversation tcp;
     std::string ethernet = tcp.data(true, 0, "x");

@@ -50,13 +50,16 @@ class TcpConversation {
         return frame(from_client, isn + 1 + offset, Tins::TCP::FIN | Tins::TCP::ACK, "");
     }
 
-    std::string frame(bool from_client, std::uint32_t seq, std::uint16_t flags, std::string_view bytes) {
+    std::string frame(bool from_client, std::uint32_t seq, std::uint16_t flags, std::string_view bytes,
+                      const std::vector<Tins::TCP::option>& options = {}) {
         Tins::EthernetII ethernet;
         Tins::IP ip(from_client ? "10.0.0.2" : "10.0.0.1", from_client ? "10.0.0.1" : "10.0.0.2");
         Tins::TCP tcp(from_client ? broker_port_ : client_port_, from_client ? client_port_ : broker_port_);
         tcp.seq(seq);
         tcp.flags(flags);
         if (flags & Tins::TCP::ACK) tcp.ack_seq(from_client ? kBrokerIsn + 1 : kClientIsn + 1);
+        for (const auto& option : options)
+            tcp.add_option(option);
         // operator/ copies its left side: keep the stacked frame by value, then append the payload to it.
         Tins::EthernetII stacked = ethernet / ip / tcp;
         if (!bytes.empty())
