@@ -87,6 +87,12 @@ std::string set_options(natsOptions* options, const config::ClusterSettings& set
 
 std::expected<ConnectionPtr, std::string> connect_to_nats(const config::ClusterSettings& settings,
                                                           ReconnectRelay& relay) {
+    // libnats spins on a contended lock (2,000 tries by default) before it sleeps on it; its threads (the
+    // reader, the flusher, the KV watches' dispatchers) meet the loops' publishing on the connection's
+    // lock, and that spinning was the largest single item in a node's extra instructions per node-local
+    // QoS 0 message (docs/cluster.md). Without spinning they wait in the kernel instead. Only the first open
+    // of the library sets it; a later call (the library already open) changes nothing, which is fine.
+    nats_Open(0);
     natsOptions* raw = nullptr;
     if (natsStatus s = natsOptions_Create(&raw); s != NATS_OK) return std::unexpected(nats_error(s));
     OptionsPtr options(raw);

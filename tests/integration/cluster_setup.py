@@ -97,6 +97,21 @@ def start_node(directory, name, nats_urls, extra_config=""):
     return node
 
 
+@pytest.fixture
+def node_of_this_test():
+    """start_node for nodes a test kills itself: if the test fails before it does, the node is killed after
+    the test instead of running on past the run (and into the next one's ports and claims)."""
+    started = []
+
+    def start(*args, **kwargs):
+        started.append(start_node(*args, **kwargs))
+        return started[-1]
+
+    yield start
+    for node in started:
+        node.stop(signal.SIGKILL)
+
+
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
     """Three NATS servers in one cluster, and culex nodes a, b and c on servers 0, 1 and 2."""

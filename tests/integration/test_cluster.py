@@ -128,9 +128,9 @@ def test_message_without_remote_interest_stays_on_its_node(cluster):
     publisher.disconnect()
 
 
-def test_interest_of_a_killed_node_goes_when_its_claim_lapses(cluster):
+def test_interest_of_a_killed_node_goes_when_its_claim_lapses(cluster, node_of_this_test):
     servers, nodes, base = cluster
-    doomed = start_node(base / "k", "k", [servers[2].url])
+    doomed = node_of_this_test(base / "k", "k", [servers[2].url])
     remote = connected(doomed.port, "doomed-sub")
     remote.subscribe("doomed/#", qos=0)
     local = connected(nodes["a"].port, "doomed-local-sub")

@@ -41,9 +41,9 @@ def test_persistent_session_moves_to_a_third_node_and_gets_every_message_it_miss
     back.disconnect()
 
 
-def test_sigkill_of_the_publishers_node_loses_no_acknowledged_message(cluster):
+def test_sigkill_of_the_publishers_node_loses_no_acknowledged_message(cluster, node_of_this_test):
     servers, nodes, base = cluster
-    doomed = start_node(base / "victim", "victim", [servers[1].url])
+    doomed = node_of_this_test(base / "victim", "victim", [servers[1].url])
     subscriber = connected(nodes["a"].port, "keeper", clean_session=False)
     assert subscriber.subscribe("keeper/t", qos=1) == (1,)
     subscriber.disconnect()
@@ -79,11 +79,11 @@ def test_sigkill_of_the_publishers_node_loses_no_acknowledged_message(cluster):
     back.disconnect()
 
 
-def test_sigkill_between_pubrec_and_pubrel_loses_nothing(cluster):
+def test_sigkill_between_pubrec_and_pubrel_loses_nothing(cluster, node_of_this_test):
     """PUBREC says the broker owns a QoS 2 message: it is in JetStream before the PUBREC leaves, so a node
     killed before the PUBREL has lost nothing a persistent session elsewhere should get."""
     servers, nodes, base = cluster
-    doomed = start_node(base / "q2-victim", "q2-victim", [servers[1].url])
+    doomed = node_of_this_test(base / "q2-victim", "q2-victim", [servers[1].url])
     subscriber = connected(nodes["a"].port, "q2-keeper", clean_session=False)
     assert subscriber.subscribe("q2-keeper/t", qos=2) == (2,)
     subscriber.disconnect()
@@ -105,11 +105,11 @@ def test_sigkill_between_pubrec_and_pubrel_loses_nothing(cluster):
     back.disconnect()
 
 
-def test_session_connected_on_a_killed_node_resumes_on_another(cluster):
+def test_session_connected_on_a_killed_node_resumes_on_another(cluster, node_of_this_test):
     """A persistent session is recorded while its client is connected: when its node is SIGKILLed, the client
     reconnects to another node and gets every message published after what it acknowledged (at least once)."""
     servers, nodes, base = cluster
-    doomed = start_node(base / "s-victim", "s-victim", [servers[1].url])
+    doomed = node_of_this_test(base / "s-victim", "s-victim", [servers[1].url])
     subscriber = connected(doomed.port, "survivor", clean_session=False)
     assert subscriber.subscribe("survivor/#", qos=1) == (1,)
     doomed.log.wait_for(r"Cluster: session of client survivor recorded")  # with its subscription
@@ -172,11 +172,11 @@ def test_a_session_taken_over_on_another_node_gets_what_it_had_not_acknowledged(
     publisher.disconnect()
 
 
-def test_will_of_a_client_of_a_killed_node_is_published_once(cluster):
+def test_will_of_a_client_of_a_killed_node_is_published_once(cluster, node_of_this_test):
     """A connected client's will is kept in JetStream; when its node dies, exactly one surviving node publishes
     it once the dead node's claim lapses (15 s after the kill, noticed within 3 s more)."""
     servers, nodes, base = cluster
-    doomed = start_node(base / "w-victim", "w-victim", [servers[2].url])
+    doomed = node_of_this_test(base / "w-victim", "w-victim", [servers[2].url])
     watcher = connected(nodes["b"].port, "will-watcher")
     assert watcher.subscribe("wills/#", qos=1) == (1,)
     holder = PahoClient(doomed.port, "will-holder", will=("wills/holder", b"holder died", 1, False))
@@ -208,12 +208,12 @@ def test_will_of_a_client_of_a_killed_node_is_published_once(cluster):
     watcher.disconnect()
 
 
-def test_a_dead_nodes_will_waits_out_its_delay_and_a_reconnection_cancels_one(cluster):
+def test_a_dead_nodes_will_waits_out_its_delay_and_a_reconnection_cancels_one(cluster, node_of_this_test):
     """The survivor that publishes a dead node's wills waits out what is left of a Will Delay Interval longer
     than the claim's lapse (15 s), and publishes no will of a client that connected again elsewhere since: it
     would overwrite the status that client published on its return (the usual retained online/offline)."""
     servers, nodes, base = cluster
-    doomed = start_node(base / "d-victim", "d-victim", [servers[2].url])
+    doomed = node_of_this_test(base / "d-victim", "d-victim", [servers[2].url])
     watcher = connected(nodes["b"].port, "delay-watcher")
     assert watcher.subscribe("delayed/#", qos=1) == (1,)
     late = V5Client(doomed.port, "late-will", clean_start=False, session_expiry=300,
@@ -250,11 +250,11 @@ def test_a_dead_nodes_will_waits_out_its_delay_and_a_reconnection_cancels_one(cl
         client.disconnect()
 
 
-def test_a_will_waiting_out_its_delay_on_a_node_that_dies_is_published_by_another(cluster):
+def test_a_will_waiting_out_its_delay_on_a_node_that_dies_is_published_by_another(cluster, node_of_this_test):
     """A client's connection ends without DISCONNECT and its will waits out its 20 s delay on its node; that
     node is killed meanwhile: a survivor publishes the will (it stayed in JetStream while it waited)."""
     servers, nodes, base = cluster
-    doomed = start_node(base / "p-victim", "p-victim", [servers[1].url])
+    doomed = node_of_this_test(base / "p-victim", "p-victim", [servers[1].url])
     watcher = connected(nodes["b"].port, "pending-watcher")
     assert watcher.subscribe("pending/#", qos=1) == (1,)
     client = V5Client(doomed.port, "pending-will", clean_start=False, session_expiry=300,
